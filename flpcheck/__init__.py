@@ -1,0 +1,21 @@
+"""flpcheck: a model checker and state-space explorer for the FLP impossibility result."""
+
+from .errors import FLPCheckError
+from .explorer import explore
+from .protocol import Protocol
+from .semantics import Configuration, Event
+from .statespace import Schedule, StateSpace
+from .valence import ValenceMap, classify_valence
+
+__all__ = [
+    "Protocol",
+    "explore",
+    "StateSpace",
+    "Schedule",
+    "Configuration",
+    "Event",
+    "ValenceMap",
+    "classify_valence",
+    "FLPCheckError",
+]
+__version__ = "0.1.0"

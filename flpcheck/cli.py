@@ -1,0 +1,132 @@
+"""The command line: ``flpcheck explore``, ``witness``, ``lemmas``, ``render``.
+
+Exit codes: 0 no property violated, 1 a property violated, 2 usage or model error,
+130 interrupted (SIGINT or SIGTERM) after printing the partial report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .errors import FLPCheckError
+from .explorer import explore, parse_inputs
+from .limits import StopConditions, parse_size
+from .loader import load_protocol
+from .protocol import Protocol
+from .report import exploration_to_json, print_exploration, summarize
+from .statespace import StateSpace
+
+__all__ = ["main", "explore_options", "run_exploration"]
+
+EXIT_INTERRUPTED = 130
+
+
+def _fail(err: FLPCheckError) -> None:
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[red]error:[/red] {err}", markup=True, soft_wrap=True)
+    for note in getattr(err, "__notes__", ()):
+        console.print(note, markup=False, soft_wrap=True)
+    sys.exit(err.exit_code)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FLPCheckError as err:
+            _fail(err)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="flpcheck")
+def main() -> None:
+    """flpcheck: explore a consensus protocol in the FLP model and find the run that defeats it."""
+
+
+def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by every command that explores a model."""
+    options = [
+        click.argument("model", metavar="MODEL.py[:Class]"),
+        click.option("--processes", "-n", type=click.IntRange(min=1),
+                     help="N, the number of processes (default: the model's)."),
+        click.option("--inputs", metavar="BITS,...",
+                     help="Explore only these initial configurations, e.g. 011,100."),
+        click.option("--max-configs", type=click.IntRange(min=1),
+                     help="Stop adding configurations past this many."),
+        click.option("--max-buffer", type=click.IntRange(min=0),
+                     help="Do not expand configurations with more messages in transit."),
+        click.option("--max-depth", type=click.IntRange(min=0),
+                     help="Do not expand configurations deeper than this many events."),
+        click.option("--timeout", type=click.FloatRange(min=0), help="Stop exploring after SECONDS."),
+        click.option("--max-memory", metavar="SIZE", help="Stop exploring past this RSS, e.g. 2G."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def run_exploration(
+    model: str, processes: int | None, inputs: str | None, max_configs: int | None,
+    max_buffer: int | None, max_depth: int | None, timeout: float | None,
+    max_memory: str | None, quiet: bool = False,
+) -> tuple[Protocol, StateSpace, StopConditions]:
+    """Load and explore a model with a progress display; signals stop it cleanly."""
+    protocol = load_protocol(model, processes)
+    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
+    stop = StopConditions(timeout, None if max_memory is None else parse_size(max_memory))
+    err_console = Console(stderr=True)
+    show = not quiet and err_console.is_terminal
+    with stop.catching_signals():
+        if show:
+            with Progress(TextColumn("[bold]exploring"), BarColumn(),
+                          TextColumn("{task.fields[configs]:,} configurations, "
+                                     "{task.fields[rate]:,.0f}/s, frontier {task.fields[frontier]:,}"),
+                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
+                task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0)
+
+                def progress(configs: int, expanded: int, events: int) -> None:
+                    elapsed = bar.tasks[0].elapsed or 1e-9
+                    bar.update(task, configs=configs, rate=configs / elapsed,
+                               frontier=configs - expanded)
+
+                space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
+                                max_depth=max_depth, progress=progress, stop=stop, origin=model)
+        else:
+            space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
+                            max_depth=max_depth, stop=stop, origin=model)
+    return protocol, space, stop
+
+
+@main.command("explore")
+@explore_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--graph", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the graph: .dot, .graphml, .json, .svg, .png or .pdf.")
+def explore_command(model: str, processes: int | None, inputs: str | None,
+                    max_configs: int | None, max_buffer: int | None, max_depth: int | None,
+                    timeout: float | None, max_memory: str | None, as_json: bool,
+                    graph: Path | None) -> None:
+    """Explore every configuration of MODEL, classify valence, check safety."""
+    protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
+                                            max_depth, timeout, max_memory, quiet=as_json)
+    result = summarize(type(protocol).__name__, space)
+    if graph is not None:
+        from .export import write_graph
+
+        write_graph(space, graph)
+    if as_json:
+        click.echo(json.dumps(exploration_to_json(result), indent=2))
+    else:
+        print_exploration(Console(highlight=False), result)
+    if stop.signal_name:
+        click.echo(f"interrupted by {stop.signal_name}: the report above is partial", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(result.exit_code)

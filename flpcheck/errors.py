@@ -1,0 +1,62 @@
+"""The error hierarchy: one root, precise leaves, each with the exit code the CLI uses.
+
+A bad model is a *model error* (exit 2): the run does not go on with a wrong answer. A protocol
+that breaks a property (an output that changes once set) is not an error but a verdict (exit 1).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FLPCheckError",
+    "UsageError",
+    "InvalidProtocol",
+    "ModelLoadError",
+    "ProtocolStepError",
+    "NondeterministicStep",
+    "MutatedValue",
+    "SharedStateError",
+    "ReplayError",
+    "GraphvizMissing",
+]
+
+
+class FLPCheckError(Exception):
+    """Root of every error flpcheck raises on purpose; ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 2
+
+
+class UsageError(FLPCheckError):
+    """The command line or API call is wrong (an unknown option value, inputs of the wrong length)."""
+
+
+class ModelLoadError(FLPCheckError):
+    """The model file cannot be loaded: missing, syntax error, import error, no or several classes."""
+
+
+class InvalidProtocol(FLPCheckError):
+    """The Protocol subclass is malformed: a missing method, a bad ``processes``, a bad return shape."""
+
+
+class ProtocolStepError(FLPCheckError):
+    """User code (``init``, ``step`` or ``output``) raised, or returned a value the model forbids."""
+
+
+class NondeterministicStep(ProtocolStepError):
+    """Two calls of ``step`` (or ``output``) with the same arguments gave different results."""
+
+
+class MutatedValue(ProtocolStepError):
+    """``step`` changed the state or message object it was given instead of returning a new one."""
+
+
+class SharedStateError(FLPCheckError):
+    """Processes share state (a global, a class attribute): Lemma 1 (commutativity) fails."""
+
+
+class ReplayError(FLPCheckError):
+    """A run does not replay: an event is not applicable, or a claimed property of the run is false."""
+
+
+class GraphvizMissing(FLPCheckError):
+    """The Graphviz ``dot`` program is not installed, so an image cannot be rendered."""

@@ -1,0 +1,284 @@
+"""Exhaustive breadth-first exploration of the FLP configuration graph (DESIGN.md §2, §5).
+
+From every initial configuration I(x) (all 2^N input vectors, or those given), apply every
+applicable event (the null event of each process and each distinct message in the buffer) to
+every reachable configuration, in a deterministic order. User code runs only through
+:class:`~flpcheck.transitions.LocalTable` (memoized); a configuration's successors come from
+three memo tables: local steps ``(p, s, m)``, buffer updates ``(b, m, sends)`` and the moves of
+one process ``(p, s, b)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from .errors import FLPCheckError, UsageError
+from .protocol import Protocol, check_protocol_class
+from .statespace import Bounds, StateSpace
+from .transitions import NULL, LocalTable
+
+__all__ = ["explore", "all_inputs", "parse_inputs"]
+
+#: called as progress(configurations, expanded, events) every few thousand expansions
+Progress = Callable[[int, int, int], None]
+#: called every few hundred expansions; returns why to stop now (e.g. "timeout") or None
+StopCheck = Callable[[], str | None]
+
+_CHECK_EVERY = 512
+
+
+def all_inputs(n: int) -> list[tuple[int, ...]]:
+    """Every input vector in {0,1}^N, in lexicographic order (x_0 first).
+
+    >>> all_inputs(2)
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    return list(itertools.product((0, 1), repeat=n))
+
+
+def parse_inputs(text: str, n: int) -> list[tuple[int, ...]]:
+    """Parse ``--inputs 011,100`` into input vectors for N processes.
+
+    >>> parse_inputs("011, 100", 3)
+    [(0, 1, 1), (1, 0, 0)]
+    """
+    vectors = []
+    for word in text.replace(" ", "").split(","):
+        if len(word) != n or set(word) - {"0", "1"}:
+            raise UsageError(
+                f"--inputs: {word!r} is not an input vector of {n} bits (e.g. {'0' * n})"
+            )
+        vectors.append(tuple(int(c) for c in word))
+    return vectors
+
+
+def explore(
+    protocol: Protocol,
+    inputs: Iterable[Sequence[int]] | None = None,
+    *,
+    max_configs: int | None = None,
+    max_buffer: int | None = None,
+    max_depth: int | None = None,
+    progress: Progress | None = None,
+    stop: StopCheck | None = None,
+    origin: str = "",
+) -> StateSpace:
+    """Explore every configuration reachable from the initial configurations of ``protocol``.
+
+    Bounds cut the exploration: a configuration holding more than ``max_buffer`` messages, or at
+    depth ``max_depth``, is not expanded; no configuration is added past ``max_configs``. The
+    returned space says what was cut (``space.complete``, ``space.cut_reasons``).
+
+    >>> class DecideOwn(Protocol):
+    ...     def init(self, pid, x): return (x, None)
+    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
+    ...     def output(self, pid, state): return state[1]
+    >>> space = explore(DecideOwn(processes=2))
+    >>> len(space), space.num_events, space.complete
+    (16, 32, True)
+    """
+    check_protocol_class(type(protocol))
+    n = protocol.processes
+    vectors = all_inputs(n) if inputs is None else [tuple(int(v) for v in x) for x in inputs]
+    for x in vectors:
+        if len(x) != n or any(v not in (0, 1) for v in x):
+            raise UsageError(f"inputs {x!r}: need {n} values, each 0 or 1")
+    if len(set(vectors)) != len(vectors):
+        raise UsageError("the same input vector is given twice")
+    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
+                        ("max-depth", max_depth)):
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be >= 0, got {value}")
+    table = LocalTable(protocol, origin)
+    space = StateSpace(protocol, table, Bounds(max_configs, max_buffer, max_depth))
+    started = time.perf_counter()
+    current = -1
+    try:
+        _Explorer(space, progress, stop).run(vectors)
+    except FLPCheckError as err:
+        current = getattr(err, "_flpcheck_config", -1)
+        if current >= 0:
+            sched = space.schedule_to(current)
+            err.add_note(
+                "reached from inputs "
+                + "".join(map(str, sched.inputs))
+                + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
+                   if sched.events else " (the initial configuration)")
+            )
+        raise
+    space.elapsed = time.perf_counter() - started
+    return space
+
+
+class _Explorer:
+    """The breadth-first loop and its memo tables (one use)."""
+
+    def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None):
+        self.space = space
+        self.table = space.table
+        self.n = space.n
+        self.progress = progress
+        self.stop = stop
+        self.buffer_ids: dict[tuple[int, ...], int] = {}
+        self.buffer_steps: dict[tuple[int, int, tuple[int, ...]], int] = {}
+        self.moves: dict[tuple[int, int, int], tuple[tuple[int, int, int], ...]] = {}
+        self.out_bits: dict[tuple[int, int], int] = {}
+
+    def buffer_id(self, msgs: tuple[int, ...]) -> int:
+        bid = self.buffer_ids.get(msgs)
+        if bid is None:
+            bid = len(self.space.buffers)
+            self.space.buffers.append(msgs)
+            self.buffer_ids[msgs] = bid
+        return bid
+
+    def buffer_step(self, b: int, mid: int, sends: tuple[int, ...]) -> int:
+        key = (b, mid, sends)
+        nb = self.buffer_steps.get(key)
+        if nb is None:
+            msgs = list(self.space.buffers[b])
+            if mid != NULL:
+                msgs.remove(mid)
+            msgs.extend(sends)
+            msgs.sort()
+            nb = self.buffer_steps[key] = self.buffer_id(tuple(msgs))
+        return nb
+
+    def moves_of(self, p: int, s: int, b: int) -> tuple[tuple[int, int, int], ...]:
+        """(event id, new state of p, new buffer) for every event of p at local state s, buffer b."""
+        table, n = self.table, self.n
+        ns, sends = table.step(p, s, NULL)
+        out = [(p, ns, self.buffer_step(b, NULL, sends))]
+        prev = NULL
+        messages = table.messages
+        for m in self.space.buffers[b]:
+            if m != prev and messages[m][0] == p:
+                ns, sends = table.step(p, s, m)
+                out.append((n + m, ns, self.buffer_step(b, m, sends)))
+            prev = m
+        result = tuple(out)
+        self.moves[(p, s, b)] = result
+        return result
+
+    def bits(self, row: tuple[int, ...]) -> int:
+        bits = 0
+        out_bits = self.out_bits
+        for p in range(self.n):
+            key = (p, row[p])
+            v = out_bits.get(key)
+            if v is None:
+                o = self.table.output(p, row[p])
+                v = out_bits[key] = 0 if o is None else 1 << o
+            bits |= v
+        return bits
+
+    def add(self, row: tuple[int, ...], depth: int, parent_edge: int) -> int:
+        sp = self.space
+        cid = len(sp.configs)
+        sp.configs.append(row)
+        sp.index[row] = cid
+        sp.depth.append(depth)
+        sp.parent_edge.append(parent_edge)
+        sp.decided.append(self.bits(row))
+        return cid
+
+    def run(self, vectors: list[tuple[int, ...]]) -> None:
+        sp, table, n = self.space, self.table, self.n
+        empty = self.buffer_id(())
+        for x in vectors:
+            row = tuple(table.initial_state(p, x[p]) for p in range(n)) + (empty,)
+            cid = sp.index.get(row)
+            if cid is None:
+                cid = self.add(row, 0, -1)
+            sp.initial.append((x, cid))
+
+        configs, index, buffers = sp.configs, sp.index, sp.buffers
+        indptr, edge_dst, edge_event = sp.indptr, sp.edge_dst, sp.edge_event
+        depth_of, parent_edge, decided = sp.depth, sp.parent_edge, sp.decided
+        expanded = sp.expanded
+        moves, moves_of, bits = self.moves, self.moves_of, self.bits
+        max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
+        cuts: list[str] = sp.cut_reasons
+        next_check = _CHECK_EVERY
+        i = 0
+        try:
+            while i < len(configs):
+                if i >= next_check:
+                    next_check = i + _CHECK_EVERY
+                    if self.progress is not None and i % (8 * _CHECK_EVERY) == 0:
+                        self.progress(len(configs), i, len(edge_dst))
+                    reason = self.stop() if self.stop is not None else None
+                    if reason:
+                        _note(cuts, reason)
+                        break
+                row = configs[i]
+                d = depth_of[i]
+                b = row[n]
+                if (max_depth is not None and d >= max_depth) or (
+                    max_buffer is not None and len(buffers[b]) > max_buffer
+                ):
+                    _note(cuts, "max-depth" if max_depth is not None and d >= max_depth
+                          else "max-buffer")
+                    indptr.append(len(edge_dst))
+                    expanded.append(0)
+                    i += 1
+                    continue
+                succ = []
+                for p in range(n):
+                    s = row[p]
+                    mv = moves.get((p, s, b))
+                    if mv is None:
+                        mv = moves_of(p, s, b)
+                    for eid, ns, nb in mv:
+                        nxt = list(row)
+                        nxt[p] = ns
+                        nxt[n] = nb
+                        succ.append((eid, tuple(nxt)))
+                if max_configs is not None:
+                    fresh = {t for _, t in succ if t not in index}
+                    if len(configs) + len(fresh) > max_configs:
+                        _note(cuts, "max-configs")
+                        break
+                d1 = d + 1
+                for eid, t in succ:
+                    cid = index.get(t)
+                    if cid is None:
+                        cid = len(configs)
+                        configs.append(t)
+                        index[t] = cid
+                        depth_of.append(d1)
+                        parent_edge.append(len(edge_dst))
+                        decided.append(bits(t))
+                    edge_dst.append(cid)
+                    edge_event.append(eid)
+                if table.decision_changes and sp.decision_change_edge is None:
+                    self._find_decision_change(i, row)
+                indptr.append(len(edge_dst))
+                expanded.append(1)
+                i += 1
+        except FLPCheckError as err:
+            err._flpcheck_config = i  # type: ignore[attr-defined]
+            raise
+        # configurations left unexpanded by a stop
+        while len(expanded) < len(configs):
+            indptr.append(len(edge_dst))
+            expanded.append(0)
+        if self.progress is not None:
+            self.progress(len(configs), len(configs), len(edge_dst))
+
+    def _find_decision_change(self, cid: int, row: tuple[int, ...]) -> None:
+        sp, n = self.space, self.n
+        for k in range(sp.indptr[cid], len(sp.edge_dst)):
+            eid = sp.edge_event[k]
+            p = sp.event_pid(eid)
+            mid = NULL if eid < n else eid - n
+            if (p, row[p], mid) in self.table.decision_changes:
+                sp.decision_change_edge = k
+                return
+
+
+def _note(cuts: list[str], reason: str) -> None:
+    if reason not in cuts:
+        cuts.append(reason)

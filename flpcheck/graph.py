@@ -1,0 +1,110 @@
+"""Linear-time passes over a graph in compressed sparse row form (numpy arrays).
+
+A graph is ``(indptr, indices)``: the successors of node ``v`` are
+``indices[indptr[v]:indptr[v + 1]]``, and edge ``k`` is the ``k``-th entry of ``indices``.
+Every function here is a level-by-level breadth-first pass done with vector operations, so it
+costs O(nodes + edges) and never calls back into Python per edge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class CSR:
+    """A directed graph on nodes 0..n-1 as compressed sparse rows, with edge ids kept."""
+
+    __slots__ = ("indptr", "indices", "edge_ids")
+
+    def __init__(self, indptr: IntArray, indices: IntArray, edge_ids: IntArray | None = None):
+        self.indptr = indptr
+        self.indices = indices
+        #: the id of each edge in the original graph (identity for a forward graph)
+        self.edge_ids = np.arange(len(indices), dtype=np.int64) if edge_ids is None else edge_ids
+
+    @property
+    def n(self) -> int:
+        return len(self.indptr) - 1
+
+
+def edge_sources(indptr: IntArray) -> IntArray:
+    """The source node of every edge."""
+    counts = np.diff(indptr)
+    return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+
+def reverse(graph: CSR) -> CSR:
+    """The graph with every edge reversed (edge ids point back to the forward edges)."""
+    n = graph.n
+    src = edge_sources(graph.indptr)
+    order = np.argsort(graph.indices, kind="stable")
+    counts = np.bincount(graph.indices, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, src[order], graph.edge_ids[order])
+
+
+def _expand(graph: CSR, frontier: IntArray) -> tuple[IntArray, IntArray]:
+    """All edges leaving ``frontier``: (positions in ``indices``, their source nodes)."""
+    starts = graph.indptr[frontier]
+    counts = graph.indptr[frontier + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    positions = np.arange(total, dtype=np.int64) + offsets
+    return positions, np.repeat(frontier, counts)
+
+
+def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> BoolArray:
+    """Nodes reachable from ``sources`` (included), using only edges with ``edge_ok`` true.
+
+    ``edge_ok`` is indexed by original edge id (``graph.edge_ids``).
+    """
+    seen = sources.copy()
+    frontier = np.flatnonzero(seen).astype(np.int64)
+    while frontier.size:
+        positions, _ = _expand(graph, frontier)
+        if edge_ok is not None:
+            positions = positions[edge_ok[graph.edge_ids[positions]]]
+        targets = graph.indices[positions]
+        targets = np.unique(targets[~seen[targets]])
+        seen[targets] = True
+        frontier = targets
+    return seen
+
+
+def bfs(
+    graph: CSR, sources: IntArray, edge_ok: BoolArray | None = None
+) -> tuple[IntArray, IntArray]:
+    """Shortest paths from ``sources``: (distance, edge id of the BFS-tree edge into each node).
+
+    Unreached nodes have distance -1; sources and unreached nodes have parent edge -1. Ties are
+    broken towards the lowest source node, then the lowest edge, so the tree is deterministic.
+    """
+    n = graph.n
+    dist = np.full(n, -1, dtype=np.int64)
+    parent = np.full(n, -1, dtype=np.int64)
+    frontier = np.unique(np.asarray(sources, dtype=np.int64))
+    dist[frontier] = 0
+    level = 0
+    while frontier.size:
+        level += 1
+        positions, _ = _expand(graph, frontier)
+        if edge_ok is not None:
+            positions = positions[edge_ok[graph.edge_ids[positions]]]
+        targets = graph.indices[positions]
+        fresh = dist[targets] < 0
+        targets, positions = targets[fresh], positions[fresh]
+        uniq, first = np.unique(targets, return_index=True)
+        dist[uniq] = level
+        parent[uniq] = graph.edge_ids[positions[first]]
+        frontier = uniq
+    return dist, parent

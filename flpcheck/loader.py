@@ -1,0 +1,93 @@
+"""Loading a model: ``path/to/model.py`` or ``path/to/model.py:ClassName``."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import InvalidProtocol, ModelLoadError
+from .protocol import Protocol, check_protocol_class
+
+__all__ = ["load_protocol", "load_protocol_class"]
+
+
+def _split(spec: str) -> tuple[Path, str | None]:
+    path, sep, name = spec.rpartition(":")
+    if sep and path and not name.startswith(("\\", "/")) and name.isidentifier():
+        return Path(path), name
+    return Path(spec), None
+
+
+def load_protocol_class(spec: str) -> type[Protocol]:
+    """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+    path, name = _split(spec)
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: no such model file")
+    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ModelLoadError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    try:
+        loader_spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(module_name, None)
+        raise ModelLoadError(
+            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
+            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
+        ) from None
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        err = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
+        err.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise err from None
+    classes = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, Protocol)
+        and obj is not Protocol
+        and obj.__module__ == module_name
+        and not getattr(obj, "__abstract__", False)
+    ]
+    if name is not None:
+        cls = getattr(module, name, None)
+        if cls is None:
+            found = ", ".join(c.__name__ for c in classes) or "none"
+            raise ModelLoadError(f"{path}: no class {name} (Protocol subclasses found: {found})")
+        if not (inspect.isclass(cls) and issubclass(cls, Protocol)):
+            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.Protocol")
+    elif not classes:
+        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.Protocol")
+    elif len(classes) > 1:
+        names = ", ".join(c.__name__ for c in classes)
+        raise ModelLoadError(
+            f"{path}: defines several Protocol subclasses ({names}); pick one with "
+            f"{path}:{classes[0].__name__}"
+        )
+    else:
+        cls = classes[0]
+    try:
+        check_protocol_class(cls)
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{path}: {err}") from None
+    return cls
+
+
+def load_protocol(spec: str, processes: int | None = None) -> Protocol:
+    """Load ``spec`` and build the protocol with ``processes`` (the class default if None)."""
+    cls = load_protocol_class(spec)
+    path, _ = _split(spec)
+    try:
+        return cls(processes=processes) if processes is not None else cls()
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{path}: {err}") from None
+    except Exception as exc:
+        err = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
+        err.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise err from None

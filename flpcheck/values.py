@@ -1,0 +1,107 @@
+"""Helpers on user values (local states and payloads): order, immutability and JSON.
+
+flpcheck never orders anything by ``hash()``: :func:`canonical_key` gives every supported value
+a total order that is the same in every run and under every PYTHONHASHSEED.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+__all__ = ["canonical_key", "immutability_problem", "to_json"]
+
+_MUTABLE = (list, dict, set, bytearray)
+
+
+def canonical_key(value: Any) -> tuple[Any, ...]:
+    """A sort key for ``value`` that does not depend on hash order.
+
+    >>> sorted([frozenset({"b", "a"}), 2, None, (1, "x")], key=canonical_key)
+    [None, 2, (1, 'x'), frozenset({'a', 'b'})]
+    """
+    if value is None:
+        return (0,)
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, int):
+        return (2, value)
+    if isinstance(value, float):
+        return (3, value)
+    if isinstance(value, str):
+        return (4, value)
+    if isinstance(value, bytes):
+        return (5, value)
+    if isinstance(value, enum.Enum):
+        return (6, type(value).__name__, value.name)
+    if isinstance(value, tuple):
+        return (7, type(value).__name__, tuple(canonical_key(v) for v in value))
+    if isinstance(value, frozenset):
+        return (8, tuple(sorted(canonical_key(v) for v in value)))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = tuple(canonical_key(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return (9, type(value).__name__, fields)
+    return (10, type(value).__name__, repr(value))
+
+
+def immutability_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a local state or payload, or None if it can.
+
+    States and payloads are interned by equality, so they must be hashable and immutable:
+    None, bools, ints, floats, strings, bytes, enums, tuples (NamedTuples), frozensets and
+    frozen dataclasses of these; or an object that defines its own ``__eq__`` and ``__hash__``.
+
+    >>> immutability_problem((1, frozenset({2})))
+    >>> immutability_problem((1, [2]))
+    'it contains a list, which is mutable'
+    """
+    if value is None or isinstance(value, (bool, int, float, str, bytes, enum.Enum)):
+        return None
+    if isinstance(value, _MUTABLE):
+        return f"it contains a {type(value).__name__}, which is mutable"
+    if isinstance(value, (tuple, frozenset)):
+        for item in value:
+            problem = immutability_problem(item)
+            if problem:
+                return problem
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        params = getattr(type(value), "__dataclass_params__", None)
+        if params is None or not params.frozen:
+            return f"it contains a {type(value).__name__}, a dataclass that is not frozen"
+        for f in dataclasses.fields(value):
+            problem = immutability_problem(getattr(value, f.name))
+            if problem:
+                return problem
+        return None
+    cls = type(value)
+    if cls.__hash__ is None:
+        return f"it contains a {cls.__name__}, which is unhashable"
+    if cls.__hash__ is object.__hash__ or cls.__eq__ is object.__eq__:
+        return (
+            f"it contains a {cls.__name__}, compared by identity: equal states would count as "
+            "different (use a tuple, NamedTuple or frozen dataclass)"
+        )
+    return None
+
+
+def to_json(value: Any) -> Any:
+    """The JSON form of a state or payload: tuples as lists, frozensets as sorted lists.
+
+    >>> to_json(("vote", frozenset({1, 0}), None))
+    ['vote', [0, 1], None]
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, frozenset):
+        return [to_json(v) for v in sorted(value, key=canonical_key)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return repr(value)
