@@ -55,8 +55,18 @@ class LocalTable:
         """The id of a local state, interning (and checking) it on first sight."""
         try:
             return self._state_ids[state]
-        except KeyError:
+        except (KeyError, TypeError):
             pass
+        self.check_state(state, pid=pid, what=what)
+        sid = len(self.states)
+        self.states.append(state)
+        self._state_ids[state] = sid
+        return sid
+
+    def check_state(self, state: Any, *, pid: int, what: str) -> None:
+        """Raise ProtocolStepError unless ``state`` is hashable and immutable."""
+        try:
+            hash(state)
         except TypeError:
             raise ProtocolStepError(
                 f"{self.origin}: {what} returned an unhashable state {state!r} for process {pid}"
@@ -67,10 +77,6 @@ class LocalTable:
                 f"{self.origin}: {what} returned a state that cannot be a local state for "
                 f"process {pid}: {state!r}: {problem}"
             )
-        sid = len(self.states)
-        self.states.append(state)
-        self._state_ids[state] = sid
-        return sid
 
     def message_id(self, dst: int, payload: Any, *, pid: int, what: str) -> int:
         """The id of the message ``(dst, payload)``, interning (and checking) it on first sight."""
@@ -108,6 +114,7 @@ class LocalTable:
         """The interned initial state of ``pid`` with input ``x``."""
         what = f"init({pid}, {x})"
         first = self._call(self.protocol.init, (pid, x), what)
+        self.check_state(first, pid=pid, what=what)
         second = self._call(self.protocol.init, (pid, x), what)
         if first != second:
             raise NondeterministicStep(
@@ -221,12 +228,7 @@ class LocalTable:
                     f"{self.origin}: {what} sent an unhashable payload {payload!r} to process {dst}"
                 ) from None
             sends.append((dst, payload))
-        try:
-            hash(new_state)
-        except TypeError:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned an unhashable state {new_state!r} for process {pid}"
-            ) from None
+        self.check_state(new_state, pid=pid, what=what)
         return new_state, sends
 
     def _show_state(self, pid: int, state: Any) -> str:

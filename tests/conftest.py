@@ -1,0 +1,34 @@
+"""Shared fixtures: the repository's paths and model loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runslow", action="store_true", help="run tests marked slow")
+    parser.addoption("--hypothesis-long", action="store_true",
+                     help="run the property tests with many more examples")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis import settings
+
+    settings.register_profile("ci", max_examples=150, deadline=None)
+    settings.register_profile("long", max_examples=2000, deadline=None)
+    settings.load_profile("long" if config.getoption("--hypothesis-long") else "ci")
