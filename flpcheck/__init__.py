@@ -3,12 +3,14 @@
 from .errors import FLPCheckError
 from .explorer import explore
 from .protocol import Protocol
+from .rounds import RoundProtocol
 from .semantics import Configuration, Event
 from .statespace import Schedule, StateSpace
 from .valence import ValenceMap, classify_valence
 
 __all__ = [
     "Protocol",
+    "RoundProtocol",
     "explore",
     "StateSpace",
     "Schedule",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .errors import FLPCheckError, UsageError
 from .protocol import Protocol, check_protocol_class
-from .statespace import Bounds, StateSpace
+from .statespace import STATE_BITS, STATE_MASK, Bounds, StateSpace
 from .transitions import NULL, LocalTable
 
 __all__ = ["explore", "all_inputs", "parse_inputs"]
@@ -27,6 +27,9 @@ Progress = Callable[[int, int, int], None]
 StopCheck = Callable[[], str | None]
 
 _CHECK_EVERY = 512
+#: the per-process move cache is emptied when it holds this many entries, bounding its memory
+#: (hits come mostly from nearby configurations of the same BFS layers)
+_MOVES_CAP = 1 << 15
 
 
 def all_inputs(n: int) -> list[tuple[int, ...]]:
@@ -123,7 +126,7 @@ class _Explorer:
         self.stop = stop
         self.buffer_ids: dict[tuple[int, ...], int] = {}
         self.buffer_steps: dict[tuple[int, int, tuple[int, ...]], int] = {}
-        self.moves: dict[tuple[int, int, int], tuple[tuple[int, int, int], ...]] = {}
+        self.moves: dict[int, tuple[int, ...]] = {}
         self.out_bits: dict[tuple[int, int], int] = {}
 
     def buffer_id(self, msgs: tuple[int, ...]) -> int:
@@ -146,52 +149,59 @@ class _Explorer:
             nb = self.buffer_steps[key] = self.buffer_id(tuple(msgs))
         return nb
 
-    def moves_of(self, p: int, s: int, b: int) -> tuple[tuple[int, int, int], ...]:
-        """(event id, new state of p, new buffer) for every event of p at local state s, buffer b."""
+    def moves_of(self, p: int, s: int, b: int) -> tuple[int, ...]:
+        """The events of p at local state s and buffer b, as a flat tuple of
+        (event id, delta) pairs: adding delta to a packed configuration applies the event."""
         table, n = self.table, self.n
+        shift, bshift = p * STATE_BITS, n * STATE_BITS
+        out: list[int] = []
         ns, sends = table.step(p, s, NULL)
-        out = [(p, ns, self.buffer_step(b, NULL, sends))]
+        out += (p, ((ns - s) << shift) + ((self.buffer_step(b, NULL, sends) - b) << bshift))
         prev = NULL
         messages = table.messages
         for m in self.space.buffers[b]:
             if m != prev and messages[m][0] == p:
                 ns, sends = table.step(p, s, m)
-                out.append((n + m, ns, self.buffer_step(b, m, sends)))
+                out += (n + m, ((ns - s) << shift) + ((self.buffer_step(b, m, sends) - b) << bshift))
             prev = m
+        if len(table.states) > STATE_MASK:
+            raise FLPCheckError(f"more than {STATE_MASK} distinct local states: too large to explore")
         result = tuple(out)
-        self.moves[(p, s, b)] = result
+        self.moves[(b << bshift | s << shift) * n + p] = result
         return result
 
-    def bits(self, row: tuple[int, ...]) -> int:
+    def bits(self, key: int) -> int:
+        """The decision bits of a packed configuration."""
         bits = 0
         out_bits = self.out_bits
         for p in range(self.n):
-            key = (p, row[p])
-            v = out_bits.get(key)
+            s = key & STATE_MASK
+            key >>= STATE_BITS
+            v = out_bits.get((p, s))
             if v is None:
-                o = self.table.output(p, row[p])
-                v = out_bits[key] = 0 if o is None else 1 << o
+                o = self.table.output(p, s)
+                v = out_bits[(p, s)] = 0 if o is None else 1 << o
             bits |= v
         return bits
 
-    def add(self, row: tuple[int, ...], depth: int, parent_edge: int) -> int:
+    def add(self, key: int, depth: int, parent_edge: int) -> int:
         sp = self.space
         cid = len(sp.configs)
-        sp.configs.append(row)
-        sp.index[row] = cid
+        sp.configs.append(key)
+        sp.index[key] = cid
         sp.depth.append(depth)
         sp.parent_edge.append(parent_edge)
-        sp.decided.append(self.bits(row))
+        sp.decided.append(self.bits(key))
         return cid
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
         sp, table, n = self.space, self.table, self.n
         empty = self.buffer_id(())
         for x in vectors:
-            row = tuple(table.initial_state(p, x[p]) for p in range(n)) + (empty,)
-            cid = sp.index.get(row)
+            key = sp.pack(tuple(table.initial_state(p, x[p]) for p in range(n)), empty)
+            cid = sp.index.get(key)
             if cid is None:
-                cid = self.add(row, 0, -1)
+                cid = self.add(key, 0, -1)
             sp.initial.append((x, cid))
 
         configs, index, buffers = sp.configs, sp.index, sp.buffers
@@ -201,6 +211,7 @@ class _Explorer:
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         cuts: list[str] = sp.cut_reasons
+        bshift = n * STATE_BITS
         next_check = _CHECK_EVERY
         i = 0
         try:
@@ -213,9 +224,9 @@ class _Explorer:
                     if reason:
                         _note(cuts, reason)
                         break
-                row = configs[i]
+                key = configs[i]
                 d = depth_of[i]
-                b = row[n]
+                b = key >> bshift
                 if (max_depth is not None and d >= max_depth) or (
                     max_buffer is not None and len(buffers[b]) > max_buffer
                 ):
@@ -226,16 +237,19 @@ class _Explorer:
                     i += 1
                     continue
                 succ = []
+                rest = key
+                base = b << bshift
                 for p in range(n):
-                    s = row[p]
-                    mv = moves.get((p, s, b))
+                    s = rest & STATE_MASK
+                    rest >>= STATE_BITS
+                    mv = moves.get((base | s << (p * STATE_BITS)) * n + p)
                     if mv is None:
+                        if len(moves) >= _MOVES_CAP:
+                            moves.clear()
+                            self.buffer_steps.clear()
                         mv = moves_of(p, s, b)
-                    for eid, ns, nb in mv:
-                        nxt = list(row)
-                        nxt[p] = ns
-                        nxt[n] = nb
-                        succ.append((eid, tuple(nxt)))
+                    for j in range(0, len(mv), 2):
+                        succ.append((mv[j], key + mv[j + 1]))
                 if max_configs is not None:
                     fresh = {t for _, t in succ if t not in index}
                     if len(configs) + len(fresh) > max_configs:
@@ -254,7 +268,7 @@ class _Explorer:
                     edge_dst.append(cid)
                     edge_event.append(eid)
                 if table.decision_changes and sp.decision_change_edge is None:
-                    self._find_decision_change(i, row)
+                    self._find_decision_change(i, sp.row(i))
                 indptr.append(len(edge_dst))
                 expanded.append(1)
                 i += 1

@@ -9,11 +9,13 @@ costs O(nodes + edges) and never calls back into Python per edge.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse
 import numpy.typing as npt
 
 __all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
 
 IntArray = npt.NDArray[np.int64]
+_CHUNK = 1 << 15
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -25,8 +27,8 @@ class CSR:
     def __init__(self, indptr: IntArray, indices: IntArray, edge_ids: IntArray | None = None):
         self.indptr = indptr
         self.indices = indices
-        #: the id of each edge in the original graph (identity for a forward graph)
-        self.edge_ids = np.arange(len(indices), dtype=np.int64) if edge_ids is None else edge_ids
+        #: the id of each edge in the original graph (None for a forward graph: the identity)
+        self.edge_ids = edge_ids
 
     @property
     def n(self) -> int:
@@ -40,14 +42,18 @@ def edge_sources(indptr: IntArray) -> IntArray:
 
 
 def reverse(graph: CSR) -> CSR:
-    """The graph with every edge reversed (edge ids point back to the forward edges)."""
+    """The graph with every edge reversed (edge ids point back to the forward edges).
+
+    Uses scipy's CSR-to-CSC conversion: a counting sort in C with int32 indices, so no
+    int64 temporaries the size of the edge list.
+    """
     n = graph.n
-    src = edge_sources(graph.indptr)
-    order = np.argsort(graph.indices, kind="stable")
-    counts = np.bincount(graph.indices, minlength=n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr, src[order], graph.edge_ids[order])
+    e = len(graph.indices)
+    ids = np.arange(e, dtype=np.int32) if graph.edge_ids is None else graph.edge_ids
+    forward = scipy.sparse.csr_matrix((ids, graph.indices, graph.indptr), shape=(n, n))
+    backward = forward.tocsc()  # column v lists the sources of the edges into v
+    # tocsc keeps duplicate (parallel) edges as separate entries and sorts nothing else away
+    return CSR(backward.indptr.astype(np.int64), backward.indices, backward.data)
 
 
 def _expand(graph: CSR, frontier: IntArray) -> tuple[IntArray, IntArray]:
@@ -63,21 +69,29 @@ def _expand(graph: CSR, frontier: IntArray) -> tuple[IntArray, IntArray]:
     return positions, np.repeat(frontier, counts)
 
 
+def _ids(graph: CSR, positions: IntArray) -> IntArray:
+    return positions if graph.edge_ids is None else graph.edge_ids[positions]
+
+
 def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> BoolArray:
     """Nodes reachable from ``sources`` (included), using only edges with ``edge_ok`` true.
 
-    ``edge_ok`` is indexed by original edge id (``graph.edge_ids``).
+    ``edge_ok`` is indexed by original edge id (``graph.edge_ids``). The frontier is expanded
+    in chunks, so temporaries stay small whatever the size of the graph.
     """
     seen = sources.copy()
-    frontier = np.flatnonzero(seen).astype(np.int64)
+    frontier = np.flatnonzero(seen)
     while frontier.size:
-        positions, _ = _expand(graph, frontier)
-        if edge_ok is not None:
-            positions = positions[edge_ok[graph.edge_ids[positions]]]
-        targets = graph.indices[positions]
-        targets = np.unique(targets[~seen[targets]])
-        seen[targets] = True
-        frontier = targets
+        found = []
+        for lo in range(0, frontier.size, _CHUNK):
+            positions, _ = _expand(graph, frontier[lo : lo + _CHUNK])
+            if edge_ok is not None:
+                positions = positions[edge_ok[_ids(graph, positions)]]
+            targets = graph.indices[positions]
+            targets = np.unique(targets[~seen[targets]])
+            seen[targets] = True
+            found.append(targets)
+        frontier = np.concatenate(found) if found else frontier[:0]
     return seen
 
 
@@ -99,12 +113,12 @@ def bfs(
         level += 1
         positions, _ = _expand(graph, frontier)
         if edge_ok is not None:
-            positions = positions[edge_ok[graph.edge_ids[positions]]]
+            positions = positions[edge_ok[_ids(graph, positions)]]
         targets = graph.indices[positions]
         fresh = dist[targets] < 0
         targets, positions = targets[fresh], positions[fresh]
         uniq, first = np.unique(targets, return_index=True)
         dist[uniq] = level
-        parent[uniq] = graph.edge_ids[positions[first]]
+        parent[uniq] = _ids(graph, positions[first])
         frontier = uniq
     return dist, parent

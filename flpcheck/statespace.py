@@ -1,7 +1,8 @@
 """The explored state space: configurations as int tuples, edges in compact arrays.
 
-A configuration is stored as a tuple of ints ``(s_0, ..., s_{N-1}, b)``: the interned local
-state of each process and the interned buffer (a sorted tuple of message ids). Configuration
+A configuration is stored as one packed int: the interned local state of each process in a
+field of ``STATE_BITS`` bits (process p at bit ``p * STATE_BITS``) and the interned buffer (a
+sorted tuple of message ids) above them. :meth:`StateSpace.row` unpacks it. Configuration
 ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
 configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
 An event id below N is the null event of that process; ``N + m`` is the receipt of message ``m``.
@@ -22,7 +23,11 @@ from .semantics import Configuration, Event
 from .transitions import LocalTable
 from .values import canonical_key
 
-__all__ = ["StateSpace", "Schedule", "Bounds"]
+__all__ = ["StateSpace", "Schedule", "Bounds", "STATE_BITS"]
+
+STATE_BITS = 24
+"""Bits per process in a packed configuration: at most 2**24 distinct local states."""
+STATE_MASK = (1 << STATE_BITS) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +64,9 @@ class StateSpace:
         self.table = table
         self.n = protocol.processes
         self.bounds = bounds
-        #: configuration id -> (s_0, ..., s_{N-1}, buffer id)
-        self.configs: list[tuple[int, ...]] = []
-        self.index: dict[tuple[int, ...], int] = {}
+        #: configuration id -> packed configuration (see :meth:`row`)
+        self.configs: list[int] = []
+        self.index: dict[int, int] = {}
         #: buffer id -> sorted tuple of message ids
         self.buffers: list[tuple[int, ...]] = []
         #: (input vector, configuration id) in the order explored
@@ -123,9 +128,26 @@ class StateSpace:
         """The process that takes event ``eid``."""
         return eid if eid < self.n else self.table.messages[eid - self.n][0]
 
+    def pack(self, states: tuple[int, ...], buffer_id: int) -> int:
+        """The packed form of a configuration given as state ids and a buffer id."""
+        key = buffer_id
+        for s in reversed(states):
+            key = (key << STATE_BITS) | s
+        return key
+
+    def row(self, cid: int) -> tuple[int, ...]:
+        """``(s_0, ..., s_{N-1}, buffer id)`` of configuration ``cid``."""
+        key = self.configs[cid]
+        out = []
+        for _ in range(self.n):
+            out.append(key & STATE_MASK)
+            key >>= STATE_BITS
+        out.append(key)
+        return tuple(out)
+
     def configuration(self, cid: int) -> Configuration:
         """The configuration with id ``cid`` as plain values."""
-        row = self.configs[cid]
+        row = self.row(cid)
         states = tuple(self.table.states[s] for s in row[:-1])
         msgs = [self.table.messages[m] for m in self.buffers[row[-1]]]
         buffer = tuple(
@@ -138,15 +160,15 @@ class StateSpace:
 
     def buffer_size(self, cid: int) -> int:
         """How many messages (copies counted) are in transit in ``cid``."""
-        return len(self.buffers[self.configs[cid][-1]])
+        return len(self.buffers[self.configs[cid] >> (STATE_BITS * self.n)])
 
     def pending_messages(self, cid: int) -> tuple[int, ...]:
         """The message ids in transit in ``cid`` (sorted, copies repeated)."""
-        return self.buffers[self.configs[cid][-1]]
+        return self.buffers[self.configs[cid] >> (STATE_BITS * self.n)]
 
     def outputs(self, cid: int) -> tuple[int | None, ...]:
         """The output register of every process in ``cid``."""
-        row = self.configs[cid]
+        row = self.row(cid)
         return tuple(self.table.output(p, row[p]) for p in range(self.n))
 
     def decisions(self, cid: int) -> frozenset[int]:
@@ -165,7 +187,7 @@ class StateSpace:
         except (KeyError, TypeError):
             return None
         bid = self._buffer_index.get(tuple(sorted(mids)))
-        return None if bid is None else self.index.get(states + (bid,))
+        return None if bid is None else self.index.get(self.pack(states, bid))
 
     @cached_property
     def _buffer_index(self) -> dict[tuple[int, ...], int]:
@@ -237,8 +259,8 @@ class StateSpace:
     def arrays(self) -> CSR:
         """The forward graph as numpy CSR arrays (built once, after exploration)."""
         return CSR(
-            np.frombuffer(self.indptr, dtype=np.int64).copy(),
-            np.frombuffer(self.edge_dst, dtype=np.int32).astype(np.int64),
+            np.frombuffer(self.indptr, dtype=np.int64),
+            np.frombuffer(self.edge_dst, dtype=np.int32),
         )
 
     @cached_property
@@ -249,7 +271,7 @@ class StateSpace:
     @cached_property
     def events_array(self) -> np.ndarray:
         """The event id of every edge."""
-        return np.frombuffer(self.edge_event, dtype=np.int32).astype(np.int64)
+        return np.frombuffer(self.edge_event, dtype=np.int32)
 
     @cached_property
     def edge_pid(self) -> np.ndarray:

@@ -1,0 +1,164 @@
+"""``flpcheck explore`` for round protocols: loading a RoundProtocol model and running the check.
+
+``flpcheck explore`` dispatches here when the model's class is a :class:`RoundProtocol`::
+
+    if is_round_model(model):
+        sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json))
+
+Errors are :class:`~flpcheck.errors.FLPCheckError` subclasses (exit code 2 in the CLI group);
+:func:`run_rounds` returns 0 when agreement, validity and termination hold and 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import json
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import click
+from rich.console import Console
+
+from .errors import InvalidProtocol, ModelLoadError, UsageError
+from .explorer import parse_inputs
+from .loader import _split
+from .protocol import Protocol
+from .rounds import RoundProtocol, check_round_protocol_class, check_rounds
+from .rounds_report import print_round_check, round_check_to_json
+
+__all__ = ["is_round_model", "load_round_protocol_class", "load_round_protocol", "run_rounds"]
+
+
+def _load_module(path: Path) -> ModuleType:
+    """Execute the model file as a module (the same module name as flpcheck.loader uses)."""
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: no such model file")
+    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ModelLoadError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(module_name, None)
+        raise ModelLoadError(
+            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
+            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
+        ) from None
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        err = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
+        err.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise err from None
+    return module
+
+
+def _own_classes(module: ModuleType, base: type) -> list[type]:
+    return [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, base)
+        and obj is not base
+        and obj.__module__ == module.__name__
+        and not getattr(obj, "__abstract__", False)
+    ]
+
+
+def is_round_model(spec: str) -> bool:
+    """True when ``spec`` (``file.py`` or ``file.py:Class``) names a RoundProtocol model.
+
+    ``file.py:Class`` is a round model when that class subclasses RoundProtocol; ``file.py``
+    when it defines RoundProtocol subclasses and no flpcheck.Protocol subclass. A file that
+    cannot be loaded is not (the ordinary loader then reports why).
+    """
+    path, name = _split(spec)
+    try:
+        module = _load_module(path)
+    except ModelLoadError:
+        return False
+    if name is not None:
+        cls = getattr(module, name, None)
+        return inspect.isclass(cls) and issubclass(cls, RoundProtocol)
+    return bool(_own_classes(module, RoundProtocol)) and not _own_classes(module, Protocol)
+
+
+def load_round_protocol_class(spec: str) -> type[RoundProtocol]:
+    """The RoundProtocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+    path, name = _split(spec)
+    module = _load_module(path)
+    classes = _own_classes(module, RoundProtocol)
+    if name is not None:
+        cls = getattr(module, name, None)
+        if cls is None:
+            found = ", ".join(c.__name__ for c in classes) or "none"
+            raise ModelLoadError(
+                f"{path}: no class {name} (RoundProtocol subclasses found: {found})"
+            )
+        if not (inspect.isclass(cls) and issubclass(cls, RoundProtocol)):
+            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.RoundProtocol")
+    elif not classes:
+        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.RoundProtocol")
+    elif len(classes) > 1:
+        names = ", ".join(c.__name__ for c in classes)
+        raise ModelLoadError(
+            f"{path}: defines several RoundProtocol subclasses ({names}); pick one with "
+            f"{path}:{classes[0].__name__}"
+        )
+    else:
+        cls = classes[0]
+    try:
+        check_round_protocol_class(cls)
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{path}: {err}") from None
+    return cls
+
+
+def load_round_protocol(spec: str, processes: int | None = None,
+                        rounds: int | None = None) -> RoundProtocol:
+    """Load ``spec`` and build it with ``processes`` and ``rounds`` (the class defaults if None)."""
+    cls = load_round_protocol_class(spec)
+    path, _ = _split(spec)
+    try:
+        return cls(processes=processes, rounds=rounds)
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{path}: {err}") from None
+    except Exception as exc:
+        err = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
+        err.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise err from None
+
+
+def run_rounds(
+    model_spec: str,
+    processes: int | None = None,
+    rounds: int | None = None,
+    crashes: int | None = None,
+    inputs: str | None = None,
+    as_json: bool = False,
+) -> int:
+    """Explore a round protocol, print the summary (or one JSON object); return the exit code.
+
+    ``crashes`` defaults to 1 and ``rounds`` to the model's. Returns 0 when agreement,
+    validity and termination hold, 1 when one is violated; raises FLPCheckError (exit 2)
+    on usage and model errors.
+    """
+    if processes is not None and processes < 1:
+        raise UsageError(f"--processes must be >= 1, got {processes}")
+    if rounds is not None and rounds < 1:
+        raise UsageError(f"--rounds must be >= 1, got {rounds}")
+    protocol = load_round_protocol(model_spec, processes, rounds)
+    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
+    f = 1 if crashes is None else crashes
+    check = check_rounds(protocol, vectors, crashes=f, origin=model_spec)
+    if as_json:
+        click.echo(json.dumps(round_check_to_json(check), indent=2))
+    else:
+        print_round_check(Console(highlight=False), check)
+    return check.exit_code
