@@ -130,3 +130,11 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
         click.echo(f"interrupted by {stop.signal_name}: the report above is partial", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(result.exit_code)
+
+
+from .render_cli import render_command  # noqa: E402
+
+main.add_command(render_command)
+
+
+from . import witness_cli  # noqa: E402,F401  (registers the witness and lemmas commands)

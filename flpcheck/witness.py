@@ -1,0 +1,365 @@
+"""The FLP constructions on an explored graph (DESIGN.md §3): the run that defeats a protocol.
+
+- :func:`nondeciding_run`: an admissible run with at most t crashes in which nobody decides.
+- :func:`silent_valence`: val(F, C), the decisions reachable from C without steps of F (Völzer).
+- :func:`lemma2`: the chain of initial configurations and its bivalent member or adjacent pair.
+- :func:`adversary_run`: Lemma 3's stage-by-stage adversary, closed into a forever-bivalent lasso.
+- :func:`verdict`: the first of agreement-violated, validity-violated, trivial,
+  blocks-without-crash, not-crash-tolerant, forever-bivalent, none-found; with its evidence.
+
+Every run returned here has been replayed by :func:`flpcheck.runs.check_run`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .fairness import fair_lasso
+from .graph import reach
+from .properties import PropertyResult, check_safety
+from .runs import Run, check_run
+from .semantics import Event
+from .statespace import StateSpace
+from .valence import classify_valence
+
+__all__ = ["nondeciding_run", "silent_valence", "lemma2", "Lemma2", "adversary_run", "Stage",
+           "AdversaryResult", "verdict", "Verdict", "VERDICTS"]
+
+VERDICTS = ("agreement-violated", "validity-violated", "trivial", "blocks-without-crash",
+            "not-crash-tolerant", "forever-bivalent", "none-found")
+
+
+def _checked(space: StateSpace, run: Run | None, crashes: int) -> Run | None:
+    if run is not None:
+        check_run(space.protocol, run, crashes)
+    return run
+
+
+def _undecided(space: StateSpace) -> np.ndarray:
+    return (space.decided_array == 0) & ~space.cut
+
+
+def nondeciding_run(space: StateSpace, crashes: int = 1) -> Run | None:
+    """An admissible non-deciding run with at most ``crashes`` crashed processes, or None.
+
+    Tries crash sets by size (none first), each by SCC refinement over the undecided subgraph;
+    for each the stem is shortest. The run is replayed by the independent checker.
+    """
+    undecided = _undecided(space)
+    for k in range(0, min(crashes, space.n - 1) + 1):
+        for crashed in itertools.combinations(range(space.n), k):
+            run = fair_lasso(space, undecided, frozenset(crashed), stem_nodes=undecided)
+            if run is not None:
+                return _checked(space, run, crashes)
+    return None
+
+
+def silent_valence(space: StateSpace, crashed: frozenset[int]) -> np.ndarray:
+    """val(F, C) for every C as bit codes (bit v: v is decidable from C without F's steps)."""
+    rev = space.reverse_arrays
+    ok = ~np.isin(space.edge_pid, sorted(crashed))
+    decided = space.decided_array
+    r0 = reach(rev, (decided & 1) != 0, ok)
+    r1 = reach(rev, (decided & 2) != 0, ok)
+    return r0.astype(np.uint8) | (r1.astype(np.uint8) << 1)
+
+
+def crash_run(space: StateSpace, cid: int, crashed: frozenset[int]) -> Run | None:
+    """The run: shortest schedule to ``cid``, the processes in ``crashed`` crash there, and the
+    others run fairly forever without deciding (needs val(F, cid) to be empty)."""
+    silent = silent_valence(space, crashed) == 0
+    nodes = reach(space.arrays, _onehot(space, cid), ~np.isin(space.edge_pid, sorted(crashed)))
+    nodes &= silent & ~space.cut
+    return fair_lasso(space, nodes, crashed, stem_nodes=nodes, sources=[cid], stem_crashed=True)
+
+
+def _onehot(space: StateSpace, cid: int) -> np.ndarray:
+    mask = np.zeros(len(space), dtype=bool)
+    mask[cid] = True
+    return mask
+
+
+def one_crash_run(space: StateSpace, crashes: int = 1) -> Run | None:
+    """Where val(F, C) is empty for a reachable undecided C and |F| <= crashes: the run that
+    crashes F at C (C initial preferred, else the shallowest)."""
+    undecided = _undecided(space)
+    initial = sorted({c for _, c in space.initial})
+    for k in range(1, min(crashes, space.n - 1) + 1):
+        best: tuple[int, int, frozenset[int]] | None = None
+        for crashed in itertools.combinations(range(space.n), k):
+            f = frozenset(crashed)
+            empty = (silent_valence(space, f) == 0) & undecided
+            hits = [c for c in initial if empty[c]] or list(np.flatnonzero(empty)[:1])
+            if hits:
+                cand = (space.depth[hits[0]], int(hits[0]), f)
+                if best is None or cand[:2] < best[:2]:
+                    best = cand
+        if best is not None:
+            run = crash_run(space, best[1], best[2])
+            if run is not None:
+                return _checked(space, run, crashes)
+    return None
+
+
+@dataclass(frozen=True)
+class Lemma2:
+    """The chain I_0 = 0...0, I_1 = 10...0, ..., I_N = 1...1 with valences, and what it shows."""
+
+    chain: list[tuple[tuple[int, ...], str]]
+    bivalent: tuple[int, ...] | None
+    pair: tuple[tuple[int, ...], tuple[int, ...]] | None
+    process: int | None
+    run: Run | None
+    detail: str
+
+
+def lemma2(space: StateSpace) -> Lemma2:
+    """Lemma 2 on the model: a bivalent initial configuration, or the adjacent univalent pair,
+    the process p where they differ, and the run with p dead from the start."""
+    n = space.n
+    valence = classify_valence(space)
+    chain = []
+    for k in range(n + 1):
+        x = tuple([1] * k + [0] * (n - k))
+        cid = space.initial_id(x)
+        chain.append((x, "not explored" if cid is None else valence.describe(cid)))
+    for x, label in chain:
+        if label == "bivalent":
+            return Lemma2(chain, x, None, None, None,
+                          f"I({''.join(map(str, x))}) is bivalent: the outcome is not yet fixed")
+    for (x, a), (y, b) in itertools.pairwise(chain):
+        if {a, b} == {"0-valent", "1-valent"}:
+            p = next(i for i in range(n) if x[i] != y[i])
+            for z in (x, y):
+                cid = space.initial_id(z)
+                assert cid is not None
+                if silent_valence(space, frozenset({p}))[cid] == 0:
+                    run = _checked(space, crash_run(space, cid, frozenset({p})), 1)
+                    return Lemma2(chain, None, (x, y), p, run,
+                                  f"I({''.join(map(str, x))}) is {a} and I({''.join(map(str, y))}) "
+                                  f"is {b}; they differ only in p{p}'s input, so with p{p} dead "
+                                  f"from the start no decision is reachable from "
+                                  f"I({''.join(map(str, z))})")
+            return Lemma2(chain, None, (x, y), p, None,
+                          "MODEL ERROR: a p-silent deciding run exists from both members of the "
+                          "adjacent pair, which the FLP assumptions rule out")
+    return Lemma2(chain, None, None, None, None,
+                  "no bivalent configuration and no adjacent 0-valent/1-valent pair in the "
+                  "chain (the protocol is trivial or some initial configuration is none-valent)")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the Lemma 3 adversary: from bivalent C, serve process p with event e,
+    after the shortest sigma avoiding e such that e(sigma(C)) is bivalent."""
+
+    process: int
+    event: Event
+    sigma: tuple[Event, ...]
+    start: int
+    end: int
+    queue: tuple[int, ...]
+    path: tuple[int, ...]
+    tried: int = 0
+
+
+@dataclass(frozen=True)
+class AdversaryResult:
+    """The adversary's stages, the lasso they close (if they do), or the stage that failed."""
+
+    stages: list[Stage]
+    run: Run | None
+    cycle_from: int | None
+    failed: Stage | None = None
+    failure: str = ""
+    tried_valences: dict[str, int] = field(default_factory=dict)
+
+
+def adversary_run(space: StateSpace, start: int | None = None,
+                  max_stages: int = 10000) -> AdversaryResult:
+    """Lemma 3's adversary from a bivalent initial configuration, until its state repeats."""
+    valence = classify_valence(space)
+    biv = valence.mask("bivalent") & valence.exact
+    if start is None:
+        starts = [c for _, c in space.initial if biv[c]]
+        if not starts:
+            return AdversaryResult([], None, None, failure="no bivalent initial configuration")
+        start = starts[0]
+    n = space.n
+    queue = tuple(range(n))
+    pending: list[tuple[int, int]] = []  # (send time, message id) of copies in transit
+    time = 0
+    cid = start
+    stages: list[Stage] = []
+    seen: dict[tuple[object, ...], int] = {}
+    events: list[Event] = []
+    path = [start]
+    while len(stages) < max_stages:
+        key = (cid, queue, tuple(m for _, m in sorted(pending)))
+        if key in seen:
+            i = seen[key]
+            stem_len = sum(len(s.sigma) + 1 for s in stages[:i])
+            run = Run(space.inputs_of(start), tuple(events[:stem_len]), tuple(events[stem_len:]),
+                      frozenset(), tuple(path))
+            return AdversaryResult(stages, _checked(space, run, 0), i)
+        seen[key] = len(stages)
+        p = queue[0]
+        to_p = sorted((t, m) for t, m in pending if space.table.messages[m][0] == p)
+        mid = to_p[0][1] if to_p else None
+        e = Event(p, None) if mid is None else space.event(space.n + mid)
+        eid = space.event_id(e)
+        found = _sigma(space, cid, eid, biv)
+        if found is None:
+            stage = Stage(p, e, (), cid, -1, queue, ())
+            tried = _tried(space, cid, eid, biv, valence)
+            return AdversaryResult(stages, None, None, stage,
+                                   f"no sigma avoiding {e} leads to a bivalent e(sigma(C))",
+                                   tried)
+        sigma_edges, last = found
+        stage_path = [cid]
+        for k in [*sigma_edges, last]:
+            ev = space.event(space.edge_event[k])
+            time += 1
+            if ev.msg is not None:
+                m = space.edge_event[k] - n
+                oldest = min(c for c in pending if c[1] == m)
+                pending.remove(oldest)
+            dst_sends = _sends(space, k)
+            pending += [(time, m) for m in dst_sends]
+            events.append(ev)
+            stage_path.append(int(space.edge_dst[k]))
+        path += stage_path[1:]
+        end = stage_path[-1]
+        stages.append(Stage(p, e, tuple(space.event(space.edge_event[k]) for k in sigma_edges),
+                            cid, end, queue, tuple(stage_path)))
+        cid = end
+        queue = queue[1:] + queue[:1]
+    return AdversaryResult(stages, None, None, failure=f"no repetition within {max_stages} stages")
+
+
+def _sends(space: StateSpace, edge: int) -> list[int]:
+    """The message ids sent by the event of ``edge`` (from the memoized local transition)."""
+    src = space.edge_source(edge)
+    eid = space.edge_event[edge]
+    p = space.event_pid(eid)
+    s = space.row(src)[p]
+    mid = -1 if eid < space.n else eid - space.n
+    return list(space.table.transitions[(p, s, mid)][1])
+
+
+def _sigma(space: StateSpace, start: int, eid: int | None,
+           biv: np.ndarray) -> tuple[list[int], int] | None:
+    """BFS over bivalent configurations from ``start`` without applying event ``eid``, to the
+    first X where ``eid`` applies and leads to a bivalent configuration: (sigma's edges, e's)."""
+    prev: dict[int, int] = {start: -1}
+    queue = deque([start])
+    while queue:
+        c = queue.popleft()
+        for k in range(space.indptr[c], space.indptr[c + 1]):
+            if space.edge_event[k] == eid and biv[space.edge_dst[k]]:
+                edges = []
+                x = c
+                while x != start:
+                    edges.append(prev[x])
+                    x = space.edge_source(prev[x])
+                return edges[::-1], k
+        for k in range(space.indptr[c], space.indptr[c + 1]):
+            d = int(space.edge_dst[k])
+            if space.edge_event[k] != eid and biv[d] and d not in prev:
+                prev[d] = k
+                queue.append(d)
+    return None
+
+
+def _tried(space: StateSpace, start: int, eid: int | None, biv: np.ndarray,
+           valence) -> dict[str, int]:
+    """Valences of D = e(configurations reachable from C without e)."""
+    seen = {start}
+    queue = deque([start])
+    counts: dict[str, int] = {}
+    while queue:
+        c = queue.popleft()
+        for k in range(space.indptr[c], space.indptr[c + 1]):
+            d = int(space.edge_dst[k])
+            if space.edge_event[k] == eid:
+                label = valence.describe(d)
+                counts[label] = counts.get(label, 0) + 1
+            elif d not in seen:
+                seen.add(d)
+                queue.append(d)
+    return counts
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What defeats the protocol, with its evidence."""
+
+    verdict: str
+    complete: bool
+    detail: str
+    crashes: int
+    run: Run | None = None
+    evidence: PropertyResult | None = None
+    adversary: AdversaryResult | None = None
+    lemma2: Lemma2 | None = None
+    properties: list[PropertyResult] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 forever-bivalent or none-found; 1 for a protocol defeated otherwise."""
+        return 0 if self.verdict in ("forever-bivalent", "none-found") else 1
+
+
+def verdict(space: StateSpace, crashes: int = 1) -> Verdict:
+    """The first verdict that applies (DESIGN.md §3), with its evidence."""
+    props = check_safety(space)
+    agreement, validity, nontriv = props
+    complete = space.complete
+    if not agreement.holds:
+        return Verdict("agreement-violated", complete, agreement.detail, crashes,
+                       evidence=agreement, properties=props)
+    if not validity.holds:
+        return Verdict("validity-violated", complete, validity.detail, crashes,
+                       evidence=validity, properties=props)
+    if not nontriv.holds and nontriv.certain:
+        return Verdict("trivial", complete, nontriv.detail, crashes, evidence=nontriv,
+                       properties=props)
+    valence = classify_valence(space)
+    none = valence.mask("none") & valence.exact & ~space.cut
+    if none.any():
+        cid = int(np.flatnonzero(none)[0])
+        nodes = reach(space.arrays, _onehot(space, cid)) & ~space.cut
+        run = _checked(space, fair_lasso(space, nodes, frozenset(), stem_nodes=nodes,
+                                         sources=[cid]), 0)
+        return Verdict("blocks-without-crash", complete,
+                       "a reachable configuration is none-valent: from it no decision is ever "
+                       "reached, even without a crash", crashes, run=run, properties=props)
+    if crashes >= 1 and complete:
+        run = one_crash_run(space, crashes)
+        if run is not None:
+            who = ", ".join(f"p{p}" for p in sorted(run.crashed))
+            return Verdict("not-crash-tolerant", complete,
+                           f"{who} crashes after {run.crash_point} steps (the others then "
+                           f"need {len(run.stem) - run.crash_point} more to reach the cycle), and "
+                           "the others run fairly forever without deciding", crashes, run=run,
+                           lemma2=lemma2(space), properties=props)
+    adv = adversary_run(space)
+    if adv.run is not None:
+        return Verdict("forever-bivalent", complete,
+                       f"the Lemma 3 adversary keeps every configuration bivalent: "
+                       f"{len(adv.stages)} stages, the lasso closes at stage {adv.cycle_from}",
+                       crashes, run=adv.run, adversary=adv, lemma2=lemma2(space), properties=props)
+    biv = valence.mask("bivalent")
+    run = _checked(space, fair_lasso(space, biv, frozenset(), stem_nodes=biv), 0)
+    if run is not None:
+        return Verdict("forever-bivalent", complete,
+                       "a fair cycle of bivalent configurations (the adversary failed: "
+                       f"{adv.failure})", crashes, run=run, adversary=adv, properties=props)
+    return Verdict("none-found", complete,
+                   "no defeating run found in the explored graph"
+                   + ("" if complete else " (a bound cut the exploration)"),
+                   crashes, adversary=adv, lemma2=lemma2(space), properties=props)
