@@ -7,6 +7,7 @@ Exit codes: 0 no property violated, 1 a property violated, 2 usage or model erro
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import FLPCheckError
 from .explorer import explore, parse_inputs
+from .lemma1 import require_lemma1
 from .limits import StopConditions, parse_size
 from .loader import load_protocol
 from .protocol import Protocol
@@ -27,6 +29,15 @@ from .statespace import StateSpace
 __all__ = ["main", "explore_options", "run_exploration"]
 
 EXIT_INTERRUPTED = 130
+
+
+def default_max_memory() -> str:
+    """Three quarters of physical memory, as a --max-memory value."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return "8G"
+    return f"{total * 3 // 4 // 2**20}M"
 
 
 def _fail(err: FLPCheckError) -> None:
@@ -66,7 +77,9 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-depth", type=click.IntRange(min=0),
                      help="Do not expand configurations deeper than this many events."),
         click.option("--timeout", type=click.FloatRange(min=0), help="Stop exploring after SECONDS."),
-        click.option("--max-memory", metavar="SIZE", help="Stop exploring past this RSS, e.g. 2G."),
+        click.option("--max-memory", metavar="SIZE", default=default_max_memory(),
+                     show_default=True, help="Stop exploring past this resident memory, e.g. 2G "
+                     "(default: three quarters of this machine's memory)."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -117,6 +130,7 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
     """Explore every configuration of MODEL, classify valence, check safety."""
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
                                             max_depth, timeout, max_memory, quiet=as_json)
+    require_lemma1(space)
     result = summarize(type(protocol).__name__, space)
     if graph is not None:
         from .export import write_graph

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ReplayError
+from .errors import ReplayError, SharedStateError
 from .semantics import Configuration, Event, event_to_json, initial_configuration, replay
 from .statespace import Schedule, StateSpace
 from .valence import classify_valence
@@ -42,7 +42,14 @@ def annotate(space: StateSpace, schedule: Schedule) -> tuple[str, list[Annotated
     steps = []
     for i, step in enumerate(replay(protocol, schedule.inputs, schedule.events), 1):
         cid = space.find(step.config)
-        label = "not explored" if cid is None else valence.describe(cid)
+        if cid is None:
+            raise SharedStateError(
+                f"replaying the schedule from inputs {''.join(map(str, schedule.inputs))} with "
+                f"the protocol's own step, step {i} ({step.event}) reached a configuration the "
+                "explorer never reached: the steps depend on something besides (pid, state, msg) "
+                "(a global, a class attribute or a shared mutable object)"
+            )
+        label = valence.describe(cid)
         steps.append(
             AnnotatedStep(
                 i, step.event, step.sends, step.config.states[step.event.pid], step.config,

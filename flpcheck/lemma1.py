@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import SharedStateError
 from .semantics import apply_event
 from .statespace import StateSpace
 
-__all__ = ["Lemma1Result", "check_lemma1"]
+__all__ = ["Lemma1Result", "check_lemma1", "require_lemma1"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,25 @@ def check_lemma1(space: StateSpace, budget: int = 20000) -> Lemma1Result:
             if one != two or (explored is not None and space.configuration(explored) != one):
                 return Lemma1Result(
                     checked, False,
-                    f"at configuration {cid} (reached by {space.schedule_to(cid).events}), "
-                    f"events {e1} and {e2} of different processes do not commute: the processes "
-                    "share state (a global, a class attribute or a shared mutable object)",
+                    f"at configuration {_where(space, cid)}: events {e1} and {e2} of different "
+                    f"processes do not commute (one order gives {one}, the other {two}): the "
+                    "processes share state (a global, a class attribute or a shared mutable "
+                    "object)",
                     cid)
             if checked >= budget:
                 return Lemma1Result(checked, True, f"budget of {budget} diamonds reached")
     return Lemma1Result(checked, True)
+
+
+def require_lemma1(space: StateSpace, budget: int = 2000) -> Lemma1Result:
+    """:func:`check_lemma1`, raising :class:`SharedStateError` (a model error) if it fails."""
+    result = check_lemma1(space, budget)
+    if not result.holds:
+        raise SharedStateError(f"{space.table.origin}: Lemma 1 fails {result.detail}")
+    return result
+
+
+def _where(space: StateSpace, cid: int) -> str:
+    sched = space.schedule_to(cid)
+    steps = ", ".join(str(e) for e in sched.events) or "no event"
+    return f"{space.configuration(cid)} (from inputs {''.join(map(str, sched.inputs))}, {steps})"

@@ -53,9 +53,10 @@ def cut_notice(space: StateSpace) -> str:
     cut = int(space.cut.sum())
     reasons = ", ".join(space.cut_reasons)
     hint = ""
-    if "max-configs" in space.cut_reasons or "max-depth" in space.cut_reasons:
-        if space.bounds.max_buffer is None:
-            hint = " If the protocol can send without end, bound its buffer with --max-buffer."
+    if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
+        largest = max(space.buffer_size(c) for c in range(len(space)))
+        hint = (f" The largest buffer seen holds {largest} messages: if the protocol can send "
+                "without end, bound its buffer with --max-buffer.")
     return (
         f"INCOMPLETE: cut by {reasons}; {cut} configurations were not expanded. Counts are of the "
         "explored part; a valence that is not bivalent is only a lower bound, and properties "

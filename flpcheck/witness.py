@@ -20,6 +20,7 @@ import numpy as np
 
 from .fairness import fair_lasso
 from .graph import reach
+from .lemma1 import require_lemma1
 from .properties import PropertyResult, check_safety
 from .runs import Run, check_run
 from .semantics import Event
@@ -314,8 +315,13 @@ class Verdict:
         return 0 if self.verdict in ("forever-bivalent", "none-found") else 1
 
 
-def verdict(space: StateSpace, crashes: int = 1) -> Verdict:
-    """The first verdict that applies (DESIGN.md §3), with its evidence."""
+def verdict(space: StateSpace, crashes: int = 1, lemma1_budget: int = 2000) -> Verdict:
+    """The first verdict that applies (DESIGN.md §3), with its evidence.
+
+    Model validity comes first: Lemma 1 is checked on up to ``lemma1_budget`` diamonds with the
+    protocol's own code, and a failure raises :class:`~flpcheck.errors.SharedStateError`.
+    """
+    require_lemma1(space, lemma1_budget)
     props = check_safety(space)
     agreement, validity, nontriv = props
     complete = space.complete

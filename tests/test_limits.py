@@ -1,0 +1,78 @@
+"""Bounds, timeouts and signals stop a run cleanly, with a partial report that says so."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from click.testing import CliRunner
+
+from flpcheck.cli import EXIT_INTERRUPTED, main
+
+from .conftest import FIXTURES, MODELS
+
+RUNAWAY = str(FIXTURES / "runaway.py")
+
+
+def test_a_protocol_that_never_stops_sending_is_caught_by_max_configs_with_a_hint():
+    result = CliRunner().invoke(main, ["explore", RUNAWAY, "--max-configs", "3000"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "INCOMPLETE: cut by max-configs" in text
+    assert "bound its buffer with --max-buffer" in text
+
+
+def test_max_buffer_makes_the_runaway_protocol_finite():
+    """Per input vector, the buffer holds i pings to p0 and j to p1: every (i, j) with
+    i + j <= 3 is expanded, and those with i + j = 4 are reached but not expanded; that is
+    10 + 5 = 15 buffers, for each of the 4 input vectors: 60 configurations."""
+    result = CliRunner().invoke(main, ["explore", RUNAWAY, "--max-buffer", "3", "--json"])
+    data = json.loads(result.output)
+    assert (data["configurations"], data["unexpanded"], data["complete"]) == (60, 20, False)
+    assert data["cut_reasons"] == ["max-buffer"]
+
+
+def test_timeout_stops_exploring_and_reports_the_explored_part():
+    result = CliRunner().invoke(main, ["explore", RUNAWAY, "--timeout", "0.5", "--json"])
+    data = json.loads(result.output)
+    assert data["complete"] is False and data["cut_reasons"] == ["timeout"]
+    assert data["configurations"] > 0 and data["valence_lower_bounds"] > 0
+
+
+def test_max_memory_stops_exploring():
+    result = CliRunner().invoke(main, ["explore", RUNAWAY, "--max-memory", "1M", "--json"])
+    assert json.loads(result.output)["cut_reasons"] == ["max-memory"]
+
+
+def test_sigint_prints_the_partial_report_within_a_second_and_exits_130():
+    proc = subprocess.Popen([sys.executable, "-m", "flpcheck", "explore", RUNAWAY],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, COLUMNS="200"))
+    time.sleep(2.0)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 5  # the report itself takes a moment on a loaded machine
+    assert proc.returncode == EXIT_INTERRUPTED
+    assert "INCOMPLETE: cut by interrupted" in out and "Traceback" not in err
+    assert "interrupted by SIGINT" in err
+
+
+def test_sigterm_is_handled_like_sigint():
+    proc = subprocess.Popen([sys.executable, "-m", "flpcheck", "explore", RUNAWAY, "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == EXIT_INTERRUPTED
+    assert json.loads(out)["cut_reasons"] == ["interrupted"]
+
+
+def test_a_complete_model_is_not_marked_incomplete():
+    result = CliRunner().invoke(main, ["explore", str(MODELS / "leader_broadcast.py"), "--json"])
+    data = json.loads(result.output)
+    assert data["complete"] is True and data["cut_reasons"] == [] and data["unexpanded"] == 0
