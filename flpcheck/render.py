@@ -53,6 +53,7 @@ __all__ = [
     "LABEL_MODES",
     "FULL_VIEW_NODES",
     "FULL_VIEW_EDGES",
+    "WITNESS_NODES",
     "IMAGE_FORMATS",
     "render_view",
     "choose_view",
@@ -87,13 +88,23 @@ LABEL_MODES = ("none", "short", "full")
 """How much a configuration's label shows: nothing, compact states and buffer, everything."""
 
 FULL_VIEW_NODES = 150
-"""``auto`` draws every configuration up to this many (dot needs about a second at 150)."""
+"""``auto`` draws every configuration up to this many configurations ...
+
+Measured with Graphviz 2.43 and short labels (dot alone): 0.1 s for 88 configurations and 304
+events, 0.45 s for 340/804, 5 s for 666/2,346 and 24 s for 1,104/4,656: the layout time grows
+much faster than the graph, and events (labelled edges) drive it. 150/600 keeps dot well under
+half a second with room for longer labels; past it a picture of every configuration is
+unreadable anyway.
+"""
 
 FULL_VIEW_EDGES = 600
-"""... and up to this many events; beyond either, ``auto`` draws the quotient."""
+"""... and events; beyond either, ``auto`` draws the quotient (0.1 s at 10^6 events)."""
 
 QUOTIENT_LEVELS = 60
 """The quotient merges depths into bands so that it has at most this many rows."""
+
+WITNESS_NODES = 4 * FULL_VIEW_NODES
+"""The witness view leaves out the neighbours of the run when they would pass this many."""
 
 SCC_NODES = 60
 """The SCC quotient draws at most this many SCCs one by one, else groups them by valence."""
@@ -276,9 +287,9 @@ def _config_node(g: graphviz.Digraph, labels: _Labels, cid: int, header: str = "
 
 
 def _legend(g: graphviz.Digraph, counts: dict[str, int] | None,
-            marks: Sequence[tuple[str, str]]) -> None:
+            marks: Sequence[tuple[str, str]], heading: str = "valence") -> None:
     """A legend node: the valence colours (with counts) and the marks a view uses."""
-    rows = ['<TR><TD COLSPAN="2"><B>valence</B></TD></TR>']
+    rows = [f'<TR><TD COLSPAN="2"><B>{html.escape(heading)}</B></TD></TR>']
     for label in LABELS:
         text = label if counts is None else f"{label}: {counts.get(label, 0):,}"
         rows.append(f'<TR><TD BGCOLOR="{PALETTE[label]}" WIDTH="18"> </TD>'
@@ -383,7 +394,10 @@ def initial_view(space: StateSpace, *, labels: str = "short",
         flip = {found[i], found[i + 1]} == {"0-valent", "1-valent"}
         g.edge(na, nb, label=f"p{i}", dir="none", style="bold" if flip else "dashed",
                penwidth="3" if flip else "1", color=RUN_COLOUR if flip else EDGE_COLOUR)
-    _legend(g, dict(counts), _CONFIG_MARKS[:2] + (("edge pI", "inputs differ in process I"),))
+    _legend(g, dict(counts), _CONFIG_MARKS[:2] + (
+        ("edge pk", "inputs differ only in process k"),
+        ("bold edge", "0-valent next to 1-valent"),
+    ), heading="valence of I_0..I_N")
     return g
 
 
@@ -446,20 +460,20 @@ def witness_view(
     else:
         summary = "valences on the run: " + ", ".join(
             f"{v} {k}" for v, k in sorted(Counter(run_labels).items()))
+    drawn = set(visits)
+    if neighbours is None:
+        around = {int(dst[k]) for c in visits for k in _edge_range(space, c)}
+        neighbours = len(around | drawn) <= WITNESS_NODES
+        if not neighbours:
+            summary += f"; {len(around - drawn):,} neighbours left out"
     shape = f"{len(steps)} steps" + ("" if cycle_start is None else
-                                      f", cycle from step {cycle_start} repeats forever")
+                                      f", then back to s{cycle_start}, forever")
     head = f"{title}: " if title else ""
     g = _digraph("witness", _title(space, "witness", f"{head}{shape}; {summary}"),
                  rankdir="LR")
     for c, where in visits.items():
         header = "s" + ",".join(map(str, where))
         _config_node(g, lab, c, header=header, group="run")
-    drawn = set(visits)
-    if neighbours is None:
-        around = {int(dst[k]) for c in visits for k in _edge_range(space, c)}
-        neighbours = len(around | drawn) <= WITNESS_NODES
-        if not neighbours:
-            summary += f"; neighbours left out ({len(around - drawn):,})"
     if neighbours:
         seen = drawn
         for c in visits:
@@ -552,8 +566,9 @@ def lemma3_view(
     else:
         key = np.full(len(space), -1, dtype=np.int64)
         codes = valence.codes.astype(np.int64)
-        key[only_d] = 6 + codes[only_d]
         key[in_c] = 2 + codes[in_c]
+        key[in_c & in_d] = 6 + codes[in_c & in_d]
+        key[only_d] = 10 + codes[only_d]
         if e_of_c is not None:
             key[e_of_c] = 1
         key[config] = 0
@@ -563,7 +578,8 @@ def lemma3_view(
         is_e[e_edges] = True
         nodes, node_counts, pairs = _aggregate(space, key, mask | is_e, is_e)
         names = {0: "C", 1: "e(C)"}
-        names |= {2 + i: "𝒞" for i in range(4)} | {6 + i: "D" for i in range(4)}
+        for first, name in ((2, "𝒞"), (6, "𝒞 ∩ D"), (10, "D")):
+            names |= {first + i: name for i in range(4)}
         code_label = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
         for k, n in zip(nodes.tolist(), node_counts.tolist(), strict=True):
             if k < 2:
@@ -572,16 +588,16 @@ def lemma3_view(
                 continue
             label = code_label[(k - 2) % 4]
             g.node(f"g{k}", label=_esc(f"{names[k]}: {label} ×{n:,}"), fillcolor=PALETTE[label])
-        for (a, b), n, is_e in pairs:
+        for (a, b), n, via_e in pairs:
             na = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"
             nb = f"c{config}" if b == 0 else f"c{e_of_c}" if b == 1 else f"g{b}"
-            if is_e:
+            if via_e:
                 g.edge(na, nb, label=f"e ×{n:,}", color=EVENT_COLOUR, fontcolor=EVENT_COLOUR,
                        penwidth="2")
             else:
                 g.edge(na, nb, label=f"×{n:,}")
     _legend(g, d_counts, (("label D", "in D = e(𝒞)"), ("vermillion edge", "the event e"))
-            + _CONFIG_MARKS[:2])
+            + _CONFIG_MARKS[:2], heading="valence in D")
     return g
 
 
@@ -694,8 +710,9 @@ def quotient_view(space: StateSpace, *, by: str = "depth", valence: ValenceMap |
     for (a, b), count, _ in pairs:
         width = 1 + min(4.0, math.log10(count))
         g.edge(f"q{a}", f"q{b}", label=f"×{count:,}", penwidth=f"{width:.2f}")
-    marks = (("double border", "all decided"), ("thick border", "holds initial ones"),
-             ("dashed border", "holds cut ones"), ("edge ×n", "n events"))
+    marks: tuple[tuple[str, str], ...] = (
+        ("double border", "all decided"), ("thick border", "holds initial ones"),
+        ("dashed border", "holds cut ones"), ("edge ×n", "n events"))
     if by == "scc":
         marks += (("octagon", "an SCC with a cycle"),)
     _legend(g, valence.counts(), marks)
@@ -842,6 +859,7 @@ def render_view(
     labels: str = "short",
     run: Sequence[int] | None = None,
     cycle_start: int | None = None,
+    events: Sequence[Event] | None = None,
     config: int | None = None,
     event: Event | None = None,
     by: str = "depth",
@@ -849,7 +867,9 @@ def render_view(
 ) -> graphviz.Digraph:
     """Build one view of ``space`` as a ``graphviz.Digraph`` (displays itself in Jupyter).
 
-    ``run``/``cycle_start`` are for ``witness`` (default: :func:`default_witness_run`);
+    ``run``/``cycle_start``/``events`` are for ``witness`` (see :func:`witness_view`; default
+    :func:`default_witness_run`; a :class:`flpcheck.runs.Run` ``r`` gives ``run=r.path,
+    cycle_start=len(r.stem), events=r.events``);
     ``config``/``event`` for ``lemma3`` (default: :func:`default_lemma3`); ``by`` for
     ``quotient``.
     """
@@ -869,8 +889,8 @@ def render_view(
         if run is None:
             path, cycle_start, title = default_witness_run(space)
             run = path
-        return witness_view(space, run, cycle_start, labels=labels, valence=valence,
-                            title=title)
+        return witness_view(space, run, cycle_start, events=events, labels=labels,
+                            valence=valence, title=title)
     if view == "lemma3":
         if config is None or event is None:
             c, e, _ = default_lemma3(space, config, None if event is None else event.pid)

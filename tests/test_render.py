@@ -1,0 +1,273 @@
+"""Rendering with Graphviz: the views, the palette, the CLI and the missing-dot error."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import graphviz
+import pytest
+from click.testing import CliRunner
+
+from flpcheck import Event, Protocol, classify_valence, explore
+from flpcheck.cli import main
+from flpcheck.errors import GraphvizMissing, UsageError
+from flpcheck.loader import load_protocol
+from flpcheck.render import (
+    FULL_VIEW_NODES,
+    PALETTE,
+    choose_view,
+    default_lemma3,
+    default_witness_run,
+    full_view,
+    initial_view,
+    lemma3_view,
+    quotient_view,
+    render_view,
+    witness_view,
+    write_image,
+)
+from flpcheck.statespace import StateSpace
+
+from .conftest import MODELS
+from .test_export import MODEL_FILES, smallest_space
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+SVG = "{http://www.w3.org/2000/svg}"
+COLOUR_TO_VALENCE = {colour.lower(): label for label, colour in PALETTE.items()}
+
+
+def svg_nodes(path: Path) -> dict[str, str]:
+    """{node name: fill colour} of every configuration node (named c<id>) in an SVG."""
+    root = ET.parse(path).getroot()
+    nodes = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        name = g.find(f"{SVG}title").text
+        if not re.fullmatch(r"c\d+", name):
+            continue
+        fills = [e.get("fill") for e in g.iter()
+                 if e.get("fill") not in (None, "none", "black", "white")]
+        nodes[name] = fills[0]
+    return nodes
+
+
+def majority(n: int) -> StateSpace:
+    return explore(load_protocol(str(MODELS / "majority.py"), n))
+
+
+class Toggle(Protocol):
+    """Each process flips a bit on every null step and never decides: per input vector the
+    four configurations form one cycle, and every configuration is none-valent."""
+
+    processes = 2
+
+    def init(self, pid, x):
+        return (x, 0)
+
+    def step(self, pid, state, msg):
+        return (state[0], 1 - state[1]), ()
+
+    def output(self, pid, state):
+        return None
+
+
+@needs_dot
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
+def test_full_view_svg_has_one_node_per_configuration_coloured_by_valence(path, tmp_path):
+    space = smallest_space(path)
+    out = write_image(full_view(space), tmp_path / "full.svg")
+    nodes = svg_nodes(out)
+    assert sorted(nodes) == sorted(f"c{c}" for c in range(len(space)))
+    colours = Counter(COLOUR_TO_VALENCE[fill] for fill in nodes.values())
+    expected = {label: k for label, k in classify_valence(space).counts().items() if k}
+    assert dict(colours) == expected
+
+
+@needs_dot
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
+def test_png_output_starts_with_the_png_header_and_is_not_trivial(path, tmp_path):
+    out = tmp_path / "g.png"
+    result = CliRunner().invoke(main, ["render", str(path), "-n", "2", "--max-configs", "150",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
+    assert "wrote" in result.output and "full view" in result.output
+
+
+@needs_dot
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
+def test_witness_view_contains_every_configuration_of_the_run(path, tmp_path):
+    space = smallest_space(path)
+    run, cycle_start, title = default_witness_run(space)
+    out = write_image(witness_view(space, run, cycle_start, title=title), tmp_path / "w.svg")
+    assert {f"c{c}" for c in run} <= set(svg_nodes(out))
+
+
+@needs_dot
+def test_witness_view_draws_a_lasso_with_its_closing_step_in_bold(tmp_path):
+    """A lasso: from I(01), p0 steps (broadcasting 0), then p0's null step loops forever.
+    Given as a Run's path is (stem and one turn of the cycle, back at its start)."""
+    space = majority(2)
+    start = space.initial_id((0, 1))
+    after = space.successor(start, Event(0, None))
+    graph = witness_view(space, [start, after, after], cycle_start=1,
+                         events=[Event(0, None), Event(0, None)])
+    source = graph.source
+    assert f"c{after} -> c{after}" in source and '"2. p0:null"' in source
+    assert "then back to s1, forever" in source
+    assert {f"c{start}", f"c{after}"} <= set(svg_nodes(write_image(graph, tmp_path / "l.svg")))
+
+
+def test_a_witness_run_must_follow_explored_events():
+    space = majority(2)
+    with pytest.raises(UsageError, match="step 1 is not an explored event"):
+        witness_view(space, [0, 3])
+
+
+def test_witness_stand_in_is_the_shortest_agreement_violation_when_there_is_one():
+    space = majority(2)
+    run, cycle_start, title = default_witness_run(space)
+    assert cycle_start is None and title == "shortest agreement violation"
+    assert space.decisions(run[-1]) == frozenset({0, 1})
+    assert len(run) - 1 == space.depth[run[-1]]
+
+
+def test_initial_view_draws_the_lemma2_chain_with_valences():
+    """Majority with N=3: I_0=000 and I_1=100 are 0-valent, I_2=110 bivalent, I_3=111 1-valent."""
+    space = majority(3)
+    source = initial_view(space).source
+    ids = [space.initial_id(x) for x in ((0, 0, 0), (1, 0, 0), (1, 1, 0), (1, 1, 1))]
+    labels = [re.search(rf"\bc{c} \[.*?fillcolor=\"(#\w+)\"", source).group(1) for c in ids]
+    assert [COLOUR_TO_VALENCE[c.lower()] for c in labels] == [
+        "0-valent", "0-valent", "bivalent", "1-valent"]
+    assert "I_2 is bivalent" in source
+
+
+def test_lemma3_view_shows_d_as_e_applied_to_what_c_reaches_without_e():
+    """D = e(𝒞), computed here with a plain search over successors, appears whole in the view."""
+    space = majority(2)
+    config, event, note = default_lemma3(space)
+    assert note == "" and classify_valence(space).label(config) == "bivalent"
+    assert event == Event(0, None)  # an initial configuration has no pending message
+    reached, todo, d = {config}, [config], set()
+    while todo:
+        c = todo.pop()
+        for e, nxt in space.successors(c):
+            if e == event:
+                d.add(nxt)
+            elif nxt not in reached:
+                reached.add(nxt)
+                todo.append(nxt)
+    source = lemma3_view(space, config, event).source
+    drawn = set(re.findall(r"^\s*c(\d+) \[", source, re.M))
+    assert {str(c) for c in reached | d} == drawn
+    assert source.count('label=e color="#D55E00"') == len(
+        [1 for c in reached for e, _ in space.successors(c) if e == event])
+
+
+def test_lemma3_view_merges_large_sets_by_valence():
+    space = majority(3)
+    config, event, _ = default_lemma3(space)
+    source = lemma3_view(space, config, event).source
+    assert "𝒞 ∩ D: bivalent ×" in source and len(re.findall(r"^\s*c\d+ \[", source, re.M)) == 2
+
+
+def test_lemma3_rejects_an_event_that_is_not_applicable():
+    space = majority(2)
+    with pytest.raises(UsageError, match="not applicable"):
+        lemma3_view(space, 0, Event(1, 1))
+
+
+def test_auto_view_draws_every_configuration_only_up_to_the_threshold():
+    small, large = majority(2), majority(3)
+    assert len(small) <= FULL_VIEW_NODES < len(large)
+    assert (choose_view(small), choose_view(large)) == ("full", "quotient")
+    assert render_view(large).name == "quotient"
+
+
+def test_quotient_counts_add_up_to_every_configuration_and_event():
+    space = majority(3)
+    source = quotient_view(space).source
+    sizes = [int(k.replace(",", "")) for k in
+             re.findall(r"(?:bivalent|0-valent|1-valent|none) ×([\d,]+)", source)]
+    assert sum(sizes) == len(space)
+    events = [int(k.replace(",", "")) for k in re.findall(r'label="×([\d,]+)"', source)]
+    assert sum(events) == space.num_events
+
+
+def test_quotient_by_scc_condenses_cycles():
+    """Toggle flips a bit on each null step: every input vector gives one SCC of 4."""
+    space = explore(Toggle())
+    source = quotient_view(space, by="scc").source
+    assert len(re.findall(r"SCC \d", source)) == 4 and source.count("none ×4") == 4
+
+
+def test_label_modes_show_nothing_compact_states_or_everything():
+    space = explore(load_protocol(str(MODELS / "leader_broadcast.py"), 2))
+    none, short, full = (full_view(space, labels=m).source for m in ("none", "short", "full"))
+    assert r"c0 I=00\n0,F,_ | 0,F,_\n∅" in short and '"p0:null"' in short
+    assert r"p0: State(x=0, sent=False, y=None)\l" in full and "p0 receives null" in full
+    assert "label=\"\" " in none and "p0:null" not in none
+    with pytest.raises(UsageError, match="labels"):
+        full_view(space, labels="long")
+
+
+def test_views_are_graphviz_digraphs_that_display_themselves_in_jupyter():
+    view = render_view(majority(2), "initial")
+    assert isinstance(view, graphviz.Digraph) and hasattr(view, "_repr_mimebundle_")
+    if shutil.which("dot") is not None:
+        assert "<svg" in view._repr_mimebundle_()["image/svg+xml"]
+
+
+def test_the_same_view_is_drawn_identically_from_run_to_run():
+    assert full_view(majority(2)).source == full_view(majority(2)).source
+
+
+def test_without_dot_rendering_says_how_to_install_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizMissing, match="apt-get install graphviz") as err:
+        write_image(full_view(majority(2)), tmp_path / "g.svg")
+    assert "brew install graphviz" in str(err.value)
+    assert not (tmp_path / "g.svg").exists()
+    write_image(full_view(majority(2)), tmp_path / "g.dot")  # the DOT source needs no dot
+
+
+def test_without_dot_the_render_command_exits_2_with_the_install_hint(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = CliRunner().invoke(main, ["render", str(MODELS / "majority.py"), "-n", "2",
+                                       "-o", str(tmp_path / "g.svg")])
+    assert result.exit_code == 2
+    assert "apt-get install graphviz" in result.output
+
+
+def test_render_command_rejects_an_unknown_suffix_and_misplaced_options(tmp_path):
+    runner = CliRunner()
+    model = str(MODELS / "majority.py")
+    bad = runner.invoke(main, ["render", model, "-n", "2", "-o", str(tmp_path / "g.txt")])
+    assert bad.exit_code == 2 and ".svg" in bad.output
+    misplaced = runner.invoke(main, ["render", model, "-n", "2", "--config", "3",
+                                     "-o", str(tmp_path / "g.svg")])
+    assert misplaced.exit_code == 2 and "--view lemma3" in misplaced.output
+
+
+@needs_dot
+@pytest.mark.parametrize("view", ["initial", "witness", "lemma3", "quotient"])
+def test_render_command_draws_each_view(view, tmp_path):
+    out = tmp_path / f"{view}.svg"
+    result = CliRunner().invoke(main, ["render", str(MODELS / "majority.py"), "-n", "3",
+                                       "--view", view, "--labels", "full", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ET.parse(out)
+    assert f"{view} view of 2,542 configurations" in result.output
+
+
+@needs_dot
+def test_pdf_output_is_a_pdf(tmp_path):
+    out = write_image(quotient_view(majority(3)), tmp_path / "q.pdf")
+    assert out.read_bytes().startswith(b"%PDF")
