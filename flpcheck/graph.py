@@ -9,8 +9,8 @@ costs O(nodes + edges) and never calls back into Python per edge.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse
 import numpy.typing as npt
+import scipy.sparse
 
 __all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
 

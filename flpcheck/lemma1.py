@@ -37,7 +37,7 @@ def check_lemma1(space: StateSpace, budget: int = 20000) -> Lemma1Result:
             continue
         succ = space.successors(cid)
         config = space.configuration(cid)
-        for (e1, d1), (e2, d2) in ((a, b) for a in succ for b in succ):
+        for (e1, d1), (e2, _) in ((a, b) for a in succ for b in succ):
             if e1.pid >= e2.pid:
                 continue
             one = apply_event(proto, apply_event(proto, config, e1).config, e2).config

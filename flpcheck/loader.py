@@ -43,9 +43,9 @@ def load_protocol_class(spec: str) -> type[Protocol]:
         ) from None
     except Exception as exc:
         sys.modules.pop(module_name, None)
-        err = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
-        err.add_note("".join(traceback.format_exception(exc)).rstrip())
-        raise err from None
+        failure = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
+        failure.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise failure from None
     classes = [
         obj
         for obj in vars(module).values()
@@ -88,6 +88,6 @@ def load_protocol(spec: str, processes: int | None = None) -> Protocol:
     except InvalidProtocol as err:
         raise InvalidProtocol(f"{path}: {err}") from None
     except Exception as exc:
-        err = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
-        err.add_note("".join(traceback.format_exception(exc)).rstrip())
-        raise err from None
+        problem = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
+        problem.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise problem from None

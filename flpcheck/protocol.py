@@ -55,10 +55,6 @@ class Protocol:
             )
         self.processes = n  # type: ignore[misc]  # the instance value shadows the class default
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._flpcheck_checked = False
-
     def init(self, pid: int, x: int) -> Hashable:
         """Initial local state of process ``pid`` with input ``x``."""
         raise NotImplementedError

@@ -20,8 +20,15 @@ from typing import Any
 from .errors import ReplayError
 from .explorer import all_inputs
 from .protocol import Protocol
-from .semantics import (Configuration, Event, applicable_events, apply_event, event_to_json,
-                        initial_configuration, replay)
+from .semantics import (
+    Configuration,
+    Event,
+    applicable_events,
+    apply_event,
+    event_to_json,
+    initial_configuration,
+    replay,
+)
 
 __all__ = ["OnDemandStage", "StagedRun", "staged_adversary", "check_staged_run",
            "staged_run_to_json"]

@@ -14,10 +14,10 @@ from .cli import EXIT_INTERRUPTED, explore_options, main, run_exploration
 from .explain import schedule_to_json
 from .lemma1 import check_lemma1
 from .loader import load_protocol
-from .semantics import Event
-from .stages import check_staged_run, staged_adversary, staged_run_to_json
 from .report import cut_notice, print_schedule
 from .runs import Run, run_to_json
+from .semantics import Event
+from .stages import check_staged_run, staged_adversary, staged_run_to_json
 from .statespace import Schedule, StateSpace
 from .valence import classify_valence
 from .witness import Lemma2, Verdict, adversary_run, lemma2, verdict

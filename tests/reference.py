@@ -50,7 +50,8 @@ def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None
         if max_buffer is not None and len(buffer) > max_buffer:
             continue
         rs.expanded.add(cid)
-        events = [(p, None) for p in range(n)]
+        events: list[tuple[int, Any]] = [(p, None) for p in range(n)]
+        m: tuple[int, Any]
         for m in buffer:
             if m not in events:
                 events.append(m)
@@ -60,7 +61,7 @@ def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None
             before = protocol.output(p, states[p])
             if before is not None and protocol.output(p, new_state) != before:
                 rs.decision_changed = True
-            rest = list(buffer)
+            rest: list[Any] = list(buffer)
             if msg is not None:
                 rest.remove((p, msg))
             new_buffer = tuple(sorted(rest + list(sends), key=_key))

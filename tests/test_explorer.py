@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Event, Protocol, classify_valence, explore
-from flpcheck.explorer import parse_inputs
 from flpcheck.errors import UsageError
+from flpcheck.explorer import parse_inputs
 from flpcheck.loader import load_protocol
 from flpcheck.properties import check_agreement, check_nontriviality, check_validity
 from flpcheck.semantics import replay
