@@ -184,7 +184,8 @@ def adversary_run(space: StateSpace, start: int | None = None,
                   max_stages: int = 10000) -> AdversaryResult:
     """Lemma 3's adversary from a bivalent initial configuration, until its state repeats."""
     valence = classify_valence(space)
-    biv = valence.mask("bivalent") & valence.exact
+    # undecided too: where agreement is violated a bivalent configuration may hold a decision
+    biv = valence.mask("bivalent") & valence.exact & (space.decided_array == 0)
     if start is None:
         starts = [c for _, c in space.initial if biv[c]]
         if not starts:
