@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import enum
 import itertools
 import math
 import time
@@ -151,7 +152,8 @@ def check_round_protocol_class(cls: type) -> None:
     missing = [name for name in _REQUIRED if getattr(cls, name) is getattr(RoundProtocol, name)]
     if missing:
         own = [n for n in vars(cls) if not n.startswith("__")]
-        near = [m for name in missing for m in difflib.get_close_matches(name, own, n=1, cutoff=0.6)]
+        near = [m for name in missing
+                for m in difflib.get_close_matches(name, own, n=1, cutoff=0.6)]
         hint = f" (found {', '.join(near)}: a misspelling?)" if near else ""
         raise InvalidProtocol(
             f"{cls.__name__} does not define {', '.join(missing)}{hint}; a RoundProtocol needs "
@@ -327,9 +329,11 @@ class _RoundTable:
         #: (pid, round, state id, ((src, payload id), ...)) -> new state id
         self._receives: dict[tuple[int, int, int, tuple[tuple[int, int], ...]], int] = {}
         self._outputs: dict[tuple[int, int], int | None] = {}
+        #: per state id: built only of values that cannot change in place (no mutation check)
+        self._plain: list[bool] = []
         self.user_calls = 0
 
-    def state_id(self, state: Any, pid: int, what: str) -> int:
+    def state_id(self, state: Any, pid: int, what: object) -> int:
         try:
             return self._state_ids[state]
         except KeyError:
@@ -346,10 +350,11 @@ class _RoundTable:
             )
         sid = len(self.states)
         self.states.append(state)
+        self._plain.append(_plain(state))
         self._state_ids[state] = sid
         return sid
 
-    def payload_id(self, payload: Any, what: str) -> int:
+    def payload_id(self, payload: Any, what: object) -> int:
         try:
             return self._payload_ids[payload]
         except KeyError:
@@ -374,9 +379,7 @@ class _RoundTable:
         first = _call(self, self.protocol.init, (pid, x), what)
         second = _call(self, self.protocol.init, (pid, x), what)
         if first != second:
-            raise NondeterministicStep(
-                f"{self.origin}: {what} is not deterministic: it returned {first!r}, then {second!r}"
-            )
+            raise _nondeterministic(self.origin, what, first, second)
         return self.state_id(first, pid, what)
 
     def sends(self, pid: int, rnd: int, sid: int) -> tuple[tuple[int, int], ...]:
@@ -385,18 +388,15 @@ class _RoundTable:
         if found is not None:
             return found
         state = self.states[sid]
-        what = f"send({pid}, {rnd}, {_show(self.protocol, pid, state)})"
-        before = copy.deepcopy(state)
+        what = _Lazy(lambda: f"send({pid}, {rnd}, {_show(self.protocol, pid, state)})")
+        before = state if self._plain[sid] else copy.deepcopy(state)
         first = _checked_sends(self.origin, self.n, _call(self, self.protocol.send,
                                                           (pid, rnd, state), what), what)
         _unchanged(self.origin, what, state, before)
         second = _checked_sends(self.origin, self.n, _call(self, self.protocol.send,
                                                            (pid, rnd, state), what), what)
         if first != second:
-            raise NondeterministicStep(
-                f"{self.origin}: {what} is not deterministic: it returned {list(first)!r}, "
-                f"then {list(second)!r}"
-            )
+            raise _nondeterministic(self.origin, what, list(first), list(second))
         result = tuple((dst, self.payload_id(pl, what)) for dst, pl in first)
         self._sends[key] = result
         return result
@@ -408,9 +408,13 @@ class _RoundTable:
             return found
         state = self.states[sid]
         msgs = tuple((src, self.payloads[pl]) for src, pl in inbox)
-        shown = ", ".join(f"({src}, {self.protocol.format_payload(pl)})" for src, pl in msgs)
-        what = f"receive({pid}, {rnd}, {_show(self.protocol, pid, state)}, ({shown}))"
-        before = copy.deepcopy(state)
+
+        def shown() -> str:
+            inbox = ", ".join(f"({src}, {self.protocol.format_payload(pl)})" for src, pl in msgs)
+            return f"receive({pid}, {rnd}, {_show(self.protocol, pid, state)}, ({inbox}))"
+
+        what = _Lazy(shown)
+        before = state if self._plain[sid] else copy.deepcopy(state)
         first = _call(self, self.protocol.receive, (pid, rnd, state, msgs), what)
         _unchanged(self.origin, what, state, before)
         second = _call(self, self.protocol.receive, (pid, rnd, state, msgs), what)
@@ -419,9 +423,7 @@ class _RoundTable:
         except Exception:  # an odd __eq__: let state_id report the value
             same = False
         if not same:
-            raise NondeterministicStep(
-                f"{self.origin}: {what} is not deterministic: it returned {first!r}, then {second!r}"
-            )
+            raise _nondeterministic(self.origin, what, first, second)
         nsid = self.state_id(first, pid, what)
         self._receives[key] = nsid
         return nsid
@@ -433,19 +435,41 @@ class _RoundTable:
         except KeyError:
             pass
         state = self.states[sid]
-        what = f"output({pid}, {_show(self.protocol, pid, state)})"
+        what = _Lazy(lambda: f"output({pid}, {_show(self.protocol, pid, state)})")
         value = _call(self, self.protocol.output, (pid, state), what)
         again = _call(self, self.protocol.output, (pid, state), what)
         if value != again:
-            raise NondeterministicStep(
-                f"{self.origin}: {what} is not deterministic: it returned {value!r}, then {again!r}"
-            )
+            raise _nondeterministic(self.origin, what, value, again)
         result = _checked_output(self.origin, what, value)
         self._outputs[key] = result
         return result
 
 
-def _call(table: _RoundTable | None, fn: Any, args: tuple[Any, ...], what: str,
+class _Lazy:
+    """A description of a call, formatted only when an error message needs it."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+
+    def __str__(self) -> str:
+        return str(self._make())
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _plain(value: Any) -> bool:
+    """True when ``value`` is built only of types that cannot change in place."""
+    if value is None or isinstance(value, (bool, int, float, str, bytes, enum.Enum)):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _call(table: _RoundTable | None, fn: Any, args: tuple[Any, ...], what: object,
           origin: str = "") -> Any:
     if table is not None:
         table.user_calls += 1
@@ -458,6 +482,12 @@ def _call(table: _RoundTable | None, fn: Any, args: tuple[Any, ...], what: str,
         raise err from exc
 
 
+def _nondeterministic(origin: str, what: object, first: Any, second: Any) -> NondeterministicStep:
+    return NondeterministicStep(
+        f"{origin}: {what} is not deterministic: it returned {first!r}, then {second!r}"
+    )
+
+
 def _show(protocol: RoundProtocol, pid: int, state: Any) -> str:
     try:
         return protocol.format_state(pid, state)
@@ -465,7 +495,7 @@ def _show(protocol: RoundProtocol, pid: int, state: Any) -> str:
         return repr(state)
 
 
-def _unchanged(origin: str, what: str, state: Any, before: Any) -> None:
+def _unchanged(origin: str, what: object, state: Any, before: Any) -> None:
     if state != before:
         raise MutatedValue(
             f"{origin}: {what} changed the state it was given (now {state!r}); "
@@ -473,13 +503,13 @@ def _unchanged(origin: str, what: str, state: Any, before: Any) -> None:
         )
 
 
-def _checked_output(origin: str, what: str, value: Any) -> int | None:
+def _checked_output(origin: str, what: object, value: Any) -> int | None:
     if value is not None and (isinstance(value, float) or value not in (0, 1)):
         raise ProtocolStepError(f"{origin}: {what} returned {value!r}; an output is None, 0 or 1")
     return None if value is None else int(value)
 
 
-def _checked_sends(origin: str, n: int, raw: Any, what: str) -> tuple[tuple[int, Any], ...]:
+def _checked_sends(origin: str, n: int, raw: Any, what: object) -> tuple[tuple[int, Any], ...]:
     """The sends of one call as ``((dst, payload), ...)`` sorted by dst, or a model error."""
     if raw is None:
         raw = ()
@@ -493,7 +523,9 @@ def _checked_sends(origin: str, n: int, raw: Any, what: str) -> tuple[tuple[int,
     by_dst: dict[int, Any] = {}
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2):
-            raise InvalidProtocol(f"{origin}: {what} sent {item!r}; each send is a (dst, payload) pair")
+            raise InvalidProtocol(
+                f"{origin}: {what} sent {item!r}; each send is a (dst, payload) pair"
+            )
         dst, payload = item
         if isinstance(dst, bool) or not isinstance(dst, int) or not 0 <= dst < n:
             raise InvalidProtocol(
@@ -626,7 +658,8 @@ def check_rounds(
                     nxt.changed[j] += (paths if flip else changed) * mult
                     for v, (count, ukey) in uniform:
                         m = nxt.uniform[v]
-                        ckey = (ukey[0] + crashed, ukey[1] + delivered, ukey[2] + (choice,), ukey[3])
+                        ckey = (ukey[0] + crashed, ukey[1] + delivered, ukey[2] + (choice,),
+                                ukey[3])
                         old = m.get(j)
                         m[j] = (count * mult + (old[0] if old else 0),
                                 ckey if old is None or ckey < old[1] else old[1])
@@ -636,7 +669,8 @@ def check_rounds(
                             change = full
             except FLPCheckError as err:
                 err.add_note(
-                    f"reached in round {rnd} from {_key_description(layer.best[i], n)}"
+                    f"the global state before round {rnd} is reached from "
+                    f"{_key_description(layer.best[i], n)}"
                 )
                 raise
         layer = nxt
@@ -677,31 +711,55 @@ def _successors(
     live = tuple(p for p in range(n) if row[p] != _DEAD)
     budget = budget_total - (n - len(live))
     to: list[dict[int, int]] = [{} for _ in range(n)]
+    #: per receiver q: the live processes that send to q this round, as a bit mask
+    senders_of = [0] * n
     for p in live:
         to[p] = dict(table.sends(p, rnd, row[p]))
+        for q in to[p]:
+            senders_of[q] |= 1 << p
+    before = {q: table.output(q, row[q]) for q in live}
+    #: per receiver q: the set of senders that reach q (bit mask) -> (new state, flip)
+    seen: list[dict[int, tuple[int, Any]]] = [{} for _ in range(n)]
+
+    def receive(q: int, reached: int, crashing: tuple[int, ...], m: tuple[int, ...]) -> tuple[
+            int, Any]:
+        inbox = tuple((src, to[src][q]) for src in live if reached >> src & 1)
+        try:
+            nsid = table.receive(q, rnd, row[q], inbox)
+        except FLPCheckError as err:
+            err.add_note(_receive_context(q, rnd, crashing, m))
+            raise
+        after = table.output(q, nsid)
+        old = before[q]
+        flip = (q, old, after) if old is not None and after != old else None
+        seen[q][reached] = (nsid, flip)
+        return nsid, flip
+
+    live_mask = sum(1 << p for p in live)
     for k in range(min(budget, len(live)) + 1):
         for crashing in itertools.combinations(live, k):
-            survivors = tuple(q for q in live if q not in crashing)
+            crash_mask = sum(1 << p for p in crashing)
+            survivors = tuple(q for q in live if not crash_mask >> q & 1)
             # per survivor q: the distinct new states of q, each with (count, least M_q, flip)
             options: list[list[tuple[int, int, tuple[int, ...], Any]]] = []
             for q in survivors:
-                base = [(src, to[src][q]) for src in survivors if q in to[src]]
-                senders = [p for p in crashing if q in to[p]]
-                before = table.output(q, row[q])
+                base = live_mask & ~crash_mask & senders_of[q]
+                senders = [p for p in crashing if senders_of[q] >> p & 1]
                 groups: dict[int, list[Any]] = {}
+                cache = seen[q]
                 for size in range(len(senders) + 1):
                     for m in itertools.combinations(senders, size):
-                        inbox = tuple(sorted(base + [(p, to[p][q]) for p in m]))
-                        nsid = table.receive(q, rnd, row[q], inbox)
+                        reached = base
+                        for p in m:
+                            reached |= 1 << p
+                        found = cache.get(reached)
+                        nsid, flip = found if found else receive(q, reached, crashing, m)
                         g = groups.get(nsid)
                         if g is None:
-                            after = table.output(q, nsid)
-                            flip = (q, before, after) if before is not None and after != before \
-                                else None
                             groups[nsid] = [1, m, flip]
                         else:
                             g[0] += 1
-                options.append([(s, g[0], g[1], g[2]) for s, g in groups.items()])
+                options.append([(sid, g[0], g[1], g[2]) for sid, g in groups.items()])
             for combo in itertools.product(*options):
                 new_row = list(row)
                 for p in crashing:
@@ -716,6 +774,15 @@ def _successors(
                     if flip is None:
                         flip = q_flip
                 yield tuple(new_row), k, delivered, (crashing, tuple(per_q)), mult, flip
+
+
+def _receive_context(q: int, rnd: int, crashing: tuple[int, ...], got: tuple[int, ...]) -> str:
+    if not crashing:
+        return f"p{q} receives in round {rnd}, no process crashing in that round"
+    who = ", ".join(f"p{p}" for p in crashing)
+    reach = ", ".join(f"p{p}" for p in got) or "none"
+    return (f"p{q} receives in round {rnd} while {who} crash in that round; crashing senders "
+            f"whose message reaches p{q}: {reach}")
 
 
 def _complete(key: _Key, row: tuple[int, ...], remaining: int) -> _Key:

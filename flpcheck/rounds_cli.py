@@ -130,9 +130,9 @@ def load_round_protocol(spec: str, processes: int | None = None,
     except InvalidProtocol as err:
         raise InvalidProtocol(f"{path}: {err}") from None
     except Exception as exc:
-        err = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
-        err.add_note("".join(traceback.format_exception(exc)).rstrip())
-        raise err from None
+        failure = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
+        failure.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise failure from None
 
 
 def run_rounds(

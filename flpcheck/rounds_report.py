@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 
 from .rounds import RoundCheck, RoundExecution, RoundProtocol, RoundVerdict
@@ -132,7 +133,7 @@ def print_execution(console: Console, protocol: RoundProtocol, execution: RoundE
         table.add_row(str(rec.round), ", ".join(f"p{p}" for p in rec.crashed) or "-",
                       ", ".join(got) or "-", ", ".join(lost) or "-", *cells)
         down |= crashing
-    console.print(table)
+    console.print(Padding(table, (0, 0, 0, 4), expand=False))
 
 
 def print_round_check(console: Console, check: RoundCheck) -> None:
@@ -140,14 +141,17 @@ def print_round_check(console: Console, check: RoundCheck) -> None:
     f = check.crashes
     console.print(
         f"[bold]{check.name}[/bold] (synchronous rounds), N={check.processes}, "
-        f"R={check.rounds}, at most f={f} crash{'es' if f != 1 else ''}: "
+        f"R={check.rounds}, at most f={f} crash{'es' if f != 1 else ''} ({check.elapsed:.2f}s)"
+    )
+    console.print(
         f"{check.executions:,} executions ({len(check.inputs):,} input vectors, "
-        f"{check.crash_patterns:,} crash patterns), global states per round "
-        f"{', '.join(f'{s:,}' for s in check.global_states)} ({check.elapsed:.2f}s)"
+        f"{check.crash_patterns:,} crash patterns); global states per round: "
+        f"{', '.join(f'{s:,}' for s in check.global_states)}"
     )
     for v in check.verdicts:
         if v.holds:
-            console.print(f"[bold]{v.name}[/bold]: [green]holds[/green]: {v.detail}")
+            console.print(f"[bold]{v.name}[/bold]: [green]holds[/green] in all "
+                          f"{check.executions:,} executions")
             continue
         console.print(
             f"[bold]{v.name}[/bold]: [red]VIOLATED[/red] in {v.violations:,} of "
