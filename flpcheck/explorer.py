@@ -236,9 +236,10 @@ class _Explorer:
                     expanded.append(0)
                     i += 1
                     continue
-                succ = []
                 rest = key
                 base = b << bshift
+                d1 = d + 1
+                n_configs, n_edges = len(configs), len(edge_dst)
                 for p in range(n):
                     s = rest & STATE_MASK
                     rest >>= STATE_BITS
@@ -249,24 +250,21 @@ class _Explorer:
                             self.buffer_steps.clear()
                         mv = moves_of(p, s, b)
                     for j in range(0, len(mv), 2):
-                        succ.append((mv[j], key + mv[j + 1]))
-                if max_configs is not None:
-                    fresh = {t for _, t in succ if t not in index}
-                    if len(configs) + len(fresh) > max_configs:
-                        _note(cuts, "max-configs")
-                        break
-                d1 = d + 1
-                for eid, t in succ:
-                    cid = index.get(t)
-                    if cid is None:
-                        cid = len(configs)
-                        configs.append(t)
-                        index[t] = cid
-                        depth_of.append(d1)
-                        parent_edge.append(len(edge_dst))
-                        decided.append(bits(t))
-                    edge_dst.append(cid)
-                    edge_event.append(eid)
+                        t = key + mv[j + 1]
+                        cid = index.get(t)
+                        if cid is None:
+                            cid = len(configs)
+                            configs.append(t)
+                            index[t] = cid
+                            depth_of.append(d1)
+                            parent_edge.append(len(edge_dst))
+                            decided.append(bits(t))
+                        edge_dst.append(cid)
+                        edge_event.append(mv[j])
+                if max_configs is not None and len(configs) > max_configs:
+                    self._undo(n_configs, n_edges)  # this expansion does not fit: roll it back
+                    _note(cuts, "max-configs")
+                    break
                 if table.decision_changes and sp.decision_change_edge is None:
                     self._find_decision_change(i, sp.row(i))
                 indptr.append(len(edge_dst))
@@ -281,6 +279,16 @@ class _Explorer:
             expanded.append(0)
         if self.progress is not None:
             self.progress(len(configs), len(configs), len(edge_dst))
+
+    def _undo(self, n_configs: int, n_edges: int) -> None:
+        """Forget the configurations and edges added after the given counts."""
+        sp = self.space
+        for key in sp.configs[n_configs:]:
+            del sp.index[key]
+        for seq in (sp.configs, sp.depth, sp.parent_edge, sp.decided):
+            del seq[n_configs:]
+        for arr in (sp.edge_dst, sp.edge_event):
+            del arr[n_edges:]
 
     def _find_decision_change(self, cid: int, row: tuple[int, ...]) -> None:
         sp, n = self.space, self.n

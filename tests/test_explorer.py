@@ -105,9 +105,17 @@ def test_max_buffer_cuts_and_says_so():
     assert all(space.buffer_size(c) > 2 for c in range(len(space)) if space.cut[c])
 
 
-def test_max_configs_never_exceeds_the_bound():
+def test_max_configs_never_exceeds_the_bound_and_keeps_a_prefix_of_the_full_search():
+    """The expansion that would pass the bound is rolled back: what remains is exactly the
+    first configurations of the unbounded breadth-first search, with the same edges."""
+    full = explore(model("majority", 3))
     space = explore(model("majority", 3), max_configs=500)
     assert len(space) <= 500 and space.cut_reasons == ["max-configs"]
+    assert len(space) > 400
+    for c in range(len(space)):
+        assert space.configuration(c) == full.configuration(c)
+        if not space.cut[c]:
+            assert space.successors(c) == full.successors(c)
 
 
 def test_max_depth_leaves_the_deepest_layer_unexpanded():

@@ -48,11 +48,25 @@ def test_max_memory_stops_exploring():
     assert json.loads(result.output)["cut_reasons"] == ["max-memory"]
 
 
+def wait_until_signals_are_caught(proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait until the explorer has installed its SIGTERM handler (and its SIGINT one with it):
+    bit 14 of SigCgt in /proc/PID/status. Sending earlier would test Python's start-up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(f"/proc/{proc.pid}/status") as f:
+            caught = next(line for line in f if line.startswith("SigCgt:"))
+        if int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1:
+            time.sleep(0.3)  # let it explore a little
+            return
+        time.sleep(0.05)
+    raise AssertionError("the explorer never installed its signal handlers")
+
+
 def test_sigint_prints_the_partial_report_within_a_second_and_exits_130():
     proc = subprocess.Popen([sys.executable, "-m", "flpcheck", "explore", RUNAWAY],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, COLUMNS="200"))
-    time.sleep(2.0)
+    wait_until_signals_are_caught(proc)
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
@@ -65,7 +79,7 @@ def test_sigint_prints_the_partial_report_within_a_second_and_exits_130():
 def test_sigterm_is_handled_like_sigint():
     proc = subprocess.Popen([sys.executable, "-m", "flpcheck", "explore", RUNAWAY, "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    wait_until_signals_are_caught(proc)
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == EXIT_INTERRUPTED
