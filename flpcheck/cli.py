@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .errors import FLPCheckError
+from .errors import FLPCheckError, UsageError
 from .explorer import explore, parse_inputs
 from .lemma1 import require_lemma1
 from .limits import StopConditions, parse_size
@@ -123,11 +123,26 @@ def run_exploration(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--graph", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the graph: .dot, .graphml, .json, .svg, .png or .pdf.")
+@click.option("--crashes", "-t", type=click.IntRange(min=0),
+              help="Round models: at most this many crashes (default 1).")
+@click.option("--rounds", "-r", type=click.IntRange(min=1),
+              help="Round models: the number of rounds (default: the model's).")
 def explore_command(model: str, processes: int | None, inputs: str | None,
                     max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                     timeout: float | None, max_memory: str | None, as_json: bool,
-                    graph: Path | None) -> None:
-    """Explore every configuration of MODEL, classify valence, check safety."""
+                    graph: Path | None, crashes: int | None, rounds: int | None) -> None:
+    """Explore every configuration of MODEL, classify valence, check safety.
+
+    For a synchronous round model (a RoundProtocol), explore every crash pattern with at most
+    --crashes crashes over --rounds rounds and check agreement, validity and termination.
+    """
+    from .rounds_cli import is_round_model, run_rounds
+
+    if is_round_model(model):
+        sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json))
+    if crashes is not None or rounds is not None:
+        raise UsageError("--crashes and --rounds apply to synchronous round models; for the "
+                         "asynchronous model use: flpcheck witness MODEL --crashes t")
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
                                             max_depth, timeout, max_memory, quiet=as_json)
     require_lemma1(space)
