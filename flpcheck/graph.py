@@ -15,7 +15,7 @@ import scipy.sparse
 __all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
 
 IntArray = npt.NDArray[np.int64]
-_CHUNK = 1 << 15
+_CHUNK = 1 << 12
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -41,18 +41,22 @@ def edge_sources(indptr: IntArray) -> IntArray:
     return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
-def reverse(graph: CSR) -> CSR:
-    """The graph with every edge reversed (edge ids point back to the forward edges).
+def reverse(graph: CSR, labels: npt.NDArray[np.integer] | None = None) -> CSR:
+    """The graph with every edge reversed. Each reversed edge carries ``labels[k]`` of the
+    forward edge k it comes from (by default k itself) in ``edge_ids``.
 
     Uses scipy's CSR-to-CSC conversion: a counting sort in C with int32 indices, so no
     int64 temporaries the size of the edge list.
     """
     n = graph.n
     e = len(graph.indices)
-    ids = np.arange(e, dtype=np.int32) if graph.edge_ids is None else graph.edge_ids
-    forward = scipy.sparse.csr_matrix((ids, graph.indices, graph.indptr), shape=(n, n))
+    if labels is None:
+        labels = np.arange(e, dtype=np.int32) if graph.edge_ids is None else graph.edge_ids
+    small = e < 2**31 - 1  # int32 index arrays throughout: scipy then copies nothing to int64
+    indptr = graph.indptr.astype(np.int32) if small else graph.indptr
+    forward = scipy.sparse.csr_matrix((labels, graph.indices, indptr), shape=(n, n), copy=False)
     backward = forward.tocsc()  # column v lists the sources of the edges into v
-    # tocsc keeps duplicate (parallel) edges as separate entries and sorts nothing else away
+    # tocsc keeps duplicate (parallel) edges as separate entries and sums nothing
     return CSR(backward.indptr.astype(np.int64), backward.indices, backward.data)
 
 
@@ -76,7 +80,8 @@ def _ids(graph: CSR, positions: IntArray) -> IntArray:
 def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> BoolArray:
     """Nodes reachable from ``sources`` (included), using only edges with ``edge_ok`` true.
 
-    ``edge_ok`` is indexed by original edge id (``graph.edge_ids``). The frontier is expanded
+    ``edge_ok`` is indexed by the edges' labels (``graph.edge_ids``: the forward edge id, or a
+    label such as the edge's process in :attr:`StateSpace.reverse_arrays`). The frontier is expanded
     in chunks, so temporaries stay small whatever the size of the graph.
     """
     seen = sources.copy()

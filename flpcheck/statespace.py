@@ -265,8 +265,9 @@ class StateSpace:
 
     @cached_property
     def reverse_arrays(self) -> CSR:
-        """The reversed graph (edge ids point to forward edges)."""
-        return reverse(self.arrays)
+        """The reversed graph; its edge labels (``edge_ids``) are the process of each edge's
+        event, so a mask over processes filters it (``reach(..., edge_ok=live_mask)``)."""
+        return reverse(self.arrays, self.edge_pid)
 
     @cached_property
     def events_array(self) -> np.ndarray:
@@ -275,9 +276,10 @@ class StateSpace:
 
     @cached_property
     def edge_pid(self) -> np.ndarray:
-        """The process that takes each edge's event."""
-        table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))])
-        return table[self.events_array] if len(self.events_array) else np.zeros(0, np.int64)
+        """The process that takes each edge's event (int16)."""
+        table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))],
+                         dtype=np.int16)
+        return table[self.events_array] if len(self.events_array) else np.zeros(0, np.int16)
 
     @cached_property
     def decided_array(self) -> np.ndarray:

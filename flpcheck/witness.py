@@ -61,8 +61,8 @@ def nondeciding_run(space: StateSpace, crashes: int = 1) -> Run | None:
 
 def silent_valence(space: StateSpace, crashed: frozenset[int]) -> np.ndarray:
     """val(F, C) for every C as bit codes (bit v: v is decidable from C without F's steps)."""
-    rev = space.reverse_arrays
-    ok = ~np.isin(space.edge_pid, sorted(crashed))
+    rev = space.reverse_arrays  # labelled by process
+    ok = np.array([p not in crashed for p in range(space.n)])
     decided = space.decided_array
     r0 = reach(rev, (decided & 1) != 0, ok)
     r1 = reach(rev, (decided & 2) != 0, ok)
