@@ -165,7 +165,7 @@ class LocalTable:
             changed = "state" if state != state_before else "message"
             raise MutatedValue(
                 f"{self.origin}: {what} changed the {changed} it was given "
-                f"(now {state if changed == 'state' else msg!r}); return a new value instead"
+                f"(now {(state if changed == 'state' else msg)!r}); return a new value instead"
             )
         second = self._call(self.protocol.step, (pid, state, msg), what)
         new_again, sends_again = self._check_shape(second, pid, what)

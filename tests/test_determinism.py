@@ -53,3 +53,17 @@ def test_configuration_ids_and_edge_order_do_not_depend_on_the_hash_seed():
     model = str(FIXTURES / "gossip_strings.py")
     dumps = {run(["-c", DUMP, model], seed).stdout for seed in ("1", "2", "3")}
     assert len(dumps) == 1 and dumps.pop().count("\n") == 1060
+
+
+def test_witness_runs_and_exported_graphs_do_not_depend_on_the_hash_seed(tmp_path):
+    """The verdict's run (witness --json) and the GraphML export, under three seeds."""
+    model = str(FIXTURES / "gossip_strings.py")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        witness = run(["-m", "flpcheck", "witness", model, "--json"], seed).stdout
+        graph = tmp_path / f"g{seed}.graphml"
+        run(["-m", "flpcheck", "explore", model, "--json", "--graph", str(graph)], seed)
+        outputs.add((witness, graph.read_text()))
+    assert len(outputs) == 1
+    witness, graph = outputs.pop()
+    assert json.loads(witness)["nondeciding"]["exists"] is True and graph.count("<node ") == 1060

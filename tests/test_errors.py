@@ -34,6 +34,9 @@ CATALOGUE = [
     ("nondeterministic.py", ["step(0, 0, None) is not deterministic"]),
     ("counter_global.py", ["step(0, 0, None) is not deterministic"]),
     ("mutating_step.py", ["step(0, Bag([0]), None) changed the state it was given"]),
+    ("mutating_message.py", ["step(1, (0, False), Ballot(0)) changed the message it was given",
+                             "now Ballot(1)"]),
+    ("zero_processes.py", ["processes must be an int >= 1, got 0"]),
     ("bad_output.py", ["output(0, 0) returned 'yes'; an output is None, 0 or 1"]),
     ("../leaky_board.py", ["leaky_board.py: Lemma 1 fails at configuration",
                            "events p0 receives null and p1 receives null of different processes "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import networkx as nx
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
@@ -71,7 +71,6 @@ def brute_force_fair_set_exists(space, crashed: frozenset[int]) -> bool:
     return False
 
 
-@settings(max_examples=60)
 @given(tiny_protocols(), st.sampled_from([0, 1]))
 def test_nondeciding_runs_agree_with_brute_force_on_tiny_protocols(protocol, max_buffer):
     space = explore(protocol, max_buffer=max_buffer)
