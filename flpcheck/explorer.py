@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import itertools
 import time
+from array import array
 from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
 
 from .errors import FLPCheckError, UsageError
 from .protocol import Protocol, check_protocol_class
@@ -128,6 +131,53 @@ class _Explorer:
         self.buffer_steps: dict[tuple[int, int, tuple[int, ...]], int] = {}
         self.moves: dict[int, tuple[int, ...]] = {}
         self.out_bits: dict[tuple[int, int], int] = {}
+        # the graph as it grows (installed in the space as numpy arrays at the end)
+        self.configs: list[int] = []  # configuration id -> packed configuration
+        self.index: dict[int, int] = {}
+        self.indptr = array("q", [0])
+        self.edge_dst = array("i")
+        self.edge_event = array("i")
+        self.depth = array("i")
+        self.parent_edge = array("q")
+        self.decided = bytearray()
+        self.expanded = bytearray()
+
+    def pack(self, states: tuple[int, ...], buffer_id: int) -> int:
+        """A configuration as one int: state ids in STATE_BITS fields, the buffer id above."""
+        key = buffer_id
+        for s in reversed(states):
+            key = (key << STATE_BITS) | s
+        return key
+
+    def unpack(self, key: int) -> tuple[int, ...]:
+        """The inverse of :meth:`pack`: (s_0, ..., s_{N-1}, buffer id)."""
+        out = []
+        for _ in range(self.n):
+            out.append(key & STATE_MASK)
+            key >>= STATE_BITS
+        out.append(key)
+        return tuple(out)
+
+    def install(self) -> None:
+        """Hand the graph to the space as numpy arrays (configurations never expanded included)."""
+        sp = self.space
+        while len(self.expanded) < len(self.configs):
+            self.indptr.append(len(self.edge_dst))
+            self.expanded.append(0)
+        width = self.n + 1
+        flat = array("i")
+        for key in self.configs:
+            flat.extend(self.unpack(key))
+        sp.rows = np.frombuffer(flat, dtype=np.int32).reshape(-1, width) if flat else \
+            np.zeros((0, width), dtype=np.int32)
+        sp.indptr = np.frombuffer(self.indptr, dtype=np.int64)
+        sp.edge_dst = np.frombuffer(self.edge_dst, dtype=np.int32)
+        sp.edge_event = np.frombuffer(self.edge_event, dtype=np.int32)
+        sp.depth = np.frombuffer(self.depth, dtype=np.int32)
+        sp.parent_edge = np.frombuffer(self.parent_edge, dtype=np.int64)
+        sp.decided = np.frombuffer(bytes(self.decided), dtype=np.uint8)
+        sp.expanded = np.frombuffer(bytes(self.expanded), dtype=np.uint8).astype(bool)
+        self.configs, self.index = [], {}
 
     def buffer_id(self, msgs: tuple[int, ...]) -> int:
         bid = self.buffer_ids.get(msgs)
@@ -185,29 +235,28 @@ class _Explorer:
         return bits
 
     def add(self, key: int, depth: int, parent_edge: int) -> int:
-        sp = self.space
-        cid = len(sp.configs)
-        sp.configs.append(key)
-        sp.index[key] = cid
-        sp.depth.append(depth)
-        sp.parent_edge.append(parent_edge)
-        sp.decided.append(self.bits(key))
+        cid = len(self.configs)
+        self.configs.append(key)
+        self.index[key] = cid
+        self.depth.append(depth)
+        self.parent_edge.append(parent_edge)
+        self.decided.append(self.bits(key))
         return cid
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
         sp, table, n = self.space, self.table, self.n
         empty = self.buffer_id(())
         for x in vectors:
-            key = sp.pack(tuple(table.initial_state(p, x[p]) for p in range(n)), empty)
-            cid = sp.index.get(key)
+            key = self.pack(tuple(table.initial_state(p, x[p]) for p in range(n)), empty)
+            cid = self.index.get(key)
             if cid is None:
                 cid = self.add(key, 0, -1)
             sp.initial.append((x, cid))
 
-        configs, index, buffers = sp.configs, sp.index, sp.buffers
-        indptr, edge_dst, edge_event = sp.indptr, sp.edge_dst, sp.edge_event
-        depth_of, parent_edge, decided = sp.depth, sp.parent_edge, sp.decided
-        expanded = sp.expanded
+        configs, index, buffers = self.configs, self.index, sp.buffers
+        indptr, edge_dst, edge_event = self.indptr, self.edge_dst, self.edge_event
+        depth_of, parent_edge, decided = self.depth, self.parent_edge, self.decided
+        expanded = self.expanded
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         cuts: list[str] = sp.cut_reasons
@@ -266,38 +315,35 @@ class _Explorer:
                     _note(cuts, "max-configs")
                     break
                 if table.decision_changes and sp.decision_change_edge is None:
-                    self._find_decision_change(i, sp.row(i))
+                    self._find_decision_change(i, self.unpack(key))
                 indptr.append(len(edge_dst))
                 expanded.append(1)
                 i += 1
         except FLPCheckError as err:
             err._flpcheck_config = i  # type: ignore[attr-defined]
+            self.install()
             raise
-        # configurations left unexpanded by a stop
-        while len(expanded) < len(configs):
-            indptr.append(len(edge_dst))
-            expanded.append(0)
         if self.progress is not None:
             self.progress(len(configs), len(configs), len(edge_dst))
+        self.install()
 
     def _undo(self, n_configs: int, n_edges: int) -> None:
         """Forget the configurations and edges added after the given counts."""
-        sp = self.space
-        for key in sp.configs[n_configs:]:
-            del sp.index[key]
-        for seq in (sp.configs, sp.depth, sp.parent_edge, sp.decided):
+        for key in self.configs[n_configs:]:
+            del self.index[key]
+        for seq in (self.configs, self.depth, self.parent_edge, self.decided):
             del seq[n_configs:]
-        for arr in (sp.edge_dst, sp.edge_event):
+        for arr in (self.edge_dst, self.edge_event):
             del arr[n_edges:]
 
     def _find_decision_change(self, cid: int, row: tuple[int, ...]) -> None:
-        sp, n = self.space, self.n
-        for k in range(sp.indptr[cid], len(sp.edge_dst)):
-            eid = sp.edge_event[k]
-            p = sp.event_pid(eid)
+        n = self.n
+        for k in range(self.indptr[cid], len(self.edge_dst)):
+            eid = self.edge_event[k]
+            p = self.space.event_pid(eid)
             mid = NULL if eid < n else eid - n
             if (p, row[p], mid) in self.table.decision_changes:
-                sp.decision_change_edge = k
+                self.space.decision_change_edge = k
                 return
 
 

@@ -1,8 +1,7 @@
 """The explored state space: configurations as int tuples, edges in compact arrays.
 
-A configuration is stored as one packed int: the interned local state of each process in a
-field of ``STATE_BITS`` bits (process p at bit ``p * STATE_BITS``) and the interned buffer (a
-sorted tuple of message ids) above them. :meth:`StateSpace.row` unpacks it. Configuration
+A configuration is a row of int32: the interned local state of each process and the interned
+buffer (a sorted tuple of message ids). Configuration
 ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
 configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
 An event id below N is the null event of that process; ``N + m`` is the receipt of message ``m``.
@@ -10,7 +9,6 @@ An event id below N is the null event of that process; ``N + m`` is the receipt 
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .graph import CSR, reverse
+from .rowindex import RowIndex, row_hash
 from .protocol import Protocol
 from .semantics import Configuration, Event
 from .transitions import LocalTable
@@ -57,35 +56,38 @@ class Schedule:
 
 
 class StateSpace:
-    """The configuration graph of a protocol, as explored by :func:`flpcheck.explore`."""
+    """The configuration graph of a protocol, as explored by :func:`flpcheck.explore`.
+
+    Everything per configuration or per edge is a numpy array: ``rows`` (configuration id ->
+    state ids and buffer id, int32), ``depth``, ``parent_edge`` (the BFS-tree edge into each
+    configuration, -1 for initial ones), ``decided`` (bit 0: some output is 0, bit 1: some
+    output is 1), ``expanded``; and the edges in CSR form: those of configuration ``c`` are
+    ``edge_dst[indptr[c]:indptr[c + 1]]`` with their events in ``edge_event``.
+    """
 
     def __init__(self, protocol: Protocol, table: LocalTable, bounds: Bounds) -> None:
         self.protocol = protocol
         self.table = table
         self.n = protocol.processes
         self.bounds = bounds
-        #: configuration id -> packed configuration (see :meth:`row`)
-        self.configs: list[int] = []
-        self.index: dict[int, int] = {}
         #: buffer id -> sorted tuple of message ids
         self.buffers: list[tuple[int, ...]] = []
         #: (input vector, configuration id) in the order explored
         self.initial: list[tuple[tuple[int, ...], int]] = []
-        self.indptr = array("q", [0])
-        self.edge_dst = array("i")
-        self.edge_event = array("i")
-        self.depth = array("i")
-        #: BFS tree: the edge by which a configuration was first reached (-1 for initial ones)
-        self.parent_edge = array("q")
-        #: bit 0: some output is 0; bit 1: some output is 1
-        self.decided = bytearray()
-        #: 1 where the configuration was expanded (all its events applied)
-        self.expanded = bytearray()
+        self.rows = np.zeros((0, self.n + 1), dtype=np.int32)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.edge_dst = np.zeros(0, dtype=np.int32)
+        self.edge_event = np.zeros(0, dtype=np.int32)
+        self.depth = np.zeros(0, dtype=np.int32)
+        self.parent_edge = np.zeros(0, dtype=np.int64)
+        self.decided = np.zeros(0, dtype=np.uint8)
+        self.expanded = np.zeros(0, dtype=bool)
         #: why exploration stopped short, in the order the cuts happened (empty when complete)
         self.cut_reasons: list[str] = []
         #: first edge that applies a local transition changing an output already set
         self.decision_change_edge: int | None = None
         self.elapsed = 0.0
+        self._row_index: RowIndex | None = None
 
     # -- sizes and status --------------------------------------------------------------------
 
@@ -95,22 +97,33 @@ class StateSpace:
         return not self.cut_reasons
 
     def __len__(self) -> int:
-        return len(self.configs)
+        return int(self.rows.shape[0])
 
     @property
     def num_events(self) -> int:
         """(configuration, distinct applicable event) pairs explored, null events included."""
         return len(self.edge_dst)
 
-    @cached_property
+    @property
     def cut(self) -> np.ndarray:
         """Boolean array: configurations that were not expanded."""
-        return np.frombuffer(bytes(self.expanded), dtype=np.uint8) == 0
+        return ~self.expanded
+
+    @property
+    def row_index(self) -> RowIndex:
+        """Row -> configuration id (built on first use where the engine did not keep one)."""
+        if self._row_index is None:
+            index = RowIndex(lambda ids: self.rows[ids])
+            if len(self):
+                index.add(row_hash(self.rows), np.arange(len(self), dtype=np.int64))
+            self._row_index = index
+        return self._row_index
 
     # -- decoding ----------------------------------------------------------------------------
 
     def event(self, eid: int) -> Event:
         """The event with id ``eid``."""
+        eid = int(eid)
         if eid < self.n:
             return Event(eid, None)
         dst, pl = self.table.messages[eid - self.n]
@@ -126,24 +139,12 @@ class StateSpace:
 
     def event_pid(self, eid: int) -> int:
         """The process that takes event ``eid``."""
+        eid = int(eid)
         return eid if eid < self.n else self.table.messages[eid - self.n][0]
-
-    def pack(self, states: tuple[int, ...], buffer_id: int) -> int:
-        """The packed form of a configuration given as state ids and a buffer id."""
-        key = buffer_id
-        for s in reversed(states):
-            key = (key << STATE_BITS) | s
-        return key
 
     def row(self, cid: int) -> tuple[int, ...]:
         """``(s_0, ..., s_{N-1}, buffer id)`` of configuration ``cid``."""
-        key = self.configs[cid]
-        out = []
-        for _ in range(self.n):
-            out.append(key & STATE_MASK)
-            key >>= STATE_BITS
-        out.append(key)
-        return tuple(out)
+        return tuple(int(x) for x in self.rows[cid])
 
     def configuration(self, cid: int) -> Configuration:
         """The configuration with id ``cid`` as plain values."""
@@ -160,11 +161,11 @@ class StateSpace:
 
     def buffer_size(self, cid: int) -> int:
         """How many messages (copies counted) are in transit in ``cid``."""
-        return len(self.buffers[self.configs[cid] >> (STATE_BITS * self.n)])
+        return len(self.buffers[int(self.rows[cid, self.n])])
 
     def pending_messages(self, cid: int) -> tuple[int, ...]:
         """The message ids in transit in ``cid`` (sorted, copies repeated)."""
-        return self.buffers[self.configs[cid] >> (STATE_BITS * self.n)]
+        return self.buffers[int(self.rows[cid, self.n])]
 
     def outputs(self, cid: int) -> tuple[int | None, ...]:
         """The output register of every process in ``cid``."""
@@ -173,7 +174,7 @@ class StateSpace:
 
     def decisions(self, cid: int) -> frozenset[int]:
         """The decision values of ``cid``."""
-        bits = self.decided[cid]
+        bits = int(self.decided[cid])
         return frozenset(v for v in (0, 1) if bits >> v & 1)
 
     def find(self, config: Configuration) -> int | None:
@@ -187,7 +188,11 @@ class StateSpace:
         except (KeyError, TypeError):
             return None
         bid = self._buffer_index.get(tuple(sorted(mids)))
-        return None if bid is None else self.index.get(self.pack(states, bid))
+        if bid is None:
+            return None
+        row = np.array([[*states, bid]], dtype=np.int32)
+        cid = int(self.row_index.lookup(row)[0])
+        return None if cid < 0 else cid
 
     @cached_property
     def _buffer_index(self) -> dict[tuple[int, ...], int]:
@@ -197,27 +202,27 @@ class StateSpace:
 
     def successors(self, cid: int) -> list[tuple[Event, int]]:
         """The events applicable at ``cid`` (if expanded) and the configuration each reaches."""
-        lo, hi = self.indptr[cid], self.indptr[cid + 1]
-        return [(self.event(self.edge_event[k]), self.edge_dst[k]) for k in range(lo, hi)]
+        lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
+        return [(self.event(int(e)), int(d))
+                for e, d in zip(self.edge_event[lo:hi], self.edge_dst[lo:hi], strict=True)]
 
     def successor(self, cid: int, event: Event) -> int | None:
         """e(C) for the configuration ``cid``, or None if e is not applicable or ``cid`` is cut."""
         eid = self.event_id(event)
-        for k in range(self.indptr[cid], self.indptr[cid + 1]):
-            if self.edge_event[k] == eid:
-                return self.edge_dst[k]
-        return None
+        lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
+        hits = np.flatnonzero(self.edge_event[lo:hi] == eid) if eid is not None else []
+        return int(self.edge_dst[lo + hits[0]]) if len(hits) else None
 
     def edge_source(self, edge: int) -> int:
         """The configuration an edge leaves."""
-        return int(np.searchsorted(self.arrays.indptr, edge, side="right")) - 1
+        return int(np.searchsorted(self.indptr, edge, side="right")) - 1
 
     def schedule_to(self, cid: int) -> Schedule:
         """A shortest schedule from an initial configuration to ``cid`` (BFS tree)."""
         events = []
         while self.parent_edge[cid] >= 0:
-            k = self.parent_edge[cid]
-            events.append(self.event(self.edge_event[k]))
+            k = int(self.parent_edge[cid])
+            events.append(self.event(int(self.edge_event[k])))
             cid = self.edge_source(k)
         return Schedule(self.inputs_of(cid), tuple(reversed(events)))
 
@@ -225,7 +230,7 @@ class StateSpace:
         """(initial configuration id, edge ids) of the BFS-tree path to ``cid``."""
         edges = []
         while self.parent_edge[cid] >= 0:
-            edges.append(self.parent_edge[cid])
+            edges.append(int(self.parent_edge[cid]))
             cid = self.edge_source(edges[-1])
         return cid, edges[::-1]
 
@@ -257,11 +262,8 @@ class StateSpace:
 
     @cached_property
     def arrays(self) -> CSR:
-        """The forward graph as numpy CSR arrays (built once, after exploration)."""
-        return CSR(
-            np.frombuffer(self.indptr, dtype=np.int64),
-            np.frombuffer(self.edge_dst, dtype=np.int32),
-        )
+        """The forward graph as a CSR view of the edge arrays."""
+        return CSR(self.indptr, self.edge_dst)
 
     @cached_property
     def reverse_arrays(self) -> CSR:
@@ -269,10 +271,10 @@ class StateSpace:
         event, so a mask over processes filters it (``reach(..., edge_ok=live_mask)``)."""
         return reverse(self.arrays, self.edge_pid)
 
-    @cached_property
+    @property
     def events_array(self) -> np.ndarray:
         """The event id of every edge."""
-        return np.frombuffer(self.edge_event, dtype=np.int32)
+        return self.edge_event
 
     @cached_property
     def edge_pid(self) -> np.ndarray:
@@ -281,10 +283,10 @@ class StateSpace:
                          dtype=np.int16)
         return table[self.events_array] if len(self.events_array) else np.zeros(0, np.int16)
 
-    @cached_property
+    @property
     def decided_array(self) -> np.ndarray:
         """The decision bits of every configuration (bit 0: a 0 output, bit 1: a 1 output)."""
-        return np.frombuffer(bytes(self.decided), dtype=np.uint8).copy()
+        return self.decided
 
     def to_networkx(self) -> Any:
         """The graph as a ``networkx.MultiDiGraph`` (see :mod:`flpcheck.export`)."""
