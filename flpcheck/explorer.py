@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .buffers import BufferTable
 from .errors import FLPCheckError, UsageError
 from .protocol import Protocol, check_protocol_class
 from .statespace import STATE_BITS, STATE_MASK, Bounds, StateSpace
@@ -70,12 +71,16 @@ def explore(
     progress: Progress | None = None,
     stop: StopCheck | None = None,
     origin: str = "",
+    engine: str = "batch",
 ) -> StateSpace:
     """Explore every configuration reachable from the initial configurations of ``protocol``.
 
     Bounds cut the exploration: a configuration holding more than ``max_buffer`` messages, or at
     depth ``max_depth``, is not expanded; no configuration is added past ``max_configs``. The
     returned space says what was cut (``space.complete``, ``space.cut_reasons``).
+
+    ``engine`` is ``"batch"`` (numpy, blocks of the queue at a time: :mod:`flpcheck.batch`) or
+    ``"simple"`` (one configuration at a time); both give the same space, ids included.
 
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
@@ -102,7 +107,14 @@ def explore(
     started = time.perf_counter()
     current = -1
     try:
-        _Explorer(space, progress, stop).run(vectors)
+        if engine == "batch":
+            from .batch import BatchExplorer
+
+            BatchExplorer(space, progress, stop).run(vectors)
+        elif engine == "simple":
+            _Explorer(space, progress, stop).run(vectors)
+        else:
+            raise UsageError(f"engine must be 'batch' or 'simple', not {engine!r}")
     except FLPCheckError as err:
         current = getattr(err, "_flpcheck_config", -1)
         if current >= 0:
@@ -127,8 +139,7 @@ class _Explorer:
         self.n = space.n
         self.progress = progress
         self.stop = stop
-        self.buffer_ids: dict[tuple[int, ...], int] = {}
-        self.buffer_steps: dict[tuple[int, int, tuple[int, ...]], int] = {}
+        self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
         self.moves: dict[int, tuple[int, ...]] = {}
         self.out_bits: dict[tuple[int, int], int] = {}
         # the graph as it grows (installed in the space as numpy arrays at the end)
@@ -179,26 +190,6 @@ class _Explorer:
         sp.expanded = np.frombuffer(bytes(self.expanded), dtype=np.uint8).astype(bool)
         self.configs, self.index = [], {}
 
-    def buffer_id(self, msgs: tuple[int, ...]) -> int:
-        bid = self.buffer_ids.get(msgs)
-        if bid is None:
-            bid = len(self.space.buffers)
-            self.space.buffers.append(msgs)
-            self.buffer_ids[msgs] = bid
-        return bid
-
-    def buffer_step(self, b: int, mid: int, sends: tuple[int, ...]) -> int:
-        key = (b, mid, sends)
-        nb = self.buffer_steps.get(key)
-        if nb is None:
-            msgs = list(self.space.buffers[b])
-            if mid != NULL:
-                msgs.remove(mid)
-            msgs.extend(sends)
-            msgs.sort()
-            nb = self.buffer_steps[key] = self.buffer_id(tuple(msgs))
-        return nb
-
     def moves_of(self, p: int, s: int, b: int) -> tuple[int, ...]:
         """The events of p at local state s and buffer b, as a flat tuple of
         (event id, delta) pairs: adding delta to a packed configuration applies the event."""
@@ -206,14 +197,10 @@ class _Explorer:
         shift, bshift = p * STATE_BITS, n * STATE_BITS
         out: list[int] = []
         ns, sends = table.step(p, s, NULL)
-        out += (p, ((ns - s) << shift) + ((self.buffer_step(b, NULL, sends) - b) << bshift))
-        prev = NULL
-        messages = table.messages
-        for m in self.space.buffers[b]:
-            if m != prev and messages[m][0] == p:
-                ns, sends = table.step(p, s, m)
-                out += (n + m, ((ns - s) << shift) + ((self.buffer_step(b, m, sends) - b) << bshift))
-            prev = m
+        out += (p, ((ns - s) << shift) + ((self.bufs.step(b, NULL, sends) - b) << bshift))
+        for m in self.bufs.inbox[b][p]:
+            ns, sends = table.step(p, s, m)
+            out += (n + m, ((ns - s) << shift) + ((self.bufs.step(b, m, sends) - b) << bshift))
         if len(table.states) > STATE_MASK:
             raise FLPCheckError(f"more than {STATE_MASK} distinct local states: too large to explore")
         result = tuple(out)
@@ -245,7 +232,7 @@ class _Explorer:
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
         sp, table, n = self.space, self.table, self.n
-        empty = self.buffer_id(())
+        empty = self.bufs.id(())
         for x in vectors:
             key = self.pack(tuple(table.initial_state(p, x[p]) for p in range(n)), empty)
             cid = self.index.get(key)
@@ -296,7 +283,7 @@ class _Explorer:
                     if mv is None:
                         if len(moves) >= _MOVES_CAP:
                             moves.clear()
-                            self.buffer_steps.clear()
+                            self.bufs.steps.clear()
                         mv = moves_of(p, s, b)
                     for j in range(0, len(mv), 2):
                         t = key + mv[j + 1]

@@ -14,7 +14,7 @@ import scipy.sparse
 
 __all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
 
-IntArray = npt.NDArray[np.int64]
+IntArray = npt.NDArray[np.integer]
 _CHUNK = 1 << 12
 BoolArray = npt.NDArray[np.bool_]
 
@@ -125,5 +125,5 @@ def bfs(
         uniq, first = np.unique(targets, return_index=True)
         dist[uniq] = level
         parent[uniq] = _ids(graph, positions[first])
-        frontier = uniq
+        frontier = uniq.astype(np.int64)
     return dist, parent

@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import InvalidProtocol, ModelLoadError
 from .protocol import Protocol, check_protocol_class
 
-__all__ = ["load_protocol", "load_protocol_class"]
+__all__ = ["load_protocol", "load_protocol_class", "protocol_classes"]
 
 
 def _split(spec: str) -> tuple[Path, str | None]:
@@ -22,39 +22,16 @@ def _split(spec: str) -> tuple[Path, str | None]:
     return Path(spec), None
 
 
+def protocol_classes(path: str | Path) -> list[str]:
+    """The names of the Protocol subclasses a model file defines, in definition order."""
+    module, classes = _load(Path(path))
+    return [c.__name__ for c in classes]
+
+
 def load_protocol_class(spec: str) -> type[Protocol]:
     """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
     path, name = _split(spec)
-    if not path.is_file():
-        raise ModelLoadError(f"{path}: no such model file")
-    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    loader_spec = importlib.util.spec_from_file_location(module_name, path)
-    if loader_spec is None or loader_spec.loader is None:
-        raise ModelLoadError(f"{path}: not a Python file")
-    module = importlib.util.module_from_spec(loader_spec)
-    sys.modules[module_name] = module
-    try:
-        loader_spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        sys.modules.pop(module_name, None)
-        raise ModelLoadError(
-            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
-            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
-        ) from None
-    except Exception as exc:
-        sys.modules.pop(module_name, None)
-        failure = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
-        failure.add_note("".join(traceback.format_exception(exc)).rstrip())
-        raise failure from None
-    classes = [
-        obj
-        for obj in vars(module).values()
-        if inspect.isclass(obj)
-        and issubclass(obj, Protocol)
-        and obj is not Protocol
-        and obj.__module__ == module_name
-        and not getattr(obj, "__abstract__", False)
-    ]
+    module, classes = _load(path)
     if name is not None:
         cls = getattr(module, name, None)
         if cls is None:
@@ -91,3 +68,38 @@ def load_protocol(spec: str, processes: int | None = None) -> Protocol:
         problem = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
         problem.add_note("".join(traceback.format_exception(exc)).rstrip())
         raise problem from None
+
+
+def _load(path: Path) -> tuple[object, list[type[Protocol]]]:
+    """Execute a model file as a module; return it and the Protocol subclasses it defines."""
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: no such model file")
+    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ModelLoadError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    try:
+        loader_spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(module_name, None)
+        raise ModelLoadError(
+            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
+            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
+        ) from None
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        failure = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
+        failure.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise failure from None
+    classes = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, Protocol)
+        and obj is not Protocol
+        and obj.__module__ == module_name
+        and not getattr(obj, "__abstract__", False)
+    ]
+    return module, classes

@@ -72,6 +72,8 @@ class RowIndex:
 
     def add(self, hashes: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]) -> None:
         """Index rows (given by their hashes, all new and distinct) under ``ids``."""
+        if len(hashes) == 0:
+            return
         order = np.argsort(hashes, kind="stable")
         self.runs.append((hashes[order], ids[order].astype(np.int32)))
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):

@@ -210,7 +210,9 @@ class StateSpace:
         """e(C) for the configuration ``cid``, or None if e is not applicable or ``cid`` is cut."""
         eid = self.event_id(event)
         lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
-        hits = np.flatnonzero(self.edge_event[lo:hi] == eid) if eid is not None else []
+        if eid is None:
+            return None
+        hits = np.flatnonzero(self.edge_event[lo:hi] == eid)
         return int(self.edge_dst[lo + hits[0]]) if len(hits) else None
 
     def edge_source(self, edge: int) -> int:

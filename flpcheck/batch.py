@@ -1,0 +1,312 @@
+"""The batch explorer: breadth-first search expanding blocks of the queue with numpy.
+
+Same semantics, same order and the same configuration ids as the simple explorer in
+:mod:`flpcheck.explorer` (the tests compare the two on every model and on random protocols):
+configurations are expanded in id order, a block at a time; within the block, successors are
+taken configuration by configuration, process by process, event by event, and new
+configurations get ids in order of first occurrence.
+
+Per block, the only Python work is for local moves never seen before: the moves of process p
+at local state s with buffer b, ``(event, new state, new buffer)``, computed once (user code
+runs through the memoized :class:`~flpcheck.transitions.LocalTable`) and kept in flat arrays.
+Everything else (gathering moves, building successor rows, hashing, looking them up, assigning
+ids, appending edges) is numpy over the whole block. Storage is numpy throughout: int32 rows,
+int32 edge targets and events, and a hashed row index of 12 bytes per configuration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from .buffers import BufferTable
+from .errors import FLPCheckError
+from .rowindex import HashCollision, RowIndex, row_hash
+from .statespace import StateSpace
+from .transitions import NULL
+
+__all__ = ["BatchExplorer"]
+
+BLOCK = 1 << 14
+"""Configurations expanded per block (bounds the temporaries, not the result)."""
+
+
+class _Grow:
+    """A numpy array that grows by doubling; ``view`` is its filled part."""
+
+    def __init__(self, dtype: type, width: int | None = None) -> None:
+        shape = (1024,) if width is None else (1024, width)
+        self.data: npt.NDArray = np.zeros(shape, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: npt.NDArray) -> None:
+        need = self.size + len(values)
+        if need > len(self.data):
+            cap = max(need, len(self.data) * 2)
+            new = np.zeros((cap, *self.data.shape[1:]), dtype=self.data.dtype)
+            new[: self.size] = self.data[: self.size]
+            self.data = new
+        self.data[self.size : need] = values
+        self.size = need
+
+    @property
+    def view(self) -> npt.NDArray:
+        return self.data[: self.size]
+
+    def truncate(self, size: int) -> None:
+        self.size = size
+
+    def final(self) -> npt.NDArray:
+        """The filled part, with the spare capacity released."""
+        out = self.data[: self.size].copy()
+        self.data = out
+        return out
+
+
+class BatchExplorer:
+    """One exploration (see :func:`flpcheck.explore` with ``engine="batch"``)."""
+
+    def __init__(self, space: StateSpace, progress, stop) -> None:
+        self.space = space
+        self.table = space.table
+        self.n = space.n
+        self.progress = progress
+        self.stop = stop
+        self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
+        w = self.n + 1
+        self.rows = _Grow(np.int32, w)
+        self.depth = _Grow(np.int32)
+        self.parent = _Grow(np.int64)
+        self.decided = _Grow(np.uint8)
+        self.expanded = _Grow(np.bool_)
+        self.counts = _Grow(np.int64)  # edges per expanded configuration
+        self.dst = _Grow(np.int32)
+        self.event = _Grow(np.int32)
+        self.index = RowIndex(lambda ids: self.rows.data[ids])
+        # moves: (p, s, b) -> (start, length) in the flat move arrays
+        self.move_at: dict[tuple[int, int, int], tuple[int, int]] = {}
+        self.mv_eid = _Grow(np.int32)
+        self.mv_ns = _Grow(np.int32)
+        self.mv_nb = _Grow(np.int32)
+        self.mv_change = _Grow(np.bool_)  # the local transition changes a set output
+        self.out = np.full((self.n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
+        self.buf_len = _Grow(np.int32)
+
+    # -- the Python part: moves and outputs never seen before ---------------------------------
+
+    def _moves(self, p: int, s: int, b: int, out: list[list]) -> None:
+        """Append the moves of p at local state s with buffer b to the pending lists ``out``
+        (events, new states, new buffers, output-change flags) and record where they go."""
+        table, n = self.table, self.n
+        eids, nss, nbs, changes = out
+        start = self.mv_eid.size + len(eids)
+        ns, sends = table.step(p, s, NULL)
+        eids.append(p)
+        nss.append(ns)
+        nbs.append(self.bufs.step(b, NULL, sends))
+        changes.append((p, s, NULL) in table.decision_changes)
+        for m in self.bufs.inbox[b][p]:
+            ns, sends = table.step(p, s, m)
+            eids.append(n + m)
+            nss.append(ns)
+            nbs.append(self.bufs.step(b, m, sends))
+            changes.append((p, s, m) in table.decision_changes)
+        self.move_at[(p, s, b)] = (start, self.mv_eid.size + len(eids) - start)
+
+    def _bits(self, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.uint8]:
+        """Decision bits of rows: bit v set when some process outputs v."""
+        states = len(self.table.states)
+        if states > self.out.shape[1]:
+            grown = np.full((self.n, max(states, 2 * self.out.shape[1])), 255, dtype=np.uint8)
+            grown[:, : self.out.shape[1]] = self.out
+            self.out = grown
+        bits = np.zeros(len(rows), dtype=np.uint8)
+        for p in range(self.n):
+            col = rows[:, p]
+            vals = self.out[p, col]
+            unknown = np.unique(col[vals == 255])
+            for s in unknown.tolist():
+                o = self.table.output(p, s)
+                self.out[p, s] = 0 if o is None else 1 << o
+            if unknown.size:
+                vals = self.out[p, col]
+            bits |= vals
+        return bits
+
+    def _buf_lens(self) -> npt.NDArray[np.int32]:
+        have = self.buf_len.size
+        if have < len(self.space.buffers):
+            self.buf_len.extend(np.array([len(b) for b in self.space.buffers[have:]],
+                                         dtype=np.int32))
+        return self.buf_len.view
+
+    # -- adding configurations ----------------------------------------------------------------
+
+    def _add(self, rows: npt.NDArray[np.int32], hashes: npt.NDArray[np.uint64],
+             depth: npt.NDArray[np.int32], parent: npt.NDArray[np.int64]) -> None:
+        first = self.rows.size
+        self.rows.extend(rows)
+        self.depth.extend(depth)
+        self.parent.extend(parent)
+        self.decided.extend(self._bits(rows))
+        self.index.add(hashes, np.arange(first, first + len(rows), dtype=np.int64))
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def run(self, vectors: list[tuple[int, ...]]) -> None:
+        sp, table, n = self.space, self.table, self.n
+        empty = self.bufs.id(())
+        for x in vectors:
+            row = np.array([[*(table.initial_state(p, x[p]) for p in range(n)), empty]],
+                           dtype=np.int32)
+            h = row_hash(row)
+            found = int(self.index.lookup(row, h)[0])
+            if found < 0:
+                found = self.rows.size
+                self._add(row, h, np.zeros(1, np.int32), np.full(1, -1, np.int64))
+            sp.initial.append((x, found))
+        i = 0
+        try:
+            while i < self.rows.size:
+                reason = self.stop() if self.stop is not None else None
+                if reason:
+                    _note(sp.cut_reasons, reason)
+                    break
+                j = min(self.rows.size, i + BLOCK)
+                done = self._expand(i, j)
+                i += done
+                if self.progress is not None:
+                    self.progress(self.rows.size, i, self.dst.size)
+                if i < j:  # max-configs cut the block short
+                    break
+        except FLPCheckError as err:
+            if not hasattr(err, "_flpcheck_config"):
+                err._flpcheck_config = i  # type: ignore[attr-defined]
+            self.install()
+            raise
+        self.install()
+
+    def _expand(self, i: int, j: int) -> int:
+        """Expand configurations i..j-1; return how many were expanded (fewer when the block
+        would pass max-configs: then only the prefix that fits)."""
+        sp, n = self.space, self.n
+        bounds = sp.bounds
+        R = self.rows.data[i:j]
+        ok = np.ones(j - i, dtype=bool)
+        notes: list[tuple[int, str]] = []  # (first configuration cut, why), noted in order
+        if bounds.max_depth is not None:
+            deep = self.depth.data[i:j] >= bounds.max_depth
+            if deep.any():
+                notes.append((int(np.argmax(deep)), "max-depth"))
+            ok &= ~deep
+        if bounds.max_buffer is not None:
+            big = (self._buf_lens()[R[:, n]] > bounds.max_buffer) & ok
+            if big.any():
+                notes.append((int(np.argmax(big)), "max-buffer"))
+            ok &= ~big
+        E = np.flatnonzero(ok)
+        # moves of every (configuration, process): compute the missing ones in the order the
+        # simple explorer would meet them (configuration by configuration, process by process)
+        pair_idx = []
+        for p in range(n):
+            keys = (R[E, p].astype(np.int64) << 32) | R[E, n]
+            uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+            pair_idx.append((uniq, first, inv.reshape(-1)))
+        missing = []
+        for p, (uniq, first, _) in enumerate(pair_idx):
+            for u, f in zip(uniq.tolist(), first.tolist(), strict=True):
+                if (p, u >> 32, u & 0xFFFFFFFF) not in self.move_at:
+                    missing.append((f, p, u))
+        missing.sort()
+        pending: list[list] = [[], [], [], []]
+        for f, p, u in missing:
+            try:
+                self._moves(p, u >> 32, u & 0xFFFFFFFF, pending)
+            except FLPCheckError as err:
+                err._flpcheck_config = i + int(E[f])  # type: ignore[attr-defined]
+                raise
+        for arr, values, dtype in zip((self.mv_eid, self.mv_ns, self.mv_nb, self.mv_change),
+                                      pending, (np.int32, np.int32, np.int32, np.bool_),
+                                      strict=True):
+            arr.extend(np.array(values, dtype=dtype))
+        # gather: successor k comes from configuration E[src[k]], process proc[k], move pos[k]
+        srcs, procs, poss = [], [], []
+        for p, (uniq, _, inv) in enumerate(pair_idx):
+            at = np.array([self.move_at[(p, u >> 32, u & 0xFFFFFFFF)] for u in uniq.tolist()],
+                          dtype=np.int64).reshape(-1, 2)
+            start, length = at[inv, 0], at[inv, 1]
+            total = int(length.sum())
+            src = np.repeat(np.arange(len(E), dtype=np.int64), length)
+            offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
+            srcs.append(src)
+            procs.append(np.full(total, p, dtype=np.int64))
+            poss.append(np.repeat(start, length) + offs)
+        src = np.concatenate(srcs)
+        order = np.argsort(src, kind="stable")  # configuration-major, then process, then move
+        src, proc, pos = src[order], np.concatenate(procs)[order], np.concatenate(poss)[order]
+        S = R[E[src]].copy()
+        S[np.arange(len(S)), proc] = self.mv_ns.data[pos]
+        S[:, n] = self.mv_nb.data[pos]
+        h = row_hash(S)
+        dst = self.index.lookup(S, h)
+        new = np.flatnonzero(dst < 0)
+        uh, first, inv = np.unique(h[new], return_index=True, return_inverse=True)
+        rank = np.empty(len(uh), dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(len(uh))
+        reps = new[np.sort(first)]  # first occurrence of each new configuration, in order
+        if not np.array_equal(S[new], S[reps][rank[inv.reshape(-1)]]):
+            raise HashCollision("two new configurations share a 64-bit hash: explore with "
+                                "engine='simple'")
+        limit = bounds.max_configs
+        if limit is not None and self.rows.size + len(reps) > limit:
+            # keep the longest prefix of the block whose new configurations fit
+            per_src = np.bincount(src[reps], minlength=len(E))
+            fits = np.cumsum(per_src) <= limit - self.rows.size
+            keep = int(np.argmin(fits)) if not fits.all() else len(E)
+            stop_at = int(E[keep]) if keep < len(E) else j - i
+            done = self._expand(i, i + stop_at) if 0 < stop_at < j - i else 0
+            _note(sp.cut_reasons, "max-configs")
+            return done
+        for _, why in sorted(notes):
+            _note(sp.cut_reasons, why)
+        base = self.rows.size
+        dst[new] = base + rank[inv.reshape(-1)]
+        first_edge = self.dst.size
+        self._add(S[reps], h[reps], self.depth.data[i:j][E[src[reps]]] + 1,
+                  first_edge + reps.astype(np.int64))
+        self.dst.extend(dst.astype(np.int32))
+        self.event.extend(self.mv_eid.data[pos])
+        counts = np.zeros(j - i, dtype=np.int64)
+        counts[E] = np.bincount(src, minlength=len(E))
+        self.counts.extend(counts)
+        self.expanded.extend(ok)
+        if sp.decision_change_edge is None:
+            changed = np.flatnonzero(self.mv_change.data[pos])
+            if changed.size:
+                sp.decision_change_edge = first_edge + int(changed[0])
+        return j - i
+
+    def install(self) -> None:
+        """Hand the graph to the space (configurations never expanded included)."""
+        sp = self.space
+        missing = self.rows.size - self.expanded.size
+        if missing:
+            self.expanded.extend(np.zeros(missing, dtype=bool))
+            self.counts.extend(np.zeros(missing, dtype=np.int64))
+        sp.rows = self.rows.final()
+        self.index.rows_of = lambda ids: sp.rows[ids]
+        sp._row_index = self.index
+        indptr = np.zeros(self.rows.size + 1, dtype=np.int64)
+        np.cumsum(self.counts.view, out=indptr[1:])
+        sp.indptr = indptr
+        sp.edge_dst = self.dst.final()
+        sp.edge_event = self.event.final()
+        sp.depth = self.depth.final()
+        sp.parent_edge = self.parent.final()
+        sp.decided = self.decided.final()
+        sp.expanded = self.expanded.final()
+
+
+def _note(cuts: list[str], reason: str) -> None:
+    if reason not in cuts:
+        cuts.append(reason)
