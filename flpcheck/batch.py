@@ -29,6 +29,10 @@ __all__ = ["BatchExplorer"]
 
 BLOCK = 1 << 14
 """Configurations expanded per block (bounds the temporaries, not the result)."""
+MOVES_CAP = 1 << 17
+"""The memo of local moves is emptied between blocks past this many entries (its memory is
+then bounded; forgotten moves are recomputed from the memoized local steps, interning
+nothing new, so ids stay the same)."""
 
 
 class _Grow:
@@ -191,6 +195,11 @@ class BatchExplorer:
         would pass max-configs: then only the prefix that fits)."""
         sp, n = self.space, self.n
         bounds = sp.bounds
+        if len(self.move_at) > MOVES_CAP:
+            self.move_at.clear()
+            self.bufs.steps.clear()
+            for arr in (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_change):
+                arr.truncate(0)
         R = self.rows.data[i:j]
         ok = np.ones(j - i, dtype=bool)
         notes: list[tuple[int, str]] = []  # (first configuration cut, why), noted in order
