@@ -27,7 +27,7 @@ from .transitions import NULL
 
 __all__ = ["BatchExplorer"]
 
-BLOCK = 1 << 14
+BLOCK = 1 << 13
 """Configurations expanded per block (bounds the temporaries, not the result)."""
 MOVES_CAP = 1 << 17
 """The memo of local moves is emptied between blocks past this many entries (its memory is
@@ -77,7 +77,7 @@ class BatchExplorer:
         self.progress = progress
         self.stop = stop
         self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
-        w = self.n + 1
+        w = 2 * self.n
         self.rows = _Grow(np.int32, w)
         self.depth = _Grow(np.int32)
         self.parent = _Grow(np.int64)
@@ -87,11 +87,13 @@ class BatchExplorer:
         self.dst = _Grow(np.int32)
         self.event = _Grow(np.int32)
         self.index = RowIndex(lambda ids: self.rows.data[ids])
-        # moves: (p, s, b) -> (start, length) in the flat move arrays
+        # moves: (p, s, b) -> (start, length) in the flat move arrays (b: p's sub-buffer)
         self.move_at: dict[tuple[int, int, int], tuple[int, int]] = {}
         self.mv_eid = _Grow(np.int32)
         self.mv_ns = _Grow(np.int32)
         self.mv_nb = _Grow(np.int32)
+        self.mv_add = _Grow(np.int32, self.n)  # send bundle to each process (0: none)
+        self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
         self.mv_change = _Grow(np.bool_)  # the local transition changes a set output
         self.out = np.full((self.n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
         self.buf_len = _Grow(np.int32)
@@ -99,21 +101,19 @@ class BatchExplorer:
     # -- the Python part: moves and outputs never seen before ---------------------------------
 
     def _moves(self, p: int, s: int, b: int, out: list[list]) -> None:
-        """Append the moves of p at local state s with buffer b to the pending lists ``out``
-        (events, new states, new buffers, output-change flags) and record where they go."""
-        table, n = self.table, self.n
-        eids, nss, nbs, changes = out
+        """Append the moves of p at local state s with sub-buffer b to the pending lists ``out``
+        (events, new states, new sub-buffers of p, bundles sent to each process, output-change
+        flags) and record where they go."""
+        table, n, bufs = self.table, self.n, self.bufs
+        eids, nss, nbs, adds, changes = out
         start = self.mv_eid.size + len(eids)
-        ns, sends = table.step(p, s, NULL)
-        eids.append(p)
-        nss.append(ns)
-        nbs.append(self.bufs.step(b, NULL, sends))
-        changes.append((p, s, NULL) in table.decision_changes)
-        for m in self.bufs.inbox[b][p]:
+        for m in (NULL, *bufs.distinct[b]):
             ns, sends = table.step(p, s, m)
-            eids.append(n + m)
+            own, bundles = bufs.split(p, sends)
+            eids.append(p if m == NULL else n + m)
             nss.append(ns)
-            nbs.append(self.bufs.step(b, m, sends))
+            nbs.append(bufs.receive(b, m, own))
+            adds.append(bundles)
             changes.append((p, s, m) in table.decision_changes)
         self.move_at[(p, s, b)] = (start, self.mv_eid.size + len(eids) - start)
 
@@ -137,9 +137,15 @@ class BatchExplorer:
             bits |= vals
         return bits
 
+    def _added(self, key: int) -> int:
+        nb = self.add_at.get(key)
+        if nb is None:
+            nb = self.add_at[key] = self.bufs.add(key >> 32, key & 0xFFFFFFFF)
+        return nb
+
     def _buf_lens(self) -> npt.NDArray[np.int32]:
         have = self.buf_len.size
-        if have < len(self.space.buffers):
+        if have < len(self.space.buffers):  # sub-buffer sizes
             self.buf_len.extend(np.array([len(b) for b in self.space.buffers[have:]],
                                          dtype=np.int32))
         return self.buf_len.view
@@ -161,7 +167,7 @@ class BatchExplorer:
         sp, table, n = self.space, self.table, self.n
         empty = self.bufs.id(())
         for x in vectors:
-            row = np.array([[*(table.initial_state(p, x[p]) for p in range(n)), empty]],
+            row = np.array([[*(table.initial_state(p, x[p]) for p in range(n)), *[empty] * n]],
                            dtype=np.int32)
             h = row_hash(row)
             found = int(self.index.lookup(row, h)[0])
@@ -197,8 +203,9 @@ class BatchExplorer:
         bounds = sp.bounds
         if len(self.move_at) > MOVES_CAP:
             self.move_at.clear()
-            self.bufs.steps.clear()
-            for arr in (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_change):
+            self.add_at.clear()
+            self.bufs.clear_memos()
+            for arr in (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_add, self.mv_change):
                 arr.truncate(0)
         R = self.rows.data[i:j]
         ok = np.ones(j - i, dtype=bool)
@@ -209,7 +216,7 @@ class BatchExplorer:
                 notes.append((int(np.argmax(deep)), "max-depth"))
             ok &= ~deep
         if bounds.max_buffer is not None:
-            big = (self._buf_lens()[R[:, n]] > bounds.max_buffer) & ok
+            big = (self._buf_lens()[R[:, n:]].sum(axis=1) > bounds.max_buffer) & ok
             if big.any():
                 notes.append((int(np.argmax(big)), "max-buffer"))
             ok &= ~big
@@ -218,7 +225,7 @@ class BatchExplorer:
         # simple explorer would meet them (configuration by configuration, process by process)
         pair_idx = []
         for p in range(n):
-            keys = (R[E, p].astype(np.int64) << 32) | R[E, n]
+            keys = (R[E, p].astype(np.int64) << 32) | R[E, n + p]
             uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
             pair_idx.append((uniq, first, inv.reshape(-1)))
         missing = []
@@ -227,17 +234,18 @@ class BatchExplorer:
                 if (p, u >> 32, u & 0xFFFFFFFF) not in self.move_at:
                     missing.append((f, p, u))
         missing.sort()
-        pending: list[list] = [[], [], [], []]
+        pending: list[list] = [[], [], [], [], []]
         for f, p, u in missing:
             try:
                 self._moves(p, u >> 32, u & 0xFFFFFFFF, pending)
             except FLPCheckError as err:
                 err._flpcheck_config = i + int(E[f])  # type: ignore[attr-defined]
                 raise
-        for arr, values, dtype in zip((self.mv_eid, self.mv_ns, self.mv_nb, self.mv_change),
-                                      pending, (np.int32, np.int32, np.int32, np.bool_),
-                                      strict=True):
-            arr.extend(np.array(values, dtype=dtype))
+        for arr, values, dtype in zip(
+                (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_add, self.mv_change), pending,
+                (np.int32, np.int32, np.int32, np.int32, np.bool_), strict=True):
+            if values:
+                arr.extend(np.array(values, dtype=dtype).reshape(len(values), *arr.data.shape[1:]))
         # gather: successor k comes from configuration E[src[k]], process proc[k], move pos[k]
         srcs, procs, poss = [], [], []
         for p, (uniq, _, inv) in enumerate(pair_idx):
@@ -254,8 +262,17 @@ class BatchExplorer:
         order = np.argsort(src, kind="stable")  # configuration-major, then process, then move
         src, proc, pos = src[order], np.concatenate(procs)[order], np.concatenate(poss)[order]
         S = R[E[src]].copy()
-        S[np.arange(len(S)), proc] = self.mv_ns.data[pos]
-        S[:, n] = self.mv_nb.data[pos]
+        k = np.arange(len(S))
+        S[k, proc] = self.mv_ns.data[pos]
+        S[k, n + proc] = self.mv_nb.data[pos]
+        adds = self.mv_add.data[pos]
+        for q in range(n):
+            sel = np.flatnonzero(adds[:, q])
+            if sel.size:
+                keys = (S[sel, n + q].astype(np.int64) << 32) | adds[sel, q]
+                uniq, inv = np.unique(keys, return_inverse=True)
+                new_sub = np.array([self._added(u) for u in uniq.tolist()], dtype=np.int32)
+                S[sel, n + q] = new_sub[inv.reshape(-1)]
         h = row_hash(S)
         dst = self.index.lookup(S, h)
         new = np.flatnonzero(dst < 0)

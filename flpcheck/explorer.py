@@ -14,6 +14,7 @@ import itertools
 import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -140,7 +141,7 @@ class _Explorer:
         self.progress = progress
         self.stop = stop
         self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
-        self.moves: dict[int, tuple[int, ...]] = {}
+        self.moves: dict[int, tuple[Any, ...]] = {}
         self.out_bits: dict[tuple[int, int], int] = {}
         # the graph as it grows (installed in the space as numpy arrays at the end)
         self.configs: list[int] = []  # configuration id -> packed configuration
@@ -153,21 +154,25 @@ class _Explorer:
         self.decided = bytearray()
         self.expanded = bytearray()
 
-    def pack(self, states: tuple[int, ...], buffer_id: int) -> int:
-        """A configuration as one int: state ids in STATE_BITS fields, the buffer id above."""
-        key = buffer_id
-        for s in reversed(states):
-            key = (key << STATE_BITS) | s
+    def pack(self, row: tuple[int, ...]) -> int:
+        """A configuration row (N state ids, N sub-buffer ids) as one int of STATE_BITS fields."""
+        key = 0
+        for v in reversed(row):
+            key = (key << STATE_BITS) | v
         return key
 
     def unpack(self, key: int) -> tuple[int, ...]:
-        """The inverse of :meth:`pack`: (s_0, ..., s_{N-1}, buffer id)."""
+        """The inverse of :meth:`pack`."""
         out = []
-        for _ in range(self.n):
+        for _ in range(2 * self.n):
             out.append(key & STATE_MASK)
             key >>= STATE_BITS
-        out.append(key)
         return tuple(out)
+
+    def buffer_size(self, key: int) -> int:
+        """Messages in transit in a packed configuration."""
+        buffers, n = self.space.buffers, self.n
+        return sum(len(buffers[key >> ((n + q) * STATE_BITS) & STATE_MASK]) for q in range(n))
 
     def install(self) -> None:
         """Hand the graph to the space as numpy arrays (configurations never expanded included)."""
@@ -175,7 +180,7 @@ class _Explorer:
         while len(self.expanded) < len(self.configs):
             self.indptr.append(len(self.edge_dst))
             self.expanded.append(0)
-        width = self.n + 1
+        width = 2 * self.n
         flat = array("i")
         for key in self.configs:
             flat.extend(self.unpack(key))
@@ -190,21 +195,25 @@ class _Explorer:
         sp.expanded = np.frombuffer(bytes(self.expanded), dtype=np.uint8).astype(bool)
         self.configs, self.index = [], {}
 
-    def moves_of(self, p: int, s: int, b: int) -> tuple[int, ...]:
-        """The events of p at local state s and buffer b, as a flat tuple of
-        (event id, delta) pairs: adding delta to a packed configuration applies the event."""
-        table, n = self.table, self.n
-        shift, bshift = p * STATE_BITS, n * STATE_BITS
-        out: list[int] = []
-        ns, sends = table.step(p, s, NULL)
-        out += (p, ((ns - s) << shift) + ((self.bufs.step(b, NULL, sends) - b) << bshift))
-        for m in self.bufs.inbox[b][p]:
+    def moves_of(self, p: int, s: int, b: int) -> tuple[Any, ...]:
+        """The events of p at local state s with its sub-buffer b, as a flat tuple of
+        (event id, delta, bundles): adding delta to a packed configuration sets p's state and
+        sub-buffer; ``bundles`` (None when p sends nobody else anything) gives, per process,
+        the send bundle to add to its sub-buffer."""
+        table, n, bufs = self.table, self.n, self.bufs
+        shift, bshift = p * STATE_BITS, (n + p) * STATE_BITS
+        out: list[Any] = []
+        for m in (NULL, *bufs.distinct[b]):
             ns, sends = table.step(p, s, m)
-            out += (n + m, ((ns - s) << shift) + ((self.bufs.step(b, m, sends) - b) << bshift))
-        if len(table.states) > STATE_MASK:
-            raise FLPCheckError(f"more than {STATE_MASK} distinct local states: too large to explore")
+            own, bundles = bufs.split(p, sends)
+            nb = bufs.receive(b, m, own)
+            out += (p if m == NULL else n + m, ((ns - s) << shift) + ((nb - b) << bshift),
+                    bundles if any(bundles) else None)
+        if len(table.states) > STATE_MASK or len(bufs.buffers) > STATE_MASK:
+            raise FLPCheckError(f"more than {STATE_MASK} distinct local states or buffers: "
+                                "too large to explore")
         result = tuple(out)
-        self.moves[(b << bshift | s << shift) * n + p] = result
+        self.moves[(b << STATE_BITS | s) * n + p] = result
         return result
 
     def bits(self, key: int) -> int:
@@ -234,20 +243,20 @@ class _Explorer:
         sp, table, n = self.space, self.table, self.n
         empty = self.bufs.id(())
         for x in vectors:
-            key = self.pack(tuple(table.initial_state(p, x[p]) for p in range(n)), empty)
+            key = self.pack(tuple(table.initial_state(p, x[p]) for p in range(n)) + (empty,) * n)
             cid = self.index.get(key)
             if cid is None:
                 cid = self.add(key, 0, -1)
             sp.initial.append((x, cid))
 
-        configs, index, buffers = self.configs, self.index, sp.buffers
+        configs, index = self.configs, self.index
         indptr, edge_dst, edge_event = self.indptr, self.edge_dst, self.edge_event
         depth_of, parent_edge, decided = self.depth, self.parent_edge, self.decided
         expanded = self.expanded
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         cuts: list[str] = sp.cut_reasons
-        bshift = n * STATE_BITS
+        add = self.bufs.add
         next_check = _CHECK_EVERY
         i = 0
         try:
@@ -262,9 +271,8 @@ class _Explorer:
                         break
                 key = configs[i]
                 d = depth_of[i]
-                b = key >> bshift
                 if (max_depth is not None and d >= max_depth) or (
-                    max_buffer is not None and len(buffers[b]) > max_buffer
+                    max_buffer is not None and self.buffer_size(key) > max_buffer
                 ):
                     _note(cuts, "max-depth" if max_depth is not None and d >= max_depth
                           else "max-buffer")
@@ -272,21 +280,26 @@ class _Explorer:
                     expanded.append(0)
                     i += 1
                     continue
-                rest = key
-                base = b << bshift
                 d1 = d + 1
                 n_configs, n_edges = len(configs), len(edge_dst)
                 for p in range(n):
-                    s = rest & STATE_MASK
-                    rest >>= STATE_BITS
-                    mv = moves.get((base | s << (p * STATE_BITS)) * n + p)
+                    s = key >> (p * STATE_BITS) & STATE_MASK
+                    b = key >> ((n + p) * STATE_BITS) & STATE_MASK
+                    mv = moves.get((b << STATE_BITS | s) * n + p)
                     if mv is None:
                         if len(moves) >= _MOVES_CAP:
                             moves.clear()
-                            self.bufs.steps.clear()
+                            self.bufs.clear_memos()
                         mv = moves_of(p, s, b)
-                    for j in range(0, len(mv), 2):
+                    for j in range(0, len(mv), 3):
                         t = key + mv[j + 1]
+                        bundles = mv[j + 2]
+                        if bundles is not None:
+                            for q, bundle in enumerate(bundles):
+                                if bundle:
+                                    shift = (n + q) * STATE_BITS
+                                    bq = t >> shift & STATE_MASK
+                                    t += (add(bq, bundle) - bq) << shift
                         cid = index.get(t)
                         if cid is None:
                             cid = len(configs)

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .graph import CSR, reverse
-from .rowindex import RowIndex, row_hash
 from .protocol import Protocol
+from .rowindex import RowIndex, row_hash
 from .semantics import Configuration, Event
 from .transitions import LocalTable
 from .values import canonical_key
@@ -59,9 +59,10 @@ class StateSpace:
     """The configuration graph of a protocol, as explored by :func:`flpcheck.explore`.
 
     Everything per configuration or per edge is a numpy array: ``rows`` (configuration id ->
-    state ids and buffer id, int32), ``depth``, ``parent_edge`` (the BFS-tree edge into each
-    configuration, -1 for initial ones), ``decided`` (bit 0: some output is 0, bit 1: some
-    output is 1), ``expanded``; and the edges in CSR form: those of configuration ``c`` are
+    N local state ids then N sub-buffer ids, the messages in transit to each process; int32),
+    ``depth``, ``parent_edge`` (the BFS-tree edge into each configuration, -1 for initial
+    ones), ``decided`` (bit 0: some output is 0, bit 1: some output is 1), ``expanded``; and
+    the edges in CSR form: those of configuration ``c`` are
     ``edge_dst[indptr[c]:indptr[c + 1]]`` with their events in ``edge_event``.
     """
 
@@ -70,11 +71,11 @@ class StateSpace:
         self.table = table
         self.n = protocol.processes
         self.bounds = bounds
-        #: buffer id -> sorted tuple of message ids
+        #: sub-buffer id -> sorted tuple of message ids in transit to one process (0: empty)
         self.buffers: list[tuple[int, ...]] = []
         #: (input vector, configuration id) in the order explored
         self.initial: list[tuple[tuple[int, ...], int]] = []
-        self.rows = np.zeros((0, self.n + 1), dtype=np.int32)
+        self.rows = np.zeros((0, 2 * self.n), dtype=np.int32)
         self.indptr = np.zeros(1, dtype=np.int64)
         self.edge_dst = np.zeros(0, dtype=np.int32)
         self.edge_event = np.zeros(0, dtype=np.int32)
@@ -143,17 +144,18 @@ class StateSpace:
         return eid if eid < self.n else self.table.messages[eid - self.n][0]
 
     def row(self, cid: int) -> tuple[int, ...]:
-        """``(s_0, ..., s_{N-1}, buffer id)`` of configuration ``cid``."""
+        """``(s_0, ..., s_{N-1}, b_0, ..., b_{N-1})`` of configuration ``cid``: state ids, then
+        the sub-buffer id of the messages in transit to each process."""
         return tuple(int(x) for x in self.rows[cid])
 
     def configuration(self, cid: int) -> Configuration:
         """The configuration with id ``cid`` as plain values."""
         row = self.row(cid)
-        states = tuple(self.table.states[s] for s in row[:-1])
-        msgs = [self.table.messages[m] for m in self.buffers[row[-1]]]
+        states = tuple(self.table.states[s] for s in row[: self.n])
         buffer = tuple(
             sorted(
-                ((d, self.table.payloads[p]) for d, p in msgs),
+                ((d, self.table.payloads[p]) for d, p in
+                 (self.table.messages[m] for m in self.pending_messages(cid))),
                 key=lambda m: (m[0], canonical_key(m[1])),
             )
         )
@@ -161,11 +163,11 @@ class StateSpace:
 
     def buffer_size(self, cid: int) -> int:
         """How many messages (copies counted) are in transit in ``cid``."""
-        return len(self.buffers[int(self.rows[cid, self.n])])
+        return sum(len(self.buffers[b]) for b in self.rows[cid, self.n :].tolist())
 
     def pending_messages(self, cid: int) -> tuple[int, ...]:
         """The message ids in transit in ``cid`` (sorted, copies repeated)."""
-        return self.buffers[int(self.rows[cid, self.n])]
+        return tuple(sorted(m for b in self.rows[cid, self.n :].tolist() for m in self.buffers[b]))
 
     def outputs(self, cid: int) -> tuple[int | None, ...]:
         """The output register of every process in ``cid``."""
@@ -182,15 +184,15 @@ class StateSpace:
         t = self.table
         try:
             states = tuple(t._state_ids[s] for s in config.states)
-            mids = []
+            per: list[list[int]] = [[] for _ in range(self.n)]
             for dst, payload in config.buffer:
-                mids.append(t._message_ids[(dst, t._payload_ids[payload])])
-        except (KeyError, TypeError):
+                per[dst].append(t._message_ids[(dst, t._payload_ids[payload])])
+        except (KeyError, TypeError, IndexError):
             return None
-        bid = self._buffer_index.get(tuple(sorted(mids)))
-        if bid is None:
+        subs = [self._buffer_index.get(tuple(sorted(mids))) for mids in per]
+        if None in subs:
             return None
-        row = np.array([[*states, bid]], dtype=np.int32)
+        row = np.array([[*states, *subs]], dtype=np.int32)
         cid = int(self.row_index.lookup(row)[0])
         return None if cid < 0 else cid
 
