@@ -772,13 +772,21 @@ def _sccs(space: StateSpace) -> np.ndarray:
 
 
 def default_witness_run(space: StateSpace) -> tuple[list[int], int | None, str]:
-    """A stand-in run for the witness view: (configuration ids, cycle start, description).
+    """The run the witness view draws: (configuration ids, cycle start, description).
 
-    The shortest schedule to an agreement violation if there is one, else the BFS path to the
-    deepest bivalent configuration, else to the deepest configuration. (The real witness, the
-    forever-bivalent lasso of Lemma 3, replaces this once its search exists.)
+    The verdict's run (:func:`flpcheck.witness.verdict`) when it has one: the forever-bivalent
+    lasso, or the non-deciding run with its crash. Otherwise the shortest schedule to an
+    agreement violation if there is one, else the BFS path to the deepest bivalent
+    configuration, else to the deepest configuration.
     """
     from .properties import check_agreement
+    from .witness import verdict
+
+    v = verdict(space)
+    if v.run is not None:
+        crashed = ", ".join(f"p{p}" for p in sorted(v.run.crashed))
+        return (list(v.run.path), len(v.run.stem),
+                v.verdict + (f" (crashed: {crashed})" if crashed else ""))
 
     agreement = check_agreement(space)
     if agreement.schedule is not None:

@@ -41,21 +41,8 @@ __all__ = ["render_command", "witness_run"]
 
 
 def witness_run(space: StateSpace) -> tuple[list[int], int | None, list[Event] | None, str]:
-    """The run ``--view witness`` draws: (configuration ids, cycle start, events, title).
-
-    The verdict's run (:func:`flpcheck.witness.verdict`) when it has one: the forever-bivalent
-    lasso, the one-crash or the crash-free non-deciding run. For a safety verdict, the stand-in
-    of :func:`flpcheck.render.default_witness_run` (the shortest agreement violation, else the
-    BFS path to the deepest bivalent configuration).
-    """
-    from .witness import verdict
-
-    v = verdict(space)
-    if v.run is not None:
-        r = v.run
-        crashed = ", ".join(f"p{p}" for p in sorted(r.crashed))
-        title = f"{v.verdict}" + (f" (crashed: {crashed})" if crashed else "")
-        return list(r.path), len(r.stem), list(r.events), title
+    """The run ``--view witness`` draws: (configuration ids, cycle start, events, title); see
+    :func:`flpcheck.render.default_witness_run`."""
     path, cycle_start, title = default_witness_run(space)
     return path, cycle_start, None, title
 

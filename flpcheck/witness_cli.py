@@ -120,6 +120,15 @@ def witness_command(model: str, processes: int | None, inputs: str | None,
             print_schedule(console, space, v.evidence.schedule, "shortest schedule")
         if v.run is not None:
             print_run(console, space, v.run, "the run (replayed and checked)")
+        elif v.adversary is not None and v.adversary.stages:
+            adv = v.adversary
+            console.print(f"the Lemma 3 adversary kept the run bivalent for {len(adv.stages)} "
+                          f"stages, then stopped: {adv.failure}"
+                          + (" (a bound of the model or of the exploration ends it)"
+                             if adv.failed is not None else ""))
+            for i, st in enumerate(adv.stages):
+                sigma = ", ".join(str(e) for e in st.sigma) or "empty"
+                console.print(f"  stage {i}: p{st.process}, e = {st.event}; sigma = {sigma}")
     if stop.signal_name:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(v.exit_code)
@@ -186,7 +195,8 @@ def _staged(model: str, processes: int | None, stages: int, cert_configs: int,
     for i, s in enumerate(run.stages):
         sigma = ", ".join(f"p{e.pid}:{'null' if e.msg is None else fmt(e.msg)}"
                           for e in s.sigma) or "empty"
-        console.print(f"  stage {i}: queue {list(s.queue)}, p{s.process}, e = {s.event}; "
+        ev = f"p{s.event.pid}:{'null' if s.event.msg is None else fmt(s.event.msg)}"
+        console.print(f"  stage {i}: queue {list(s.queue)}, p{s.process}, e = {ev}; "
                       f"sigma = {sigma}; reached: bivalent, certified: {cert(s.certificates)}")
     if run.failure:
         console.print(f"[yellow]stopped: {run.failure}[/yellow]")

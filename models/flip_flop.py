@@ -3,7 +3,8 @@
 Each process sends its preference (initially its input) to the other on its first step. On
 receiving a value equal to its preference it decides it (and sends it once more, so the other
 hears it too); on receiving a different value it adopts that value and sends it. A decided
-process ignores everything.
+process ignores everything, and so does a process's first step: a message it receives then is
+consumed unread (the protocol's choice; the verdicts do not depend on it).
 
 Expected (FLP 1985): agreement, validity and non-triviality hold; every configuration is
 decided or still bivalent (no none-valent one). With the crash budget of FLP (t = 1) the verdict

@@ -271,3 +271,17 @@ def test_render_command_draws_each_view(view, tmp_path):
 def test_pdf_output_is_a_pdf(tmp_path):
     out = write_image(quotient_view(majority(3)), tmp_path / "q.pdf")
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_witness_view_draws_the_verdicts_run_by_default():
+    """Wait-for-all with N=2 is not crash tolerant: the view draws that run (p0 crashed)."""
+    from flpcheck.loader import load_protocol
+    from flpcheck.witness import verdict
+
+    space = explore(load_protocol(str(MODELS / "wait_for_all.py"), 2))
+    run = verdict(space).run
+    path, cycle_start, title = default_witness_run(space)
+    assert path == list(run.path) and cycle_start == len(run.stem)
+    assert title == "not-crash-tolerant (crashed: p0)"
+    source = render_view(space, "witness").source
+    assert all(f"c{c}" in source for c in run.path)
