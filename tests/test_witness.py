@@ -20,7 +20,8 @@ from .conftest import FIXTURES, MODELS
 
 
 def space_of(name: str, n: int):
-    return explore(load_protocol(str(MODELS / f"{name}.py"), n))
+    spec = name if ".py" in name else f"{name}.py"
+    return explore(load_protocol(str(MODELS / spec), n))
 
 
 @pytest.mark.parametrize(("name", "n", "expected"), [
@@ -29,6 +30,11 @@ def space_of(name: str, n: int):
     ("always_zero", 2, "validity-violated"),
     ("leader_broadcast", 3, "not-crash-tolerant"),
     ("wait_for_all", 3, "not-crash-tolerant"),
+    ("flip_flop", 2, "not-crash-tolerant"),
+    ("paxos.py:Paxos", 3, "not-crash-tolerant"),
+    ("paxos_buggy.py:PaxosNoReport", 3, "agreement-violated"),
+    ("paxos_buggy.py:PaxosQuorumOfOne", 3, "agreement-violated"),
+    ("two_phase_commit", 3, "not-crash-tolerant"),
 ])
 def test_each_model_gets_its_documented_verdict(name, n, expected):
     assert verdict(space_of(name, n)).verdict == expected
