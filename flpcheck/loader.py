@@ -8,11 +8,13 @@ import inspect
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
 
 from .errors import InvalidProtocol, ModelLoadError
 from .protocol import Protocol, check_protocol_class
 
-__all__ = ["load_protocol", "load_protocol_class", "protocol_classes"]
+__all__ = ["load_protocol", "load_protocol_class", "protocol_classes", "load_module",
+           "own_classes", "pick_class"]
 
 
 def _split(spec: str) -> tuple[Path, str | None]:
@@ -24,35 +26,55 @@ def _split(spec: str) -> tuple[Path, str | None]:
 
 def protocol_classes(path: str | Path) -> list[str]:
     """The names of the Protocol subclasses a model file defines, in definition order."""
-    module, classes = _load(Path(path))
-    return [c.__name__ for c in classes]
+    return [c.__name__ for c in own_classes(load_module(Path(path)), Protocol)]
 
 
-def load_protocol_class(spec: str) -> type[Protocol]:
-    """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+def own_classes(module: ModuleType, base: type) -> list[type]:
+    """The subclasses of ``base`` defined in ``module`` itself (not imported), in order."""
+    return [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, base)
+        and obj is not base
+        and obj.__module__ == module.__name__
+        and not getattr(obj, "__abstract__", False)
+    ]
+
+
+def pick_class(spec: str, base: type) -> type:
+    """The subclass of ``base`` named by ``spec``: ``file.py:ClassName``, or ``file.py`` when
+    the file defines exactly one."""
     path, name = _split(spec)
-    module, classes = _load(path)
+    module = load_module(path)
+    classes = own_classes(module, base)
+    kind = base.__name__
     if name is not None:
         cls = getattr(module, name, None)
         if cls is None:
             found = ", ".join(c.__name__ for c in classes) or "none"
-            raise ModelLoadError(f"{path}: no class {name} (Protocol subclasses found: {found})")
-        if not (inspect.isclass(cls) and issubclass(cls, Protocol)):
-            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.Protocol")
-    elif not classes:
-        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.Protocol")
-    elif len(classes) > 1:
+            raise ModelLoadError(f"{path}: no class {name} ({kind} subclasses found: {found})")
+        if not (inspect.isclass(cls) and issubclass(cls, base)):
+            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.{kind}")
+        return cls
+    if not classes:
+        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.{kind}")
+    if len(classes) > 1:
         names = ", ".join(c.__name__ for c in classes)
         raise ModelLoadError(
-            f"{path}: defines several Protocol subclasses ({names}); pick one with "
+            f"{path}: defines several {kind} subclasses ({names}); pick one with "
             f"{path}:{classes[0].__name__}"
         )
-    else:
-        cls = classes[0]
+    return classes[0]
+
+
+def load_protocol_class(spec: str) -> type[Protocol]:
+    """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+    cls = pick_class(spec, Protocol)
     try:
         check_protocol_class(cls)
     except InvalidProtocol as err:
-        raise InvalidProtocol(f"{path}: {err}") from None
+        raise InvalidProtocol(f"{_split(spec)[0]}: {err}") from None
     return cls
 
 
@@ -70,8 +92,8 @@ def load_protocol(spec: str, processes: int | None = None) -> Protocol:
         raise problem from None
 
 
-def _load(path: Path) -> tuple[object, list[type[Protocol]]]:
-    """Execute a model file as a module; return it and the Protocol subclasses it defines."""
+def load_module(path: Path) -> ModuleType:
+    """Execute a model file as a module (one module name per file path)."""
     if not path.is_file():
         raise ModelLoadError(f"{path}: no such model file")
     module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
@@ -93,13 +115,4 @@ def _load(path: Path) -> tuple[object, list[type[Protocol]]]:
         failure = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
         failure.add_note("".join(traceback.format_exception(exc)).rstrip())
         raise failure from None
-    classes = [
-        obj
-        for obj in vars(module).values()
-        if inspect.isclass(obj)
-        and issubclass(obj, Protocol)
-        and obj is not Protocol
-        and obj.__module__ == module_name
-        and not getattr(obj, "__abstract__", False)
-    ]
-    return module, classes
+    return module

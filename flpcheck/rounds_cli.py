@@ -11,64 +11,21 @@ Errors are :class:`~flpcheck.errors.FLPCheckError` subclasses (exit code 2 in th
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import inspect
 import json
-import sys
 import traceback
-from pathlib import Path
-from types import ModuleType
 
 import click
 from rich.console import Console
 
 from .errors import InvalidProtocol, ModelLoadError, UsageError
 from .explorer import parse_inputs
-from .loader import _split
+from .loader import _split, load_module, own_classes, pick_class
 from .protocol import Protocol
 from .rounds import RoundProtocol, check_round_protocol_class, check_rounds
 from .rounds_report import print_round_check, round_check_to_json
 
 __all__ = ["is_round_model", "load_round_protocol_class", "load_round_protocol", "run_rounds"]
-
-
-def _load_module(path: Path) -> ModuleType:
-    """Execute the model file as a module (the same module name as flpcheck.loader uses)."""
-    if not path.is_file():
-        raise ModelLoadError(f"{path}: no such model file")
-    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ModelLoadError(f"{path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        sys.modules.pop(module_name, None)
-        raise ModelLoadError(
-            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
-            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
-        ) from None
-    except Exception as exc:
-        sys.modules.pop(module_name, None)
-        err = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
-        err.add_note("".join(traceback.format_exception(exc)).rstrip())
-        raise err from None
-    return module
-
-
-def _own_classes(module: ModuleType, base: type) -> list[type]:
-    return [
-        obj
-        for obj in vars(module).values()
-        if inspect.isclass(obj)
-        and issubclass(obj, base)
-        and obj is not base
-        and obj.__module__ == module.__name__
-        and not getattr(obj, "__abstract__", False)
-    ]
 
 
 def is_round_model(spec: str) -> bool:
@@ -80,43 +37,22 @@ def is_round_model(spec: str) -> bool:
     """
     path, name = _split(spec)
     try:
-        module = _load_module(path)
+        module = load_module(path)
     except ModelLoadError:
         return False
     if name is not None:
         cls = getattr(module, name, None)
         return inspect.isclass(cls) and issubclass(cls, RoundProtocol)
-    return bool(_own_classes(module, RoundProtocol)) and not _own_classes(module, Protocol)
+    return bool(own_classes(module, RoundProtocol)) and not own_classes(module, Protocol)
 
 
 def load_round_protocol_class(spec: str) -> type[RoundProtocol]:
     """The RoundProtocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
-    path, name = _split(spec)
-    module = _load_module(path)
-    classes = _own_classes(module, RoundProtocol)
-    if name is not None:
-        cls = getattr(module, name, None)
-        if cls is None:
-            found = ", ".join(c.__name__ for c in classes) or "none"
-            raise ModelLoadError(
-                f"{path}: no class {name} (RoundProtocol subclasses found: {found})"
-            )
-        if not (inspect.isclass(cls) and issubclass(cls, RoundProtocol)):
-            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.RoundProtocol")
-    elif not classes:
-        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.RoundProtocol")
-    elif len(classes) > 1:
-        names = ", ".join(c.__name__ for c in classes)
-        raise ModelLoadError(
-            f"{path}: defines several RoundProtocol subclasses ({names}); pick one with "
-            f"{path}:{classes[0].__name__}"
-        )
-    else:
-        cls = classes[0]
+    cls = pick_class(spec, RoundProtocol)
     try:
         check_round_protocol_class(cls)
     except InvalidProtocol as err:
-        raise InvalidProtocol(f"{path}: {err}") from None
+        raise InvalidProtocol(f"{_split(spec)[0]}: {err}") from None
     return cls
 
 
