@@ -13,7 +13,6 @@ from .errors import ReplayError, SharedStateError
 from .semantics import Configuration, Event, event_to_json, initial_configuration, replay
 from .statespace import Schedule, StateSpace
 from .valence import classify_valence
-from .values import to_json
 
 __all__ = ["AnnotatedStep", "annotate", "schedule_to_json"]
 
@@ -65,7 +64,3 @@ def schedule_to_json(schedule: Schedule | None) -> dict[str, Any] | None:
         return None
     return {"inputs": list(schedule.inputs), "events": [event_to_json(e) for e in schedule.events]}
 
-
-def state_to_json(state: Any) -> Any:
-    """A local state in JSON form."""
-    return to_json(state)

@@ -21,7 +21,7 @@ import numpy as np
 from .buffers import BufferTable
 from .errors import FLPCheckError, UsageError
 from .protocol import Protocol, check_protocol_class
-from .statespace import STATE_BITS, STATE_MASK, Bounds, StateSpace
+from .statespace import Bounds, StateSpace
 from .transitions import NULL, LocalTable
 
 __all__ = ["explore", "all_inputs", "parse_inputs"]
@@ -30,6 +30,11 @@ __all__ = ["explore", "all_inputs", "parse_inputs"]
 Progress = Callable[[int, int, int], None]
 #: called every few hundred expansions; returns why to stop now (e.g. "timeout") or None
 StopCheck = Callable[[], str | None]
+
+STATE_BITS = 24
+"""Bits per field of a packed configuration (simple engine): at most 2**24 distinct local
+states and sub-buffers."""
+STATE_MASK = (1 << STATE_BITS) - 1
 
 _CHECK_EVERY = 512
 #: the per-process move cache is emptied when it holds this many entries, bounding its memory

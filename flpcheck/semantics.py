@@ -24,7 +24,6 @@ __all__ = [
     "apply_event",
     "replay",
     "event_to_json",
-    "event_from_json",
 ]
 
 
@@ -122,13 +121,3 @@ def event_to_json(event: Event) -> list[Any]:
     """``[pid, payload]`` with the payload JSON-encoded (null for the null message)."""
     return [event.pid, to_json(event.msg)]
 
-
-def event_from_json(value: Sequence[Any], payloads: Iterable[Any] = ()) -> Event:
-    """The inverse of :func:`event_to_json`, given the payloads the decoded one may stand for."""
-    pid, payload = value
-    if payload is None:
-        return Event(int(pid), None)
-    for candidate in payloads:
-        if to_json(candidate) == payload:
-            return Event(int(pid), candidate)
-    raise ReplayError(f"event {value!r}: no known payload encodes as {payload!r}")

@@ -1,7 +1,7 @@
-"""The explored state space: configurations as int tuples, edges in compact arrays.
+"""The explored state space: configurations as int32 rows, edges in compact arrays.
 
-A configuration is a row of int32: the interned local state of each process and the interned
-buffer (a sorted tuple of message ids). Configuration
+A configuration is a row of 2N int32: the interned local state of each process, then the
+interned sub-buffer of each process (the sorted message ids in transit to it). Configuration
 ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
 configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
 An event id below N is the null event of that process; ``N + m`` is the receipt of message ``m``.
@@ -22,11 +22,7 @@ from .semantics import Configuration, Event
 from .transitions import LocalTable
 from .values import canonical_key
 
-__all__ = ["StateSpace", "Schedule", "Bounds", "STATE_BITS"]
-
-STATE_BITS = 24
-"""Bits per process in a packed configuration: at most 2**24 distinct local states."""
-STATE_MASK = (1 << STATE_BITS) - 1
+__all__ = ["StateSpace", "Schedule", "Bounds"]
 
 
 @dataclass(frozen=True, slots=True)
