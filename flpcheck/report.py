@@ -140,7 +140,8 @@ def print_exploration(console: Console, result: Exploration) -> None:
     lower = valence.uncertain_count()
     console.print("Valence: " + ", ".join(parts)
                   + (f"  ({lower:,} only lower bounds)" if lower else ""))
-    table = Table(title="Initial configurations", show_edge=False)
+    console.print("Initial configurations:")
+    table = Table(show_edge=False)
     table.add_column("inputs")
     table.add_column("valence")
     for x, cid in space.initial:
