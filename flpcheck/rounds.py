@@ -47,7 +47,7 @@ from .errors import (
     UsageError,
 )
 from .explorer import all_inputs
-from .values import immutability_problem
+from .transitions import check_payload, check_state
 
 __all__ = [
     "RoundProtocol",
@@ -336,18 +336,8 @@ class _RoundTable:
     def state_id(self, state: Any, pid: int, what: object) -> int:
         try:
             return self._state_ids[state]
-        except KeyError:
-            pass
-        except TypeError:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned an unhashable state {state!r} for process {pid}"
-            ) from None
-        problem = immutability_problem(state)
-        if problem:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned a state that cannot be a local state for "
-                f"process {pid}: {state!r}: {problem}"
-            )
+        except (KeyError, TypeError):
+            check_state(self.origin, state, pid, what)
         sid = len(self.states)
         self.states.append(state)
         self._plain.append(_plain(state))
@@ -357,18 +347,8 @@ class _RoundTable:
     def payload_id(self, payload: Any, what: object) -> int:
         try:
             return self._payload_ids[payload]
-        except KeyError:
-            pass
-        except TypeError:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} sent an unhashable payload {payload!r}"
-            ) from None
-        problem = immutability_problem(payload)
-        if problem:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} sent a payload that cannot be a message: "
-                f"{payload!r}: {problem}"
-            )
+        except (KeyError, TypeError):
+            check_payload(self.origin, payload, what)
         pid = len(self.payloads)
         self.payloads.append(payload)
         self._payload_ids[payload] = pid

@@ -21,10 +21,42 @@ from .errors import InvalidProtocol, MutatedValue, NondeterministicStep, Protoco
 from .protocol import Protocol
 from .values import canonical_key, immutability_problem
 
-__all__ = ["LocalTable", "NULL"]
+__all__ = ["LocalTable", "NULL", "check_state", "check_payload"]
 
 NULL = -1
 """The message id of the null message (a receive that returns nothing)."""
+
+
+def check_state(origin: str, state: Any, pid: int, what: object) -> None:
+    """Raise ProtocolStepError unless ``state`` can be a local state (hashable, immutable)."""
+    try:
+        hash(state)
+    except TypeError:
+        raise ProtocolStepError(
+            f"{origin}: {what} returned an unhashable state {state!r} for process {pid}"
+        ) from None
+    problem = immutability_problem(state)
+    if problem:
+        raise ProtocolStepError(
+            f"{origin}: {what} returned a state that cannot be a local state for "
+            f"process {pid}: {state!r}: {problem}"
+        )
+
+
+def check_payload(origin: str, payload: Any, what: object, dst: int | None = None) -> None:
+    """Raise ProtocolStepError unless ``payload`` can be a message (hashable, immutable)."""
+    to = "" if dst is None else f" to process {dst}"
+    try:
+        hash(payload)
+    except TypeError:
+        raise ProtocolStepError(
+            f"{origin}: {what} sent an unhashable payload {payload!r}{to}"
+        ) from None
+    problem = immutability_problem(payload)
+    if problem:
+        raise ProtocolStepError(
+            f"{origin}: {what} sent a payload that cannot be a message: {payload!r}: {problem}"
+        )
 
 
 class LocalTable:
@@ -65,34 +97,14 @@ class LocalTable:
 
     def check_state(self, state: Any, *, pid: int, what: str) -> None:
         """Raise ProtocolStepError unless ``state`` is hashable and immutable."""
-        try:
-            hash(state)
-        except TypeError:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned an unhashable state {state!r} for process {pid}"
-            ) from None
-        problem = immutability_problem(state)
-        if problem:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned a state that cannot be a local state for "
-                f"process {pid}: {state!r}: {problem}"
-            )
+        check_state(self.origin, state, pid, what)
 
     def message_id(self, dst: int, payload: Any, *, pid: int, what: str) -> int:
         """The id of the message ``(dst, payload)``, interning (and checking) it on first sight."""
         try:
             pl = self._payload_ids[payload]
-        except TypeError:
-            raise ProtocolStepError(
-                f"{self.origin}: {what} sent an unhashable payload {payload!r} to process {dst}"
-            ) from None
-        except KeyError:
-            problem = immutability_problem(payload)
-            if problem:
-                raise ProtocolStepError(
-                    f"{self.origin}: {what} sent a payload that cannot be a message: "
-                    f"{payload!r}: {problem}"
-                ) from None
+        except (KeyError, TypeError):
+            check_payload(self.origin, payload, what, dst)
             pl = len(self.payloads)
             self.payloads.append(payload)
             self._payload_ids[payload] = pl
