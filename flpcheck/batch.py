@@ -23,6 +23,7 @@ from .buffers import BufferTable
 from .errors import FLPCheckError
 from .rowindex import HashCollision, RowIndex, row_hash
 from .statespace import StateSpace
+from .symmetry import Symmetry
 from .transitions import NULL
 
 __all__ = ["BatchExplorer"]
@@ -70,7 +71,7 @@ class _Grow:
 class BatchExplorer:
     """One exploration (see :func:`flpcheck.explore` with ``engine="batch"``)."""
 
-    def __init__(self, space: StateSpace, progress, stop) -> None:
+    def __init__(self, space: StateSpace, progress, stop, symmetry: bool = False) -> None:
         self.space = space
         self.table = space.table
         self.n = space.n
@@ -97,6 +98,8 @@ class BatchExplorer:
         self.mv_change = _Grow(np.bool_)  # the local transition changes a set output
         self.out = np.full((self.n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
         self.buf_len = _Grow(np.int32)
+        self.sym = Symmetry(self.table, self.bufs) if symmetry else None
+        self.orbit = _Grow(np.int32)  # orbit sizes (symmetry reduction only)
 
     # -- the Python part: moves and outputs never seen before ---------------------------------
 
@@ -153,8 +156,11 @@ class BatchExplorer:
     # -- adding configurations ----------------------------------------------------------------
 
     def _add(self, rows: npt.NDArray[np.int32], hashes: npt.NDArray[np.uint64],
-             depth: npt.NDArray[np.int32], parent: npt.NDArray[np.int64]) -> None:
+             depth: npt.NDArray[np.int32], parent: npt.NDArray[np.int64],
+             orbit: npt.NDArray[np.int32] | None = None) -> None:
         first = self.rows.size
+        if orbit is not None:
+            self.orbit.extend(orbit)
         self.rows.extend(rows)
         self.depth.extend(depth)
         self.parent.extend(parent)
@@ -169,11 +175,14 @@ class BatchExplorer:
         for x in vectors:
             row = np.array([[*(table.initial_state(p, x[p]) for p in range(n)), *[empty] * n]],
                            dtype=np.int32)
+            orbit = None
+            if self.sym is not None:
+                row, orbit = self.sym.canonical(row)
             h = row_hash(row)
             found = int(self.index.lookup(row, h)[0])
             if found < 0:
                 found = self.rows.size
-                self._add(row, h, np.zeros(1, np.int32), np.full(1, -1, np.int64))
+                self._add(row, h, np.zeros(1, np.int32), np.full(1, -1, np.int64), orbit)
             sp.initial.append((x, found))
         i = 0
         try:
@@ -273,6 +282,9 @@ class BatchExplorer:
                 uniq, inv = np.unique(keys, return_inverse=True)
                 new_sub = np.array([self._added(u) for u in uniq.tolist()], dtype=np.int32)
                 S[sel, n + q] = new_sub[inv.reshape(-1)]
+        orbit = None
+        if self.sym is not None:
+            S, orbit = self.sym.canonical(S)
         h = row_hash(S)
         dst = self.index.lookup(S, h)
         new = np.flatnonzero(dst < 0)
@@ -299,7 +311,7 @@ class BatchExplorer:
         dst[new] = base + rank[inv.reshape(-1)]
         first_edge = self.dst.size
         self._add(S[reps], h[reps], self.depth.data[i:j][E[src[reps]]] + 1,
-                  first_edge + reps.astype(np.int64))
+                  first_edge + reps.astype(np.int64), None if orbit is None else orbit[reps])
         self.dst.extend(dst.astype(np.int32))
         self.event.extend(self.mv_eid.data[pos])
         counts = np.zeros(j - i, dtype=np.int64)
@@ -331,6 +343,8 @@ class BatchExplorer:
         sp.parent_edge = self.parent.final()
         sp.decided = self.decided.final()
         sp.expanded = self.expanded.final()
+        if self.sym is not None:
+            sp.orbit = self.orbit.final()
 
 
 def _note(cuts: list[str], reason: str) -> None:

@@ -89,7 +89,7 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def run_exploration(
     model: str, processes: int | None, inputs: str | None, max_configs: int | None,
     max_buffer: int | None, max_depth: int | None, timeout: float | None,
-    max_memory: str | None, quiet: bool = False,
+    max_memory: str | None, quiet: bool = False, symmetry: bool = False,
 ) -> tuple[Protocol, StateSpace, StopConditions]:
     """Load and explore a model with a progress display; signals stop it cleanly."""
     protocol = load_protocol(model, processes)
@@ -111,10 +111,11 @@ def run_exploration(
                                frontier=configs - expanded)
 
                 space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                                max_depth=max_depth, progress=progress, stop=stop, origin=model)
+                                max_depth=max_depth, progress=progress, stop=stop, origin=model,
+                                symmetry=symmetry)
         else:
             space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                            max_depth=max_depth, stop=stop, origin=model)
+                            max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry)
     return protocol, space, stop
 
 
@@ -127,10 +128,15 @@ def run_exploration(
               help="Round models: at most this many crashes (default 1).")
 @click.option("--rounds", "-r", type=click.IntRange(min=1),
               help="Round models: the number of rounds (default: the model's).")
+@click.option("--symmetry", is_flag=True,
+              help="Store one configuration per orbit of process renamings (protocols that "
+                   "declare symmetric = True); counts, valence and verdicts stay exact, "
+                   "schedules are not kept.")
 def explore_command(model: str, processes: int | None, inputs: str | None,
                     max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                     timeout: float | None, max_memory: str | None, as_json: bool,
-                    graph: Path | None, crashes: int | None, rounds: int | None) -> None:
+                    graph: Path | None, crashes: int | None, rounds: int | None,
+                    symmetry: bool) -> None:
     """Explore every configuration of MODEL, classify valence, check safety.
 
     For a synchronous round model (a RoundProtocol), explore every crash pattern with at most
@@ -144,8 +150,10 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
         raise UsageError("--crashes and --rounds apply to synchronous round models; for the "
                          "asynchronous model use: flpcheck witness MODEL --crashes t")
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                            max_depth, timeout, max_memory, quiet=as_json)
-    require_lemma1(space)
+                                            max_depth, timeout, max_memory, quiet=as_json,
+                                            symmetry=symmetry)
+    if not space.reduced:  # Lemma 1 needs the real successors; the reduced graph has renamings
+        require_lemma1(space)
     result = summarize(type(protocol).__name__, space)
     if graph is not None:
         from .export import write_graph

@@ -78,6 +78,7 @@ def explore(
     stop: StopCheck | None = None,
     origin: str = "",
     engine: str = "batch",
+    symmetry: bool = False,
 ) -> StateSpace:
     """Explore every configuration reachable from the initial configurations of ``protocol``.
 
@@ -87,6 +88,8 @@ def explore(
 
     ``engine`` is ``"batch"`` (numpy, blocks of the queue at a time: :mod:`flpcheck.batch`) or
     ``"simple"`` (one configuration at a time); both give the same space, ids included.
+    ``symmetry=True`` (batch engine, protocols declaring ``symmetric = True``) stores one
+    configuration per orbit of process renamings: see :mod:`flpcheck.symmetry`.
 
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
@@ -116,8 +119,10 @@ def explore(
         if engine == "batch":
             from .batch import BatchExplorer
 
-            BatchExplorer(space, progress, stop).run(vectors)
+            BatchExplorer(space, progress, stop, symmetry).run(vectors)
         elif engine == "simple":
+            if symmetry:
+                raise UsageError("symmetry reduction needs the batch engine")
             _Explorer(space, progress, stop).run(vectors)
         else:
             raise UsageError(f"engine must be 'batch' or 'simple', not {engine!r}")
@@ -133,6 +138,10 @@ def explore(
             )
         raise
     space.elapsed = time.perf_counter() - started
+    if symmetry:
+        from .symmetry import check_symmetry
+
+        check_symmetry(space)
     return space
 
 

@@ -30,6 +30,7 @@ class Lemma1Result:
 
 def check_lemma1(space: StateSpace, budget: int = 20000) -> Lemma1Result:
     """Check up to ``budget`` diamonds, configurations taken in BFS order."""
+    space.require_unreduced("Lemma 1")
     proto = space.protocol
     checked = 0
     for cid in range(len(space)):

@@ -46,21 +46,24 @@ def check_agreement(space: StateSpace) -> PropertyResult:
     if both.size:
         cid = int(both[0])  # ids are in BFS order: the first is a shallowest one
         best = PropertyResult(
-            "agreement", False, True, space.schedule_to(cid),
-            "two processes decide differently: outputs " + _outputs(space, cid), config=cid)
+            "agreement", False, True, _schedule(space, cid),
+            "two processes decide differently: outputs " + _outputs(space, cid) + _NOTE[
+                space.reduced], config=cid)
     edge = space.decision_change_edge
     if edge is not None:
         src = space.edge_source(edge)
-        if best is None or space.depth[src] + 1 < len(best.schedule or ()):
-            sched = space.schedule_to(src)
+        if best is None or space.depth[src] + 1 < (space.depth[best.config] if best.config
+                                                    is not None else 0):
+            sched = _schedule(space, src)
             event = space.event(space.edge_event[edge])
             dst = space.edge_dst[edge]
             p = event.pid
             best = PropertyResult(
-                "agreement", False, True, Schedule(sched.inputs, sched.events + (event,)),
+                "agreement", False, True,
+                None if sched is None else Schedule(sched.inputs, sched.events + (event,)),
                 f"p{p} changes its output from {space.outputs(src)[p]} to "
-                f"{space.outputs(dst)[p]} (a decision once made can't be changed)",
-                config=dst)
+                f"{space.outputs(dst)[p]} (a decision once made can't be changed)"
+                + _NOTE[space.reduced], config=int(dst))
     if best is not None:
         return best
     return PropertyResult("agreement", True, space.complete,
@@ -81,6 +84,10 @@ def check_validity(space: StateSpace) -> PropertyResult:
         bad = np.flatnonzero((dist >= 0) & ((space.decided_array >> other) & 1 == 1))
         if bad.size:
             cid = int(bad[np.argmin(dist[bad])])  # argmin: the first (lowest id) of the nearest
+            detail = f"every input is {v}, yet {other} is decided: outputs {_outputs(space, cid)}"
+            if space.reduced:
+                return PropertyResult("validity", False, True, None, detail + _NOTE[True],
+                                      config=cid)
             events = []
             c = cid
             while c != start:
@@ -88,8 +95,7 @@ def check_validity(space: StateSpace) -> PropertyResult:
                 events.append(space.event(space.edge_event[k]))
                 c = space.edge_source(k)
             return PropertyResult(
-                "validity", False, True, Schedule((v,) * n, tuple(reversed(events))),
-                f"every input is {v}, yet {other} is decided: outputs {_outputs(space, cid)}",
+                "validity", False, True, Schedule((v,) * n, tuple(reversed(events))), detail,
                 config=cid)
     if not checked:
         return PropertyResult("validity", True, False,
@@ -102,15 +108,15 @@ def check_validity(space: StateSpace) -> PropertyResult:
 def check_nontriviality(space: StateSpace) -> PropertyResult:
     """Both decision values are reached: some run decides 0 and some run decides 1."""
     decided = space.decided_array
+    first = {v: np.flatnonzero((decided >> v) & 1 == 1)[:1] for v in (0, 1)}
+    found = [v for v in (0, 1) if first[v].size]
     witnesses: dict[str, Schedule] = {}
-    for v in (0, 1):
-        hits = np.flatnonzero((decided >> v) & 1 == 1)
-        if hits.size:
-            witnesses[str(v)] = space.schedule_to(int(hits[0]))
-    if len(witnesses) == 2:
+    if not space.reduced:
+        witnesses = {str(v): space.schedule_to(int(first[v][0])) for v in found}
+    if len(found) == 2:
         return PropertyResult("nontriviality", True, True,
                               detail="0 and 1 are both decided in some run", witnesses=witnesses)
-    never = [str(v) for v in (0, 1) if str(v) not in witnesses]
+    never = [str(v) for v in (0, 1) if v not in found]
     detail = f"{' and '.join(never)} is never decided"
     if not space.complete:
         detail += " in the explored part (a bound cut the exploration)"
@@ -121,6 +127,15 @@ def check_nontriviality(space: StateSpace) -> PropertyResult:
 def check_safety(space: StateSpace) -> list[PropertyResult]:
     """Agreement, validity and non-triviality, in that order."""
     return [check_agreement(space), check_validity(space), check_nontriviality(space)]
+
+
+_NOTE = {False: "", True: " (the schedule is not kept under symmetry reduction: explore "
+                         "without --symmetry to see it)"}
+
+
+def _schedule(space: StateSpace, cid: int) -> Schedule | None:
+    """The shortest schedule to ``cid``; None on a reduced space, where there is none."""
+    return None if space.reduced else space.schedule_to(cid)
 
 
 def _outputs(space: StateSpace, cid: int) -> str:

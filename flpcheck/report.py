@@ -50,7 +50,7 @@ def cut_notice(space: StateSpace) -> str:
     """One sentence saying what bound cut the exploration and what that means."""
     if space.complete:
         return ""
-    cut = int(space.cut.sum())
+    cut = int(space.weights[space.cut].sum())
     reasons = ", ".join(space.cut_reasons)
     hint = ""
     if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
@@ -89,9 +89,9 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "complete": space.complete,
         "cut_reasons": list(space.cut_reasons),
         "bounds": {k: getattr(space.bounds, k) for k in ("max_configs", "max_buffer", "max_depth")},
-        "configurations": len(space),
-        "events": space.num_events,
-        "unexpanded": int(space.cut.sum()),
+        "configurations": space.total_configurations(),
+        "events": space.total_events(),
+        "unexpanded": int(space.weights[space.cut].sum()),
         "valence": {label: counts[label] for label in LABELS},
         "valence_lower_bounds": valence.uncertain_count(),
         "initial": [
@@ -102,6 +102,8 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "validity": prop(by_name["validity"]),
         "nontriviality": prop(by_name["nontriviality"]),
         "seconds": round(space.elapsed, 3),
+        **({"symmetry": {"representatives": len(space), "events": space.num_events}}
+           if space.reduced else {}),
     }
 
 
@@ -130,9 +132,12 @@ def print_exploration(console: Console, result: Exploration) -> None:
     space, valence = result.space, result.valence
     status = "complete" if space.complete else "INCOMPLETE"
     console.print(
-        f"[bold]{result.name}[/bold], N={space.n}: {len(space):,} configurations, "
-        f"{space.num_events:,} events ({status}, {space.elapsed:.2f}s)"
+        f"[bold]{result.name}[/bold], N={space.n}: {space.total_configurations():,} "
+        f"configurations, {space.total_events():,} events ({status}, {space.elapsed:.2f}s)"
     )
+    if space.reduced:
+        console.print(f"Symmetry reduction: {len(space):,} representatives stored, one per orbit "
+                      f"of process renamings ({space.num_events:,} events among them)")
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
     counts = valence.counts()

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import UsageError
 from .graph import CSR, reverse
 from .protocol import Protocol
 from .rowindex import RowIndex, row_hash
@@ -85,6 +86,8 @@ class StateSpace:
         self.decision_change_edge: int | None = None
         self.elapsed = 0.0
         self._row_index: RowIndex | None = None
+        #: under symmetry reduction: the size of each stored configuration's orbit (else None)
+        self.orbit: np.ndarray | None = None
 
     # -- sizes and status --------------------------------------------------------------------
 
@@ -100,6 +103,30 @@ class StateSpace:
     def num_events(self) -> int:
         """(configuration, distinct applicable event) pairs explored, null events included."""
         return len(self.edge_dst)
+
+    @property
+    def reduced(self) -> bool:
+        """True when the space holds one configuration per orbit (symmetry reduction)."""
+        return self.orbit is not None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """How many configurations each stored one stands for (1 without reduction)."""
+        return np.ones(len(self), dtype=np.int64) if self.orbit is None else self.orbit
+
+    def total_configurations(self) -> int:
+        """Configurations of the full graph (the sum of orbit sizes under reduction)."""
+        return int(self.weights.sum())
+
+    def total_events(self) -> int:
+        """Events of the full graph (each orbit member has its representative's events)."""
+        return int((np.diff(self.indptr) * self.weights).sum())
+
+    def require_unreduced(self, what: str) -> None:
+        """Refuse an analysis that symmetry reduction does not preserve."""
+        if self.orbit is not None:
+            raise UsageError(f"{what} is not preserved by symmetry reduction: explore "
+                             "without --symmetry")
 
     @property
     def cut(self) -> np.ndarray:
@@ -219,6 +246,7 @@ class StateSpace:
 
     def schedule_to(self, cid: int) -> Schedule:
         """A shortest schedule from an initial configuration to ``cid`` (BFS tree)."""
+        self.require_unreduced("a schedule")
         events = []
         while self.parent_edge[cid] >= 0:
             k = int(self.parent_edge[cid])

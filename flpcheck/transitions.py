@@ -108,7 +108,11 @@ class LocalTable:
             pl = len(self.payloads)
             self.payloads.append(payload)
             self._payload_ids[payload] = pl
-        key = (dst, pl)
+        return self.message_of(dst, pl)
+
+    def message_of(self, dst: int, payload_id: int) -> int:
+        """The id of the message ``(dst, payload)`` for an interned payload, interning it."""
+        key = (dst, payload_id)
         mid = self._message_ids.get(key)
         if mid is None:
             mid = len(self.messages)

@@ -64,13 +64,13 @@ class ValenceMap:
         return self.codes == code
 
     def counts(self) -> dict[str, int]:
-        """How many configurations have each label."""
-        binc = np.bincount(self.codes, minlength=4)
+        """How many configurations have each label (of the full graph, under reduction)."""
+        binc = np.bincount(self.codes, weights=self.space.weights, minlength=4).astype(np.int64)
         return {label: int(binc[code]) for code, label in sorted(_CODE.items(), reverse=True)}
 
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""
-        return int(np.count_nonzero(~self.exact & (self.codes != 3)))
+        return int(self.space.weights[~self.exact & (self.codes != 3)].sum())
 
     def initial_counts(self) -> dict[str, int]:
         """How many initial configurations (one per explored input vector) have each label."""

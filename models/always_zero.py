@@ -13,6 +13,7 @@ class AlwaysZero(Protocol):
     """Decide 0 at the first step."""
 
     processes = 2
+    symmetric = True  # every pid is treated alike; states and payloads hold no pids
 
     def init(self, pid, x):
         return (x, None)

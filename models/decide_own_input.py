@@ -11,6 +11,7 @@ class DecideOwnInput(Protocol):
     """Each process decides its own input at its first step; no messages."""
 
     processes = 2
+    symmetric = True  # every pid is treated alike; states and payloads hold no pids
 
     def init(self, pid, x):
         return (x, None)

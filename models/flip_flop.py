@@ -28,6 +28,7 @@ class FlipFlop(Protocol):
     """Adopt the other's preference; decide when your own preference comes back."""
 
     processes = 2
+    symmetric = True  # every pid is treated alike; states and payloads hold no pids
 
     def init(self, pid, x):
         return (x, False, None)  # (preference, sent, decision)

@@ -28,6 +28,7 @@ class Majority(Protocol):
     """Broadcast the input, decide the majority of the first N-1 votes heard (ties: 0)."""
 
     processes = 3
+    symmetric = True  # every pid is treated alike; states and payloads hold no pids
 
     def init(self, pid, x):
         return State(x)

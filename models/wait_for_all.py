@@ -23,6 +23,7 @@ class WaitForAll(Protocol):
     """Broadcast the input; decide the majority of all N votes once all have arrived."""
 
     processes = 3
+    symmetric = True  # every pid is treated alike; states and payloads hold no pids
 
     def init(self, pid, x):
         return State(x)
