@@ -180,6 +180,8 @@ class AdversaryResult:
     failed: Stage | None = None
     failure: str = ""
     tried_valences: dict[str, int] = field(default_factory=dict)
+    #: FLP's C0, the edge e' and C1 = e'(C0) where e(C0), e(C1) have different valences
+    neighbours: tuple[int, int, int] | None = None
 
 
 def adversary_run(space: StateSpace, start: int | None = None,
@@ -220,10 +222,22 @@ def adversary_run(space: StateSpace, start: int | None = None,
         found = _sigma(space, cid, eid, biv)
         if found is None:
             stage = Stage(p, e, (), cid, -1, queue, ())
-            tried = _tried(space, cid, eid, biv, valence)
-            return AdversaryResult(stages, None, None, stage,
-                                   f"no sigma avoiding {e} leads to a bivalent e(sigma(C))",
-                                   tried)
+            tried, pair = _tried(space, cid, eid, valence)
+            failure = f"no sigma avoiding {e} leads to a bivalent e(sigma(C))"
+            if pair is not None:
+                c0, k, c1 = pair
+                e2 = space.event(int(space.edge_event[k]))
+                d0, d1 = space.successor(c0, e), space.successor(c1, e)
+                assert d0 is not None and d1 is not None  # _tried saw e applied at both
+                failure += (
+                    f"; FLP's neighbours: C0 = configuration {c0}, C1 = e'(C0) = configuration "
+                    f"{c1} with e' = {e2}, e(C0) is {valence.describe(d0)} and e(C1) is "
+                    f"{valence.describe(d1)}: "
+                    + ("e' and e are events of different processes, so Lemma 1 is broken "
+                       "(a model error)" if e2.pid != p else
+                       "e' and e are both steps of p" + str(p) + ", so the proof's case 2 "
+                       "applies: a run in which p" + str(p) + " crashes never decides"))
+            return AdversaryResult(stages, None, None, stage, failure, tried, pair)
         sigma_edges, last = found
         stage_path = [cid]
         for k in [*sigma_edges, last]:
@@ -280,23 +294,33 @@ def _sigma(space: StateSpace, start: int, eid: int | None,
     return None
 
 
-def _tried(space: StateSpace, start: int, eid: int | None, biv: np.ndarray,
-           valence) -> dict[str, int]:
-    """Valences of D = e(configurations reachable from C without e)."""
+def _tried(space: StateSpace, start: int, eid: int | None,
+           valence) -> tuple[dict[str, int], tuple[int, int, int] | None]:
+    """Valences of D = e(𝒞), 𝒞 the configurations reachable from C without e; and FLP's
+    neighbours: an edge C0 -e'-> C1 inside 𝒞 with e(C0) and e(C1) univalent for different
+    values, as (C0, the edge, C1), or None."""
     seen = {start}
     queue = deque([start])
     counts: dict[str, int] = {}
+    after: dict[int, str] = {}  # configuration of 𝒞 -> the valence of e applied to it
+    inner: list[tuple[int, int, int]] = []
     while queue:
         c = queue.popleft()
-        for k in range(space.indptr[c], space.indptr[c + 1]):
+        for k in range(int(space.indptr[c]), int(space.indptr[c + 1])):
             d = int(space.edge_dst[k])
             if space.edge_event[k] == eid:
                 label = valence.describe(d)
                 counts[label] = counts.get(label, 0) + 1
-            elif d not in seen:
-                seen.add(d)
-                queue.append(d)
-    return counts
+                after[c] = label
+            else:
+                inner.append((c, k, d))
+                if d not in seen:
+                    seen.add(d)
+                    queue.append(d)
+    for c0, k, c1 in inner:
+        if {after.get(c0), after.get(c1)} == {"0-valent", "1-valent"}:
+            return counts, (c0, k, c1)
+    return counts, None
 
 
 @dataclass(frozen=True)

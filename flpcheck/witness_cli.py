@@ -125,7 +125,7 @@ def witness_command(model: str, processes: int | None, inputs: str | None,
             console.print(f"the Lemma 3 adversary kept the run bivalent for {len(adv.stages)} "
                           f"stages, then stopped: {adv.failure}"
                           + (" (a bound of the model or of the exploration ends it)"
-                             if adv.failed is not None else ""))
+                             if adv.failed is not None and adv.neighbours is None else ""))
             for i, st in enumerate(adv.stages):
                 sigma = ", ".join(str(e) for e in st.sigma) or "empty"
                 console.print(f"  stage {i}: p{st.process}, e = {st.event}; sigma = {sigma}")

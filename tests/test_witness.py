@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from flpcheck import Event, explore
+from flpcheck import Event, classify_valence, explore
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
 from flpcheck.lemma1 import check_lemma1
@@ -177,3 +177,21 @@ def test_lemmas_command_walks_through_the_three_lemmas():
     assert result.exit_code == 0, result.output
     assert "Lemma 1" in result.output and "all commute" in result.output
     assert "I(100): 1-valent" in result.output and "Lemma 3" in result.output
+
+
+def test_a_failed_adversary_stage_is_classified_as_the_proof_does():
+    """Bounded Paxos without crashes: the adversary runs out of ballots. The failing stage
+    still has FLP's neighbours C0, C1 = e'(C0) with e(C0) 0-valent and e(C1) 1-valent; e' and
+    e are both steps of p0, which is the proof's case 2 (p0 crashing blocks the others), and
+    indeed with one crash allowed the verdict is not-crash-tolerant."""
+    space = space_of("paxos.py:Paxos", 3)
+    v = verdict(space, crashes=0)
+    assert v.verdict == "none-found"
+    adv = v.adversary
+    assert adv.neighbours is not None and "case 2 applies" in adv.failure
+    c0, edge, c1 = adv.neighbours
+    e = adv.failed.event
+    assert space.event(int(space.edge_event[edge])).pid == e.pid == 0
+    valence = classify_valence(space)
+    labels = {valence.label(space.successor(c0, e)), valence.label(space.successor(c1, e))}
+    assert labels == {"0-valent", "1-valent"}
