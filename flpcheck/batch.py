@@ -10,8 +10,10 @@ Per block, the only Python work is for local moves never seen before: the moves 
 at local state s with buffer b, ``(event, new state, new buffer)``, computed once (user code
 runs through the memoized :class:`~flpcheck.transitions.LocalTable`) and kept in flat arrays.
 Everything else (gathering moves, building successor rows, hashing, looking them up, assigning
-ids, appending edges) is numpy over the whole block. Storage is numpy throughout: int32 rows,
-int32 edge targets and events, and a hashed row index of 12 bytes per configuration.
+ids, appending edges) is numpy over the whole block. Storage is numpy throughout, each array
+in the narrowest integer type its values need (:mod:`flpcheck.growable`): rows of uint8 or
+uint16 ids, int32 edge targets, uint8 event ids while there are fewer than 256 - N messages;
+and, while exploring, a hashed row index of 12 bytes per configuration.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy.typing as npt
 
 from .buffers import BufferTable
 from .errors import FLPCheckError
+from .growable import Growable
 from .rowindex import HashCollision, RowIndex, row_hash
 from .statespace import StateSpace
 from .symmetry import Symmetry
@@ -36,38 +39,6 @@ then bounded; forgotten moves are recomputed from the memoized local steps, inte
 nothing new, so ids stay the same)."""
 
 
-class _Grow:
-    """A numpy array that grows by doubling; ``view`` is its filled part."""
-
-    def __init__(self, dtype: type, width: int | None = None) -> None:
-        shape = (1024,) if width is None else (1024, width)
-        self.data: npt.NDArray = np.zeros(shape, dtype=dtype)
-        self.size = 0
-
-    def extend(self, values: npt.NDArray) -> None:
-        need = self.size + len(values)
-        if need > len(self.data):
-            cap = max(need, len(self.data) * 2)
-            new = np.zeros((cap, *self.data.shape[1:]), dtype=self.data.dtype)
-            new[: self.size] = self.data[: self.size]
-            self.data = new
-        self.data[self.size : need] = values
-        self.size = need
-
-    @property
-    def view(self) -> npt.NDArray:
-        return self.data[: self.size]
-
-    def truncate(self, size: int) -> None:
-        self.size = size
-
-    def final(self) -> npt.NDArray:
-        """The filled part, with the spare capacity released."""
-        out = self.data[: self.size].copy()
-        self.data = out
-        return out
-
-
 class BatchExplorer:
     """One exploration (see :func:`flpcheck.explore` with ``engine="batch"``)."""
 
@@ -78,28 +49,28 @@ class BatchExplorer:
         self.progress = progress
         self.stop = stop
         self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
-        w = 2 * self.n
-        self.rows = _Grow(np.int32, w)
-        self.depth = _Grow(np.int32)
-        self.parent = _Grow(np.int64)
-        self.decided = _Grow(np.uint8)
-        self.expanded = _Grow(np.bool_)
-        self.counts = _Grow(np.int64)  # edges per expanded configuration
-        self.dst = _Grow(np.int32)
-        self.event = _Grow(np.int32)
+        # stored narrow (Growable widens on demand); computed on as int32/int64
+        self.rows = Growable(np.uint8, 2 * self.n)
+        self.depth = Growable(np.int32)
+        self.parent = Growable(np.int32)
+        self.decided = Growable(np.uint8)
+        self.expanded = Growable(np.bool_)
+        self.counts = Growable(np.int32)  # edges per expanded configuration
+        self.dst = Growable(np.int32)
+        self.event = Growable(np.uint8)
         self.index = RowIndex(lambda ids: self.rows.data[ids])
         # moves: (p, s, b) -> (start, length) in the flat move arrays (b: p's sub-buffer)
         self.move_at: dict[tuple[int, int, int], tuple[int, int]] = {}
-        self.mv_eid = _Grow(np.int32)
-        self.mv_ns = _Grow(np.int32)
-        self.mv_nb = _Grow(np.int32)
-        self.mv_add = _Grow(np.int32, self.n)  # send bundle to each process (0: none)
+        self.mv_eid = Growable(np.int32)
+        self.mv_ns = Growable(np.int32)
+        self.mv_nb = Growable(np.int32)
+        self.mv_add = Growable(np.int32, self.n)  # send bundle to each process (0: none)
         self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
-        self.mv_change = _Grow(np.bool_)  # the local transition changes a set output
+        self.mv_change = Growable(np.bool_)  # the local transition changes a set output
         self.out = np.full((self.n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
-        self.buf_len = _Grow(np.int32)
+        self.buf_len = Growable(np.int32)
         self.sym = Symmetry(self.table, self.bufs) if symmetry else None
-        self.orbit = _Grow(np.int32)  # orbit sizes (symmetry reduction only)
+        self.orbit = Growable(np.int32)  # orbit sizes (symmetry reduction only)
 
     # -- the Python part: moves and outputs never seen before ---------------------------------
 
@@ -216,7 +187,7 @@ class BatchExplorer:
             self.bufs.clear_memos()
             for arr in (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_add, self.mv_change):
                 arr.truncate(0)
-        R = self.rows.data[i:j]
+        R = self.rows.data[i:j].astype(np.int32)  # a copy: rows grow during the block
         ok = np.ones(j - i, dtype=bool)
         notes: list[tuple[int, str]] = []  # (first configuration cut, why), noted in order
         if bounds.max_depth is not None:
@@ -255,21 +226,19 @@ class BatchExplorer:
                 (np.int32, np.int32, np.int32, np.int32, np.bool_), strict=True):
             if values:
                 arr.extend(np.array(values, dtype=dtype).reshape(len(values), *arr.data.shape[1:]))
-        # gather: successor k comes from configuration E[src[k]], process proc[k], move pos[k]
-        srcs, procs, poss = [], [], []
+        # gather: successor k comes from configuration E[src[k]], process proc[k], move pos[k],
+        # laid out configuration-major, then process, then move (a segment per (config, p))
+        first_move = np.empty((len(E), n), dtype=np.int64)
+        moves = np.empty((len(E), n), dtype=np.int64)
         for p, (uniq, _, inv) in enumerate(pair_idx):
             at = np.array([self.move_at[(p, u >> 32, u & 0xFFFFFFFF)] for u in uniq.tolist()],
                           dtype=np.int64).reshape(-1, 2)
-            start, length = at[inv, 0], at[inv, 1]
-            total = int(length.sum())
-            src = np.repeat(np.arange(len(E), dtype=np.int64), length)
-            offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
-            srcs.append(src)
-            procs.append(np.full(total, p, dtype=np.int64))
-            poss.append(np.repeat(start, length) + offs)
-        src = np.concatenate(srcs)
-        order = np.argsort(src, kind="stable")  # configuration-major, then process, then move
-        src, proc, pos = src[order], np.concatenate(procs)[order], np.concatenate(poss)[order]
+            first_move[:, p], moves[:, p] = at[inv, 0], at[inv, 1]
+        seg_len = moves.reshape(-1)
+        seg = np.repeat(np.arange(len(seg_len), dtype=np.int64), seg_len)
+        pos = np.arange(len(seg), dtype=np.int64) + np.repeat(
+            first_move.reshape(-1) - (np.cumsum(seg_len) - seg_len), seg_len)
+        src, proc = np.divmod(seg, n)
         S = R[E[src]].copy()
         k = np.arange(len(S))
         S[k, proc] = self.mv_ns.data[pos]
@@ -310,7 +279,7 @@ class BatchExplorer:
         base = self.rows.size
         dst[new] = base + rank[inv.reshape(-1)]
         first_edge = self.dst.size
-        self._add(S[reps], h[reps], self.depth.data[i:j][E[src[reps]]] + 1,
+        self._add(S[reps], h[reps], self.depth.data[i:j][E[src[reps]]].astype(np.int64) + 1,
                   first_edge + reps.astype(np.int64), None if orbit is None else orbit[reps])
         self.dst.extend(dst.astype(np.int32))
         self.event.extend(self.mv_eid.data[pos])
@@ -325,17 +294,18 @@ class BatchExplorer:
         return j - i
 
     def install(self) -> None:
-        """Hand the graph to the space (configurations never expanded included)."""
+        """Hand the graph to the space (configurations never expanded included). The row
+        index is dropped: the analyses do not need it and the space rebuilds it on demand."""
         sp = self.space
         missing = self.rows.size - self.expanded.size
         if missing:
             self.expanded.extend(np.zeros(missing, dtype=bool))
-            self.counts.extend(np.zeros(missing, dtype=np.int64))
+            self.counts.extend(np.zeros(missing, dtype=np.int32))
+        self.index.runs.clear()
         sp.rows = self.rows.final()
-        self.index.rows_of = lambda ids: sp.rows[ids]
-        sp._row_index = self.index
-        indptr = np.zeros(self.rows.size + 1, dtype=np.int64)
-        np.cumsum(self.counts.view, out=indptr[1:])
+        edges = self.dst.size
+        indptr = np.zeros(self.rows.size + 1, dtype=np.int32 if edges < 2**31 else np.int64)
+        np.cumsum(self.counts.final(), out=indptr[1:])
         sp.indptr = indptr
         sp.edge_dst = self.dst.final()
         sp.edge_event = self.event.final()

@@ -53,11 +53,11 @@ def reverse(graph: CSR, labels: npt.NDArray[np.integer] | None = None) -> CSR:
     if labels is None:
         labels = np.arange(e, dtype=np.int32) if graph.edge_ids is None else graph.edge_ids
     small = e < 2**31 - 1  # int32 index arrays throughout: scipy then copies nothing to int64
-    indptr = graph.indptr.astype(np.int32) if small else graph.indptr
+    indptr = np.asarray(graph.indptr, dtype=np.int32) if small else graph.indptr
     forward = scipy.sparse.csr_matrix((labels, graph.indices, indptr), shape=(n, n), copy=False)
     backward = forward.tocsc()  # column v lists the sources of the edges into v
     # tocsc keeps duplicate (parallel) edges as separate entries and sums nothing
-    return CSR(backward.indptr.astype(np.int64), backward.indices, backward.data)
+    return CSR(backward.indptr, backward.indices, backward.data)
 
 
 def _expand(graph: CSR, frontier: IntArray) -> tuple[IntArray, IntArray]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .graph import bfs
+from .graph import bfs, reach
 from .statespace import Schedule, StateSpace
 
 __all__ = ["PropertyResult", "check_agreement", "check_validity", "check_nontriviality",
@@ -79,10 +79,14 @@ def check_validity(space: StateSpace) -> PropertyResult:
         if start is None:
             continue
         checked.append(str(v) * n)
-        dist, parent = bfs(space.arrays, np.array([start]))
         other = 1 - v
-        bad = np.flatnonzero((dist >= 0) & ((space.decided_array >> other) & 1 == 1))
-        if bad.size:
+        decides_other = (space.decided_array >> other) & 1 == 1
+        sources = np.zeros(len(space), dtype=bool)
+        sources[start] = True
+        seen = reach(space.arrays, sources)
+        if (seen & decides_other).any():  # only then the distances (16 bytes per configuration)
+            dist, parent = bfs(space.arrays, np.array([start]))
+            bad = np.flatnonzero((dist >= 0) & decides_other)
             cid = int(bad[np.argmin(dist[bad])])  # argmin: the first (lowest id) of the nearest
             detail = f"every input is {v}, yet {other} is decided: outputs {_outputs(space, cid)}"
             if space.reduced:

@@ -58,12 +58,15 @@ class RowIndex:
                hashes: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.int64]:
         """The id of every row, -1 where the row is not in the index."""
         h = row_hash(rows) if hashes is None else hashes
-        out = np.full(len(h), -1, dtype=np.int64)
+        # distinct hashes in sorted order: each binary search starts where the last ended
+        uh, inv = np.unique(h, return_inverse=True)
+        found_u = np.full(len(uh), -1, dtype=np.int64)
         for keys, ids in self.runs:
-            pos = np.searchsorted(keys, h)
+            pos = np.searchsorted(keys, uh)
             np.minimum(pos, len(keys) - 1, out=pos)
-            hit = keys[pos] == h
-            out[hit] = ids[pos[hit]]
+            hit = keys[pos] == uh
+            found_u[hit] = ids[pos[hit]]
+        out = found_u[inv.reshape(-1)]
         found = np.flatnonzero(out >= 0)
         if found.size and not np.array_equal(self.rows_of(out[found]), rows[found]):
             raise HashCollision("two configurations share a 64-bit hash: explore with "
@@ -77,7 +80,20 @@ class RowIndex:
         order = np.argsort(hashes, kind="stable")
         self.runs.append((hashes[order], ids[order].astype(np.int32)))
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
-            (k1, i1), (k2, i2) = self.runs[-2], self.runs.pop()
-            keys = np.concatenate([k1, k2])
-            order = np.argsort(keys, kind="stable")
-            self.runs[-1] = (keys[order], np.concatenate([i1, i2])[order])
+            self.runs.append(_merge(self.runs.pop(-2), self.runs.pop()))
+
+
+def _merge(older: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]],
+           newer: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]
+           ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]]:
+    """Merge two sorted runs (the older first among equal keys) without a sort: each newer
+    key goes to its rank in the older run plus its own position."""
+    (k1, i1), (k2, i2) = older, newer
+    pos = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
+    keys = np.empty(len(k1) + len(k2), dtype=np.uint64)
+    ids = np.empty(len(keys), dtype=np.int32)
+    old = np.ones(len(keys), dtype=bool)
+    old[pos] = False
+    keys[pos], ids[pos] = k2, i2
+    keys[old], ids[old] = k1, i1
+    return keys, ids

@@ -1,6 +1,6 @@
-"""The explored state space: configurations as int32 rows, edges in compact arrays.
+"""The explored state space: configurations as rows of small ints, edges in compact arrays.
 
-A configuration is a row of 2N int32: the interned local state of each process, then the
+A configuration is a row of 2N integers: the interned local state of each process, then the
 interned sub-buffer of each process (the sorted message ids in transit to it). Configuration
 ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
 configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
@@ -56,11 +56,13 @@ class StateSpace:
     """The configuration graph of a protocol, as explored by :func:`flpcheck.explore`.
 
     Everything per configuration or per edge is a numpy array: ``rows`` (configuration id ->
-    N local state ids then N sub-buffer ids, the messages in transit to each process; int32),
+    N local state ids then N sub-buffer ids, the messages in transit to each process),
     ``depth``, ``parent_edge`` (the BFS-tree edge into each configuration, -1 for initial
     ones), ``decided`` (bit 0: some output is 0, bit 1: some output is 1), ``expanded``; and
     the edges in CSR form: those of configuration ``c`` are
-    ``edge_dst[indptr[c]:indptr[c + 1]]`` with their events in ``edge_event``.
+    ``edge_dst[indptr[c]:indptr[c + 1]]`` with their events in ``edge_event``. Integer arrays
+    may be as narrow as their values allow (uint8 event ids, uint16 rows, int32 ``indptr``):
+    read their entries with ``int()``, and widen before arithmetic that could overflow.
     """
 
     def __init__(self, protocol: Protocol, table: LocalTable, bounds: Bounds) -> None:
@@ -306,10 +308,11 @@ class StateSpace:
 
     @cached_property
     def edge_pid(self) -> np.ndarray:
-        """The process that takes each edge's event (int16)."""
+        """The process that takes each edge's event (int8, or int16 past 127 processes)."""
+        dtype = np.int8 if self.n < 128 else np.int16
         table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))],
-                         dtype=np.int16)
-        return table[self.events_array] if len(self.events_array) else np.zeros(0, np.int16)
+                         dtype=dtype)
+        return table[self.events_array] if len(self.events_array) else np.zeros(0, dtype)
 
     @property
     def decided_array(self) -> np.ndarray:
