@@ -46,8 +46,10 @@ from benchmarks.promela import TEMPLATES, generate
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_FILES = {"majority": "models/majority.py", "wait_for_all": "models/wait_for_all.py",
                "paxos": "models/paxos.py:Paxos", "paxos2": "models/paxos.py:Paxos2",
-               "paxos3": "models/paxos.py:Paxos3"}
-DEFAULT_CASES = "majority:4,wait_for_all:4,paxos:3,paxos2:3,majority:5"
+               "paxos3": "models/paxos.py:Paxos3", "paxos221": "models/paxos.py:Paxos"}
+#: attributes set on the model instance: Paxos with 2, 2 and 1 ballots (615,520 configurations)
+MODEL_ATTRS = {"paxos221": {"max_ballots": [2, 2, 1]}}
+DEFAULT_CASES = "majority:4,wait_for_all:4,paxos:3,paxos221:3,paxos2:3,majority:5"
 DEFAULT_NO_REFERENCE = "majority:5,paxos2:3,paxos3:3"
 
 CHILD = r"""
@@ -57,6 +59,8 @@ from flpcheck.loader import load_protocol
 from flpcheck.limits import current_rss
 engine, model, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 protocol = load_protocol(model, n)
+for key, value in json.loads(sys.argv[4]).items():
+    setattr(protocol, key, tuple(value) if isinstance(value, list) else value)
 if engine == "flpcheck":
     from flpcheck import explore, classify_valence
     from flpcheck.properties import check_safety
@@ -83,8 +87,9 @@ print(json.dumps(dict(configs=configs, events=events, explore_s=explored, verdic
 """
 
 
-def measure_python(engine: str, model: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, engine, model, str(n)], cwd=ROOT,
+def measure_python(engine: str, model: str, n: int, attrs: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, engine, model, str(n),
+                          json.dumps(attrs or {})], cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"{engine} failed:\n{out.stderr}")
@@ -196,9 +201,10 @@ def main() -> int:
                       f"{s['bytes_per_config']:>9,.0f}  "
                       f"{'holds' if s['agreement'] else 'violated'} (SPIN only)")
             continue
-        rows["flpcheck"] = measure_python("flpcheck", model, n)
+        attrs = MODEL_ATTRS.get(name)
+        rows["flpcheck"] = measure_python("flpcheck", model, n, attrs)
         if not args.no_reference and case not in skip_reference:
-            rows["reference"] = measure_python("reference", model, n)
+            rows["reference"] = measure_python("reference", model, n, attrs)
         if not missing:
             rows["spin"] = measure_spin(name, n, rows["flpcheck"]["configs"], args.keep)
         for engine, r in rows.items():

@@ -137,6 +137,7 @@ PREPARE, PROMISE, ACCEPT, ACCEPTED, DECIDE = 1, 2, 3, 4, 5
 
 
 def _paxos_layout(n: int, ballots: int) -> dict[str, int]:
+    """Buffer counter offsets; ``ballots`` is the largest number of ballots of a process."""
     b = ballots * n
     prep, prom = 0, n * b
     acc = prom + b * b
@@ -152,7 +153,7 @@ def _acceptors(n: int, pid: int, k: int) -> list[int]:
 
 
 def _paxos_prelude(n: int, ballots: int) -> str:
-    lay = _paxos_layout(n, ballots)
+    lay = _paxos_layout(n, ballots)  # ballots: the most of any process
     q = n // 2 + 1
     return f"""#define B {lay['B']}
 #define Q {q}
@@ -177,7 +178,7 @@ inline send(P, d, k, b, a, v) {{
 """
 
 
-def _paxos_receive(n: int, p: int, ballots: int) -> str:
+def _paxos_receive(n: int, p: int, ballots: int) -> str:  # ballots: p's own limit
     """Process p receives the message (mk, mb, ma, mv): models/paxos.py Paxos.receive."""
     accept_sends = "\n".join(
         f"           :: started[{p}] == {k + 1} -> "
@@ -227,22 +228,28 @@ def _paxos_receive(n: int, p: int, ballots: int) -> str:
 fi"""
 
 
-def _paxos_events(ballots: int):
+def _limits(ballots: int | tuple[int, ...], n: int) -> tuple[int, ...]:
+    """Ballots per process: one number for all, or one per process (``max_ballots``)."""
+    return ballots if isinstance(ballots, tuple) else (ballots,) * n
+
+
+def _paxos_events(ballots: int | tuple[int, ...]):
     def events(n: int) -> list[tuple[int, str, str, str]]:
-        lay = _paxos_layout(n, ballots)
+        limits = _limits(ballots, n)
+        lay = _paxos_layout(n, max(limits))
         nb = lay["B"]
         drain = ("do\n:: qh < qt -> mk = qk[qh]; mb = qb[qh]; ma = qa[qh]; mv = qv[qh]; qh++;\n"
                  "{}\n:: else -> break\nod")
         out = []
         for p in range(n):
-            recv = drain.format(_paxos_receive(n, p, ballots))
+            recv = drain.format(_paxos_receive(n, p, limits[p]))
             starts = "\n".join(
                 f"  :: started[{p}] == {k} -> started[{p}] = {k + 1}; "
                 f"phase[{p}] = 1; heard[{p}] = 0; vbal1[{p}] = 0; value1[{p}] = 0;\n     "
                 + "; ".join(f"send({p}, {d}, {PREPARE}, {k * n + p}, 0, 0)"
                             for d in _acceptors(n, p, k))
-                for k in range(ballots))
-            null = (f"qh = 0; qt = 0;\nif\n:: y[{p}] != 0 || started[{p}] >= {ballots} -> skip\n"
+                for k in range(limits[p]))
+            null = (f"qh = 0; qt = 0;\nif\n:: y[{p}] != 0 || started[{p}] >= {limits[p]} -> skip\n"
                     f"{starts}\nfi;\n{recv}")
             out.append((p, f"p{p} null: start the next ballot", "true", null))
 
@@ -275,24 +282,29 @@ def _paxos_events(ballots: int):
     return events
 
 
-def _paxos(name: str, ballots: int) -> Template:
+def _paxos(name: str, ballots: int | tuple[int, ...]) -> Template:
+    def most(n: int) -> int:
+        return max(_limits(ballots, n))
+
     return Template(
         name=name,
-        payloads=lambda n: -(-_paxos_layout(n, ballots)["size"] // n),
+        payloads=lambda n: -(-_paxos_layout(n, most(n))["size"] // n),
         fields=(("bit", "x"), ("byte", "started"), ("byte", "phase"), ("byte", "heard"),
                 ("byte", "vbal1"), ("byte", "value1"), ("byte", "mbal1"), ("byte", "abal1"),
                 ("byte", "aval1"), ("byte", "y")),
         init_one=lambda n, p: f"x[{p}] = 1",
         events=_paxos_events(ballots),
         max_count=lambda n: n,
-        prelude=lambda n: _paxos_prelude(n, ballots),
+        prelude=lambda n: _paxos_prelude(n, most(n)),
     )
 
 
 PAXOS, PAXOS2, PAXOS3 = _paxos("paxos", 1), _paxos("paxos2", 2), _paxos("paxos3", 3)
+PAXOS221 = _paxos("paxos221", (2, 2, 1))  # max_ballots=(2, 2, 1): N = 3 only
 
 TEMPLATES: dict[str, Template] = {"majority": MAJORITY, "wait_for_all": WAIT_FOR_ALL,
-                                "paxos": PAXOS, "paxos2": PAXOS2, "paxos3": PAXOS3}
+                                "paxos": PAXOS, "paxos2": PAXOS2, "paxos3": PAXOS3,
+                                "paxos221": PAXOS221}
 
 
 def generate(t: Template, n: int) -> str:
