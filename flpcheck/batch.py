@@ -24,6 +24,7 @@ import numpy.typing as npt
 from .buffers import BufferTable
 from .errors import FLPCheckError
 from .growable import Growable
+from .por import FutureSends
 from .rowindex import HashCollision, RowIndex, row_hash
 from .statespace import StateSpace
 from .symmetry import Symmetry
@@ -42,7 +43,8 @@ nothing new, so ids stay the same)."""
 class BatchExplorer:
     """One exploration (see :func:`flpcheck.explore` with ``engine="batch"``)."""
 
-    def __init__(self, space: StateSpace, progress, stop, symmetry: bool = False) -> None:
+    def __init__(self, space: StateSpace, progress, stop, symmetry: bool = False,
+                 future: FutureSends | None = None) -> None:
         self.space = space
         self.table = space.table
         self.n = space.n
@@ -71,6 +73,12 @@ class BatchExplorer:
         self.buf_len = Growable(np.int32)
         self.sym = Symmetry(self.table, self.bufs) if symmetry else None
         self.orbit = Growable(np.int32)  # orbit sizes (symmetry reduction only)
+        #: partial-order reduction (None: off): future sends of each local state, and memos of
+        #: whether p's moves at (s, b) may form a reduced expansion and whether q at local
+        #: state s sends p nothing outside its pending sub-buffer b
+        self.future = future
+        self.reducible: dict[tuple[int, int, int], bool] = {}
+        self.quiet: dict[tuple[int, int, int, int], bool] = {}
 
     # -- the Python part: moves and outputs never seen before ---------------------------------
 
@@ -81,15 +89,22 @@ class BatchExplorer:
         table, n, bufs = self.table, self.n, self.bufs
         eids, nss, nbs, adds, changes = out
         start = self.mv_eid.size + len(eids)
+        invisible, progress = True, False
         for m in (NULL, *bufs.distinct[b]):
             ns, sends = table.step(p, s, m)
             own, bundles = bufs.split(p, sends)
+            nb = bufs.receive(b, m, own)
             eids.append(p if m == NULL else n + m)
             nss.append(ns)
-            nbs.append(bufs.receive(b, m, own))
+            nbs.append(nb)
             adds.append(bundles)
             changes.append((p, s, m) in table.decision_changes)
+            if self.future is not None:
+                invisible = invisible and table.output(p, ns) == table.output(p, s)
+                progress = progress or ns != s or nb != b or any(bundles)
         self.move_at[(p, s, b)] = (start, self.mv_eid.size + len(eids) - start)
+        if self.future is not None:
+            self.reducible[(p, s, b)] = invisible and progress
 
     def _bits(self, rows: npt.NDArray[np.int32]) -> npt.NDArray[np.uint8]:
         """Decision bits of rows: bit v set when some process outputs v."""
@@ -183,6 +198,8 @@ class BatchExplorer:
         bounds = sp.bounds
         if len(self.move_at) > MOVES_CAP:
             self.move_at.clear()
+            self.reducible.clear()
+            self.quiet.clear()
             self.add_at.clear()
             self.bufs.clear_memos()
             for arr in (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_add, self.mv_change):
@@ -234,28 +251,20 @@ class BatchExplorer:
             at = np.array([self.move_at[(p, u >> 32, u & 0xFFFFFFFF)] for u in uniq.tolist()],
                           dtype=np.int64).reshape(-1, 2)
             first_move[:, p], moves[:, p] = at[inv, 0], at[inv, 1]
-        seg_len = moves.reshape(-1)
-        seg = np.repeat(np.arange(len(seg_len), dtype=np.int64), seg_len)
-        pos = np.arange(len(seg), dtype=np.int64) + np.repeat(
-            first_move.reshape(-1) - (np.cumsum(seg_len) - seg_len), seg_len)
-        src, proc = np.divmod(seg, n)
-        S = R[E[src]].copy()
-        k = np.arange(len(S))
-        S[k, proc] = self.mv_ns.data[pos]
-        S[k, n + proc] = self.mv_nb.data[pos]
-        adds = self.mv_add.data[pos]
-        for q in range(n):
-            sel = np.flatnonzero(adds[:, q])
-            if sel.size:
-                keys = (S[sel, n + q].astype(np.int64) << 32) | adds[sel, q]
-                uniq, inv = np.unique(keys, return_inverse=True)
-                new_sub = np.array([self._added(u) for u in uniq.tolist()], dtype=np.int32)
-                S[sel, n + q] = new_sub[inv.reshape(-1)]
-        orbit = None
-        if self.sym is not None:
-            S, orbit = self.sym.canonical(S)
-        h = row_hash(S)
-        dst = self.index.lookup(S, h)
+        if self.future is not None:
+            reduced = self._reduce(R, E, pair_idx, moves)
+            src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
+            # the cycle proviso: a reduced configuration reaching one stored before it (other
+            # than itself) is expanded in full
+            back = (dst >= 0) & (dst < i + E[src])
+            redo = np.zeros(len(E), dtype=bool)
+            redo[src[back]] = True
+            redo &= reduced
+            if redo.any():
+                moves[redo] = self._full[redo]
+                src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
+        else:
+            src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
         new = np.flatnonzero(dst < 0)
         uh, first, inv = np.unique(h[new], return_index=True, return_inverse=True)
         rank = np.empty(len(uh), dtype=np.int64)
@@ -292,6 +301,72 @@ class BatchExplorer:
             if changed.size:
                 sp.decision_change_edge = first_edge + int(changed[0])
         return j - i
+
+    def _successors(self, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64],
+                    first_move: npt.NDArray[np.int64], moves: npt.NDArray[np.int64]):
+        """The successors of configurations R[E] by the moves ``first_move[e, p]`` .. +
+        ``moves[e, p]`` of each process: (source index into E, move, rows, orbit sizes or
+        None, hashes, stored ids or -1), configuration-major, then process, then move."""
+        n = self.n
+        seg_len = moves.reshape(-1)
+        seg = np.repeat(np.arange(len(seg_len), dtype=np.int64), seg_len)
+        pos = np.arange(len(seg), dtype=np.int64) + np.repeat(
+            first_move.reshape(-1) - (np.cumsum(seg_len) - seg_len), seg_len)
+        src, proc = np.divmod(seg, n)
+        S = R[E[src]].copy()
+        k = np.arange(len(S))
+        S[k, proc] = self.mv_ns.data[pos]
+        S[k, n + proc] = self.mv_nb.data[pos]
+        adds = self.mv_add.data[pos]
+        for q in range(n):
+            sel = np.flatnonzero(adds[:, q])
+            if sel.size:
+                keys = (S[sel, n + q].astype(np.int64) << 32) | adds[sel, q]
+                uniq, inv = np.unique(keys, return_inverse=True)
+                new_sub = np.array([self._added(u) for u in uniq.tolist()], dtype=np.int32)
+                S[sel, n + q] = new_sub[inv.reshape(-1)]
+        orbit = None
+        if self.sym is not None:
+            S, orbit = self.sym.canonical(S)
+        h = row_hash(S)
+        return src, pos, S, orbit, h, self.index.lookup(S, h)
+
+    def _reduce(self, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64], pair_idx: list,
+                moves: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Partial-order reduction (:mod:`flpcheck.por`): keep, in ``moves``, only the moves
+        of the first process whose events form a reduced expansion; return which
+        configurations were reduced. The full move counts are kept in ``self._full``."""
+        n, future = self.n, self.future
+        assert future is not None
+        self._full = moves.copy()
+        ok = np.ones((len(E), n), dtype=bool)
+        for p, (uniq, _, inv) in enumerate(pair_idx):
+            ok[:, p] = np.array([self.reducible[(p, u >> 32, u & 0xFFFFFFFF)]
+                                 for u in uniq.tolist()], dtype=bool)[inv]
+        for p in range(n):
+            for q in range(n):
+                if q == p or not ok[:, p].any():
+                    continue
+                keys = (R[E, q].astype(np.int64) << 32) | R[E, n + p]
+                uniq, inv = np.unique(keys, return_inverse=True)
+                quiet = np.array([self._quiet(q, u >> 32, p, u & 0xFFFFFFFF)
+                                  for u in uniq.tolist()], dtype=bool)
+                ok[:, p] &= quiet[inv.reshape(-1)]
+        reduced = ok.any(axis=1)
+        chosen = np.argmax(ok, axis=1)
+        keep = np.zeros((len(E), n), dtype=bool)
+        keep[np.flatnonzero(reduced), chosen[reduced]] = True
+        keep[~reduced] = True
+        moves[~keep] = 0
+        return reduced
+
+    def _quiet(self, q: int, s: int, p: int, b: int) -> bool:
+        key = (q, s, p, b)
+        found = self.quiet.get(key)
+        if found is None:
+            assert self.future is not None
+            found = self.quiet[key] = self.future.quiet_towards(q, s, p, self.bufs.distinct[b])
+        return found
 
     def install(self) -> None:
         """Hand the graph to the space (configurations never expanded included). The row

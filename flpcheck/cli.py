@@ -89,7 +89,7 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def run_exploration(
     model: str, processes: int | None, inputs: str | None, max_configs: int | None,
     max_buffer: int | None, max_depth: int | None, timeout: float | None,
-    max_memory: str | None, quiet: bool = False, symmetry: bool = False,
+    max_memory: str | None, quiet: bool = False, symmetry: bool = False, por: bool = False,
 ) -> tuple[Protocol, StateSpace, StopConditions]:
     """Load and explore a model with a progress display; signals stop it cleanly."""
     protocol = load_protocol(model, processes)
@@ -112,10 +112,11 @@ def run_exploration(
 
                 space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
                                 max_depth=max_depth, progress=progress, stop=stop, origin=model,
-                                symmetry=symmetry)
+                                symmetry=symmetry, por=por)
         else:
             space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                            max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry)
+                            max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry,
+                            por=por)
     return protocol, space, stop
 
 
@@ -132,11 +133,15 @@ def run_exploration(
               help="Store one configuration per orbit of process renamings (protocols that "
                    "declare symmetric = True); counts, valence and verdicts stay exact, "
                    "schedules are not kept.")
+@click.option("--por", is_flag=True,
+              help="Partial-order reduction (Lemma 1): explore fewer configurations and events; "
+                   "safety verdicts, schedules and valences stay exact, counts are of the "
+                   "reduced graph.")
 def explore_command(model: str, processes: int | None, inputs: str | None,
                     max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                     timeout: float | None, max_memory: str | None, as_json: bool,
                     graph: Path | None, crashes: int | None, rounds: int | None,
-                    symmetry: bool) -> None:
+                    symmetry: bool, por: bool) -> None:
     """Explore every configuration of MODEL, classify valence, check safety.
 
     For a synchronous round model (a RoundProtocol), explore every crash pattern with at most
@@ -149,9 +154,12 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
     if crashes is not None or rounds is not None:
         raise UsageError("--crashes and --rounds apply to synchronous round models; for the "
                          "asynchronous model use: flpcheck witness MODEL --crashes t")
+    if por and graph is not None:
+        raise UsageError("--graph needs every configuration: it is not preserved by the "
+                         "partial-order reduction (explore without --por)")
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
                                             max_depth, timeout, max_memory, quiet=as_json,
-                                            symmetry=symmetry)
+                                            symmetry=symmetry, por=por)
     if not space.reduced:  # Lemma 1 needs the real successors; the reduced graph has renamings
         require_lemma1(space)
     result = summarize(type(protocol).__name__, space)

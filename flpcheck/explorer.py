@@ -79,6 +79,7 @@ def explore(
     origin: str = "",
     engine: str = "batch",
     symmetry: bool = False,
+    por: bool = False,
 ) -> StateSpace:
     """Explore every configuration reachable from the initial configurations of ``protocol``.
 
@@ -89,7 +90,10 @@ def explore(
     ``engine`` is ``"batch"`` (numpy, blocks of the queue at a time: :mod:`flpcheck.batch`) or
     ``"simple"`` (one configuration at a time); both give the same space, ids included.
     ``symmetry=True`` (batch engine, protocols declaring ``symmetric = True``) stores one
-    configuration per orbit of process renamings: see :mod:`flpcheck.symmetry`.
+    configuration per orbit of process renamings: see :mod:`flpcheck.symmetry`. ``por=True``
+    (batch engine) applies the partial-order reduction of :mod:`flpcheck.por`, which keeps the
+    safety verdicts and valences exact but not the counts (``space.partial_order``; when the
+    reduction cannot apply, ``space.por_note`` says why and the space is the full one).
 
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
@@ -119,10 +123,22 @@ def explore(
         if engine == "batch":
             from .batch import BatchExplorer
 
-            BatchExplorer(space, progress, stop, symmetry).run(vectors)
+            future = None
+            if por:
+                if symmetry:
+                    raise UsageError("--por and --symmetry do not combine: use one of them")
+                from .por import future_sends
+
+                found = future_sends(table)
+                if isinstance(found, str):
+                    space.por_note = f"no partial-order reduction: {found}"
+                else:
+                    future = found
+                    space.partial_order = True
+            BatchExplorer(space, progress, stop, symmetry, future).run(vectors)
         elif engine == "simple":
-            if symmetry:
-                raise UsageError("symmetry reduction needs the batch engine")
+            if symmetry or por:
+                raise UsageError("symmetry and partial-order reduction need the batch engine")
             _Explorer(space, progress, stop).run(vectors)
         else:
             raise UsageError(f"engine must be 'batch' or 'simple', not {engine!r}")

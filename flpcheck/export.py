@@ -137,7 +137,7 @@ def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.Mult
     >>> g.number_of_nodes(), g.number_of_edges(), g.nodes[0]["valence"], g.nodes[0]["inputs"]
     (16, 32, '0-valent', '00')
     """
-    space.require_unreduced("a graph export")
+    space.require_full("a graph export")
     valence = classify_valence(space) if valence is None else valence
     g = nx.MultiDiGraph()
     g.graph.update(_graph_data(space))

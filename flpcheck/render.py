@@ -881,7 +881,7 @@ def render_view(
     ``config``/``event`` for ``lemma3`` (default: :func:`default_lemma3`); ``by`` for
     ``quotient``.
     """
-    space.require_unreduced("a graph view")
+    space.require_full("a graph view")
     if view not in VIEWS:
         raise UsageError(f"view {view!r}: use one of {', '.join(VIEWS)}")
     if labels not in LABEL_MODES:

@@ -104,6 +104,8 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "seconds": round(space.elapsed, 3),
         **({"symmetry": {"representatives": len(space), "events": space.num_events}}
            if space.reduced else {}),
+        **({"partial_order": {"applied": space.partial_order, "note": space.por_note}}
+           if space.partial_order or space.por_note else {}),
     }
 
 
@@ -138,6 +140,13 @@ def print_exploration(console: Console, result: Exploration) -> None:
     if space.reduced:
         console.print(f"Symmetry reduction: {len(space):,} representatives stored, one per orbit "
                       f"of process renamings ({space.num_events:,} events among them)")
+    if space.partial_order:
+        console.print(f"Partial-order reduction: {len(space):,} configurations and "
+                      f"{space.num_events:,} events explored, part of the full graph; the "
+                      "verdicts, schedules and the valence of each are exact, the counts are "
+                      "the reduced graph's")
+    elif space.por_note:
+        console.print(f"[yellow]{space.por_note}[/yellow]")
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
     counts = valence.counts()

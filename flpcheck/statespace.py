@@ -90,6 +90,10 @@ class StateSpace:
         self._row_index: RowIndex | None = None
         #: under symmetry reduction: the size of each stored configuration's orbit (else None)
         self.orbit: np.ndarray | None = None
+        #: True when the partial-order reduction cut events (see :mod:`flpcheck.por`)
+        self.partial_order = False
+        #: why a requested partial-order reduction did not apply ("" otherwise)
+        self.por_note = ""
 
     # -- sizes and status --------------------------------------------------------------------
 
@@ -129,6 +133,14 @@ class StateSpace:
         if self.orbit is not None:
             raise UsageError(f"{what} is not preserved by symmetry reduction: explore "
                              "without --symmetry")
+
+    def require_full(self, what: str) -> None:
+        """Refuse an analysis that needs every configuration and event: neither reduction
+        preserves it."""
+        self.require_unreduced(what)
+        if self.partial_order:
+            raise UsageError(f"{what} is not preserved by the partial-order reduction: "
+                             "explore without --por")
 
     @property
     def cut(self) -> np.ndarray:

@@ -50,7 +50,7 @@ def nondeciding_run(space: StateSpace, crashes: int = 1) -> Run | None:
     Tries crash sets by size (none first), each by SCC refinement over the undecided subgraph;
     for each the stem is shortest. The run is replayed by the independent checker.
     """
-    space.require_unreduced("a non-deciding run")
+    space.require_full("a non-deciding run")
     undecided = _undecided(space)
     for k in range(0, min(crashes, space.n - 1) + 1):
         for crashed in itertools.combinations(range(space.n), k):
@@ -122,7 +122,7 @@ class Lemma2:
 def lemma2(space: StateSpace) -> Lemma2:
     """Lemma 2 on the model: a bivalent initial configuration, or the adjacent univalent pair,
     the process p where they differ, and the run with p dead from the start."""
-    space.require_unreduced("Lemma 2")
+    space.require_full("Lemma 2")
     n = space.n
     valence = classify_valence(space)
     chain = []
@@ -187,7 +187,7 @@ class AdversaryResult:
 def adversary_run(space: StateSpace, start: int | None = None,
                   max_stages: int = 10000) -> AdversaryResult:
     """Lemma 3's adversary from a bivalent initial configuration, until its state repeats."""
-    space.require_unreduced("Lemma 3's adversary")
+    space.require_full("Lemma 3's adversary")
     valence = classify_valence(space)
     # undecided too: where agreement is violated a bivalent configuration may hold a decision
     biv = valence.mask("bivalent") & valence.exact & (space.decided_array == 0)
@@ -349,7 +349,7 @@ def verdict(space: StateSpace, crashes: int = 1, lemma1_budget: int = 2000) -> V
     Model validity comes first: Lemma 1 is checked on up to ``lemma1_budget`` diamonds with the
     protocol's own code, and a failure raises :class:`~flpcheck.errors.SharedStateError`.
     """
-    space.require_unreduced("the verdict and its run")
+    space.require_full("the verdict and its run")
     require_lemma1(space, lemma1_budget)
     props = check_safety(space)
     agreement, validity, nontriv = props
