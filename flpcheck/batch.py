@@ -24,6 +24,7 @@ import numpy.typing as npt
 from .buffers import BufferTable
 from .errors import FLPCheckError
 from .growable import Growable
+from .parallel import chunks, run_all
 from .por import FutureSends
 from .rowindex import HashCollision, RowIndex, row_hash
 from .statespace import StateSpace
@@ -34,6 +35,9 @@ __all__ = ["BatchExplorer"]
 
 BLOCK = 1 << 13
 """Configurations expanded per block (bounds the temporaries, not the result)."""
+PARALLEL_FROM = 1 << 21
+"""Stored configurations from which hashing and look-up run in a thread per worker: below,
+the threads cost more (start-up, a second malloc arena) than the look-ups they share."""
 MOVES_CAP = 1 << 17
 """The memo of local moves is emptied between blocks past this many entries (its memory is
 then bounded; forgotten moves are recomputed from the memoized local steps, interning
@@ -328,8 +332,23 @@ class BatchExplorer:
         orbit = None
         if self.sym is not None:
             S, orbit = self.sym.canonical(S)
-        h = row_hash(S)
-        return src, pos, S, orbit, h, self.index.lookup(S, h)
+        h, found = self._hash_and_look_up(S)
+        return src, pos, S, orbit, h, found
+
+    def _hash_and_look_up(self, S: npt.NDArray[np.int32]
+                          ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Hashes and stored ids (-1: new) of rows, in a thread per worker (pure numpy)."""
+        def part(sl: slice):
+            h = row_hash(S[sl])
+            return h, self.index.lookup(S[sl], h)
+
+        threads = len(self.index) >= PARALLEL_FROM
+        parts = run_all([lambda sl=sl: part(sl) for sl in
+                         (chunks(len(S), 1) if threads else [slice(0, len(S))])])
+        if len(parts) == 1:
+            return parts[0]
+        return (np.concatenate([h for h, _ in parts]),
+                np.concatenate([found for _, found in parts]))
 
     def _reduce(self, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64], pair_idx: list,
                 moves: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

@@ -55,19 +55,18 @@ class FutureSends:
         self.to = [0] * self.n
         for mid, (dst, _) in enumerate(table.messages):
             self.to[dst] |= 1 << mid
-        self._kinds: dict[int, int] = {}
-
-    def may_send(self, q: int, s: int, p: int) -> int:
-        """Messages to p that q may send from local state s (all of them if s is unknown)."""
-        bits = self.sends[q].get(s)
-        return self.to[p] if bits is None else bits & self.to[p]
 
     def quiet_towards(self, q: int, s: int, p: int, pending: tuple[int, ...]) -> bool:
-        """True when q, from s, can only send p messages among ``pending`` (distinct ids)."""
+        """True when q, from local state s, can only send p messages among ``pending``
+        (distinct message ids). False for a state the abstraction does not know (never
+        reached: the abstraction holds every reachable local state)."""
+        bits = self.sends[q].get(s)
+        if bits is None:
+            return False
         kinds = 0
         for m in pending:
             kinds |= 1 << m
-        return self.may_send(q, s, p) & ~kinds == 0
+        return bits & self.to[p] & ~kinds == 0
 
 
 def future_sends(table: LocalTable, budget: int = DEFAULT_BUDGET) -> FutureSends | str:
