@@ -256,8 +256,8 @@ class BatchExplorer:
                           dtype=np.int64).reshape(-1, 2)
             first_move[:, p], moves[:, p] = at[inv, 0], at[inv, 1]
         if self.future is not None:
-            reduced = self._reduce(R, E, pair_idx, moves)
-            src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
+            kept, reduced = self._reduce(R, E, pair_idx, moves)
+            src, pos, S, orbit, h, dst = self._successors(R, E, first_move, kept)
             # the cycle proviso: a reduced configuration reaching one stored before it (other
             # than itself) is expanded in full
             back = (dst >= 0) & (dst < i + E[src])
@@ -265,8 +265,8 @@ class BatchExplorer:
             redo[src[back]] = True
             redo &= reduced
             if redo.any():
-                moves[redo] = self._full[redo]
-                src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
+                kept[redo] = moves[redo]
+                src, pos, S, orbit, h, dst = self._successors(R, E, first_move, kept)
         else:
             src, pos, S, orbit, h, dst = self._successors(R, E, first_move, moves)
         new = np.flatnonzero(dst < 0)
@@ -351,13 +351,13 @@ class BatchExplorer:
                 np.concatenate([found for _, found in parts]))
 
     def _reduce(self, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64], pair_idx: list,
-                moves: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Partial-order reduction (:mod:`flpcheck.por`): keep, in ``moves``, only the moves
-        of the first process whose events form a reduced expansion; return which
-        configurations were reduced. The full move counts are kept in ``self._full``."""
+                moves: npt.NDArray[np.int64]
+                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Partial-order reduction (:mod:`flpcheck.por`): the move counts with only the moves
+        of the first process whose events may be explored alone (conditions 1-3 of the
+        module; the caller checks the cycle proviso), and which configurations that reduced."""
         n, future = self.n, self.future
         assert future is not None
-        self._full = moves.copy()
         ok = np.ones((len(E), n), dtype=bool)
         for p, (uniq, _, inv) in enumerate(pair_idx):
             ok[:, p] = np.array([self.reducible[(p, u >> 32, u & 0xFFFFFFFF)]
@@ -376,8 +376,7 @@ class BatchExplorer:
         keep = np.zeros((len(E), n), dtype=bool)
         keep[np.flatnonzero(reduced), chosen[reduced]] = True
         keep[~reduced] = True
-        moves[~keep] = 0
-        return reduced
+        return np.where(keep, moves, 0), reduced
 
     def _quiet(self, q: int, s: int, p: int, b: int) -> bool:
         key = (q, s, p, b)

@@ -2,16 +2,17 @@
 
 Lemma 1: events of different processes commute, and neither disables the other. So at a
 configuration C, the events of one process p can be explored alone, postponing every other
-process, when nothing the others do before p moves can matter to p: the others must not be
-able to send p a message that is not already in transit to p (a *persistent set*, in the terms
-of Godefroid's partial-order methods). At such a C the explorer takes only p's events if also
+process, when
 
-- no event of p changes an output (outputs are what the safety properties read: decisions
-  are stable, so postponing an event that changes no output hides no decision);
-- some event of p leads to another configuration (p's null step alone may be a self-loop);
-- no event of p leads to a configuration already stored before C (the breadth-first cycle
-  proviso: every cycle of the reduced graph then holds a fully expanded configuration, so no
-  event is postponed forever).
+1. the others cannot send p a message that is not already in transit to p, before p moves
+   again (p's enabled events are then a *persistent set*, in the terms of Godefroid's
+   partial-order methods);
+2. no event of p changes an output (outputs are what the safety properties read: decisions
+   are stable, so postponing an event that changes no output hides no decision);
+3. some event of p leads to another configuration (p's null step alone may be a self-loop);
+4. no event of p leads to a configuration already stored before C (the breadth-first cycle
+   proviso: every cycle of the reduced graph then holds a fully expanded configuration, so no
+   event is postponed forever).
 
 Otherwise C is fully expanded. The reduced graph then reaches, from each of its
 configurations, a configuration with the same outputs as any configuration the full graph
