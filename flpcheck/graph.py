@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 
-__all__ = ["CSR", "reverse", "reach", "bfs", "edge_sources"]
+__all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources"]
 
 IntArray = npt.NDArray[np.integer]
 _CHUNK = 1 << 12
@@ -98,6 +98,44 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> B
             found.append(targets)
         frontier = np.concatenate(found) if found else frontier[:0]
     return seen
+
+
+def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
+               chunk: int = 1 << 16) -> npt.NDArray[np.uint8] | None:
+    """For every node, the OR of ``bits`` over the nodes it reaches (itself included), with no
+    reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w, swept over the
+    nodes in decreasing order, a chunk at a time (repeated within a chunk until it is stable).
+
+    With nodes numbered breadth-first, most edges go to higher numbers and one sweep carries
+    the bits along them; each edge to a lower number on a path costs one more sweep. Returns
+    None when ``max_sweeps`` do not reach the fixpoint (then use :func:`reach` on the reversed
+    graph, whose cost does not depend on the numbering).
+    """
+    out = bits.copy()
+    indptr, indices = graph.indptr, graph.indices
+    n = graph.n
+    for _ in range(max_sweeps):
+        changed = False
+        for hi in range(n, 0, -chunk):
+            lo = max(0, hi - chunk)
+            seg = indptr[lo : hi + 1]
+            first, last = int(seg[0]), int(seg[-1])
+            if first == last:
+                continue
+            has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
+            starts = seg[:-1][has] - first
+            targets = indices[first:last]
+            while True:
+                grown = np.bitwise_or.reduceat(out[targets], starts)
+                grown |= out[lo + has]
+                diff = np.flatnonzero(grown != out[lo + has])
+                if not diff.size:
+                    break
+                out[lo + has[diff]] = grown[diff]
+                changed = True
+        if not changed:
+            return out
+    return None
 
 
 def bfs(

@@ -97,3 +97,26 @@ def test_explored_arrays_are_narrow_and_exact():
     assert space.edge_event.dtype == np.uint8
     assert space.rows.dtype.itemsize <= 2
     assert space.indptr.dtype == np.int32
+
+
+@given(st.integers(1, 30).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
+    st.lists(st.integers(0, 7), min_size=n, max_size=n))))
+def test_forward_sweeps_reach_what_backward_reachability_reaches(graph):
+    """reach_bits (forward sweeps, no reversed graph) against reach on the reversed graph,
+    bit by bit, on random graphs; with one sweep allowed it either settles or says so."""
+    from flpcheck.graph import CSR, reach, reach_bits, reverse
+
+    n, edges, bits = graph
+    edges.sort()
+    indptr = np.searchsorted([s for s, _ in edges], np.arange(n + 1)).astype(np.int64)
+    csr = CSR(indptr, np.array([d for _, d in edges], dtype=np.int32))
+    start = np.array(bits, dtype=np.uint8)
+    expected = np.zeros(n, dtype=np.uint8)
+    for b in range(3):
+        expected |= reach(reverse(csr), (start >> b & 1) != 0).astype(np.uint8) << b
+    got = reach_bits(csr, start, max_sweeps=n + 2, chunk=4)
+    assert got is not None and np.array_equal(got, expected)
+    once = reach_bits(csr, start, max_sweeps=1, chunk=4)
+    assert once is None or np.array_equal(once, expected)
