@@ -125,13 +125,14 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
+            nodes = lo + has
             while True:
                 grown = np.bitwise_or.reduceat(out[targets], starts)
-                grown |= out[lo + has]
-                diff = np.flatnonzero(grown != out[lo + has])
+                grown |= out[nodes]
+                diff = np.flatnonzero(grown != out[nodes])
                 if not diff.size:
                     break
-                out[lo + has[diff]] = grown[diff]
+                out[nodes[diff]] = grown[diff]
                 changed = True
         if not changed:
             return out

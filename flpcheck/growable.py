@@ -4,8 +4,8 @@ The explorer appends to a dozen per-configuration and per-edge arrays whose fina
 unknown. Doubling into fresh arrays costs a copy per growth and leaves up to half of the last
 array unused; here the array is resized in place (``ndarray.resize``, a ``realloc``, which for
 large arrays moves pages with ``mremap`` instead of copying) by a factor of 1.25, and trimmed to
-its length at the end. Integer arrays start in a small type (``uint8`` for event ids when
-there are few messages, ``int16`` for local state ids, ...) and widen, once, when a value
+its length at the end. Integer arrays start in a small type (``uint8`` for event ids and
+rows of state and sub-buffer ids while there are few of them) and widen, once, when a value
 needs it: values are checked on every append, so a narrow type never truncates silently.
 """
 

@@ -2,10 +2,10 @@
 
 numpy releases the GIL in its sorting, searching, hashing arithmetic and indexing loops, so
 two threads working on disjoint halves of a large array run on two cores. Used where the work
-is pure and large: hashing and looking up the successor rows of a block (the explorer) and the
-two backward-reachability passes of the valence map, each only on large graphs, where it was
-measured to pay. Results never depend on the number of threads: each thread computes a pure
-function of read-only inputs and the results are put back together in order.
+is pure and large: hashing and looking up the successor rows of a block, once the explorer
+has stored enough configurations for it to pay (measured: ``benchmarks/bench_parallel.py``).
+Results never depend on the number of threads: each thread computes a pure function of
+read-only inputs and the results are put back together in order.
 
 ``FLPCHECK_WORKERS`` sets the number of threads (default: 2, or 1 on a single-core machine;
 1 turns the threads off).

@@ -49,11 +49,9 @@ class FutureSends:
     bit set over message ids (an over-approximation of every run)."""
 
     def __init__(self, table: LocalTable, sends: list[dict[int, int]]) -> None:
-        self.table = table
-        self.n = table.n
         self.sends = sends
         #: destination -> bit set of the message ids addressed to it
-        self.to = [0] * self.n
+        self.to = [0] * table.n
         for mid, (dst, _) in enumerate(table.messages):
             self.to[dst] |= 1 << mid
 

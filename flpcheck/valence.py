@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .graph import reach, reach_bits
-from .parallel import run_all
 from .statespace import StateSpace
 
 __all__ = ["ValenceMap", "classify_valence", "LABELS"]
@@ -24,9 +23,6 @@ LABELS = ("bivalent", "0-valent", "1-valent", "none")
 """The valence classes, in the order reports list them."""
 
 _CODE = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
-PARALLEL_FROM = 1 << 24
-"""Events from which the backward passes (the fallback) run in threads (measured: 1.3x on
-113 M events; below some 10^7 the second thread's memory and start-up cost more)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,9 +101,9 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     bits = reach_bits(space.arrays, start)
     if bits is None:  # many edges to lower ids: backward passes over the reversed graph
         rev = space.reverse_arrays
-        r0, r1, r2 = run_all([lambda v=v: reach(rev, (start >> v & 1) != 0) for v in range(3)],
-                             threads=space.num_events >= PARALLEL_FROM)
-        bits = r0.astype(np.uint8) | r1.astype(np.uint8) << 1 | r2.astype(np.uint8) << 2
+        bits = np.zeros(len(space), dtype=np.uint8)
+        for v in range(3):
+            bits |= reach(rev, (start >> v & 1) != 0).astype(np.uint8) << v
     codes = bits & 3
     exact = (bits & 4) == 0
     result = ValenceMap(space, codes, exact)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from flpcheck import batch, classify_valence, explore, parallel, valence
+from flpcheck import batch, classify_valence, explore, parallel
 from flpcheck.loader import load_protocol
 
 from .conftest import MODELS
@@ -30,14 +30,12 @@ def test_run_all_keeps_order_and_raises_what_a_task_raises(monkeypatch):
 
 @pytest.mark.parametrize("spec", ["majority.py:4", "paxos.py:Paxos:3"])
 def test_two_threads_build_the_same_space_and_valence_as_one(spec, monkeypatch):
-    """The thresholds are lowered so that the threaded paths run on a small graph."""
+    """The threshold is lowered so that the threaded path runs on a small graph."""
     path, _, n = spec.rpartition(":")
     results = []
     for workers in ("1", "2"):
         monkeypatch.setenv("FLPCHECK_WORKERS", workers)
         monkeypatch.setattr(batch, "PARALLEL_FROM", 0)
-        monkeypatch.setattr(valence, "PARALLEL_FROM", 0)
-        monkeypatch.setattr(valence, "reach_bits", lambda *args, **kwargs: None)  # fallback
         space = explore(load_protocol(str(MODELS / path), int(n)))
         results.append((space, classify_valence(space)))
     (a, va), (b, vb) = results

@@ -120,3 +120,23 @@ def test_forward_sweeps_reach_what_backward_reachability_reaches(graph):
     assert got is not None and np.array_equal(got, expected)
     once = reach_bits(csr, start, max_sweeps=1, chunk=4)
     assert once is None or np.array_equal(once, expected)
+
+
+@pytest.mark.parametrize("bounds", [{}, {"max_depth": 5}])
+def test_valence_fallback_gives_what_the_sweeps_give(bounds, monkeypatch):
+    """When the forward sweeps do not settle, valence comes from backward passes over the
+    reversed graph: same codes and the same exact/lower-bound marks (majority N=4, whole and
+    cut at depth 5)."""
+    from flpcheck import classify_valence, explore, valence
+    from flpcheck.loader import load_protocol
+
+    def classify(space_bounds):
+        space = explore(load_protocol("models/majority.py", 4), **space_bounds)
+        v = classify_valence(space)
+        return space, v.codes, v.exact
+
+    space, codes, exact = classify(bounds)
+    monkeypatch.setattr(valence, "reach_bits", lambda *args, **kwargs: None)
+    _, codes2, exact2 = classify(bounds)
+    assert np.array_equal(codes, codes2) and np.array_equal(exact, exact2)
+    assert space.complete == (not bounds) and (bool(bounds) == (not exact.all()))
