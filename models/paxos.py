@@ -35,7 +35,7 @@ configuration graph. Sizes with N = 3 and all 8 input vectors (pinned in the tes
 - ``Paxos``, 1 ballot per process (ballots 0, 1, 2), the default: 11,336 configurations and
   58,012 events, explored in a fraction of a second;
 - ``Paxos2``, 2 ballots per process (ballots 0..5): 4,958,548 configurations and 35,387,134
-  events, about 25 seconds and 0.8 GB;
+  events, about 30 seconds and 0.6 GB;
 - ``Paxos3``, 3 ballots per process (ballots 0..8): far too many to explore exhaustively in
   Python (each extra ballot multiplies the count by 7 to 8: some 10^9 configurations);
   explore it with
