@@ -171,8 +171,7 @@ class StateSpace:
         """The id of ``event``, or None if that message was never sent in this space."""
         if event.msg is None:
             return event.pid
-        pl = self.table._payload_ids.get(event.msg)
-        mid = None if pl is None else self.table._message_ids.get((event.pid, pl))
+        mid = self.table.find_message(event.pid, event.msg)
         return None if mid is None else self.n + mid
 
     def event_pid(self, eid: int) -> int:
@@ -219,12 +218,16 @@ class StateSpace:
     def find(self, config: Configuration) -> int | None:
         """The id of a configuration given as plain values, or None if it was not reached."""
         t = self.table
-        try:
-            states = tuple(t._state_ids[s] for s in config.states)
-            per: list[list[int]] = [[] for _ in range(self.n)]
-            for dst, payload in config.buffer:
-                per[dst].append(t._message_ids[(dst, t._payload_ids[payload])])
-        except (KeyError, TypeError, IndexError):
+        if len(config.states) != self.n:
+            return None
+        states = tuple(t.find_state(s) for s in config.states)
+        per: list[list[int]] = [[] for _ in range(self.n)]
+        for dst, payload in config.buffer:
+            mid = t.find_message(dst, payload) if 0 <= dst < self.n else None
+            if mid is None:
+                return None
+            per[dst].append(mid)
+        if None in states:
             return None
         subs = [self._buffer_index.get(tuple(sorted(mids))) for mids in per]
         if None in subs:
@@ -325,6 +328,18 @@ class StateSpace:
         table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))],
                          dtype=dtype)
         return table[self.events_array] if len(self.events_array) else np.zeros(0, dtype)
+
+    @cached_property
+    def process_decided(self) -> np.ndarray:
+        """Boolean array (configurations x processes): process p has decided in c."""
+        out = np.zeros((len(self), self.n), dtype=bool)
+        for p in range(self.n):
+            col = self.rows[:, p]
+            uniq, inv = np.unique(col, return_inverse=True)
+            has = np.array([self.table.output(p, int(s)) is not None for s in uniq.tolist()],
+                           dtype=bool)
+            out[:, p] = has[inv.reshape(-1)] if len(uniq) else False
+        return out
 
     @property
     def decided_array(self) -> np.ndarray:

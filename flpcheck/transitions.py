@@ -3,28 +3,38 @@
 This is the only place that calls a model's ``init``, ``step`` and ``output`` during
 exploration. Every distinct local state, payload and message (``(dst, payload)``) gets a small
 integer id; ``step`` is memoized on ``(pid, state id, message id)``, so user code runs once per
-distinct local transition, not once per configuration and event (DESIGN.md §5).
+distinct local transition, not once per configuration and event.
 
-On its first call with given arguments each function is called twice and the results compared
-(a non-deterministic step is a model error), and the arguments are checked to be unchanged
-afterwards (a step that mutates its input is a model error).
+Values are interned by :func:`~flpcheck.values.value_key` (type and value), never by ``==``
+alone: ``1`` and ``True`` are different states. On its first call with given arguments each
+function is called twice and the results compared (a non-deterministic step is a model error),
+and the arguments are checked to be unchanged afterwards (a step that mutates its input is a
+model error).
+
+The checks of what user code returns (:func:`check_state`, :func:`check_payload`,
+:func:`check_sends`, :func:`check_step_result`, :func:`check_output`) are shared by every
+caller: the explorer, the independent replay of :mod:`flpcheck.semantics` and the round model.
 """
 
 from __future__ import annotations
 
 import copy
+import numbers
 import traceback
 from collections.abc import Hashable
 from typing import Any
 
 from .errors import InvalidProtocol, MutatedValue, NondeterministicStep, ProtocolStepError
 from .protocol import Protocol
-from .values import canonical_key, immutability_problem
+from .values import canonical_key, immutability_problem, same_value, value_key
 
-__all__ = ["LocalTable", "NULL", "check_state", "check_payload"]
+__all__ = ["LocalTable", "Interner", "NULL", "check_state", "check_payload", "check_sends",
+           "check_step_result", "check_output"]
 
 NULL = -1
 """The message id of the null message (a receive that returns nothing)."""
+
+STEP_SHAPE = "step must return (new_state, sends), sends an iterable of (dst, payload) pairs"
 
 
 def check_state(origin: str, state: Any, pid: int, what: object) -> None:
@@ -44,8 +54,14 @@ def check_state(origin: str, state: Any, pid: int, what: object) -> None:
 
 
 def check_payload(origin: str, payload: Any, what: object, dst: int | None = None) -> None:
-    """Raise ProtocolStepError unless ``payload`` can be a message (hashable, immutable)."""
+    """Raise ProtocolStepError unless ``payload`` can be a message (hashable, immutable, and
+    not None, which would be indistinguishable from the null message)."""
     to = "" if dst is None else f" to process {dst}"
+    if payload is None:
+        raise ProtocolStepError(
+            f"{origin}: {what} sent the payload None{to}; None is the null message (a receive "
+            "that returns nothing), so it cannot be a payload: send a value such as 'none' or ()"
+        )
     try:
         hash(payload)
     except TypeError:
@@ -59,6 +75,99 @@ def check_payload(origin: str, payload: Any, what: object, dst: int | None = Non
         )
 
 
+def check_sends(origin: str, n: int, raw: Any, what: object,
+                shape: str = STEP_SHAPE) -> list[tuple[int, Any]]:
+    """The sends of one call as a list of ``(dst, payload)``, or a model error.
+
+    ``raw`` must be an iterable of ``(dst, payload)`` tuples with ``dst`` a process id and a
+    payload that :func:`check_payload` accepts; anything else (None included) is an
+    :class:`InvalidProtocol` that says ``shape``.
+    """
+    if raw is None or isinstance(raw, (str, bytes)):
+        raise InvalidProtocol(f"{origin}: {what} returned sends {raw!r}; {shape}")
+    try:
+        items = list(raw)
+    except TypeError:
+        raise InvalidProtocol(f"{origin}: {what} returned sends {raw!r}; {shape}") from None
+    sends = []
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise InvalidProtocol(
+                f"{origin}: {what} sent {item!r}; each send is a (dst, payload) pair ({shape})"
+            )
+        dst, payload = item
+        if isinstance(dst, bool) or not isinstance(dst, int) or not 0 <= dst < n:
+            raise InvalidProtocol(
+                f"{origin}: {what} sent {payload!r} to destination {dst!r}; "
+                f"destinations are process ids 0..{n - 1}"
+            )
+        check_payload(origin, payload, what, dst)
+        sends.append((dst, payload))
+    return sends
+
+
+def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
+                      what: object) -> tuple[Any, list[tuple[int, Any]]]:
+    """``(new_state, sends)`` from what ``step`` returned, checked; a model error otherwise.
+
+    A result of the state's own type (a NamedTuple or dataclass state returned bare) is
+    refused even when it happens to have two fields.
+    """
+    own = type(state)
+    if own is type(result) and own.__module__ != "builtins":
+        raise InvalidProtocol(
+            f"{origin}: {what} returned {result!r}, a {own.__name__} like the state it was "
+            f"given, not a pair; {STEP_SHAPE}"
+        )
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise InvalidProtocol(f"{origin}: {what} returned {result!r}; {STEP_SHAPE}")
+    new_state, raw = result
+    sends = check_sends(origin, n, raw, what)
+    check_state(origin, new_state, pid, what)
+    return new_state, sends
+
+
+def check_output(origin: str, what: object, value: Any) -> int | None:
+    """An output register's value: None, 0 or 1 (``False``/``True`` read as 0/1); a model
+    error otherwise."""
+    if value is None:
+        return None
+    if value is True or value is False:
+        return int(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return int(value)
+    raise ProtocolStepError(f"{origin}: {what} returned {value!r}; an output is None, 0 or 1")
+
+
+class Interner:
+    """Values to small integer ids and back, by :func:`~flpcheck.values.value_key`."""
+
+    __slots__ = ("values", "_ids")
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self._ids: dict[Any, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def find(self, value: Any) -> int | None:
+        """The id of ``value``, or None if it was never interned (or cannot be)."""
+        try:
+            return self._ids.get(value_key(value))
+        except TypeError:
+            return None
+
+    def add(self, value: Any) -> int:
+        """The id of ``value``, interning it on first sight (the caller has checked it)."""
+        key = value_key(value)
+        vid = self._ids.get(key)
+        if vid is None:
+            vid = self._ids[key] = len(self.values)
+            self.values.append(value)
+        return vid
+
+
 class LocalTable:
     """Interned local states, payloads and messages, and the memoized checked local steps."""
 
@@ -66,10 +175,11 @@ class LocalTable:
         self.protocol = protocol
         self.n = protocol.processes
         self.origin = origin or type(protocol).__name__
-        self.states: list[Any] = []
-        self._state_ids: dict[Any, int] = {}
-        self.payloads: list[Any] = []
-        self._payload_ids: dict[Any, int] = {}
+        self._states = Interner()
+        self._payloads = Interner()
+        #: state id -> local state; payload id -> payload
+        self.states: list[Any] = self._states.values
+        self.payloads: list[Any] = self._payloads.values
         #: message id -> (destination pid, payload id)
         self.messages: list[tuple[int, int]] = []
         self._message_ids: dict[tuple[int, int], int] = {}
@@ -85,15 +195,20 @@ class LocalTable:
 
     def state_id(self, state: Any, *, pid: int, what: str) -> int:
         """The id of a local state, interning (and checking) it on first sight."""
-        try:
-            return self._state_ids[state]
-        except (KeyError, TypeError):
-            pass
-        self.check_state(state, pid=pid, what=what)
-        sid = len(self.states)
-        self.states.append(state)
-        self._state_ids[state] = sid
+        sid = self._states.find(state)
+        if sid is None:
+            self.check_state(state, pid=pid, what=what)
+            sid = self._states.add(state)
         return sid
+
+    def find_state(self, state: Any) -> int | None:
+        """The id of a local state seen before, or None."""
+        return self._states.find(state)
+
+    def find_message(self, dst: int, payload: Any) -> int | None:
+        """The id of the message ``(dst, payload)`` if it was ever sent, or None."""
+        pl = self._payloads.find(payload)
+        return None if pl is None else self._message_ids.get((dst, pl))
 
     def check_state(self, state: Any, *, pid: int, what: str) -> None:
         """Raise ProtocolStepError unless ``state`` is hashable and immutable."""
@@ -101,13 +216,10 @@ class LocalTable:
 
     def message_id(self, dst: int, payload: Any, *, pid: int, what: str) -> int:
         """The id of the message ``(dst, payload)``, interning (and checking) it on first sight."""
-        try:
-            pl = self._payload_ids[payload]
-        except (KeyError, TypeError):
+        pl = self._payloads.find(payload)
+        if pl is None:
             check_payload(self.origin, payload, what, dst)
-            pl = len(self.payloads)
-            self.payloads.append(payload)
-            self._payload_ids[payload] = pl
+            pl = self._payloads.add(payload)
         return self.message_of(dst, pl)
 
     def message_of(self, dst: int, payload_id: int) -> int:
@@ -132,7 +244,7 @@ class LocalTable:
         first = self._call(self.protocol.init, (pid, x), what)
         self.check_state(first, pid=pid, what=what)
         second = self._call(self.protocol.init, (pid, x), what)
-        if first != second:
+        if not same_value(first, second):
             raise NondeterministicStep(
                 f"{self.origin}: {what} is not deterministic: it returned {first!r}, then {second!r}"
             )
@@ -149,15 +261,11 @@ class LocalTable:
         what = f"output({pid}, {self._show_state(pid, state)})"
         value = self._call(self.protocol.output, (pid, state), what)
         again = self._call(self.protocol.output, (pid, state), what)
-        if value != again:
+        if not same_value(value, again):
             raise NondeterministicStep(
                 f"{self.origin}: {what} is not deterministic: it returned {value!r}, then {again!r}"
             )
-        if value is not None and (value not in (0, 1) or isinstance(value, float)):
-            raise ProtocolStepError(
-                f"{self.origin}: {what} returned {value!r}; an output is None, 0 or 1"
-            )
-        result = None if value is None else int(value)
+        result = check_output(self.origin, what, value)
         self.outputs[key] = result
         return result
 
@@ -176,16 +284,16 @@ class LocalTable:
         )
         state_before, msg_before = copy.deepcopy(state), copy.deepcopy(msg)
         first = self._call(self.protocol.step, (pid, state, msg), what)
-        new_state, sends = self._check_shape(first, pid, what)
-        if state != state_before or msg != msg_before:
-            changed = "state" if state != state_before else "message"
+        new_state, sends = check_step_result(self.origin, self.n, first, state, pid, what)
+        if not same_value(state, state_before) or not same_value(msg, msg_before):
+            changed = "state" if not same_value(state, state_before) else "message"
             raise MutatedValue(
                 f"{self.origin}: {what} changed the {changed} it was given "
                 f"(now {(state if changed == 'state' else msg)!r}); return a new value instead"
             )
         second = self._call(self.protocol.step, (pid, state, msg), what)
-        new_again, sends_again = self._check_shape(second, pid, what)
-        if new_state != new_again or _multiset(sends) != _multiset(sends_again):
+        new_again, sends_again = check_step_result(self.origin, self.n, second, state, pid, what)
+        if not same_value(new_state, new_again) or _multiset(sends) != _multiset(sends_again):
             raise NondeterministicStep(
                 f"{self.origin}: {what} is not deterministic: it returned "
                 f"({new_state!r}, {sends!r}), then ({new_again!r}, {sends_again!r})"
@@ -210,43 +318,6 @@ class LocalTable:
             err.add_note(tb)
             raise err from exc
 
-    def _check_shape(self, result: Any, pid: int, what: str) -> tuple[Any, list[tuple[int, Any]]]:
-        if not (isinstance(result, (tuple, list)) and len(result) == 2):
-            raise InvalidProtocol(
-                f"{self.origin}: {what} returned {result!r}; step must return (new_state, sends)"
-            )
-        new_state, raw = result
-        if raw is None:
-            raw = ()
-        try:
-            raw = list(raw)
-        except TypeError:
-            raise InvalidProtocol(
-                f"{self.origin}: {what} returned sends {raw!r}; sends must be an iterable of "
-                "(dst, payload) pairs"
-            ) from None
-        sends = []
-        for item in raw:
-            if not (isinstance(item, tuple) and len(item) == 2):
-                raise InvalidProtocol(
-                    f"{self.origin}: {what} sent {item!r}; each send is a (dst, payload) pair"
-                )
-            dst, payload = item
-            if isinstance(dst, bool) or not isinstance(dst, int) or not 0 <= dst < self.n:
-                raise InvalidProtocol(
-                    f"{self.origin}: {what} sent {payload!r} to destination {dst!r}; "
-                    f"destinations are process ids 0..{self.n - 1}"
-                )
-            try:
-                hash(payload)
-            except TypeError:
-                raise ProtocolStepError(
-                    f"{self.origin}: {what} sent an unhashable payload {payload!r} to process {dst}"
-                ) from None
-            sends.append((dst, payload))
-        self.check_state(new_state, pid=pid, what=what)
-        return new_state, sends
-
     def _show_state(self, pid: int, state: Any) -> str:
         try:
             return self.protocol.format_state(pid, state)
@@ -254,8 +325,9 @@ class LocalTable:
             return repr(state)
 
 
-def _multiset(sends: list[tuple[int, Hashable]]) -> dict[tuple[int, Hashable], int]:
-    counts: dict[tuple[int, Hashable], int] = {}
+def _multiset(sends: list[tuple[int, Hashable]]) -> dict[Any, int]:
+    counts: dict[Any, int] = {}
     for s in sends:
-        counts[s] = counts.get(s, 0) + 1
+        k = value_key(s)
+        counts[k] = counts.get(k, 0) + 1
     return counts

@@ -1,4 +1,9 @@
-"""Helpers on user values (local states and payloads): order, immutability and JSON.
+"""Helpers on user values (local states and payloads): identity, order, immutability, JSON.
+
+Two values are the same local state (or payload) when :func:`value_key` says so: equal *and* of
+the same type, all the way down, so ``1``, ``True`` and ``1.0`` are three different states
+(Python's ``==`` would merge them), and every NaN is one value (Python's ``==`` would make a NaN
+differ even from itself).
 
 flpcheck never orders anything by ``hash()``: :func:`canonical_key` gives every supported value
 a total order that is the same in every run and under every PYTHONHASHSEED.
@@ -10,9 +15,52 @@ import dataclasses
 import enum
 from typing import Any
 
-__all__ = ["canonical_key", "immutability_problem", "to_json"]
+__all__ = ["value_key", "same_value", "canonical_key", "immutability_problem", "to_json"]
 
 _MUTABLE = (list, dict, set, bytearray)
+_NAN = ("nan",)
+
+
+def value_key(value: Any) -> Any:
+    """A hashable key that is equal for two values exactly when they are the same value.
+
+    Same type and equal, recursively through tuples (NamedTuples), frozensets and dataclasses
+    (field by field, the fields that take part in comparison); every NaN is one value. Objects
+    of other types are compared by their own ``__eq__`` within their type.
+
+    >>> value_key(1) == value_key(True), value_key(0) == value_key(0.0)
+    (False, False)
+    >>> value_key((1, frozenset({2}))) == value_key((1, frozenset({2})))
+    True
+    >>> value_key(float("nan")) == value_key(float("nan"))
+    True
+    """
+    t = type(value)
+    if t is float:
+        return (t, _NAN) if value != value else (t, value)
+    if value is None or t in (bool, int, str, bytes):
+        return (t, value)
+    if t is tuple:
+        return (t, tuple(value_key(v) for v in value))
+    # a class by its name, not its identity: a model file loaded twice defines its classes twice
+    name = (t.__module__, t.__qualname__)
+    if isinstance(value, tuple):
+        return (name, tuple(value_key(v) for v in value))
+    if isinstance(value, frozenset):
+        return (name, frozenset(value_key(v) for v in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (name, tuple(value_key(getattr(value, f.name))
+                            for f in dataclasses.fields(value) if f.compare))
+    return (name, value)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` are the same value (see :func:`value_key`).
+
+    >>> same_value((0, False), (0, 0)), same_value(float("nan"), float("nan"))
+    (False, True)
+    """
+    return a is b or value_key(a) == value_key(b)
 
 
 def canonical_key(value: Any) -> tuple[Any, ...]:
@@ -28,7 +76,7 @@ def canonical_key(value: Any) -> tuple[Any, ...]:
     if isinstance(value, int):
         return (2, value)
     if isinstance(value, float):
-        return (3, value)
+        return (3, 1, 0.0) if value != value else (3, 0, value)
     if isinstance(value, str):
         return (4, value)
     if isinstance(value, bytes):
