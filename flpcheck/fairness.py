@@ -29,6 +29,32 @@ def _pending_live(space: StateSpace, cid: int, live: frozenset[int]) -> set[int]
     return {m for m in space.pending_messages(cid) if msgs[m][0] in live}
 
 
+def _pending_pairs(space: StateSpace, configs: np.ndarray,
+                   live: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Every (configuration, distinct message id) with the message pending in the
+    configuration and addressed to a live process, for the configurations ``configs``."""
+    n = space.n
+    cs, ms = [], []
+    for q in sorted(live):
+        col = space.rows[configs, n + q].astype(np.int64)
+        uniq, inv = np.unique(col, return_inverse=True)
+        distinct = [sorted(set(space.buffers[b])) for b in uniq.tolist()]
+        lengths = np.array([len(d) for d in distinct], dtype=np.int64)
+        flat = np.array([m for d in distinct for m in d], dtype=np.int64)
+        starts = np.cumsum(lengths) - lengths
+        per = lengths[inv.reshape(-1)]
+        total = int(per.sum())
+        if total == 0:
+            continue
+        offsets = np.repeat(starts[inv.reshape(-1)] - (np.cumsum(per) - per), per)
+        cs.append(np.repeat(configs, per))
+        ms.append(flat[np.arange(total, dtype=np.int64) + offsets])
+    if not cs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(cs), np.concatenate(ms)
+
+
 def fair_components(
     space: StateSpace, nodes: np.ndarray, crashed: frozenset[int] = frozenset()
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -36,45 +62,47 @@ def fair_components(
 
     Returns ``(labels, edge_mask)``: ``labels[c]`` is the component of configuration c (-1
     where c is in no fair component), ``edge_mask`` marks the edges inside fair components.
+    Every pass is a handful of vector operations over the edges (no Python loop per
+    configuration or edge).
     """
     n = space.n
     live = frozenset(range(n)) - crashed
     g = space.arrays
-    src = edge_sources(g.indptr)
+    indptr = g.indptr
     dst = g.indices
+    counts = np.diff(indptr)
     pid = space.edge_pid
     events = space.events_array
+    m_count = max(1, len(space.table.messages))
     base_ok = ~np.isin(pid, sorted(crashed)) if crashed else np.ones(len(dst), dtype=bool)
     cand = nodes.copy()
+    pc, pm = _pending_pairs(space, np.flatnonzero(cand), live)
     while True:
-        ok = base_ok & cand[src] & cand[dst]
-        graph = scipy.sparse.csr_matrix(
-            (np.ones(int(ok.sum()), dtype=np.int8), (src[ok], dst[ok])), shape=(len(space),) * 2)
+        ok = base_ok & np.repeat(cand, counts) & cand[dst]
+        graph = scipy.sparse.csr_matrix((ok.astype(np.int8), dst, indptr),
+                                        shape=(len(space),) * 2, copy=True)
+        graph.eliminate_zeros()  # in place: hence the copy, which keeps the space's arrays
         _, labels = connected_components(graph, directed=True, connection="strong")
-        labels = np.where(cand, labels, -1)
-        inside = ok & (labels[src] == labels[dst])
-        # which live processes step, and which messages are received, inside each component
-        steps = {(int(c), int(p)) for c, p in zip(labels[src[inside]], pid[inside], strict=True)}
-        received = {
-            (int(c), int(e) - n)
-            for c, e in zip(labels[src[inside]], events[inside], strict=True) if e >= n
-        }
-        comps = np.unique(labels[src[inside]])
-        good = {int(c) for c in comps if all((int(c), p) in steps for p in live)}
-        changed = False
-        for c in np.flatnonzero(cand):
-            comp = int(labels[c])
-            if comp not in good:
-                cand[c] = False
-                changed = True
-                continue
-            for m in _pending_live(space, int(c), live):
-                if (comp, m) not in received:
-                    cand[c] = False
-                    changed = True
-                    break
-        if not changed:
-            return np.where(cand, labels, -1), inside & cand[src]
+        labels = np.where(cand, labels, -1).astype(np.int64)
+        src_label = np.repeat(labels, counts)
+        inside = ok & (src_label == labels[dst])
+        comp = src_label[inside]
+        # components in which every live process steps
+        steps = np.unique(comp * n + pid[inside])
+        steps = steps[np.isin(steps % n, sorted(live))]
+        size = int(labels.max()) + 1 if labels.size else 1
+        good = np.bincount(steps // n, minlength=max(size, 1)) == len(live)
+        # messages received inside each component
+        ev = events[inside].astype(np.int64)
+        recv = np.unique(comp[ev >= n] * m_count + (ev[ev >= n] - n))
+        bad = cand & ~good[np.maximum(labels, 0)]
+        keep = cand[pc]
+        pc, pm = pc[keep], pm[keep]
+        missing = ~np.isin(labels[pc] * m_count + pm, recv)
+        bad[pc[missing]] = True
+        if not bad.any():
+            return np.where(cand, labels, -1), inside & np.repeat(cand, counts)
+        cand &= ~bad
 
 
 def fair_lasso(

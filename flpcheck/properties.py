@@ -6,7 +6,9 @@
 - Non-triviality: both 0 and 1 are decided in some reachable configuration.
 
 Violations found are certain even in a cut space; "holds" on a cut space only speaks for the
-explored part (``certain`` is false).
+explored part (``certain`` is false). Where nothing was established either way (validity when
+neither uniform input vector was explored; non-triviality when a bound cut the exploration
+before both values were decided) ``holds`` is None, never False.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ __all__ = ["PropertyResult", "check_agreement", "check_validity", "check_nontriv
 
 @dataclass(frozen=True)
 class PropertyResult:
-    """The outcome of one property: holds, whether that is certain, and the evidence."""
+    """The outcome of one property: holds (True), violated (False) or not established (None);
+    whether that is certain; and the evidence."""
 
     name: str
-    holds: bool
+    holds: bool | None
     certain: bool
     #: the shortest schedule to a violation (None when the property holds)
     schedule: Schedule | None = None
@@ -37,6 +40,11 @@ class PropertyResult:
     witnesses: dict[str, Schedule] = field(default_factory=dict)
     #: the configuration reached by ``schedule`` (None when it holds)
     config: int | None = None
+
+    @property
+    def violated(self) -> bool:
+        """True when a violation was found (which is always certain)."""
+        return self.holds is False
 
 
 def check_agreement(space: StateSpace) -> PropertyResult:
@@ -102,7 +110,7 @@ def check_validity(space: StateSpace) -> PropertyResult:
                 "validity", False, True, Schedule((v,) * n, tuple(reversed(events))), detail,
                 config=cid)
     if not checked:
-        return PropertyResult("validity", True, False,
+        return PropertyResult("validity", None, False,
                               detail="not checked: neither all-0 nor all-1 inputs were explored")
     return PropertyResult("validity", True, space.complete,
                           detail="from inputs " + " and ".join(checked)
@@ -121,11 +129,12 @@ def check_nontriviality(space: StateSpace) -> PropertyResult:
         return PropertyResult("nontriviality", True, True,
                               detail="0 and 1 are both decided in some run", witnesses=witnesses)
     never = [str(v) for v in (0, 1) if v not in found]
-    detail = f"{' and '.join(never)} is never decided"
+    detail = f"{never[0]} is never decided" if len(never) == 1 else "neither 0 nor 1 is decided"
     if not space.complete:
-        detail += " in the explored part (a bound cut the exploration)"
-    return PropertyResult("nontriviality", False, space.complete, detail=detail,
-                          witnesses=witnesses)
+        return PropertyResult("nontriviality", None, False, witnesses=witnesses,
+                              detail=detail + " in the explored part, which a bound cut: not "
+                              "established either way")
+    return PropertyResult("nontriviality", False, True, detail=detail, witnesses=witnesses)
 
 
 def check_safety(space: StateSpace) -> list[PropertyResult]:

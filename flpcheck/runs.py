@@ -2,8 +2,10 @@
 
 A :class:`Run` is a lasso: from I(inputs), the ``stem`` then the ``cycle`` repeated forever, with
 the processes in ``crashed`` taking no step in the cycle (they crash at its start). It is an
-admissible non-deciding run when every configuration is undecided, every live process steps in
-the cycle, and every message to a live process pending anywhere in the cycle is delivered in it.
+admissible non-deciding run when no configuration counts as decided (see
+:mod:`flpcheck.termination`: nobody decides, or under ``all`` some live process never does),
+every live process steps in the cycle, and every message to a live process pending anywhere in
+the cycle is delivered in it.
 
 :func:`check_run` decides that by re-applying every event with the protocol's own ``step``
 through :mod:`flpcheck.semantics`: it shares no code with the searches that find runs.
@@ -17,6 +19,7 @@ from typing import Any
 from .errors import ReplayError
 from .protocol import Protocol
 from .semantics import Configuration, Event, apply_event, event_to_json, initial_configuration
+from .termination import check_termination
 
 __all__ = ["Run", "check_run", "run_to_json"]
 
@@ -45,10 +48,12 @@ class Run:
         return max(steps, default=0)
 
 
-def check_run(protocol: Protocol, run: Run, crashes: int | None = None) -> list[Configuration]:
+def check_run(protocol: Protocol, run: Run, crashes: int | None = None,
+              termination: str = "some") -> list[Configuration]:
     """Replay ``run`` and check it is an admissible non-deciding run; return its configurations.
 
-    Checks: every event applicable; no configuration has a decision; the cycle is nonempty and
+    Checks: every event applicable; no configuration has a decision (``termination="some"``),
+    or some live process is undecided in every configuration (``"all"``); the cycle is nonempty and
     returns to the configuration it starts from; no crashed process steps in the cycle; every
     live process steps in the cycle; every message to a live process that is pending in some
     configuration of the cycle is received by some event of the cycle; at most ``crashes``
@@ -72,38 +77,41 @@ def check_run(protocol: Protocol, run: Run, crashes: int | None = None) -> list[
         except ReplayError as err:
             raise ReplayError(f"{where}: {err}") from None
         configs.append(config)
-    for i, c in enumerate(configs):
-        decided = c.decisions(protocol)
-        if decided:
-            raise ReplayError(f"configuration {i} of the run has decided {sorted(decided)}")
+    live = set(range(n)) - set(run.crashed)
+    outputs = [c.outputs(protocol) for c in configs]
+    if check_termination(termination) == "some":
+        for i, outs in enumerate(outputs):
+            decided = sorted({o for o in outs if o is not None})
+            if decided:
+                raise ReplayError(f"configuration {i} of the run has decided {decided}")
+    elif not any(all(outs[p] is None for outs in outputs) for p in live):
+        raise ReplayError("every live process decides somewhere in the run")
     loop = configs[len(run.stem):]
     if loop[-1] != loop[0]:
         raise ReplayError("the cycle does not return to the configuration it starts from")
-    live = set(range(n)) - set(run.crashed)
     stepping = {e.pid for e in run.cycle}
     if live - stepping:
         missing = ", ".join(f"p{p}" for p in sorted(live - stepping))
         raise ReplayError(f"unfair cycle: live process {missing} never steps in it")
-    delivered = {(e.pid, e.msg) for e in run.cycle if e.msg is not None}
+    delivered = {e.key for e in run.cycle if e.msg is not None}
     for c in loop:
         for dst, payload in c.buffer:
-            if dst in live and (dst, payload) not in delivered:
+            if dst in live and Event(dst, payload).key not in delivered:
                 raise ReplayError(
                     f"unfair cycle: message {payload!r} to p{dst} stays pending forever"
                 )
     return configs
 
 
-def run_to_json(run: Run | None, crashes: int) -> dict[str, Any]:
-    """The ``nondeciding`` object of ``flpcheck witness --json``."""
+def run_to_json(run: Run | None) -> dict[str, Any] | None:
+    """A run as JSON: ``{"inputs", "stem", "cycle", "crashed", "crash_point"}`` (events as
+    ``[pid, payload]``), or None."""
     if run is None:
-        return {"crashes": crashes, "exists": False, "crashed": [], "inputs": None,
-                "stem": None, "cycle": None}
+        return None
     return {
-        "crashes": crashes,
-        "exists": True,
-        "crashed": sorted(run.crashed),
         "inputs": list(run.inputs),
         "stem": [event_to_json(e) for e in run.stem],
         "cycle": [event_to_json(e) for e in run.cycle],
+        "crashed": sorted(run.crashed),
+        "crash_point": run.crash_point if run.crashed else None,
     }

@@ -1,11 +1,12 @@
-"""The FLP constructions on an explored graph (DESIGN.md §3): the run that defeats a protocol.
+"""The FLP constructions on an explored graph: the run that defeats a protocol.
 
 - :func:`nondeciding_run`: an admissible run with at most t crashes in which nobody decides.
 - :func:`silent_valence`: val(F, C), the decisions reachable from C without steps of F (Völzer).
 - :func:`lemma2`: the chain of initial configurations and its bivalent member or adjacent pair.
 - :func:`adversary_run`: Lemma 3's stage-by-stage adversary, closed into a forever-bivalent lasso.
 - :func:`verdict`: the first of agreement-violated, validity-violated, trivial,
-  blocks-without-crash, not-crash-tolerant, forever-bivalent, none-found; with its evidence.
+  blocks-without-crash, not-crash-tolerant, forever-bivalent, none-found; with its evidence,
+  and whatever the verdict, whether a non-deciding run with at most t crashes exists.
 
 Every run returned here has been replayed by :func:`flpcheck.runs.check_run`.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,39 +26,88 @@ from .properties import PropertyResult, check_safety
 from .runs import Run, check_run
 from .semantics import Event
 from .statespace import StateSpace
+from .termination import check_termination, decided_mask
 from .valence import classify_valence
 
-__all__ = ["nondeciding_run", "silent_valence", "lemma2", "Lemma2", "adversary_run", "Stage",
-           "AdversaryResult", "verdict", "Verdict", "VERDICTS"]
+__all__ = ["VERDICT_LINES", "nondeciding_run", "search_nondeciding", "NondecidingSearch", "silent_valence",
+           "silent_deciding", "blocking_run", "one_crash_run", "lemma2", "Lemma2",
+           "adversary_run", "Stage", "AdversaryResult", "verdict", "decide", "Verdict",
+           "VERDICTS"]
 
 VERDICTS = ("agreement-violated", "validity-violated", "trivial", "blocks-without-crash",
             "not-crash-tolerant", "forever-bivalent", "none-found")
 
+VERDICT_LINES = {
+    "agreement-violated": "two processes decide differently, or an output changes once set",
+    "validity-violated": "from inputs all v, the other value is decided",
+    "trivial": "only one value is ever decided",
+    "blocks-without-crash": "a fair run with no crash never decides, though its outcome is settled",
+    "not-crash-tolerant": "a fair run with at most t crashes never decides",
+    "forever-bivalent": "FLP's run: a fair crash-free run that stays bivalent forever",
+    "none-found": "no defeating run in the graph (a bound may hide one)",
+}
+"""One line on each verdict, in the order they are decided."""
 
-def _checked(space: StateSpace, run: Run | None, crashes: int) -> Run | None:
+
+def _checked(space: StateSpace, run: Run | None, crashes: int,
+             termination: str = "some") -> Run | None:
     if run is not None:
-        check_run(space.protocol, run, crashes)
+        check_run(space.protocol, run, crashes, termination)
     return run
 
 
-def _undecided(space: StateSpace) -> np.ndarray:
-    return (space.decided_array == 0) & ~space.cut
+def _open(space: StateSpace, termination: str, crashed: frozenset[int]) -> np.ndarray:
+    """Configurations a non-deciding run with crash set ``crashed`` may pass through:
+    expanded, and not counting as decided."""
+    return ~decided_mask(space, termination, crashed) & ~space.cut
 
 
-def nondeciding_run(space: StateSpace, crashes: int = 1) -> Run | None:
-    """An admissible non-deciding run with at most ``crashes`` crashed processes, or None.
+@dataclass(frozen=True)
+class NondecidingSearch:
+    """The answer to "is there an admissible run with at most ``crashes`` crashes that never
+    decides?": ``exists`` is True with the run, False when the complete graph has none, None
+    when a bound cut the exploration and none was found in the explored part (``reason``)."""
 
-    Tries crash sets by size (none first), each by SCC refinement over the undecided subgraph;
-    for each the stem is shortest. The run is replayed by the independent checker.
+    crashes: int
+    termination: str
+    exists: bool | None
+    run: Run | None = None
+    reason: str = ""
+
+
+def nondeciding_run(space: StateSpace, crashes: int = 1, termination: str = "some",
+                    min_crashes: int = 0) -> Run | None:
+    """An admissible non-deciding run with ``min_crashes`` to ``crashes`` crashed processes, or
+    None.
+
+    Tries crash sets by size (fewest first), each by SCC refinement over the configurations that
+    do not count as decided (:mod:`flpcheck.termination`); for each the stem is shortest. The
+    run is replayed by the independent checker.
     """
     space.require_full("a non-deciding run")
-    undecided = _undecided(space)
-    for k in range(0, min(crashes, space.n - 1) + 1):
+    check_termination(termination)
+    for k in range(min_crashes, min(crashes, space.n - 1) + 1):
         for crashed in itertools.combinations(range(space.n), k):
-            run = fair_lasso(space, undecided, frozenset(crashed), stem_nodes=undecided)
+            f = frozenset(crashed)
+            nodes = _open(space, termination, f)
+            run = fair_lasso(space, nodes, f, stem_nodes=nodes)
             if run is not None:
-                return _checked(space, run, crashes)
+                return _checked(space, run, crashes, termination)
     return None
+
+
+def search_nondeciding(space: StateSpace, crashes: int = 1,
+                       termination: str = "some") -> NondecidingSearch:
+    """:func:`nondeciding_run`, with what its answer means on a cut graph."""
+    run = nondeciding_run(space, crashes, termination)
+    if run is not None:
+        return NondecidingSearch(crashes, termination, True, run)
+    if space.complete:
+        return NondecidingSearch(crashes, termination, False)
+    return NondecidingSearch(
+        crashes, termination, None, None,
+        f"not found in the explored part, and the exploration was cut by "
+        f"{', '.join(space.cut_reasons)}: such a run may lie beyond it")
 
 
 def silent_valence(space: StateSpace, crashed: frozenset[int]) -> np.ndarray:
@@ -70,10 +120,21 @@ def silent_valence(space: StateSpace, crashed: frozenset[int]) -> np.ndarray:
     return r0.astype(np.uint8) | (r1.astype(np.uint8) << 1)
 
 
-def crash_run(space: StateSpace, cid: int, crashed: frozenset[int]) -> Run | None:
+def silent_deciding(space: StateSpace, crashed: frozenset[int],
+                    termination: str = "some") -> np.ndarray:
+    """Boolean array: from C, a configuration counting as decided (for crash set F) is
+    reachable without steps of F. Under ``some`` this is val(F, C) != {} (Völzer)."""
+    rev = space.reverse_arrays  # labelled by process
+    ok = np.array([p not in crashed for p in range(space.n)])
+    return reach(rev, decided_mask(space, termination, crashed), ok)
+
+
+def crash_run(space: StateSpace, cid: int, crashed: frozenset[int],
+              termination: str = "some") -> Run | None:
     """The run: shortest schedule to ``cid``, the processes in ``crashed`` crash there, and the
-    others run fairly forever without deciding (needs val(F, cid) to be empty)."""
-    silent = silent_valence(space, crashed) == 0
+    others run fairly forever without deciding (needs that no configuration counting as decided
+    is reachable from ``cid`` without steps of ``crashed``)."""
+    silent = ~silent_deciding(space, crashed, termination)
     nodes = reach(space.arrays, _onehot(space, cid), ~np.isin(space.edge_pid, sorted(crashed)))
     nodes &= silent & ~space.cut
     return fair_lasso(space, nodes, crashed, stem_nodes=nodes, sources=[cid], stem_crashed=True)
@@ -85,26 +146,38 @@ def _onehot(space: StateSpace, cid: int) -> np.ndarray:
     return mask
 
 
-def one_crash_run(space: StateSpace, crashes: int = 1) -> Run | None:
-    """Where val(F, C) is empty for a reachable undecided C and |F| <= crashes: the run that
-    crashes F at C (C initial preferred, else the shallowest)."""
-    undecided = _undecided(space)
+def one_crash_run(space: StateSpace, crashes: int = 1, termination: str = "some") -> Run | None:
+    """Where no decision is reachable without the steps of F from a reachable configuration C
+    that is not decided, |F| <= crashes: the run that crashes F at C (C initial preferred, else
+    the shallowest). Needs a complete graph (a cut hides continuations)."""
     initial = sorted({c for _, c in space.initial})
     for k in range(1, min(crashes, space.n - 1) + 1):
         best: tuple[int, int, frozenset[int]] | None = None
         for crashed in itertools.combinations(range(space.n), k):
             f = frozenset(crashed)
-            empty = (silent_valence(space, f) == 0) & undecided
+            empty = ~silent_deciding(space, f, termination) & _open(space, termination, f)
             hits = [c for c in initial if empty[c]] or list(np.flatnonzero(empty)[:1])
             if hits:
                 cand = (space.depth[hits[0]], int(hits[0]), f)
                 if best is None or cand[:2] < best[:2]:
                     best = cand
         if best is not None:
-            run = crash_run(space, best[1], best[2])
+            run = crash_run(space, best[1], best[2], termination)
             if run is not None:
-                return _checked(space, run, crashes)
+                return _checked(space, run, crashes, termination)
     return None
+
+
+def blocking_run(space: StateSpace, termination: str = "some") -> Run | None:
+    """A crash-free admissible run that never decides although its outcome is settled: its
+    cycle lies in configurations that are certainly not bivalent (univalent, or none-valent:
+    no decision reachable at all). Valence only shrinks along a run, so a crash-free
+    non-deciding run either stays bivalent forever (FLP's run) or is one of these."""
+    valence = classify_valence(space)
+    open_ = _open(space, termination, frozenset())
+    settled = open_ & valence.exact & (valence.codes != 3)
+    return _checked(space, fair_lasso(space, settled, frozenset(), stem_nodes=open_), 0,
+                    termination)
 
 
 @dataclass(frozen=True)
@@ -223,7 +296,7 @@ def adversary_run(space: StateSpace, start: int | None = None,
         if found is None:
             stage = Stage(p, e, (), cid, -1, queue, ())
             tried, pair = _tried(space, cid, eid, valence)
-            failure = f"no sigma avoiding {e} leads to a bivalent e(sigma(C))"
+            failure = f"no sigma avoiding {e} leads to an undecided bivalent e(sigma(C))"
             if pair is not None:
                 c0, k, c1 = pair
                 e2 = space.event(int(space.edge_event[k]))
@@ -310,6 +383,8 @@ def _tried(space: StateSpace, start: int, eid: int | None,
             d = int(space.edge_dst[k])
             if space.edge_event[k] == eid:
                 label = valence.describe(d)
+                if label == "bivalent" and space.decided_array[d]:
+                    label = "bivalent but decided"
                 counts[label] = counts.get(label, 0) + 1
                 after[c] = label
             else:
@@ -325,7 +400,11 @@ def _tried(space: StateSpace, start: int, eid: int | None,
 
 @dataclass(frozen=True)
 class Verdict:
-    """What defeats the protocol, with its evidence."""
+    """What defeats the protocol, with its evidence.
+
+    ``nondeciding`` answers, whatever the verdict, whether an admissible run with at most
+    ``crashes`` crashes never decides (under ``termination``).
+    """
 
     verdict: str
     complete: bool
@@ -336,6 +415,8 @@ class Verdict:
     adversary: AdversaryResult | None = None
     lemma2: Lemma2 | None = None
     properties: list[PropertyResult] = field(default_factory=list)
+    termination: str = "some"
+    nondeciding: NondecidingSearch | None = None
 
     @property
     def exit_code(self) -> int:
@@ -343,58 +424,81 @@ class Verdict:
         return 0 if self.verdict in ("forever-bivalent", "none-found") else 1
 
 
-def verdict(space: StateSpace, crashes: int = 1, lemma1_budget: int = 2000) -> Verdict:
-    """The first verdict that applies (DESIGN.md §3), with its evidence.
+def verdict(space: StateSpace, crashes: int = 1, lemma1_budget: int = 2000,
+            termination: str = "some") -> Verdict:
+    """The first verdict that applies, with its evidence; see :func:`decide` for the order.
 
     Model validity comes first: Lemma 1 is checked on up to ``lemma1_budget`` diamonds with the
     protocol's own code, and a failure raises :class:`~flpcheck.errors.SharedStateError`.
+    Whatever the verdict, ``nondeciding`` then says whether a non-deciding run with at most
+    ``crashes`` crashes exists (the verdict's own run when it has one).
     """
     space.require_full("the verdict and its run")
+    check_termination(termination)
     require_lemma1(space, lemma1_budget)
+    found = decide(space, crashes, termination)
+    if found.run is not None:
+        search = NondecidingSearch(crashes, termination, True, found.run)
+    else:
+        search = search_nondeciding(space, crashes, termination)
+    return replace(found, nondeciding=search)
+
+
+def decide(space: StateSpace, crashes: int, termination: str) -> Verdict:
+    """The verdict, in this order: agreement-violated, validity-violated, trivial,
+    blocks-without-crash (a crash-free fair run that never decides though its outcome is
+    settled), not-crash-tolerant (a fair run with at most ``crashes`` crashes that never
+    decides), forever-bivalent (FLP's run: a fair crash-free run that stays bivalent forever),
+    none-found."""
     props = check_safety(space)
     agreement, validity, nontriv = props
     complete = space.complete
-    if not agreement.holds:
-        return Verdict("agreement-violated", complete, agreement.detail, crashes,
-                       evidence=agreement, properties=props)
-    if not validity.holds:
-        return Verdict("validity-violated", complete, validity.detail, crashes,
-                       evidence=validity, properties=props)
-    if not nontriv.holds and nontriv.certain:
-        return Verdict("trivial", complete, nontriv.detail, crashes, evidence=nontriv,
-                       properties=props)
+
+    def result(name: str, detail: str, **kw: object) -> Verdict:
+        return Verdict(name, complete, detail, crashes, properties=props,
+                       termination=termination, **kw)  # type: ignore[arg-type]
+
+    if agreement.violated:
+        return result("agreement-violated", agreement.detail, evidence=agreement)
+    if validity.violated:
+        return result("validity-violated", validity.detail, evidence=validity)
+    if nontriv.violated:
+        return result("trivial", nontriv.detail, evidence=nontriv)
     valence = classify_valence(space)
-    none = valence.mask("none") & valence.exact & ~space.cut
-    if none.any():
-        cid = int(np.flatnonzero(none)[0])
-        nodes = reach(space.arrays, _onehot(space, cid)) & ~space.cut
-        run = _checked(space, fair_lasso(space, nodes, frozenset(), stem_nodes=nodes,
-                                         sources=[cid]), 0)
-        return Verdict("blocks-without-crash", complete,
-                       "a reachable configuration is none-valent: from it no decision is ever "
-                       "reached, even without a crash", crashes, run=run, properties=props)
-    if crashes >= 1 and complete:
-        run = one_crash_run(space, crashes)
+    run = blocking_run(space, termination)
+    if run is not None:
+        cycle = run.path[len(run.stem)] if run.path else None
+        label = "settled" if cycle is None else valence.label(cycle)
+        why = ("no decision is reachable from its cycle" if label == "none" else
+               f"its cycle is {label}: the outcome is fixed, yet a fair schedule never "
+               "reaches a decision")
+        who = "nobody decides" if termination == "some" else "some process never decides"
+        return result("blocks-without-crash",
+                      f"a fair run without any crash in which {who}: {why}", run=run)
+    if crashes >= 1:
+        run = one_crash_run(space, crashes, termination) if complete else None
+        if run is None:
+            run = nondeciding_run(space, crashes, termination, min_crashes=1)
         if run is not None:
             who = ", ".join(f"p{p}" for p in sorted(run.crashed))
-            return Verdict("not-crash-tolerant", complete,
-                           f"{who} crashes after {run.crash_point} steps (the others then "
-                           f"need {len(run.stem) - run.crash_point} more to reach the cycle), and "
-                           "the others run fairly forever without deciding", crashes, run=run,
-                           lemma2=lemma2(space), properties=props)
+            others = ("nobody decides" if termination == "some" else
+                      "some process that keeps running never decides")
+            return result("not-crash-tolerant",
+                          f"{who} crashes after {run.crash_point} steps (the others then "
+                          f"need {len(run.stem) - run.crash_point} more to reach the cycle), "
+                          f"and the others run fairly forever while {others}", run=run,
+                          lemma2=lemma2(space))
     adv = adversary_run(space)
     if adv.run is not None:
-        return Verdict("forever-bivalent", complete,
-                       f"the Lemma 3 adversary keeps every configuration bivalent: "
-                       f"{len(adv.stages)} stages, the lasso closes at stage {adv.cycle_from}",
-                       crashes, run=adv.run, adversary=adv, lemma2=lemma2(space), properties=props)
-    biv = valence.mask("bivalent")
+        return result("forever-bivalent",
+                      f"the Lemma 3 adversary keeps every configuration bivalent: "
+                      f"{len(adv.stages)} stages, the lasso closes at stage {adv.cycle_from}",
+                      run=adv.run, adversary=adv, lemma2=lemma2(space))
+    biv = valence.mask("bivalent") & ~space.cut
     run = _checked(space, fair_lasso(space, biv, frozenset(), stem_nodes=biv), 0)
     if run is not None:
-        return Verdict("forever-bivalent", complete,
-                       "a fair cycle of bivalent configurations (the adversary failed: "
-                       f"{adv.failure})", crashes, run=run, adversary=adv, properties=props)
-    return Verdict("none-found", complete,
-                   "no defeating run found in the explored graph"
-                   + ("" if complete else " (a bound cut the exploration)"),
-                   crashes, adversary=adv, lemma2=lemma2(space), properties=props)
+        return result("forever-bivalent", "a fair cycle of bivalent configurations (the "
+                      f"adversary failed: {adv.failure})", run=run, adversary=adv)
+    return result("none-found", "no defeating run found in the explored graph"
+                  + ("" if complete else " (a bound cut the exploration)"),
+                  adversary=adv, lemma2=lemma2(space))
