@@ -63,12 +63,60 @@ def test_witness_stages_json_has_the_documented_shape():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["inputs"] == [1, 0] and data["complete"] is True and len(data["stages"]) == 3
+    assert data["stopped_by"] == [] and data["verdict"] is None and data["failure"] is None
     for stage in data["stages"]:
-        assert stage["schedule"][-1] == stage["event"]
+        assert stage["event"][0] == stage["process"]
         assert set(stage["certificates"]) == {"0", "1"}
 
 
-def test_a_stage_that_finds_no_sigma_says_which_bound_stopped_it():
-    """Leader broadcast has no bivalent initial configuration: nothing can be certified."""
+def test_without_a_bivalent_initial_configuration_the_searches_say_so_and_name_no_bound():
+    """Leader broadcast decides p0's input: every initial configuration is univalent, and the
+    certificate searches end with nothing more reachable (the graph is finite), so the failure
+    is a fact about the protocol, not a bound."""
     run = staged_adversary(load_protocol(str(MODELS / "leader_broadcast.py"), 2), 2)
-    assert run.stages == [] and "could be certified bivalent" in run.failure
+    assert run.stages == [] and run.stopped_by == ()
+    assert "no initial configuration is bivalent" in run.failure
+
+
+def test_a_search_stopped_by_a_bound_exits_1_and_names_the_bound():
+    """With one configuration per certificate search nothing can be certified: the run stops
+    at the start, says --cert-configs stopped it, and exits 1 (not 2: no error)."""
+    result = CliRunner().invoke(main, ["witness", FLIP_FLOP, "--stages", "2",
+                                       "--cert-configs", "1"])
+    assert result.exit_code == 1, result.output
+    assert "--cert-configs" in result.output or "cert-configs" in result.output
+    assert "error" not in result.output
+
+
+def test_a_protocol_that_violates_agreement_gets_the_violation_not_an_error():
+    """Majority (N=3) violates agreement. The adversary keeps I(110) undecided for 4 stages
+    (each process has heard at most one vote), then every process has a vote pending and the
+    next receipt decides: stuck, the stages cannot go on undecided, and the search from there
+    meets a configuration holding both values. The staged run reports that violation with a
+    schedule, replayed, and exits 1 (not an error, exit 2)."""
+    result = CliRunner().invoke(main, ["witness", str(MODELS / "majority.py"), "--stages", "6",
+                                       "--json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert data["verdict"] == "agreement-violated" and data["stages"] == []
+    sched = data["evidence"]["schedule"]
+    protocol = load_protocol(str(MODELS / "majority.py"))
+    from flpcheck.semantics import replay
+
+    end = replay(protocol, sched["inputs"], [Event(p, m) for p, m in sched["events"]])[-1]
+    assert end.config.decisions(protocol) == {0, 1}
+
+
+def test_the_directed_search_certifies_paxos_rounds_where_breadth_first_search_gives_up():
+    """Paxos with (round, pid) ballots and loopback messages: the shortest deciding
+    continuation from an initial configuration is 9 events (a null step starts a ballot, then 4
+    receipts gather two promises and 4 more two acceptances), and every undecided process may
+    start a higher ballot at any step, so breadth-first search within the default 20,000
+    configurations certifies nothing, while the directed schedules (each process in turn
+    receives its oldest message) certify 6 stages."""
+    protocol = load_protocol(str(MODELS / "paxos_rounds.py") + ":PaxosRoundsLoopback")
+    bfs = staged_adversary(protocol, 2, directed=False)
+    assert bfs.stages == [] and bfs.stopped_by == ("cert-configs",)
+    run = staged_adversary(protocol, 6)
+    assert len(run.stages) == 6 and not run.failure
+    check_staged_run(protocol, run)
