@@ -1,7 +1,8 @@
 """The command line: ``flpcheck explore``, ``witness``, ``lemmas``, ``render``.
 
-Exit codes: 0 no property violated, 1 a property violated, 2 usage or model error,
-130 interrupted (SIGINT or SIGTERM) after printing the partial report.
+Exit codes: 0 no property violated, 1 a property violated, 2 usage or model error, 3 an
+internal error of flpcheck (a bug: please report it), 130 interrupted (SIGINT or SIGTERM)
+after printing the partial report.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from .statespace import StateSpace
 __all__ = ["main", "explore_options", "run_exploration"]
 
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 3
+BUG_REPORT = "https://github.com/flpcheck/flpcheck/issues"
 
 
 def default_max_memory() -> str:
@@ -48,12 +51,30 @@ def _fail(err: FLPCheckError) -> None:
     sys.exit(err.exit_code)
 
 
+def _internal(exc: BaseException) -> None:
+    import traceback
+
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[red]internal error:[/red] flpcheck failed with {type(exc).__name__}: {exc}",
+                  markup=True, soft_wrap=True)
+    console.print("".join(traceback.format_exception(exc)).rstrip(), markup=False,
+                  soft_wrap=True)
+    console.print(f"This is a bug in flpcheck, not a verdict on the model: please report it at "
+                  f"{BUG_REPORT} with the model and the command line.", soft_wrap=True)
+    sys.exit(EXIT_INTERNAL)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except FLPCheckError as err:
             _fail(err)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
+                SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # never exit 1 ("property violated") for flpcheck's own bug
+            _internal(exc)
 
 
 @click.group(cls=_Group)
@@ -84,6 +105,13 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+termination_option = click.option(
+    "--termination", type=click.Choice(("some", "all")), default="some", show_default=True,
+    help="What a deciding run is: some = some process decides (FLP's definition); all = every "
+         "process that keeps taking steps decides.")
+"""The ``--termination`` option shared by witness, lemmas and render."""
 
 
 def run_exploration(
@@ -137,20 +165,33 @@ def run_exploration(
               help="Partial-order reduction (Lemma 1): explore fewer configurations and events; "
                    "safety verdicts, schedules and valences stay exact, counts are of the "
                    "reduced graph.")
+@click.option("--termination", type=click.Choice(("some", "all")),
+              help="What a deciding run is: some = some process decides (FLP's definition, the "
+                   "default for message-buffer models); all = every process that keeps taking "
+                   "steps decides (the default for round models).")
 def explore_command(model: str, processes: int | None, inputs: str | None,
                     max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                     timeout: float | None, max_memory: str | None, as_json: bool,
                     graph: Path | None, crashes: int | None, rounds: int | None,
-                    symmetry: bool, por: bool) -> None:
-    """Explore every configuration of MODEL, classify valence, check safety.
+                    symmetry: bool, por: bool, termination: str | None) -> None:
+    """Explore every configuration of MODEL, classify valence, check safety, and look for a
+    fair crash-free run that never decides.
 
     For a synchronous round model (a RoundProtocol), explore every crash pattern with at most
     --crashes crashes over --rounds rounds and check agreement, validity and termination.
+
+    \b
+    Examples:
+      flpcheck explore models/majority.py
+      flpcheck explore models/majority.py -n 4 --json
+      flpcheck explore models/paxos_unbounded.py --max-depth 8
+      flpcheck explore models/floodset.py --crashes 1 --rounds 2
     """
     from .rounds_cli import is_round_model, run_rounds
 
     if is_round_model(model):
-        sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json))
+        sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json,
+                            termination or "all"))
     if crashes is not None or rounds is not None:
         raise UsageError("--crashes and --rounds apply to synchronous round models; for the "
                          "asynchronous model use: flpcheck witness MODEL --crashes t")
@@ -162,7 +203,7 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
                                             symmetry=symmetry, por=por)
     if not space.reduced:  # Lemma 1 needs the real successors; the reduced graph has renamings
         require_lemma1(space)
-    result = summarize(type(protocol).__name__, space)
+    result = summarize(type(protocol).__name__, space, termination or "some")
     if graph is not None:
         from .export import write_graph
 

@@ -12,13 +12,16 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .explain import annotate, schedule_to_json
+from .explain import AnnotatedStep, annotate, schedule_to_json
 from .properties import PropertyResult, check_safety
 from .statespace import StateSpace
+from .runs import run_to_json
+from .termination import DEFINITIONS
 from .valence import LABELS, ValenceMap, classify_valence
+from .witness import NondecidingSearch, search_nondeciding
 
 __all__ = ["Exploration", "summarize", "exploration_to_json", "print_exploration",
-           "print_schedule", "cut_notice"]
+           "print_schedule", "print_steps", "cut_notice"]
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,15 @@ class Exploration:
     space: StateSpace
     valence: ValenceMap
     properties: list[PropertyResult]
+    termination: str = "some"
+    #: the search for a fair crash-free run that never decides (None: not searched, with why)
+    nondeciding: NondecidingSearch | None = None
+    not_searched: str = ""
 
     @property
     def violated(self) -> bool:
         """True when some safety property is certainly violated."""
-        return any(not p.holds and p.certain for p in self.properties)
+        return any(p.violated for p in self.properties)
 
     @property
     def exit_code(self) -> int:
@@ -41,9 +48,16 @@ class Exploration:
         return 1 if self.violated else 0
 
 
-def summarize(name: str, space: StateSpace) -> Exploration:
-    """Classify valence and check the safety properties of an explored space."""
-    return Exploration(name, space, classify_valence(space), check_safety(space))
+def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
+    """Classify valence, check the safety properties of an explored space, and search for a
+    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
+    valence, props = classify_valence(space), check_safety(space)
+    if space.reduced or space.partial_order:
+        why = "symmetry" if space.reduced else "partial-order"
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: runs are not kept by the {why} reduction")
+    return Exploration(name, space, valence, props, termination,
+                       search_nondeciding(space, 0, termination))
 
 
 def cut_notice(space: StateSpace) -> str:
@@ -70,13 +84,11 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
     counts = valence.counts()
 
     def prop(p: PropertyResult) -> dict[str, Any]:
-        sched = schedule_to_json(p.schedule)
         out: dict[str, Any] = {
             "holds": p.holds,
             "certain": p.certain,
-            "schedule": None if sched is None else sched["events"],
-            "inputs": None if sched is None else sched["inputs"],
             "detail": p.detail,
+            "schedule": schedule_to_json(p.schedule),
         }
         if p.witnesses:
             out["witnesses"] = {k: schedule_to_json(s) for k, s in p.witnesses.items()}
@@ -101,6 +113,8 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "agreement": prop(by_name["agreement"]),
         "validity": prop(by_name["validity"]),
         "nontriviality": prop(by_name["nontriviality"]),
+        "termination": result.termination,
+        "nondeciding": _nondeciding_json(result),
         "seconds": round(space.elapsed, 3),
         **({"symmetry": {"representatives": len(space), "events": space.num_events}}
            if space.reduced else {}),
@@ -109,24 +123,46 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
     }
 
 
+def _nondeciding_json(result: Exploration) -> dict[str, Any]:
+    search = result.nondeciding
+    if search is None:
+        return {"crashes": 0, "exists": None, "reason": result.not_searched, "run": None}
+    return {"crashes": 0, "exists": search.exists, "reason": search.reason or None,
+            "run": run_to_json(search.run)}
+
+
 def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:
     """A schedule as numbered steps: process, message, sends, state after, valence reached."""
-    proto = space.protocol
     start_label, steps = annotate(space, schedule)
     console.print(f"  {title}: from inputs {''.join(map(str, schedule.inputs))} ({start_label})")
+    if steps:
+        print_steps(console, space, steps)
+    else:
+        console.print("    (the initial configuration itself)")
+
+
+def print_steps(console: Console, space: StateSpace, steps: list[AnnotatedStep],
+                extra: tuple[str, list[str]] | None = None, first: int = 1) -> None:
+    """Annotated steps as a table: #, process, message received, sends, the process's state
+    after, every output, and the valence reached; ``extra`` adds a column (heading, one
+    value per step); steps are numbered from ``first``."""
+    proto = space.protocol
     table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1))
-    for col in ("#", "p", "receives", "sends", "state after", "outputs", "valence"):
+    columns = ["#", "p", "receives", "sends", "state after", "outputs", "valence"]
+    if extra is not None:
+        columns.append(extra[0])
+    for col in columns:
         table.add_column(col, overflow="fold")
-    for st in steps:
+    for i, st in enumerate(steps):
         msg = "null" if st.event.msg is None else proto.format_payload(st.event.msg)
         sends = ", ".join(f"{proto.format_payload(pl)}→p{d}" for d, pl in st.sends) or "-"
         outs = "".join("_" if o is None else str(o) for o in st.outputs)
-        table.add_row(str(st.index), f"p{st.event.pid}", msg, sends,
-                      proto.format_state(st.event.pid, st.state_after), outs, st.valence)
-    if steps:
-        console.print(table)
-    else:
-        console.print("    (the initial configuration itself)")
+        row = [str(first + i), f"p{st.event.pid}", msg, sends,
+               proto.format_state(st.event.pid, st.state_after), outs, st.valence]
+        if extra is not None:
+            row.append(extra[1][i])
+        table.add_row(*row)
+    console.print(table)
 
 
 def print_exploration(console: Console, result: Exploration) -> None:
@@ -164,8 +200,24 @@ def print_exploration(console: Console, result: Exploration) -> None:
     for p in result.properties:
         if p.holds:
             mark = "[green]holds[/green]" if p.certain else "[yellow]holds in the explored part[/yellow]"
+        elif p.violated:
+            mark = "[red]VIOLATED[/red]"
         else:
-            mark = "[red]VIOLATED[/red]" if p.certain else "[yellow]not shown[/yellow]"
+            mark = "[yellow]not established[/yellow]"
         console.print(f"[bold]{p.name}[/bold]: {mark}: {p.detail}")
         if p.schedule is not None:
             print_schedule(console, space, p.schedule, "shortest schedule")
+    search = result.nondeciding
+    head = "[bold]crash-free termination[/bold]: "
+    if search is None:
+        text = result.not_searched
+    elif search.exists:
+        assert search.run is not None
+        text = (f"a fair run never decides (from inputs {''.join(map(str, search.run.inputs))}: "
+                f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} forever; "
+                "flpcheck witness --crashes 0 shows it)")
+    elif search.exists is None:
+        text = f"[yellow]not established[/yellow]: {search.reason}"
+    else:
+        text = "every fair run decides"
+    console.print(f"{head}{text}; {DEFINITIONS[result.termination]}")

@@ -47,6 +47,7 @@ from .errors import (
     UsageError,
 )
 from .explorer import all_inputs
+from .termination import check_termination, counts_as_decided
 from .transitions import check_payload, check_state
 
 __all__ = [
@@ -267,6 +268,8 @@ class RoundCheck:
     agreement: RoundVerdict
     validity: RoundVerdict
     termination: RoundVerdict
+    #: what termination requires: "all" live processes decide, or "some" live process does
+    termination_definition: str = "all"
 
     @property
     def verdicts(self) -> tuple[RoundVerdict, RoundVerdict, RoundVerdict]:
@@ -575,13 +578,15 @@ def check_rounds(
     *,
     crashes: int = 1,
     origin: str = "",
+    termination: str = "all",
 ) -> RoundCheck:
     """Explore every execution of ``protocol`` with at most ``crashes`` crashes; check it.
 
     Agreement: after the last round, the live processes that decided decided one value, and
     no live process's output changed once set. Validity: from inputs all v, no live process
     decides 1 - v (with binary inputs this is also "the decision is some process's input").
-    Termination: every live process has decided after the last round.
+    Termination: every live process has decided after the last round (``termination="all"``,
+    the default), or at least one live process has (``"some"``).
 
     >>> class Own(RoundProtocol):
     ...     processes, rounds = 2, 1
@@ -594,6 +599,7 @@ def check_rounds(
     (4, False, 'inputs 01; no crashes')
     """
     check_round_protocol_class(type(protocol))
+    check_termination(termination)
     n, rounds = protocol.processes, protocol.rounds
     if isinstance(crashes, bool) or not isinstance(crashes, int) or not 0 <= crashes <= n:
         raise UsageError(f"--crashes must be between 0 and N={n}, got {crashes!r}")
@@ -657,7 +663,7 @@ def check_rounds(
         sizes.append(len(layer.rows))
 
     executions = sum(layer.paths)
-    result = _verdicts(protocol, table, layer, change, executions, crashes, origin)
+    result = _verdicts(protocol, table, layer, change, executions, crashes, origin, termination)
     return RoundCheck(
         protocol=protocol,
         name=type(protocol).__name__,
@@ -674,6 +680,7 @@ def check_rounds(
         agreement=result[0],
         validity=result[1],
         termination=result[2],
+        termination_definition=termination,
     )
 
 
@@ -827,6 +834,7 @@ def _verdicts(
     executions: int,
     crashes: int,
     origin: str,
+    termination: str = "all",
 ) -> tuple[RoundVerdict, RoundVerdict, RoundVerdict]:
     n = protocol.processes
     agree_key: _Key | None = change
@@ -845,7 +853,7 @@ def _verdicts(
                 agree_key = best
         else:
             agree_count += layer.changed[i]
-        if None in outs:
+        if not counts_as_decided(outs, termination):
             term_count += layer.paths[i]
             if term_key is None or best < term_key:
                 term_key = best
@@ -872,7 +880,8 @@ def _verdicts(
     return (
         verdict("agreement", agree_key, agree_count, agreement_problem),
         verdict("validity", valid_key, valid_count, validity_problem),
-        verdict("termination", term_key, term_count, termination_problem),
+        verdict("termination", term_key, term_count,
+                lambda ex: termination_problem(ex, termination)),
     )
 
 
@@ -907,11 +916,13 @@ def validity_problem(execution: RoundExecution) -> str | None:
     return None
 
 
-def termination_problem(execution: RoundExecution) -> str | None:
-    """Which live processes are undecided after the last round, or None."""
+def termination_problem(execution: RoundExecution, termination: str = "all") -> str | None:
+    """Which live processes are undecided after the last round (under ``termination="all"``:
+    any; under ``"some"``: all of them), or None."""
     undecided = [p for p, (alive, y) in enumerate(zip(execution.live, execution.outputs,
                                                       strict=True)) if alive and y is None]
-    if not undecided:
+    live = [p for p, alive in enumerate(execution.live) if alive]
+    if not undecided or (termination == "some" and len(undecided) < len(live)):
         return None
     who = ", ".join(f"p{p}" for p in undecided)
     verb = "has" if len(undecided) == 1 else "have"

@@ -78,6 +78,7 @@ def run_rounds(
     crashes: int | None = None,
     inputs: str | None = None,
     as_json: bool = False,
+    termination: str = "all",
 ) -> int:
     """Explore a round protocol, print the summary (or one JSON object); return the exit code.
 
@@ -92,7 +93,7 @@ def run_rounds(
     protocol = load_round_protocol(model_spec, processes, rounds)
     vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
     f = 1 if crashes is None else crashes
-    check = check_rounds(protocol, vectors, crashes=f, origin=model_spec)
+    check = check_rounds(protocol, vectors, crashes=f, origin=model_spec, termination=termination)
     if as_json:
         click.echo(json.dumps(round_check_to_json(check), indent=2))
     else:

@@ -80,6 +80,7 @@ def round_check_to_json(check: RoundCheck) -> dict[str, Any]:
         "agreement": _verdict_to_json(check.agreement),
         "validity": _verdict_to_json(check.validity),
         "termination": _verdict_to_json(check.termination),
+        "termination_definition": check.termination_definition,
         "seconds": round(check.elapsed, 3),
     }
 

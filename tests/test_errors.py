@@ -69,5 +69,5 @@ def test_an_output_that_changes_once_set_violates_agreement_with_exit_code_1():
 
     data = json.loads(result.output)
     assert data["agreement"]["holds"] is False
-    assert data["agreement"]["schedule"] == [[0, None], [0, None]]
+    assert data["agreement"]["schedule"] == {"inputs": [0, 0], "events": [[0, None], [0, None]]}
     assert "changes its output from 0 to 1" in data["agreement"]["detail"]

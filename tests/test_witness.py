@@ -168,8 +168,11 @@ def test_witness_json_has_the_documented_keys():
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["verdict"] == "not-crash-tolerant" and data["complete"] is True
-    assert data["nondeciding"] == {"crashes": 1, "exists": True, "crashed": [0],
-                                   "inputs": [0, 0, 0], "stem": [], "cycle": [[1, None], [2, None]]}
+    run = {"inputs": [0, 0, 0], "stem": [], "cycle": [[1, None], [2, None]], "crashed": [0],
+           "crash_point": 0}
+    assert data["run"] == run
+    assert data["nondeciding"] == {"crashes": 1, "exists": True, "reason": None, "run": run}
+    assert data["termination"] == "some" and data["evidence"] is None
 
 
 def test_lemmas_command_walks_through_the_three_lemmas():
