@@ -218,6 +218,21 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
     sys.exit(result.exit_code)
 
 
+@main.command("schema")
+@click.argument("name", type=click.Choice(("explore", "explore-rounds", "witness",
+                                           "witness-stages")))
+def schema_command(name: str) -> None:
+    """Print the JSON Schema of one command's --json output.
+
+    \b
+    Examples:
+      flpcheck schema witness > witness.schema.json
+    """
+    from .schemas import schema
+
+    click.echo(json.dumps(schema(name), indent=2))
+
+
 from .render_cli import render_command  # noqa: E402
 
 main.add_command(render_command)

@@ -111,6 +111,14 @@ def explore(
             raise UsageError(f"inputs {x!r}: need {n} values, each 0 or 1")
     if len(set(vectors)) != len(vectors):
         raise UsageError("the same input vector is given twice")
+    if symmetry:
+        missing = sorted({tuple(x[i] for i in perm) for x in vectors
+                          for perm in itertools.permutations(range(n))} - set(vectors))
+        if missing:
+            raise UsageError(
+                "--symmetry counts every renaming of each configuration, so the input vectors "
+                "must include every renaming of each other: add "
+                + ",".join("".join(map(str, x)) for x in missing))
     for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
                         ("max-depth", max_depth)):
         if value is not None and value < 0:

@@ -55,10 +55,12 @@ def pick_class(spec: str, base: type) -> type:
             found = ", ".join(c.__name__ for c in classes) or "none"
             raise ModelLoadError(f"{path}: no class {name} ({kind} subclasses found: {found})")
         if not (inspect.isclass(cls) and issubclass(cls, base)):
-            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.{kind}")
+            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.{kind}"
+                                 + _other_kind(module, base, name))
         return cls
     if not classes:
-        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.{kind}")
+        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.{kind}"
+                             + _other_kind(module, base))
     if len(classes) > 1:
         names = ", ".join(c.__name__ for c in classes)
         raise ModelLoadError(
@@ -66,6 +68,23 @@ def pick_class(spec: str, base: type) -> type:
             f"{path}:{classes[0].__name__}"
         )
     return classes[0]
+
+
+def _other_kind(module: ModuleType, base: type, name: str | None = None) -> str:
+    """Why a file holds no model of the kind asked for, when it holds the other kind."""
+    from .rounds import RoundProtocol
+
+    other = RoundProtocol if base is Protocol else Protocol
+    found = [c for c in own_classes(module, other) if name is None or c.__name__ == name]
+    if not found:
+        return ""
+    if other is RoundProtocol:
+        return (f": it holds a synchronous round model ({found[0].__name__}, a RoundProtocol); "
+                "witness, lemmas and render apply to the FLP message-buffer model "
+                "(flpcheck.Protocol); flpcheck explore checks round models (agreement, "
+                "validity and termination over every crash pattern)")
+    return (f": it holds an FLP message-buffer model ({found[0].__name__}, a Protocol), not a "
+            "synchronous round model")
 
 
 def load_protocol_class(spec: str) -> type[Protocol]:

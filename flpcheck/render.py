@@ -62,7 +62,6 @@ __all__ = [
     "witness_view",
     "lemma3_view",
     "quotient_view",
-    "default_witness_run",
     "default_lemma3",
     "lemma2_chain",
     "write_image",
@@ -771,40 +770,6 @@ def _sccs(space: StateSpace) -> np.ndarray:
 # -- defaults for the CLI --------------------------------------------------------------------
 
 
-def default_witness_run(space: StateSpace) -> tuple[list[int], int | None, str]:
-    """The run the witness view draws: (configuration ids, cycle start, description).
-
-    The verdict's run (:func:`flpcheck.witness.verdict`) when it has one: the forever-bivalent
-    lasso, or the non-deciding run with its crash. Otherwise the shortest schedule to an
-    agreement violation if there is one, else the BFS path to the deepest bivalent
-    configuration, else to the deepest configuration.
-    """
-    from .properties import check_agreement
-    from .witness import verdict
-
-    v = verdict(space)
-    if v.run is not None:
-        crashed = ", ".join(f"p{p}" for p in sorted(v.run.crashed))
-        return (list(v.run.path), len(v.run.stem),
-                v.verdict + (f" (crashed: {crashed})" if crashed else ""))
-
-    agreement = check_agreement(space)
-    if agreement.schedule is not None:
-        sched = agreement.schedule
-        start = space.initial_id(sched.inputs)
-        if start is not None:
-            return space.follow(start, list(sched.events)), None, "shortest agreement violation"
-    valence = classify_valence(space)
-    depth = np.frombuffer(space.depth, dtype=np.int32)
-    bivalent = np.flatnonzero(valence.codes == 3)
-    pool, what = (bivalent, "deepest bivalent configuration") if bivalent.size else (
-        np.arange(len(space)), "deepest configuration")
-    target = int(pool[np.argmax(depth[pool])])  # argmax: the lowest id among the deepest
-    init, edges = space.path_to(target)
-    path = [init] + [int(space.edge_dst[k]) for k in edges]
-    return path, None, f"BFS path to the {what}"
-
-
 def default_lemma3(space: StateSpace, config: int | None = None,
                    process: int | None = None) -> tuple[int, Event, str]:
     """(C, e, note) for the Lemma 3 view.
@@ -876,8 +841,8 @@ def render_view(
     """Build one view of ``space`` as a ``graphviz.Digraph`` (displays itself in Jupyter).
 
     ``run``/``cycle_start``/``events`` are for ``witness`` (see :func:`witness_view`; default
-    :func:`default_witness_run`; a :class:`flpcheck.runs.Run` ``r`` gives ``run=r.path,
-    cycle_start=len(r.stem), events=r.events``);
+    :func:`flpcheck.witness.run_to_draw`; a :class:`flpcheck.runs.Run` ``r`` gives
+    ``run=r.path, cycle_start=len(r.stem), events=r.events``);
     ``config``/``event`` for ``lemma3`` (default: :func:`default_lemma3`); ``by`` for
     ``quotient``.
     """
@@ -896,8 +861,11 @@ def render_view(
     if view == "witness":
         title = ""
         if run is None:
-            path, cycle_start, title = default_witness_run(space)
-            run = path
+            from .witness import run_to_draw  # the analysis picks the run; drawing only draws
+
+            drawn = run_to_draw(space)
+            run, cycle_start, events, title = (drawn.path, drawn.cycle_start, drawn.events,
+                                               drawn.title)
         return witness_view(space, run, cycle_start, events=events, labels=labels,
                             valence=valence, title=title)
     if view == "lemma3":

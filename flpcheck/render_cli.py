@@ -19,7 +19,7 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 
-from .cli import EXIT_INTERRUPTED, explore_options, run_exploration
+from .cli import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
 from .errors import UsageError
 from .render import (
     IMAGE_FORMATS,
@@ -27,24 +27,15 @@ from .render import (
     VIEWS,
     choose_view,
     default_lemma3,
-    default_witness_run,
     lemma3_view,
     render_view,
     require_dot,
     witness_view,
     write_image,
 )
-from .semantics import Event
-from .statespace import StateSpace
+from .witness import run_to_draw
 
-__all__ = ["render_command", "witness_run"]
-
-
-def witness_run(space: StateSpace) -> tuple[list[int], int | None, list[Event] | None, str]:
-    """The run ``--view witness`` draws: (configuration ids, cycle start, events, title); see
-    :func:`flpcheck.render.default_witness_run`."""
-    path, cycle_start, title = default_witness_run(space)
-    return path, cycle_start, None, title
+__all__ = ["render_command"]
 
 
 @explore_options
@@ -62,11 +53,24 @@ def witness_run(space: StateSpace) -> tuple[list[int], int | None, list[Event] |
               help="lemma3: p in e = (p, m), m its oldest pending message or null (default 0).")
 @click.option("--by", type=click.Choice(("depth", "scc")), default="depth", show_default=True,
               help="quotient: merge by (valence, depth); scc also condenses cycles.")
+@click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
+              help="witness: the crash budget of the verdict whose run is drawn (0 draws the "
+                   "forever-bivalent lasso of a protocol that one crash defeats).")
+@termination_option
 def _render(model: str, processes: int | None, inputs: str | None, max_configs: int | None,
             max_buffer: int | None, max_depth: int | None, timeout: float | None,
             max_memory: str | None, output: Path, view: str, labels: str,
-            config_id: int | None, process: int | None, by: str) -> None:
-    """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot)."""
+            config_id: int | None, process: int | None, by: str, crashes: int,
+            termination: str) -> None:
+    """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot).
+
+    \b
+    Examples:
+      flpcheck render models/leader_broadcast.py -o graph.svg
+      flpcheck render models/flip_flop.py --view witness --crashes 0 -o lasso.png
+      flpcheck render models/majority.py --view quotient -o majority.svg
+      flpcheck render models/majority.py --view lemma3 --process 1 -o lemma3.svg
+    """
     suffix = output.suffix.lower()
     if suffix not in IMAGE_FORMATS + (".dot", ".gv"):
         raise UsageError(f"{output}: use a .svg, .png, .pdf, .dot or .gv file")
@@ -81,8 +85,9 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
         click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
                    "dot may take minutes; --view quotient draws a summary", err=True)
     if chosen == "witness":
-        run, cycle_start, events, title = witness_run(space)
-        graph = witness_view(space, run, cycle_start, events=events, labels=labels, title=title)
+        drawn = run_to_draw(space, crashes, termination)
+        graph = witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
+                             labels=labels, title=drawn.title)
     elif chosen == "lemma3":
         config, event, note = default_lemma3(space, config_id, process)
         if note:

@@ -5,10 +5,11 @@
   process outside the crash set F) decides; the definition of the synchronous round model and of
   most textbooks' termination property.
 
-A configuration *counts as decided* for crash set F when some output is set (``some``), or when
-every process outside F has decided (``all``). Outputs are write-once, so along a run that
-keeps agreement this only ever goes from false to true: a run is non-deciding exactly when none
-of its configurations counts as decided.
+A run is non-deciding when no process ever decides (``some``), or when some process outside
+F is undecided in every configuration of the run (``all``). :func:`decided_targets` gives,
+for a crash set, the decisions a non-deciding run must avoid: any decision under ``some``, a
+decision of one live process (one target per process) under ``all``. This holds even for a
+model whose outputs are not write-once.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from .statespace import StateSpace
 
 __all__ = ["TERMINATIONS", "Termination", "check_termination", "counts_as_decided",
-           "decided_mask", "DEFINITIONS"]
+           "decided_targets", "DEFINITIONS"]
 
 Termination = Literal["some", "all"]
 TERMINATIONS: tuple[Termination, ...] = ("some", "all")
@@ -58,10 +59,11 @@ def counts_as_decided(outputs: Sequence[int | None], termination: str,
     return all(o is not None for p, o in enumerate(outputs) if p not in crashed)
 
 
-def decided_mask(space: StateSpace, termination: str,
-                 crashed: frozenset[int] = frozenset()) -> np.ndarray:
-    """Boolean array: the configurations that count as decided for crash set ``crashed``."""
+def decided_targets(space: StateSpace, termination: str,
+                    crashed: frozenset[int] = frozenset()) -> list[np.ndarray]:
+    """The decisions a non-deciding run with crash set ``crashed`` must avoid, one boolean array
+    per way of not deciding: any decision (``some``); or, for each process outside the crash
+    set, a decision of that process (``all``)."""
     if termination == "some":
-        return space.decided_array != 0
-    live = [p for p in range(space.n) if p not in crashed]
-    return space.process_decided[:, live].all(axis=1)
+        return [space.decided_array != 0]
+    return [space.process_decided[:, p] for p in range(space.n) if p not in crashed]

@@ -135,10 +135,17 @@ def immutability_problem(value: Any) -> str | None:
 
 
 def to_json(value: Any) -> Any:
-    """The JSON form of a state or payload: tuples as lists, frozensets as sorted lists.
+    """The JSON form of a state or payload: tuples as lists, frozensets as sorted lists,
+    NamedTuples and dataclasses as objects keyed by their field names, enums by name.
 
     >>> to_json(("vote", frozenset({1, 0}), None))
     ['vote', [0, 1], None]
+    >>> from typing import NamedTuple
+    >>> class Vote(NamedTuple):
+    ...     value: int
+    ...     round: int = 0
+    >>> to_json(Vote(1))
+    {'value': 1, 'round': 0}
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -147,6 +154,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.name
     if isinstance(value, tuple):
+        fields = getattr(type(value), "_fields", None)
+        if fields is not None and len(fields) == len(value):
+            return {f: to_json(v) for f, v in zip(fields, value, strict=True)}
         return [to_json(v) for v in value]
     if isinstance(value, frozenset):
         return [to_json(v) for v in sorted(value, key=canonical_key)]

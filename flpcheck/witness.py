@@ -26,13 +26,13 @@ from .properties import PropertyResult, check_safety
 from .runs import Run, check_run
 from .semantics import Event
 from .statespace import StateSpace
-from .termination import check_termination, decided_mask
+from .termination import check_termination, decided_targets
 from .valence import classify_valence
 
 __all__ = ["VERDICT_LINES", "nondeciding_run", "search_nondeciding", "NondecidingSearch", "silent_valence",
-           "silent_deciding", "blocking_run", "one_crash_run", "lemma2", "Lemma2",
+           "silent_reach", "blocking_run", "one_crash_run", "lemma2", "Lemma2",
            "adversary_run", "Stage", "AdversaryResult", "verdict", "decide", "Verdict",
-           "VERDICTS"]
+           "VERDICTS", "DrawnRun", "run_to_draw"]
 
 VERDICTS = ("agreement-violated", "validity-violated", "trivial", "blocks-without-crash",
             "not-crash-tolerant", "forever-bivalent", "none-found")
@@ -54,12 +54,6 @@ def _checked(space: StateSpace, run: Run | None, crashes: int,
     if run is not None:
         check_run(space.protocol, run, crashes, termination)
     return run
-
-
-def _open(space: StateSpace, termination: str, crashed: frozenset[int]) -> np.ndarray:
-    """Configurations a non-deciding run with crash set ``crashed`` may pass through:
-    expanded, and not counting as decided."""
-    return ~decided_mask(space, termination, crashed) & ~space.cut
 
 
 @dataclass(frozen=True)
@@ -89,10 +83,11 @@ def nondeciding_run(space: StateSpace, crashes: int = 1, termination: str = "som
     for k in range(min_crashes, min(crashes, space.n - 1) + 1):
         for crashed in itertools.combinations(range(space.n), k):
             f = frozenset(crashed)
-            nodes = _open(space, termination, f)
-            run = fair_lasso(space, nodes, f, stem_nodes=nodes)
-            if run is not None:
-                return _checked(space, run, crashes, termination)
+            for target in decided_targets(space, termination, f):
+                nodes = ~target & ~space.cut
+                run = fair_lasso(space, nodes, f, stem_nodes=nodes)
+                if run is not None:
+                    return _checked(space, run, crashes, termination)
     return None
 
 
@@ -120,21 +115,22 @@ def silent_valence(space: StateSpace, crashed: frozenset[int]) -> np.ndarray:
     return r0.astype(np.uint8) | (r1.astype(np.uint8) << 1)
 
 
-def silent_deciding(space: StateSpace, crashed: frozenset[int],
-                    termination: str = "some") -> np.ndarray:
-    """Boolean array: from C, a configuration counting as decided (for crash set F) is
-    reachable without steps of F. Under ``some`` this is val(F, C) != {} (Völzer)."""
+def silent_reach(space: StateSpace, crashed: frozenset[int], target: np.ndarray) -> np.ndarray:
+    """Boolean array: from C, a configuration in ``target`` is reachable without steps of F.
+    With ``target`` the decided configurations this is val(F, C) != {} (Völzer)."""
     rev = space.reverse_arrays  # labelled by process
     ok = np.array([p not in crashed for p in range(space.n)])
-    return reach(rev, decided_mask(space, termination, crashed), ok)
+    return reach(rev, target, ok)
 
 
 def crash_run(space: StateSpace, cid: int, crashed: frozenset[int],
-              termination: str = "some") -> Run | None:
+              target: np.ndarray | None = None, termination: str = "some") -> Run | None:
     """The run: shortest schedule to ``cid``, the processes in ``crashed`` crash there, and the
-    others run fairly forever without deciding (needs that no configuration counting as decided
-    is reachable from ``cid`` without steps of ``crashed``)."""
-    silent = ~silent_deciding(space, crashed, termination)
+    others run fairly forever without reaching ``target`` (default: any decision); needs that
+    ``target`` is not reachable from ``cid`` without steps of ``crashed``."""
+    if target is None:
+        target = space.decided_array != 0
+    silent = ~silent_reach(space, crashed, target)
     nodes = reach(space.arrays, _onehot(space, cid), ~np.isin(space.edge_pid, sorted(crashed)))
     nodes &= silent & ~space.cut
     return fair_lasso(space, nodes, crashed, stem_nodes=nodes, sources=[cid], stem_crashed=True)
@@ -152,17 +148,18 @@ def one_crash_run(space: StateSpace, crashes: int = 1, termination: str = "some"
     the shallowest). Needs a complete graph (a cut hides continuations)."""
     initial = sorted({c for _, c in space.initial})
     for k in range(1, min(crashes, space.n - 1) + 1):
-        best: tuple[int, int, frozenset[int]] | None = None
+        best: tuple[int, int, frozenset[int], np.ndarray] | None = None
         for crashed in itertools.combinations(range(space.n), k):
             f = frozenset(crashed)
-            empty = ~silent_deciding(space, f, termination) & _open(space, termination, f)
-            hits = [c for c in initial if empty[c]] or list(np.flatnonzero(empty)[:1])
-            if hits:
-                cand = (space.depth[hits[0]], int(hits[0]), f)
-                if best is None or cand[:2] < best[:2]:
-                    best = cand
+            for target in decided_targets(space, termination, f):
+                empty = ~silent_reach(space, f, target) & ~target & ~space.cut
+                hits = [c for c in initial if empty[c]] or list(np.flatnonzero(empty)[:1])
+                if hits:
+                    cand = (space.depth[hits[0]], int(hits[0]), f, target)
+                    if best is None or cand[:2] < best[:2]:
+                        best = cand
         if best is not None:
-            run = crash_run(space, best[1], best[2], termination)
+            run = crash_run(space, best[1], best[2], best[3], termination)
             if run is not None:
                 return _checked(space, run, crashes, termination)
     return None
@@ -174,10 +171,13 @@ def blocking_run(space: StateSpace, termination: str = "some") -> Run | None:
     no decision reachable at all). Valence only shrinks along a run, so a crash-free
     non-deciding run either stays bivalent forever (FLP's run) or is one of these."""
     valence = classify_valence(space)
-    open_ = _open(space, termination, frozenset())
-    settled = open_ & valence.exact & (valence.codes != 3)
-    return _checked(space, fair_lasso(space, settled, frozenset(), stem_nodes=open_), 0,
-                    termination)
+    for target in decided_targets(space, termination):
+        open_ = ~target & ~space.cut
+        settled = open_ & valence.exact & (valence.codes != 3)
+        run = fair_lasso(space, settled, frozenset(), stem_nodes=open_)
+        if run is not None:
+            return _checked(space, run, 0, termination)
+    return None
 
 
 @dataclass(frozen=True)
@@ -502,3 +502,43 @@ def decide(space: StateSpace, crashes: int, termination: str) -> Verdict:
     return result("none-found", "no defeating run found in the explored graph"
                   + ("" if complete else " (a bound cut the exploration)"),
                   adversary=adv, lemma2=lemma2(space))
+
+
+@dataclass(frozen=True)
+class DrawnRun:
+    """The run a picture shows: configuration ids, where the cycle starts (None: no cycle),
+    the event of every step (the closing one included for a lasso) and a title."""
+
+    path: tuple[int, ...]
+    cycle_start: int | None
+    events: tuple[Event, ...]
+    title: str
+
+
+def run_to_draw(space: StateSpace, crashes: int = 1, termination: str = "some") -> DrawnRun:
+    """The run that shows the protocol's weakness: the verdict's run when it has one (the
+    forever-bivalent lasso, or the non-deciding run with its crash), else the shortest
+    schedule to an agreement violation, else the breadth-first path to the deepest bivalent
+    configuration, else to the deepest configuration."""
+    v = verdict(space, crashes, termination=termination)
+    if v.run is not None:
+        crashed = ", ".join(f"p{p}" for p in sorted(v.run.crashed))
+        return DrawnRun(v.run.path, len(v.run.stem), v.run.events,
+                        v.verdict + (f" (crashed: {crashed})" if crashed else ""))
+    agreement = check_safety(space)[0]
+    if agreement.schedule is not None:
+        sched = agreement.schedule
+        start = space.initial_id(sched.inputs)
+        if start is not None:
+            return DrawnRun(tuple(space.follow(start, list(sched.events))), None, sched.events,
+                            "shortest agreement violation")
+    valence = classify_valence(space)
+    depth = np.asarray(space.depth)
+    bivalent = np.flatnonzero(valence.codes == 3)
+    pool, what = (bivalent, "deepest bivalent configuration") if bivalent.size else (
+        np.arange(len(space)), "deepest configuration")
+    target = int(pool[np.argmax(depth[pool])])  # argmax: the lowest id among the deepest
+    init, edges = space.path_to(target)
+    path = (init, *(int(space.edge_dst[k]) for k in edges))
+    events = tuple(space.event(int(space.edge_event[k])) for k in edges)
+    return DrawnRun(path, None, events, f"BFS path to the {what}")

@@ -102,3 +102,120 @@ def reference_valence(protocol: Any, rs: ReferenceSpace) -> list[frozenset[int]]
 def reference_agreement(protocol: Any, rs: ReferenceSpace) -> bool:
     """True when no configuration holds two values and no output ever changes."""
     return not rs.decision_changed and all(len(decisions(protocol, c)) < 2 for c in rs.order)
+
+
+# -- liveness and verdicts, by networkx and plain loops (independent of flpcheck's searches) --
+
+
+def _outputs(protocol: Any, config: tuple[Any, ...]) -> list[int | None]:
+    states, _ = config
+    return [None if (o := protocol.output(p, s)) is None else int(o)
+            for p, s in enumerate(states)]
+
+
+def reference_undecided_sets(protocol: Any, rs: ReferenceSpace, termination: str,
+                             crashed: frozenset[int]) -> list[set[int]]:
+    """The sets of configurations a non-deciding run may stay in: nobody decided ("some"), or
+    one process outside F undecided, for each such process ("all")."""
+    outs = [_outputs(protocol, c) for c in rs.order]
+    if termination == "some":
+        return [{c for c, o in enumerate(outs) if all(v is None for v in o)}]
+    return [{c for c, o in enumerate(outs) if o[p] is None}
+            for p in range(protocol.processes) if p not in crashed]
+
+
+def reference_fair_set(protocol: Any, rs: ReferenceSpace, nodes: set[int],
+                       crashed: frozenset[int], stem: set[int]) -> bool:
+    """Is there a fair set of configurations inside ``nodes`` (strongly connected by events of
+    live processes, every live process stepping in it, every message to a live process pending
+    in it delivered in it), reachable from an initial configuration through ``stem``?"""
+    import networkx as nx
+
+    n = protocol.processes
+    live = set(range(n)) - crashed
+    g = nx.MultiDiGraph()
+    for c in nodes:
+        g.add_node(c)
+        for event, d in rs.edges.get(c, ()):
+            if d in nodes and event[0] not in crashed:
+                g.add_edge(c, d, event=event)
+    candidates = set(nodes)
+    while True:
+        h = g.subgraph(candidates)
+        removed = False
+        for comp in nx.strongly_connected_components(h):
+            edges = [d["event"] for _, _, d in h.subgraph(comp).edges(data=True)]
+            if not edges or {e[0] for e in edges} < live:
+                candidates -= comp
+                removed = True
+                continue
+            delivered = {(p, repr(m)) for p, m in edges if m is not None}
+            for c in comp:
+                pending = {(d, repr(m)) for d, m in rs.order[c][1] if d in live}
+                if not pending <= delivered:
+                    candidates.discard(c)
+                    removed = True
+        if not removed:
+            break
+    if not any(h.subgraph(comp).number_of_edges()
+               for comp in nx.strongly_connected_components(g.subgraph(candidates))):
+        return False
+    s = nx.DiGraph()
+    for c in stem:
+        s.add_node(c)
+        for _, d in rs.edges.get(c, ()):
+            if d in stem:
+                s.add_edge(c, d)
+    starts = {c for _, c in rs.initial if c in stem}
+    reach = set(starts)
+    for c in starts:
+        reach |= nx.descendants(s, c)
+    return bool(reach & candidates)
+
+
+def reference_liveness(protocol: Any, rs: ReferenceSpace, crashes: int,
+                       termination: str) -> dict[str, bool]:
+    """Which kinds of fair non-deciding runs exist on a complete reference space: "blocks" (no
+    crash, through configurations that are not bivalent), "crash" (1..t crashes), "bivalent"
+    (no crash, through undecided bivalent configurations only), "any" (at most t crashes)."""
+    n = protocol.processes
+    valence = reference_valence(protocol, rs)
+
+    def blocked(f: frozenset[int]) -> bool:
+        return any(reference_fair_set(protocol, rs, s, f, s)
+                   for s in reference_undecided_sets(protocol, rs, termination, f))
+
+    crash_sets = [frozenset(f) for k in range(min(crashes, n - 1) + 1)
+                  for f in itertools.combinations(range(n), k)]
+    none: frozenset[int] = frozenset()
+    bivalent = {c for c in range(len(rs.order))
+                if valence[c] == {0, 1} and not decisions(protocol, rs.order[c])}
+    return {
+        "any": any(blocked(f) for f in crash_sets),
+        "blocks": any(reference_fair_set(protocol, rs, {c for c in s if valence[c] != {0, 1}},
+                                         none, s)
+                      for s in reference_undecided_sets(protocol, rs, termination, none)),
+        "crash": any(blocked(f) for f in crash_sets if f),
+        "bivalent": reference_fair_set(protocol, rs, bivalent, none, bivalent),
+    }
+
+
+def reference_verdict(protocol: Any, rs: ReferenceSpace, crashes: int,
+                      termination: str) -> tuple[str, bool]:
+    """(the verdict, whether a non-deciding run with at most ``crashes`` crashes exists), on a
+    complete reference space, by the definitions: safety first, then a crash-free fair run
+    that never decides through configurations that are not bivalent, then one with 1..t
+    crashes, then a fair crash-free run through bivalent configurations only."""
+    valence = reference_valence(protocol, rs)
+    live = reference_liveness(protocol, rs, crashes, termination)
+    if not reference_agreement(protocol, rs):
+        return "agreement-violated", live["any"]
+    if any(1 - x[0] in valence[c] for x, c in rs.initial if len(set(x)) == 1):
+        return "validity-violated", live["any"]
+    if set().union(*(decisions(protocol, c) for c in rs.order)) != {0, 1}:
+        return "trivial", live["any"]
+    for kind, name in (("blocks", "blocks-without-crash"), ("crash", "not-crash-tolerant"),
+                       ("bivalent", "forever-bivalent")):
+        if live[kind]:
+            return name, live["any"]
+    return "none-found", live["any"]

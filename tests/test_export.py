@@ -55,7 +55,8 @@ def test_networkx_nodes_carry_the_configuration_valence_and_flags(majority):
     assert isinstance(g, nx.MultiDiGraph)
     assert (g.number_of_nodes(), g.number_of_edges()) == (len(majority), majority.num_events)
     node = g.nodes[0]
-    assert node["states"] == [[0, False, 0, 0, None], [0, False, 0, 0, None]]
+    # NamedTuple states keep their field names
+    assert node["states"] == [{"x": 0, "sent": False, "zeros": 0, "ones": 0, "y": None}] * 2
     assert node["buffer"] == []
     assert (node["initial"], node["inputs"], node["depth"], node["cut"]) == (True, "00", 0, False)
     assert (node["decided"], node["decisions"], node["valence"]) == (False, [], "0-valent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import networkx as nx
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
@@ -14,7 +14,7 @@ from flpcheck.runs import check_run
 from flpcheck.witness import nondeciding_run
 
 from .conftest import MODELS
-from .test_explorer import TableProtocol
+from .test_explorer import TableProtocol, table_protocols
 
 
 @st.composite
@@ -113,3 +113,54 @@ def test_renaming_the_processes_of_a_symmetric_protocol_keeps_valence_counts():
             renamed = explore(Renamed(inner, perm))
             assert len(renamed) == len(base) and renamed.num_events == base.num_events
             assert classify_valence(renamed).counts() == counts
+
+
+@given(tiny_protocols(), st.sampled_from([0, 1]), st.sampled_from(["some", "all"]))
+def test_verdicts_agree_with_the_reference_on_random_protocols(protocol, crashes, termination):
+    """The verdict and whether a non-deciding run exists, against tests/reference.py, which
+    decides both from the definitions with networkx and plain loops on its own explorer."""
+    from flpcheck.fairness import fair_lasso
+    from flpcheck.witness import blocking_run, verdict
+
+    from .reference import reference_explore, reference_liveness, reference_verdict
+
+    space = explore(protocol, max_configs=200)
+    assume(space.complete)
+    ref = reference_explore(protocol)
+    v = verdict(space, crashes, termination=termination)
+    expected, exists = reference_verdict(protocol, ref, crashes, termination)
+    assert v.verdict == expected
+    assert v.nondeciding is not None and v.nondeciding.exists == exists
+    # the liveness searches themselves, whatever the safety verdict
+    live = reference_liveness(protocol, ref, crashes, termination)
+    biv = classify_valence(space).mask("bivalent") & (space.decided_array == 0)
+    assert (blocking_run(space, termination) is not None) == live["blocks"]
+    assert (nondeciding_run(space, crashes, termination, min_crashes=1) is not None) == live["crash"]
+    assert (fair_lasso(space, biv, frozenset(), stem_nodes=biv) is not None) == live["bivalent"]
+
+
+_MANY = settings.default.max_examples > 150  # --hypothesis-long
+
+
+@settings(max_examples=1000 if _MANY else 40)
+@given(table_protocols(), st.sampled_from([0, 1, 2]), st.sampled_from(["some", "all"]))
+def test_liveness_searches_agree_with_the_reference_on_random_protocols(protocol, crashes,
+                                                                        termination):
+    """With N = 2 or 3: the blocking run, runs with 1..t crashes, fair bivalent cycles and any
+    non-deciding run exist exactly when the reference finds them (safety aside: unsafe
+    protocols are compared too)."""
+    from flpcheck.fairness import fair_lasso
+    from flpcheck.witness import blocking_run
+
+    from .reference import reference_explore, reference_liveness
+
+    space = explore(protocol, max_configs=300)
+    assume(space.complete)
+    live = reference_liveness(protocol, reference_explore(protocol), crashes, termination)
+    biv = classify_valence(space).mask("bivalent") & (space.decided_array == 0)
+    assert {
+        "blocks": blocking_run(space, termination) is not None,
+        "crash": nondeciding_run(space, crashes, termination, min_crashes=1) is not None,
+        "bivalent": fair_lasso(space, biv, frozenset(), stem_nodes=biv) is not None,
+        "any": nondeciding_run(space, crashes, termination) is not None,
+    } == live

@@ -16,12 +16,12 @@ from flpcheck import Event, Protocol, classify_valence, explore
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
 from flpcheck.loader import load_protocol
+from flpcheck.witness import run_to_draw, verdict
 from flpcheck.render import (
     FULL_VIEW_NODES,
     PALETTE,
     choose_view,
     default_lemma3,
-    default_witness_run,
     full_view,
     initial_view,
     lemma3_view,
@@ -104,9 +104,10 @@ def test_png_output_starts_with_the_png_header_and_is_not_trivial(path, tmp_path
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
 def test_witness_view_contains_every_configuration_of_the_run(path, tmp_path):
     space = smallest_space(path)
-    run, cycle_start, title = default_witness_run(space)
-    out = write_image(witness_view(space, run, cycle_start, title=title), tmp_path / "w.svg")
-    assert {f"c{c}" for c in run} <= set(svg_nodes(out))
+    drawn = run_to_draw(space)
+    out = write_image(witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
+                                   title=drawn.title), tmp_path / "w.svg")
+    assert {f"c{c}" for c in drawn.path} <= set(svg_nodes(out))
 
 
 @needs_dot
@@ -132,10 +133,10 @@ def test_a_witness_run_must_follow_explored_events():
 
 def test_witness_stand_in_is_the_shortest_agreement_violation_when_there_is_one():
     space = majority(2)
-    run, cycle_start, title = default_witness_run(space)
-    assert cycle_start is None and title == "shortest agreement violation"
-    assert space.decisions(run[-1]) == frozenset({0, 1})
-    assert len(run) - 1 == space.depth[run[-1]]
+    drawn = run_to_draw(space)
+    assert drawn.cycle_start is None and drawn.title == "shortest agreement violation"
+    assert space.decisions(drawn.path[-1]) == frozenset({0, 1})
+    assert len(drawn.path) - 1 == space.depth[drawn.path[-1]] == len(drawn.events)
 
 
 def test_initial_view_draws_the_lemma2_chain_with_valences():
@@ -280,8 +281,51 @@ def test_the_witness_view_draws_the_verdicts_run_by_default():
 
     space = explore(load_protocol(str(MODELS / "wait_for_all.py"), 2))
     run = verdict(space).run
-    path, cycle_start, title = default_witness_run(space)
-    assert path == list(run.path) and cycle_start == len(run.stem)
-    assert title == "not-crash-tolerant (crashed: p0)"
+    drawn = run_to_draw(space)
+    assert drawn.path == run.path and drawn.cycle_start == len(run.stem)
+    assert drawn.title == "not-crash-tolerant (crashed: p0)"
     source = render_view(space, "witness").source
     assert all(f"c{c}" in source for c in run.path)
+
+
+@needs_dot
+def test_render_draws_the_forever_bivalent_lasso_with_crashes_0_and_labels_each_step(tmp_path):
+    """Flip-flop with no crash allowed: the verdict is forever-bivalent and its run a lasso.
+    Every step of the run is drawn with its own number and its own event, even where two
+    steps join the same pair of configurations (two null steps of different processes
+    looping on one configuration are two arrows, not one arrow with both numbers)."""
+    out = tmp_path / "lasso.dot"
+    result = CliRunner().invoke(main, ["render", str(MODELS / "flip_flop.py"), "--view",
+                                       "witness", "--crashes", "0", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    source = out.read_text()
+    assert "forever-bivalent" in source
+    space = explore(load_protocol(str(MODELS / "flip_flop.py")))
+    run = verdict(space, crashes=0).run
+    drawn = {}  # step number -> the event its arrow is labelled with
+    for numbers, event in re.findall(r'label="([0-9,]+)\. (p[0-9]+:\w+)"', source):
+        for i in numbers.split(","):
+            assert int(i) not in drawn
+            drawn[int(i)] = event
+    assert drawn == {i: f"p{e.pid}:" + ("null" if e.msg is None else str(e.msg))
+                     for i, e in enumerate(run.events, 1)}
+
+
+def test_two_null_steps_looping_on_one_configuration_are_two_arrows(tmp_path):
+    """Two processes whose null steps change nothing: from I(00) the run p0:null, p1:null is
+    two self-loops on one configuration, drawn as two arrows labelled 1 and 2."""
+
+    class Idle(Protocol):
+        def init(self, pid, x):
+            return x
+
+        def step(self, pid, state, msg):
+            return state, ()
+
+        def output(self, pid, state):
+            return None
+
+    space = explore(Idle(processes=2), [(0, 0)])
+    source = witness_view(space, [0, 0, 0], cycle_start=0,
+                          events=[Event(0, None), Event(1, None)]).source
+    assert '"1. p0:null"' in source and '"2. p1:null"' in source
