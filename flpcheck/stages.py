@@ -121,13 +121,28 @@ class _Searcher:
         self.table = LocalTable(protocol)
         self.inputs: tuple[int, ...] = ()
         self.directed = True
+        self._bits: dict[tuple[int, ...], int] = {}  # local states -> decision bits
 
     def initial(self, x: tuple[int, ...]) -> Config:
         return tuple(self.table.initial_state(p, x[p]) for p in range(self.n)), ()
 
+    def bits(self, c: Config) -> int:
+        """Decision bits of ``c``: bit v set when some process has decided v."""
+        states = c[0]
+        b = self._bits.get(states)
+        if b is None:
+            out = self.table.output
+            b = 0
+            for p, s in enumerate(states):
+                v = out(p, s)
+                if v is not None:
+                    b |= 1 << v
+            self._bits[states] = b
+        return b
+
     def decisions(self, c: Config) -> frozenset[int]:
-        out = self.table.output
-        return frozenset(v for p, s in enumerate(c[0]) if (v := out(p, s)) is not None)
+        b = self.bits(c)
+        return frozenset(v for v in (0, 1) if b >> v & 1)
 
     def moves(self, c: Config) -> list[Move]:
         """Every distinct applicable event: null steps first, then messages by id."""
@@ -155,7 +170,7 @@ class _Searcher:
         if before is not None and self.table.output(p, d[0][p]) != before:
             raise _Found(_moves(path) + [move], "agreement",
                          f"p{p} changes its output from {before} once set")
-        if len(self.decisions(d)) > 1:
+        if self.bits(d) == 3:
             raise _Found(_moves(path) + [move], "agreement", "two processes decide differently")
         return d, sent
 
@@ -262,8 +277,10 @@ def _certificate(s: _Searcher, c: Config, pending: list[tuple[int, int]], value:
         if found is not None:
             return _Outcome(found, False, len(found))
 
+    want = 1 << value
+
     def goal(d: Config) -> bool:
-        return value in s.decisions(d)
+        return bool(s.bits(d) & want)
 
     if directed:
         late = _search(s, c, goal, limit, prefix, late_nulls=True)
