@@ -82,11 +82,13 @@ def fair_components(
         graph = scipy.sparse.csr_matrix((ok.astype(np.int8), dst, indptr),
                                         shape=(len(space),) * 2, copy=True)
         graph.eliminate_zeros()  # in place: hence the copy, which keeps the space's arrays
-        _, labels = connected_components(graph, directed=True, connection="strong")
-        labels = np.where(cand, labels, -1).astype(np.int64)
-        src_label = np.repeat(labels, counts)
-        inside = ok & (src_label == labels[dst])
-        comp = src_label[inside]
+        _, found = connected_components(graph, directed=True, connection="strong")
+        del graph
+        labels = np.where(cand, found, -1).astype(np.int32)
+        del found
+        inside = ok & (np.repeat(labels, counts) == labels[dst])
+        del ok
+        comp = np.repeat(labels, counts)[inside].astype(np.int64)
         # components in which every live process steps
         steps = np.unique(comp * n + pid[inside])
         steps = steps[np.isin(steps % n, sorted(live))]
@@ -101,7 +103,7 @@ def fair_components(
         missing = ~np.isin(labels[pc] * m_count + pm, recv)
         bad[pc[missing]] = True
         if not bad.any():
-            return np.where(cand, labels, -1), inside & np.repeat(cand, counts)
+            return np.where(cand, labels, -1).astype(np.int64), inside & np.repeat(cand, counts)
         cand &= ~bad
 
 

@@ -48,6 +48,12 @@ class Exploration:
         return 1 if self.violated else 0
 
 
+LIVENESS_LIMIT = 2_000_000
+"""``explore`` searches for a fair crash-free run that never decides up to this many
+configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
+always searches."""
+
+
 def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
     """Classify valence, check the safety properties of an explored space, and search for a
     fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
@@ -56,6 +62,10 @@ def summarize(name: str, space: StateSpace, termination: str = "some") -> Explor
         why = "symmetry" if space.reduced else "partial-order"
         return Exploration(name, space, valence, props, termination, None,
                            f"not searched: runs are not kept by the {why} reduction")
+    if len(space) > LIVENESS_LIMIT:
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: {len(space):,} configurations, more than "
+                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
     return Exploration(name, space, valence, props, termination,
                        search_nondeciding(space, 0, termination))
 
