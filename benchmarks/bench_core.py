@@ -16,8 +16,8 @@ import sys
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, ".")
-from flpcheck.loader import load_protocol
-from flpcheck.limits import current_rss
+from flpcheck.model.loader import load_protocol
+from flpcheck.explore.limits import current_rss
 engine, model, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 protocol = load_protocol(model, n)
 if engine == "reference":

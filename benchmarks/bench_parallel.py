@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, ".")
-from flpcheck.loader import load_protocol
-from flpcheck.limits import current_rss
+from flpcheck.model.loader import load_protocol
+from flpcheck.explore.limits import current_rss
 from flpcheck import explore, classify_valence
-from flpcheck.properties import check_safety
+from flpcheck.analysis.properties import check_safety
 model, n, attrs, mode = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 protocol = load_protocol(model, n)
 for key, value in attrs.items():

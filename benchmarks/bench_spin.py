@@ -55,15 +55,15 @@ DEFAULT_NO_REFERENCE = "majority:5,paxos2:3,paxos3:3"
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, ".")
-from flpcheck.loader import load_protocol
-from flpcheck.limits import current_rss
+from flpcheck.model.loader import load_protocol
+from flpcheck.explore.limits import current_rss
 engine, model, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 protocol = load_protocol(model, n)
 for key, value in json.loads(sys.argv[4]).items():
     setattr(protocol, key, tuple(value) if isinstance(value, list) else value)
 if engine == "flpcheck":
     from flpcheck import explore, classify_valence
-    from flpcheck.properties import check_safety
+    from flpcheck.analysis.properties import check_safety
 else:
     from tests.reference import reference_explore, reference_agreement
 base = current_rss()

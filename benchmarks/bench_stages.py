@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from flpcheck.loader import load_protocol
-from flpcheck.stages import check_staged_run, staged_adversary
+from flpcheck.analysis.stages import check_staged_run, staged_adversary
+from flpcheck.model.loader import load_protocol
 
 DEFAULT = ["models/paxos_rounds.py:PaxosRounds", "models/paxos_rounds.py:PaxosRoundsLoopback",
            "models/paxos_unbounded.py", "models/flip_flop.py"]

@@ -12,8 +12,8 @@ import sys
 import time
 
 from flpcheck import explore
-from flpcheck.loader import load_protocol
-from flpcheck.witness import verdict
+from flpcheck.analysis.verdict import verdict
+from flpcheck.model.loader import load_protocol
 
 DEFAULT = ["models/majority.py:4", "models/wait_for_all.py:4", "models/leader_broadcast.py:5",
            "models/flip_flop.py:2"]

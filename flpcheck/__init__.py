@@ -1,12 +1,12 @@
 """flpcheck: a model checker and state-space explorer for the FLP impossibility result."""
 
+from .analysis.valence import ValenceMap, classify_valence
 from .errors import FLPCheckError
-from .explorer import explore
-from .protocol import Protocol
-from .rounds import RoundProtocol
-from .semantics import Configuration, Event
-from .statespace import Schedule, StateSpace
-from .valence import ValenceMap, classify_valence
+from .explore.explore import explore
+from .explore.statespace import Schedule, StateSpace
+from .model.protocol import Protocol
+from .model.semantics import Configuration, Event
+from .sync.rounds import RoundProtocol
 
 __all__ = [
     "Protocol",

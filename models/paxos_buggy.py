@@ -20,7 +20,7 @@ CLI: ``flpcheck explore models/paxos_buggy.py:PaxosNoReport`` (and the other cla
 
 from pathlib import Path
 
-from flpcheck.loader import load_protocol_class
+from flpcheck.model.loader import load_protocol_class
 
 Paxos = load_protocol_class(f"{Path(__file__).with_name('paxos.py')}:Paxos")
 

@@ -24,7 +24,7 @@ configuration certified bivalent by a run deciding 0 and a run deciding 1.
 
 from pathlib import Path
 
-from flpcheck.loader import load_protocol_class
+from flpcheck.model.loader import load_protocol_class
 
 Paxos = load_protocol_class(f"{Path(__file__).with_name('paxos.py')}:Paxos")
 

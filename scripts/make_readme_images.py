@@ -14,8 +14,8 @@ from pathlib import Path
 
 from flpcheck import explore
 from flpcheck.errors import FLPCheckError
-from flpcheck.loader import load_protocol
-from flpcheck.render import render_view, write_image
+from flpcheck.model.loader import load_protocol
+from flpcheck.output.render import render_view, write_image
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"

@@ -16,8 +16,8 @@ from .conftest import FIXTURES, MODELS
 DUMP = """
 import sys
 from flpcheck import explore
-from flpcheck.loader import load_protocol
-from flpcheck.values import to_json
+from flpcheck.model.loader import load_protocol
+from flpcheck.model.values import to_json
 space = explore(load_protocol(sys.argv[1]))
 for c in range(len(space)):
     conf = space.configuration(c)

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import explore
+from flpcheck.analysis.valence import classify_valence
+from flpcheck.analysis.verdict import verdict
 from flpcheck.cli import main
-from flpcheck.loader import load_protocol
-from flpcheck.valence import classify_valence
-from flpcheck.witness import verdict
+from flpcheck.model.loader import load_protocol
 
 from .conftest import FIXTURES, MODELS
 
@@ -88,12 +88,12 @@ def test_a_none_payload_is_refused_as_it_cannot_be_told_from_the_null_message():
 
 
 def test_an_internal_error_exits_3_and_asks_for_a_bug_report(monkeypatch):
-    import flpcheck.witness_cli
+    import flpcheck.cli.witness
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(flpcheck.witness_cli, "verdict", broken)
+    monkeypatch.setattr(flpcheck.cli.witness, "verdict", broken)
     result = invoke("witness", MODELS / "leader_broadcast.py")
     assert result.exit_code == 3
     assert "internal error" in result.output and "please report it" in result.output

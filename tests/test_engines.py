@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import explore
-from flpcheck.loader import load_protocol, protocol_classes
+from flpcheck.model.loader import load_protocol, protocol_classes
 
 from .conftest import FIXTURES, MODELS
 from .test_explorer import table_protocols

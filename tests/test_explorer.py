@@ -7,11 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Event, Protocol, classify_valence, explore
+from flpcheck.analysis.properties import check_agreement, check_nontriviality, check_validity
 from flpcheck.errors import UsageError
-from flpcheck.explorer import parse_inputs
-from flpcheck.loader import load_protocol
-from flpcheck.properties import check_agreement, check_nontriviality, check_validity
-from flpcheck.semantics import replay
+from flpcheck.explore.explore import parse_inputs
+from flpcheck.model.loader import load_protocol
+from flpcheck.model.semantics import replay
 
 from .conftest import MODELS
 from .reference import reference_agreement, reference_explore, reference_valence

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from flpcheck import classify_valence, explore
 from flpcheck.cli import main
 from flpcheck.errors import InvalidProtocol, ModelLoadError, UsageError
-from flpcheck.export import atomic_write, to_networkx, write_graph
-from flpcheck.loader import load_protocol, load_protocol_class
-from flpcheck.statespace import StateSpace
+from flpcheck.explore.statespace import StateSpace
+from flpcheck.model.loader import load_protocol, load_protocol_class
+from flpcheck.output.export import atomic_write, to_networkx, write_graph
 
 from .conftest import MODELS
 

@@ -11,7 +11,8 @@ import time
 
 from click.testing import CliRunner
 
-from flpcheck.cli import EXIT_INTERRUPTED, main
+from flpcheck.cli import main
+from flpcheck.cli.common import EXIT_INTERRUPTED
 
 from .conftest import FIXTURES, MODELS
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flpcheck import Event, classify_valence, explore
-from flpcheck.loader import load_protocol
-from flpcheck.properties import check_safety
-from flpcheck.runs import check_run
-from flpcheck.witness import adversary_run, nondeciding_run, verdict
+from flpcheck.analysis.properties import check_safety
+from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.verdict import adversary_run, nondeciding_run, verdict
+from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS
 from .reference import reference_explore

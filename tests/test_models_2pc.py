@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from flpcheck import Event, classify_valence, explore
-from flpcheck.loader import load_protocol
-from flpcheck.properties import check_safety
-from flpcheck.runs import check_run
-from flpcheck.semantics import replay
-from flpcheck.witness import verdict
+from flpcheck.analysis.properties import check_safety
+from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.verdict import verdict
+from flpcheck.model.loader import load_protocol
+from flpcheck.model.semantics import replay
 
 from .conftest import MODELS
 from .reference import reference_explore

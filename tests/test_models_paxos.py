@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from flpcheck import Event, classify_valence, explore
-from flpcheck.loader import load_protocol, load_protocol_class
-from flpcheck.properties import check_safety
-from flpcheck.runs import check_run
-from flpcheck.semantics import replay
-from flpcheck.stages import check_staged_run, staged_adversary
-from flpcheck.witness import verdict
+from flpcheck.analysis.properties import check_safety
+from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.stages import check_staged_run, staged_adversary
+from flpcheck.analysis.verdict import verdict
+from flpcheck.model.loader import load_protocol, load_protocol_class
+from flpcheck.model.semantics import replay
 
 from .conftest import MODELS
 from .reference import reference_explore

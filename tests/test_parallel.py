@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from flpcheck import batch, classify_valence, explore, parallel
-from flpcheck.loader import load_protocol
+from flpcheck import classify_valence, explore
+from flpcheck.explore import batch, parallel
+from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS
 

@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
+from flpcheck.analysis.graph import reach
+from flpcheck.analysis.properties import check_safety
+from flpcheck.analysis.verdict import verdict
 from flpcheck.cli import main
 from flpcheck.errors import UsageError
-from flpcheck.graph import reach
-from flpcheck.loader import load_protocol
-from flpcheck.properties import check_safety
-from flpcheck.semantics import replay
-from flpcheck.witness import verdict
+from flpcheck.model.loader import load_protocol
+from flpcheck.model.semantics import replay
 
 from .conftest import MODELS
 from .test_explorer import table_protocols

@@ -13,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import Event, Protocol, classify_valence, explore
+from flpcheck.analysis.verdict import run_to_draw, verdict
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
-from flpcheck.loader import load_protocol
-from flpcheck.witness import run_to_draw, verdict
-from flpcheck.render import (
+from flpcheck.explore.statespace import StateSpace
+from flpcheck.model.loader import load_protocol
+from flpcheck.output.render import (
     FULL_VIEW_NODES,
     PALETTE,
     choose_view,
@@ -30,7 +31,6 @@ from flpcheck.render import (
     witness_view,
     write_image,
 )
-from flpcheck.statespace import StateSpace
 
 from .conftest import MODELS
 from .test_export import MODEL_FILES, smallest_space
@@ -276,8 +276,8 @@ def test_pdf_output_is_a_pdf(tmp_path):
 
 def test_the_witness_view_draws_the_verdicts_run_by_default():
     """Wait-for-all with N=2 is not crash tolerant: the view draws that run (p0 crashed)."""
-    from flpcheck.loader import load_protocol
-    from flpcheck.witness import verdict
+    from flpcheck.analysis.verdict import verdict
+    from flpcheck.model.loader import load_protocol
 
     space = explore(load_protocol(str(MODELS / "wait_for_all.py"), 2))
     run = verdict(space).run

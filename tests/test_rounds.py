@@ -19,6 +19,12 @@ import pytest
 from rich.console import Console
 
 from flpcheck import RoundProtocol
+from flpcheck.cli.rounds import (
+    is_round_model,
+    load_round_protocol,
+    load_round_protocol_class,
+    run_rounds,
+)
 from flpcheck.errors import (
     FLPCheckError,
     InvalidProtocol,
@@ -29,14 +35,8 @@ from flpcheck.errors import (
     ReplayError,
     UsageError,
 )
-from flpcheck.rounds import Crash, check_rounds, count_crash_patterns, replay
-from flpcheck.rounds_cli import (
-    is_round_model,
-    load_round_protocol,
-    load_round_protocol_class,
-    run_rounds,
-)
-from flpcheck.rounds_report import print_round_check
+from flpcheck.output.rounds_report import print_round_check
+from flpcheck.sync.rounds import Crash, check_rounds, count_crash_patterns, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOODSET = str(ROOT / "models" / "floodset.py")
@@ -319,9 +319,9 @@ def test_the_inbox_is_a_tuple_sorted_by_sender_with_one_message_each():
 def test_results_do_not_depend_on_the_hash_seed():
     """The same JSON (less the timing) under two PYTHONHASHSEED values."""
     code = (
-        "import json, sys; from flpcheck.rounds_cli import load_round_protocol;"
-        "from flpcheck.rounds import check_rounds;"
-        "from flpcheck.rounds_report import round_check_to_json;"
+        "import json, sys; from flpcheck.cli.rounds import load_round_protocol;"
+        "from flpcheck.sync.rounds import check_rounds;"
+        "from flpcheck.output.rounds_report import round_check_to_json;"
         f"c = check_rounds(load_round_protocol({FLOODSET!r}, 4, 2), crashes=2);"
         "d = round_check_to_json(c); d.pop('seconds'); d['counts'].pop('user_calls');"
         "print(json.dumps(d, sort_keys=True))"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck.cli import main
-from flpcheck.schemas import SCHEMAS, validate
+from flpcheck.output.schemas import SCHEMAS, validate
 
 from .conftest import FIXTURES, MODELS
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import Event
+from flpcheck.analysis.stages import check_staged_run, staged_adversary
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
-from flpcheck.loader import load_protocol
-from flpcheck.stages import check_staged_run, staged_adversary
+from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS
 
@@ -101,7 +101,7 @@ def test_a_protocol_that_violates_agreement_gets_the_violation_not_an_error():
     assert data["verdict"] == "agreement-violated" and data["stages"] == []
     sched = data["evidence"]["schedule"]
     protocol = load_protocol(str(MODELS / "majority.py"))
-    from flpcheck.semantics import replay
+    from flpcheck.model.semantics import replay
 
     end = replay(protocol, sched["inputs"], [Event(p, m) for p, m in sched["events"]])[-1]
     assert end.config.decisions(protocol) == {0, 1}

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flpcheck.growable import Growable
-from flpcheck.rowindex import HashCollision, RowIndex, row_hash
+from flpcheck.explore.growable import Growable
+from flpcheck.explore.rowindex import HashCollision, RowIndex, row_hash
 
 from .reference import reference_explore
 
@@ -88,7 +88,7 @@ def test_explored_arrays_are_narrow_and_exact():
     """Majority N=3 has few messages and local states: event ids fit uint8 and rows uint8 or
     uint16, and the narrow arrays give the reference's counts."""
     from flpcheck import explore
-    from flpcheck.loader import load_protocol
+    from flpcheck.model.loader import load_protocol
 
     protocol = load_protocol("models/majority.py", 3)
     space = explore(protocol)
@@ -106,7 +106,7 @@ def test_explored_arrays_are_narrow_and_exact():
 def test_forward_sweeps_reach_what_backward_reachability_reaches(graph):
     """reach_bits (forward sweeps, no reversed graph) against reach on the reversed graph,
     bit by bit, on random graphs; with one sweep allowed it either settles or says so."""
-    from flpcheck.graph import CSR, reach, reach_bits, reverse
+    from flpcheck.analysis.graph import CSR, reach, reach_bits, reverse
 
     n, edges, bits = graph
     edges.sort()
@@ -127,8 +127,9 @@ def test_valence_fallback_gives_what_the_sweeps_give(bounds, monkeypatch):
     """When the forward sweeps do not settle, valence comes from backward passes over the
     reversed graph: same codes and the same exact/lower-bound marks (majority N=4, whole and
     cut at depth 5)."""
-    from flpcheck import classify_valence, explore, valence
-    from flpcheck.loader import load_protocol
+    from flpcheck import classify_valence, explore
+    from flpcheck.analysis import valence
+    from flpcheck.model.loader import load_protocol
 
     def classify(space_bounds):
         space = explore(load_protocol("models/majority.py", 4), **space_bounds)

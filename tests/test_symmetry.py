@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
+from flpcheck.analysis.properties import check_safety
+from flpcheck.analysis.verdict import verdict
 from flpcheck.cli import main
 from flpcheck.errors import InvalidProtocol, UsageError
-from flpcheck.loader import load_protocol, load_protocol_class
-from flpcheck.properties import check_safety
-from flpcheck.witness import verdict
+from flpcheck.model.loader import load_protocol, load_protocol_class
 
 from .conftest import MODELS
 

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import Event, classify_valence, explore
+from flpcheck.analysis.lemma1 import check_lemma1
+from flpcheck.analysis.runs import Run, check_run
+from flpcheck.analysis.verdict import lemma2, nondeciding_run, verdict
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
-from flpcheck.lemma1 import check_lemma1
-from flpcheck.loader import load_protocol
-from flpcheck.runs import Run, check_run
-from flpcheck.witness import lemma2, nondeciding_run, verdict
+from flpcheck.model.loader import load_protocol
 
 from .conftest import FIXTURES, MODELS
 

@@ -30,10 +30,10 @@ import inspect
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.errors import ReplayError
-from flpcheck.lemma1 import check_lemma1
-from flpcheck.loader import load_protocol_class
-from flpcheck.render import PALETTE, render_view, witness_view
-from flpcheck.semantics import applicable_events, apply_event, initial_configuration, replay
+from flpcheck.analysis.lemma1 import check_lemma1
+from flpcheck.model.loader import load_protocol_class
+from flpcheck.output.render import PALETTE, render_view, witness_view
+from flpcheck.model.semantics import applicable_events, apply_event, initial_configuration, replay
 """),
 code(TABLE),
 md("""
@@ -96,7 +96,7 @@ print("applicable now:     ", [str(e) for e in applicable_events(step.config, pr
 md("""
 ## Schedules: stepping through one
 
-A schedule is a sequence of events. `flpcheck.semantics.replay` applies one to $I(x)$ step by step
+A schedule is a sequence of events. `flpcheck.model.semantics.replay` applies one to $I(x)$ step by step
 with the protocol's own code (it is the plain, executable definition of the model, independent
 of the explorer). Here: the leader broadcasts, p1 receives the 1, then p0 receives its own 1.
 """),
@@ -222,7 +222,7 @@ diamond
 md("""
 The same holds for whole schedules on disjoint processes, and flpcheck checks Lemma 1 on every
 such diamond of the explored graph with fresh calls of the protocol's `step`
-(`flpcheck.lemma1.check_lemma1`): a model whose processes secretly share state (a global
+(`flpcheck.analysis.lemma1.check_lemma1`): a model whose processes secretly share state (a global
 variable, a class attribute) fails it, and `flpcheck witness` reports that as a model error
 before anything else.
 """),

@@ -31,13 +31,13 @@ from collections import Counter
 import graphviz
 
 from flpcheck import Event, classify_valence, explore
-from flpcheck.loader import load_protocol, load_protocol_class
-from flpcheck.properties import check_safety
-from flpcheck.render import render_view
-from flpcheck.runs import check_run
-from flpcheck.semantics import replay
-from flpcheck.stages import check_staged_run, staged_adversary
-from flpcheck.witness import verdict
+from flpcheck.model.loader import load_protocol, load_protocol_class
+from flpcheck.analysis.properties import check_safety
+from flpcheck.output.render import render_view
+from flpcheck.analysis.runs import check_run
+from flpcheck.model.semantics import replay
+from flpcheck.analysis.stages import check_staged_run, staged_adversary
+from flpcheck.analysis.verdict import verdict
 
 PAXOS = str(MODELS / "paxos.py")
 Paxos = load_protocol_class(f"{PAXOS}:Paxos")

@@ -20,11 +20,11 @@ from typing import NamedTuple
 
 from flpcheck import Protocol, explore
 from flpcheck.errors import FLPCheckError
-from flpcheck.explain import annotate
-from flpcheck.properties import check_safety
-from flpcheck.render import render_view
-from flpcheck.runs import check_run
-from flpcheck.witness import VERDICTS, verdict
+from flpcheck.analysis.explain import annotate
+from flpcheck.analysis.properties import check_safety
+from flpcheck.output.render import render_view
+from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.verdict import VERDICTS, verdict
 """),
 code(TABLE),
 md("""

@@ -1,0 +1,66 @@
+"""Schedules made readable: each step replayed with the protocol's own code and annotated.
+
+The replay here goes through :mod:`flpcheck.semantics` (not the explorer's tables), so every
+schedule shown to a user is checked by code independent of the search that found it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ReplayError, SharedStateError
+from ..explore.statespace import Schedule, StateSpace
+from ..model.semantics import Configuration, Event, event_to_json, initial_configuration, replay
+from .valence import classify_valence
+
+__all__ = ["AnnotatedStep", "annotate", "schedule_to_json"]
+
+
+@dataclass(frozen=True)
+class AnnotatedStep:
+    """One step of a schedule with what it did and where it led."""
+
+    index: int
+    event: Event
+    sends: tuple[tuple[int, Any], ...]
+    state_after: Any
+    config: Configuration
+    outputs: tuple[int | None, ...]
+    valence: str
+
+
+def annotate(space: StateSpace, schedule: Schedule) -> tuple[str, list[AnnotatedStep]]:
+    """(valence of the start, the annotated steps) of ``schedule``, replayed independently."""
+    protocol = space.protocol
+    valence = classify_valence(space)
+    start = initial_configuration(protocol, schedule.inputs)
+    start_id = space.find(start)
+    if start_id is None:
+        raise ReplayError(f"inputs {schedule.inputs}: not an explored initial configuration")
+    steps = []
+    for i, step in enumerate(replay(protocol, schedule.inputs, schedule.events), 1):
+        cid = space.find(step.config)
+        if cid is None:
+            raise SharedStateError(
+                f"replaying the schedule from inputs {''.join(map(str, schedule.inputs))} with "
+                f"the protocol's own step, step {i} ({step.event}) reached a configuration the "
+                "explorer never reached: the steps depend on something besides (pid, state, msg) "
+                "(a global, a class attribute or a shared mutable object)"
+            )
+        label = valence.describe(cid)
+        steps.append(
+            AnnotatedStep(
+                i, step.event, step.sends, step.config.states[step.event.pid], step.config,
+                step.config.outputs(protocol), label,
+            )
+        )
+    return valence.describe(start_id), steps
+
+
+def schedule_to_json(schedule: Schedule | None) -> dict[str, Any] | None:
+    """``{"inputs": [...], "events": [[pid, payload], ...]}`` or None."""
+    if schedule is None:
+        return None
+    return {"inputs": list(schedule.inputs), "events": [event_to_json(e) for e in schedule.events]}
+

@@ -1,0 +1,144 @@
+"""What every command shares: exit codes, error handling, the exploration options and the
+exploration with its progress display.
+
+Exit codes: 0 no property violated, 1 a property violated (or, for ``witness --stages``, a
+search stopped by a bound), 2 usage or model error, 3 an internal error of flpcheck (a bug:
+please report it), 130 interrupted (SIGINT or SIGTERM) after printing the partial report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..errors import FLPCheckError
+from ..explore.explore import explore, parse_inputs
+from ..explore.limits import StopConditions, parse_size
+from ..explore.statespace import StateSpace
+from ..model.loader import load_protocol
+from ..model.protocol import Protocol
+
+__all__ = ["FLPGroup", "explore_options", "termination_option", "run_exploration",
+           "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
+
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 3
+
+
+def default_max_memory() -> str:
+    """Three quarters of physical memory, as a --max-memory value."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return "8G"
+    return f"{total * 3 // 4 // 2**20}M"
+
+
+def _fail(err: FLPCheckError) -> None:
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[red]error:[/red] {err}", markup=True, soft_wrap=True)
+    for note in getattr(err, "__notes__", ()):
+        console.print(note, markup=False, soft_wrap=True)
+    sys.exit(err.exit_code)
+
+
+def _internal(exc: BaseException) -> None:
+    import traceback
+
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[red]internal error:[/red] flpcheck failed with {type(exc).__name__}: {exc}",
+                  markup=True, soft_wrap=True)
+    console.print("".join(traceback.format_exception(exc)).rstrip(), markup=False,
+                  soft_wrap=True)
+    console.print("This is a bug in flpcheck, not a verdict on the model: please report it to "
+                  "flpcheck's maintainers with the model file, the command line and the "
+                  "traceback above.", soft_wrap=True)
+    sys.exit(EXIT_INTERNAL)
+
+
+class FLPGroup(click.Group):
+    """A click group that turns flpcheck's errors into exit codes 2 and 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FLPCheckError as err:
+            _fail(err)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort,
+                SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # never exit 1 ("property violated") for flpcheck's own bug
+            _internal(exc)
+
+
+def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options shared by every command that explores a model."""
+    options = [
+        click.argument("model", metavar="MODEL.py[:Class]"),
+        click.option("--processes", "-n", type=click.IntRange(min=1),
+                     help="N, the number of processes (default: the model's)."),
+        click.option("--inputs", metavar="BITS,...",
+                     help="Explore only these initial configurations, e.g. 011,100."),
+        click.option("--max-configs", type=click.IntRange(min=1),
+                     help="Stop adding configurations past this many."),
+        click.option("--max-buffer", type=click.IntRange(min=0),
+                     help="Do not expand configurations with more messages in transit."),
+        click.option("--max-depth", type=click.IntRange(min=0),
+                     help="Do not expand configurations deeper than this many events."),
+        click.option("--timeout", type=click.FloatRange(min=0), help="Stop exploring after SECONDS."),
+        click.option("--max-memory", metavar="SIZE", default=default_max_memory(),
+                     show_default=True, help="Stop exploring past this resident memory, e.g. 2G "
+                     "(default: three quarters of this machine's memory)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+termination_option = click.option(
+    "--termination", type=click.Choice(("some", "all")), default="some", show_default=True,
+    help="What a deciding run is: some = some process decides (FLP's definition); all = every "
+         "process that keeps taking steps decides.")
+"""The ``--termination`` option shared by witness, lemmas and render."""
+
+
+def run_exploration(
+    model: str, processes: int | None, inputs: str | None, max_configs: int | None,
+    max_buffer: int | None, max_depth: int | None, timeout: float | None,
+    max_memory: str | None, quiet: bool = False, symmetry: bool = False, por: bool = False,
+) -> tuple[Protocol, StateSpace, StopConditions]:
+    """Load and explore a model with a progress display; signals stop it cleanly."""
+    protocol = load_protocol(model, processes)
+    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
+    stop = StopConditions(timeout, None if max_memory is None else parse_size(max_memory))
+    err_console = Console(stderr=True)
+    show = not quiet and err_console.is_terminal
+    with stop.catching_signals():
+        if show:
+            with Progress(TextColumn("[bold]exploring"), BarColumn(),
+                          TextColumn("{task.fields[configs]:,} configurations, "
+                                     "{task.fields[rate]:,.0f}/s, frontier {task.fields[frontier]:,}"),
+                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
+                task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0)
+
+                def progress(configs: int, expanded: int, events: int) -> None:
+                    elapsed = bar.tasks[0].elapsed or 1e-9
+                    bar.update(task, configs=configs, rate=configs / elapsed,
+                               frontier=configs - expanded)
+
+                space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
+                                max_depth=max_depth, progress=progress, stop=stop, origin=model,
+                                symmetry=symmetry, por=por)
+        else:
+            space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
+                            max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry,
+                            por=por)
+    return protocol, space, stop
+
+

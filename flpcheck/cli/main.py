@@ -1,0 +1,36 @@
+"""The ``flpcheck`` command group: one module per command, all registered here."""
+
+from __future__ import annotations
+
+import click
+
+from .common import FLPGroup
+from .explore import explore_command
+from .render import render_command
+from .schema import schema_command
+from .witness import lemmas_command, witness_command
+
+__all__ = ["main"]
+
+
+@click.group(cls=FLPGroup)
+@click.version_option(package_name="flpcheck")
+def main() -> None:
+    """flpcheck: explore a consensus protocol in the FLP model and find the run that defeats it.
+
+    \b
+    Commands:
+      explore   every configuration, its valence, safety (and round models)
+      witness   the verdict and the run that defeats the protocol
+      lemmas    FLP's Lemmas 1-3 walked through on the model
+      render    a picture of the configuration graph or one of its views
+      schema    the JSON Schema of a command's --json output
+
+    Exit codes: 0 nothing violated, 1 a property violated, 2 usage or model error, 3 an
+    internal error of flpcheck, 130 interrupted.
+    """
+
+
+for command in (explore_command, witness_command, lemmas_command, render_command,
+                schema_command):
+    main.add_command(command)

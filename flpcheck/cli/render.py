@@ -1,0 +1,101 @@
+"""``flpcheck render``: draw a model's configuration graph, or one view of it, with Graphviz.
+
+Registered on the ``flpcheck`` group in :mod:`flpcheck.cli.main`. Errors are
+:class:`~flpcheck.errors.FLPCheckError` (a missing ``dot`` included), which the group turns
+into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..analysis.verdict import run_to_draw
+from ..errors import UsageError
+from ..output.render import (
+    IMAGE_FORMATS,
+    LABEL_MODES,
+    VIEWS,
+    choose_view,
+    default_lemma3,
+    lemma3_view,
+    render_view,
+    require_dot,
+    witness_view,
+    write_image,
+)
+from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
+
+__all__ = ["render_command"]
+
+
+@explore_options
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The image to write: .svg, .png or .pdf (.dot/.gv: the DOT source only).")
+@click.option("--view", type=click.Choice(VIEWS), default="auto", show_default=True,
+              help="full: every configuration; initial: the Lemma 2 chain; witness: a run and "
+                   "its neighbours; lemma3: C, e and D = e(𝒞); quotient: merged by valence and "
+                   "depth; auto: full when small, else quotient.")
+@click.option("--labels", type=click.Choice(LABEL_MODES), default="short", show_default=True,
+              help="How much a configuration's label shows.")
+@click.option("--config", "config_id", type=click.IntRange(min=0),
+              help="lemma3: the configuration C (default: the first bivalent initial one).")
+@click.option("--process", type=click.IntRange(min=0),
+              help="lemma3: p in e = (p, m), m its oldest pending message or null (default 0).")
+@click.option("--by", type=click.Choice(("depth", "scc")), default="depth", show_default=True,
+              help="quotient: merge by (valence, depth); scc also condenses cycles.")
+@click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
+              help="witness: the crash budget of the verdict whose run is drawn (0 draws the "
+                   "forever-bivalent lasso of a protocol that one crash defeats).")
+@termination_option
+def _render(model: str, processes: int | None, inputs: str | None, max_configs: int | None,
+            max_buffer: int | None, max_depth: int | None, timeout: float | None,
+            max_memory: str | None, output: Path, view: str, labels: str,
+            config_id: int | None, process: int | None, by: str, crashes: int,
+            termination: str) -> None:
+    """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot).
+
+    \b
+    Examples:
+      flpcheck render models/leader_broadcast.py -o graph.svg
+      flpcheck render models/flip_flop.py --view witness --crashes 0 -o lasso.png
+      flpcheck render models/majority.py --view quotient -o majority.svg
+      flpcheck render models/majority.py --view lemma3 --process 1 -o lemma3.svg
+    """
+    suffix = output.suffix.lower()
+    if suffix not in IMAGE_FORMATS + (".dot", ".gv"):
+        raise UsageError(f"{output}: use a .svg, .png, .pdf, .dot or .gv file")
+    if (config_id is not None or process is not None) and view != "lemma3":
+        raise UsageError("--config and --process apply to --view lemma3 only")
+    if suffix in IMAGE_FORMATS:
+        require_dot(str(output))  # fail before a long exploration, not after it
+    _, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
+                                     max_depth, timeout, max_memory)
+    chosen = choose_view(space) if view == "auto" else view
+    if view == "full" and choose_view(space) != "full":
+        click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
+                   "dot may take minutes; --view quotient draws a summary", err=True)
+    if chosen == "witness":
+        drawn = run_to_draw(space, crashes, termination)
+        graph = witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
+                             labels=labels, title=drawn.title)
+    elif chosen == "lemma3":
+        config, event, note = default_lemma3(space, config_id, process)
+        if note:
+            click.echo(f"note: {note}", err=True)
+        graph = lemma3_view(space, config, event, labels=labels)
+    else:
+        graph = render_view(space, chosen, labels=labels, by=by)
+    write_image(graph, output)
+    click.echo(f"wrote {output}: {chosen} view of {len(space):,} configurations"
+               + ("" if space.complete else " (INCOMPLETE: cut by a bound)"))
+    if stop.signal_name:
+        click.echo(f"interrupted by {stop.signal_name}: the picture is of the explored part",
+                   err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+render_command: click.Command = click.command("render")(_render)
+"""The ``flpcheck render`` command."""

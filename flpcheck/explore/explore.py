@@ -1,0 +1,390 @@
+"""Exhaustive breadth-first exploration of the FLP configuration graph (DESIGN.md §2, §5).
+
+From every initial configuration I(x) (all 2^N input vectors, or those given), apply every
+applicable event (the null event of each process and each distinct message in the buffer) to
+every reachable configuration, in a deterministic order. User code runs only through
+:class:`~flpcheck.transitions.LocalTable` (memoized); a configuration's successors come from
+three memo tables: local steps ``(p, s, m)``, buffer updates ``(b, m, sends)`` and the moves of
+one process ``(p, s, b)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import FLPCheckError, UsageError
+from ..model.protocol import Protocol, check_protocol_class
+from ..model.table import NULL, LocalTable
+from .buffers import BufferTable
+from .statespace import Bounds, StateSpace
+
+__all__ = ["explore", "all_inputs", "parse_inputs"]
+
+#: called as progress(configurations, expanded, events) every few thousand expansions
+Progress = Callable[[int, int, int], None]
+#: called every few hundred expansions; returns why to stop now (e.g. "timeout") or None
+StopCheck = Callable[[], str | None]
+
+STATE_BITS = 24
+"""Bits per field of a packed configuration (simple engine): at most 2**24 distinct local
+states and sub-buffers."""
+STATE_MASK = (1 << STATE_BITS) - 1
+
+_CHECK_EVERY = 512
+#: the per-process move cache is emptied when it holds this many entries, bounding its memory
+#: (hits come mostly from nearby configurations of the same BFS layers)
+_MOVES_CAP = 1 << 15
+
+
+def all_inputs(n: int) -> list[tuple[int, ...]]:
+    """Every input vector in {0,1}^N, in lexicographic order (x_0 first).
+
+    >>> all_inputs(2)
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    return list(itertools.product((0, 1), repeat=n))
+
+
+def parse_inputs(text: str, n: int) -> list[tuple[int, ...]]:
+    """Parse ``--inputs 011,100`` into input vectors for N processes.
+
+    >>> parse_inputs("011, 100", 3)
+    [(0, 1, 1), (1, 0, 0)]
+    """
+    vectors = []
+    for word in text.replace(" ", "").split(","):
+        if len(word) != n or set(word) - {"0", "1"}:
+            raise UsageError(
+                f"--inputs: {word!r} is not an input vector of {n} bits (e.g. {'0' * n})"
+            )
+        vectors.append(tuple(int(c) for c in word))
+    return vectors
+
+
+def explore(
+    protocol: Protocol,
+    inputs: Iterable[Sequence[int]] | None = None,
+    *,
+    max_configs: int | None = None,
+    max_buffer: int | None = None,
+    max_depth: int | None = None,
+    progress: Progress | None = None,
+    stop: StopCheck | None = None,
+    origin: str = "",
+    engine: str = "batch",
+    symmetry: bool = False,
+    por: bool = False,
+) -> StateSpace:
+    """Explore every configuration reachable from the initial configurations of ``protocol``.
+
+    Bounds cut the exploration: a configuration holding more than ``max_buffer`` messages, or at
+    depth ``max_depth``, is not expanded; no configuration is added past ``max_configs``. The
+    returned space says what was cut (``space.complete``, ``space.cut_reasons``).
+
+    ``engine`` is ``"batch"`` (numpy, blocks of the queue at a time: :mod:`flpcheck.batch`) or
+    ``"simple"`` (one configuration at a time); both give the same space, ids included.
+    ``symmetry=True`` (batch engine, protocols declaring ``symmetric = True``) stores one
+    configuration per orbit of process renamings: see :mod:`flpcheck.symmetry`. ``por=True``
+    (batch engine) applies the partial-order reduction of :mod:`flpcheck.por`, which keeps the
+    safety verdicts and valences exact but not the counts (``space.partial_order``; when the
+    reduction cannot apply, ``space.por_note`` says why and the space is the full one).
+
+    >>> class DecideOwn(Protocol):
+    ...     def init(self, pid, x): return (x, None)
+    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
+    ...     def output(self, pid, state): return state[1]
+    >>> space = explore(DecideOwn(processes=2))
+    >>> len(space), space.num_events, space.complete
+    (16, 32, True)
+    """
+    check_protocol_class(type(protocol))
+    n = protocol.processes
+    vectors = all_inputs(n) if inputs is None else [tuple(int(v) for v in x) for x in inputs]
+    for x in vectors:
+        if len(x) != n or any(v not in (0, 1) for v in x):
+            raise UsageError(f"inputs {x!r}: need {n} values, each 0 or 1")
+    if len(set(vectors)) != len(vectors):
+        raise UsageError("the same input vector is given twice")
+    if symmetry:
+        missing = sorted({tuple(x[i] for i in perm) for x in vectors
+                          for perm in itertools.permutations(range(n))} - set(vectors))
+        if missing:
+            raise UsageError(
+                "--symmetry counts every renaming of each configuration, so the input vectors "
+                "must include every renaming of each other: add "
+                + ",".join("".join(map(str, x)) for x in missing))
+    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
+                        ("max-depth", max_depth)):
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be >= 0, got {value}")
+    table = LocalTable(protocol, origin)
+    space = StateSpace(protocol, table, Bounds(max_configs, max_buffer, max_depth))
+    started = time.perf_counter()
+    current = -1
+    try:
+        if engine == "batch":
+            from .batch import BatchExplorer
+
+            future = None
+            if por:
+                if symmetry:
+                    raise UsageError("--por and --symmetry do not combine: use one of them")
+                from .por import future_sends
+
+                found = future_sends(table)
+                if isinstance(found, str):
+                    space.por_note = f"no partial-order reduction: {found}"
+                else:
+                    future = found
+                    space.partial_order = True
+            BatchExplorer(space, progress, stop, symmetry, future).run(vectors)
+        elif engine == "simple":
+            if symmetry or por:
+                raise UsageError("symmetry and partial-order reduction need the batch engine")
+            _Explorer(space, progress, stop).run(vectors)
+        else:
+            raise UsageError(f"engine must be 'batch' or 'simple', not {engine!r}")
+    except FLPCheckError as err:
+        current = getattr(err, "_flpcheck_config", -1)
+        if current >= 0:
+            sched = space.schedule_to(current)
+            err.add_note(
+                "reached from inputs "
+                + "".join(map(str, sched.inputs))
+                + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
+                   if sched.events else " (the initial configuration)")
+            )
+        raise
+    space.elapsed = time.perf_counter() - started
+    if symmetry:
+        from .symmetry import check_symmetry
+
+        check_symmetry(space)
+    return space
+
+
+class _Explorer:
+    """The breadth-first loop and its memo tables (one use)."""
+
+    def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None):
+        self.space = space
+        self.table = space.table
+        self.n = space.n
+        self.progress = progress
+        self.stop = stop
+        self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
+        self.moves: dict[int, tuple[Any, ...]] = {}
+        self.out_bits: dict[tuple[int, int], int] = {}
+        # the graph as it grows (installed in the space as numpy arrays at the end)
+        self.configs: list[int] = []  # configuration id -> packed configuration
+        self.index: dict[int, int] = {}
+        self.indptr = array("q", [0])
+        self.edge_dst = array("i")
+        self.edge_event = array("i")
+        self.depth = array("i")
+        self.parent_edge = array("q")
+        self.decided = bytearray()
+        self.expanded = bytearray()
+
+    def pack(self, row: tuple[int, ...]) -> int:
+        """A configuration row (N state ids, N sub-buffer ids) as one int of STATE_BITS fields."""
+        key = 0
+        for v in reversed(row):
+            key = (key << STATE_BITS) | v
+        return key
+
+    def unpack(self, key: int) -> tuple[int, ...]:
+        """The inverse of :meth:`pack`."""
+        out = []
+        for _ in range(2 * self.n):
+            out.append(key & STATE_MASK)
+            key >>= STATE_BITS
+        return tuple(out)
+
+    def buffer_size(self, key: int) -> int:
+        """Messages in transit in a packed configuration."""
+        buffers, n = self.space.buffers, self.n
+        return sum(len(buffers[key >> ((n + q) * STATE_BITS) & STATE_MASK]) for q in range(n))
+
+    def install(self) -> None:
+        """Hand the graph to the space as numpy arrays (configurations never expanded included)."""
+        sp = self.space
+        while len(self.expanded) < len(self.configs):
+            self.indptr.append(len(self.edge_dst))
+            self.expanded.append(0)
+        width = 2 * self.n
+        flat = array("i")
+        for key in self.configs:
+            flat.extend(self.unpack(key))
+        sp.rows = np.frombuffer(flat, dtype=np.int32).reshape(-1, width) if flat else \
+            np.zeros((0, width), dtype=np.int32)
+        sp.indptr = np.frombuffer(self.indptr, dtype=np.int64)
+        sp.edge_dst = np.frombuffer(self.edge_dst, dtype=np.int32)
+        sp.edge_event = np.frombuffer(self.edge_event, dtype=np.int32)
+        sp.depth = np.frombuffer(self.depth, dtype=np.int32)
+        sp.parent_edge = np.frombuffer(self.parent_edge, dtype=np.int64)
+        sp.decided = np.frombuffer(bytes(self.decided), dtype=np.uint8)
+        sp.expanded = np.frombuffer(bytes(self.expanded), dtype=np.uint8).astype(bool)
+        self.configs, self.index = [], {}
+
+    def moves_of(self, p: int, s: int, b: int) -> tuple[Any, ...]:
+        """The events of p at local state s with its sub-buffer b, as a flat tuple of
+        (event id, delta, bundles): adding delta to a packed configuration sets p's state and
+        sub-buffer; ``bundles`` (None when p sends nobody else anything) gives, per process,
+        the send bundle to add to its sub-buffer."""
+        table, n, bufs = self.table, self.n, self.bufs
+        shift, bshift = p * STATE_BITS, (n + p) * STATE_BITS
+        out: list[Any] = []
+        for m in (NULL, *bufs.distinct[b]):
+            ns, sends = table.step(p, s, m)
+            own, bundles = bufs.split(p, sends)
+            nb = bufs.receive(b, m, own)
+            out += (p if m == NULL else n + m, ((ns - s) << shift) + ((nb - b) << bshift),
+                    bundles if any(bundles) else None)
+        if len(table.states) > STATE_MASK or len(bufs.buffers) > STATE_MASK:
+            raise FLPCheckError(f"more than {STATE_MASK} distinct local states or buffers: "
+                                "too large to explore")
+        result = tuple(out)
+        self.moves[(b << STATE_BITS | s) * n + p] = result
+        return result
+
+    def bits(self, key: int) -> int:
+        """The decision bits of a packed configuration."""
+        bits = 0
+        out_bits = self.out_bits
+        for p in range(self.n):
+            s = key & STATE_MASK
+            key >>= STATE_BITS
+            v = out_bits.get((p, s))
+            if v is None:
+                o = self.table.output(p, s)
+                v = out_bits[(p, s)] = 0 if o is None else 1 << o
+            bits |= v
+        return bits
+
+    def add(self, key: int, depth: int, parent_edge: int) -> int:
+        cid = len(self.configs)
+        self.configs.append(key)
+        self.index[key] = cid
+        self.depth.append(depth)
+        self.parent_edge.append(parent_edge)
+        self.decided.append(self.bits(key))
+        return cid
+
+    def run(self, vectors: list[tuple[int, ...]]) -> None:
+        sp, table, n = self.space, self.table, self.n
+        empty = self.bufs.id(())
+        for x in vectors:
+            key = self.pack(tuple(table.initial_state(p, x[p]) for p in range(n)) + (empty,) * n)
+            cid = self.index.get(key)
+            if cid is None:
+                cid = self.add(key, 0, -1)
+            sp.initial.append((x, cid))
+
+        configs, index = self.configs, self.index
+        indptr, edge_dst, edge_event = self.indptr, self.edge_dst, self.edge_event
+        depth_of, parent_edge, decided = self.depth, self.parent_edge, self.decided
+        expanded = self.expanded
+        moves, moves_of, bits = self.moves, self.moves_of, self.bits
+        max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
+        cuts: list[str] = sp.cut_reasons
+        add = self.bufs.add
+        next_check = _CHECK_EVERY
+        i = 0
+        try:
+            while i < len(configs):
+                if i >= next_check:
+                    next_check = i + _CHECK_EVERY
+                    if self.progress is not None and i % (8 * _CHECK_EVERY) == 0:
+                        self.progress(len(configs), i, len(edge_dst))
+                    reason = self.stop() if self.stop is not None else None
+                    if reason:
+                        _note(cuts, reason)
+                        break
+                key = configs[i]
+                d = depth_of[i]
+                if (max_depth is not None and d >= max_depth) or (
+                    max_buffer is not None and self.buffer_size(key) > max_buffer
+                ):
+                    _note(cuts, "max-depth" if max_depth is not None and d >= max_depth
+                          else "max-buffer")
+                    indptr.append(len(edge_dst))
+                    expanded.append(0)
+                    i += 1
+                    continue
+                d1 = d + 1
+                n_configs, n_edges = len(configs), len(edge_dst)
+                for p in range(n):
+                    s = key >> (p * STATE_BITS) & STATE_MASK
+                    b = key >> ((n + p) * STATE_BITS) & STATE_MASK
+                    mv = moves.get((b << STATE_BITS | s) * n + p)
+                    if mv is None:
+                        if len(moves) >= _MOVES_CAP:
+                            moves.clear()
+                            self.bufs.clear_memos()
+                        mv = moves_of(p, s, b)
+                    for j in range(0, len(mv), 3):
+                        t = key + mv[j + 1]
+                        bundles = mv[j + 2]
+                        if bundles is not None:
+                            for q, bundle in enumerate(bundles):
+                                if bundle:
+                                    shift = (n + q) * STATE_BITS
+                                    bq = t >> shift & STATE_MASK
+                                    t += (add(bq, bundle) - bq) << shift
+                        cid = index.get(t)
+                        if cid is None:
+                            cid = len(configs)
+                            configs.append(t)
+                            index[t] = cid
+                            depth_of.append(d1)
+                            parent_edge.append(len(edge_dst))
+                            decided.append(bits(t))
+                        edge_dst.append(cid)
+                        edge_event.append(mv[j])
+                if max_configs is not None and len(configs) > max_configs:
+                    self._undo(n_configs, n_edges)  # this expansion does not fit: roll it back
+                    _note(cuts, "max-configs")
+                    break
+                if table.decision_changes and sp.decision_change_edge is None:
+                    self._find_decision_change(i, self.unpack(key))
+                indptr.append(len(edge_dst))
+                expanded.append(1)
+                i += 1
+        except FLPCheckError as err:
+            err._flpcheck_config = i  # type: ignore[attr-defined]
+            self.install()
+            raise
+        if self.progress is not None:
+            self.progress(len(configs), len(configs), len(edge_dst))
+        self.install()
+
+    def _undo(self, n_configs: int, n_edges: int) -> None:
+        """Forget the configurations and edges added after the given counts."""
+        for key in self.configs[n_configs:]:
+            del self.index[key]
+        for seq in (self.configs, self.depth, self.parent_edge, self.decided):
+            del seq[n_configs:]
+        for arr in (self.edge_dst, self.edge_event):
+            del arr[n_edges:]
+
+    def _find_decision_change(self, cid: int, row: tuple[int, ...]) -> None:
+        n = self.n
+        for k in range(self.indptr[cid], len(self.edge_dst)):
+            eid = self.edge_event[k]
+            p = self.space.event_pid(eid)
+            mid = NULL if eid < n else eid - n
+            if (p, row[p], mid) in self.table.decision_changes:
+                self.space.decision_change_edge = k
+                return
+
+
+def _note(cuts: list[str], reason: str) -> None:
+    if reason not in cuts:
+        cuts.append(reason)

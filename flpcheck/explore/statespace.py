@@ -1,0 +1,353 @@
+"""The explored state space: configurations as rows of small ints, edges in compact arrays.
+
+A configuration is a row of 2N integers: the interned local state of each process, then the
+interned sub-buffer of each process (the sorted message ids in transit to it). Configuration
+ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
+configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
+An event id below N is the null event of that process; ``N + m`` is the receipt of message ``m``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from ..analysis.graph import CSR, reverse
+from ..errors import UsageError
+from ..model.protocol import Protocol
+from ..model.semantics import Configuration, Event
+from ..model.table import LocalTable
+from ..model.values import canonical_key
+from .rowindex import RowIndex, row_hash
+
+__all__ = ["StateSpace", "Schedule", "Bounds"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Limits on an exploration; None means unbounded."""
+
+    max_configs: int | None = None
+    max_buffer: int | None = None
+    max_depth: int | None = None
+
+    def describe(self) -> str:
+        """The bounds as CLI options, e.g. ``max-buffer=4``; ``none`` when unbounded."""
+        names = ("max_configs", "max_buffer", "max_depth")
+        parts = [f"{k.replace('_', '-')}={getattr(self, k)}" for k in names if getattr(self, k)]
+        return ", ".join(parts) or "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A schedule from an initial configuration: the inputs, then the events in order."""
+
+    inputs: tuple[int, ...]
+    events: tuple[Event, ...]
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+class StateSpace:
+    """The configuration graph of a protocol, as explored by :func:`flpcheck.explore`.
+
+    Everything per configuration or per edge is a numpy array: ``rows`` (configuration id ->
+    N local state ids then N sub-buffer ids, the messages in transit to each process),
+    ``depth``, ``parent_edge`` (the BFS-tree edge into each configuration, -1 for initial
+    ones), ``decided`` (bit 0: some output is 0, bit 1: some output is 1), ``expanded``; and
+    the edges in CSR form: those of configuration ``c`` are
+    ``edge_dst[indptr[c]:indptr[c + 1]]`` with their events in ``edge_event``. Integer arrays
+    may be as narrow as their values allow (uint8 event ids, uint16 rows, int32 ``indptr``):
+    read their entries with ``int()``, and widen before arithmetic that could overflow.
+    """
+
+    def __init__(self, protocol: Protocol, table: LocalTable, bounds: Bounds) -> None:
+        self.protocol = protocol
+        self.table = table
+        self.n = protocol.processes
+        self.bounds = bounds
+        #: sub-buffer id -> sorted tuple of message ids in transit to one process (0: empty)
+        self.buffers: list[tuple[int, ...]] = []
+        #: (input vector, configuration id) in the order explored
+        self.initial: list[tuple[tuple[int, ...], int]] = []
+        self.rows = np.zeros((0, 2 * self.n), dtype=np.int32)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.edge_dst = np.zeros(0, dtype=np.int32)
+        self.edge_event = np.zeros(0, dtype=np.int32)
+        self.depth = np.zeros(0, dtype=np.int32)
+        self.parent_edge = np.zeros(0, dtype=np.int64)
+        self.decided = np.zeros(0, dtype=np.uint8)
+        self.expanded = np.zeros(0, dtype=bool)
+        #: why exploration stopped short, in the order the cuts happened (empty when complete)
+        self.cut_reasons: list[str] = []
+        #: first edge that applies a local transition changing an output already set
+        self.decision_change_edge: int | None = None
+        self.elapsed = 0.0
+        self._row_index: RowIndex | None = None
+        #: under symmetry reduction: the size of each stored configuration's orbit (else None)
+        self.orbit: np.ndarray | None = None
+        #: True when the partial-order reduction cut events (see :mod:`flpcheck.por`)
+        self.partial_order = False
+        #: why a requested partial-order reduction did not apply ("" otherwise)
+        self.por_note = ""
+
+    # -- sizes and status --------------------------------------------------------------------
+
+    @property
+    def complete(self) -> bool:
+        """True when every reachable configuration was expanded (nothing cut by a bound)."""
+        return not self.cut_reasons
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+    @property
+    def num_events(self) -> int:
+        """(configuration, distinct applicable event) pairs explored, null events included."""
+        return len(self.edge_dst)
+
+    @property
+    def reduced(self) -> bool:
+        """True when the space holds one configuration per orbit (symmetry reduction)."""
+        return self.orbit is not None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """How many configurations each stored one stands for (1 without reduction)."""
+        return np.ones(len(self), dtype=np.int64) if self.orbit is None else self.orbit
+
+    def total_configurations(self) -> int:
+        """Configurations of the full graph (the sum of orbit sizes under reduction)."""
+        return int(self.weights.sum())
+
+    def total_events(self) -> int:
+        """Events of the full graph (each orbit member has its representative's events)."""
+        return int((np.diff(self.indptr) * self.weights).sum())
+
+    def require_unreduced(self, what: str) -> None:
+        """Refuse an analysis that symmetry reduction does not preserve."""
+        if self.orbit is not None:
+            raise UsageError(f"{what} is not preserved by symmetry reduction: explore "
+                             "without --symmetry")
+
+    def require_full(self, what: str) -> None:
+        """Refuse an analysis that needs every configuration and event: neither reduction
+        preserves it."""
+        self.require_unreduced(what)
+        if self.partial_order:
+            raise UsageError(f"{what} is not preserved by the partial-order reduction: "
+                             "explore without --por")
+
+    @property
+    def cut(self) -> np.ndarray:
+        """Boolean array: configurations that were not expanded."""
+        return ~self.expanded
+
+    @property
+    def row_index(self) -> RowIndex:
+        """Row -> configuration id (built on first use where the engine did not keep one)."""
+        if self._row_index is None:
+            index = RowIndex(lambda ids: self.rows[ids])
+            if len(self):
+                index.add(row_hash(self.rows), np.arange(len(self), dtype=np.int64))
+            self._row_index = index
+        return self._row_index
+
+    # -- decoding ----------------------------------------------------------------------------
+
+    def event(self, eid: int) -> Event:
+        """The event with id ``eid``."""
+        eid = int(eid)
+        if eid < self.n:
+            return Event(eid, None)
+        dst, pl = self.table.messages[eid - self.n]
+        return Event(dst, self.table.payloads[pl])
+
+    def event_id(self, event: Event) -> int | None:
+        """The id of ``event``, or None if that message was never sent in this space."""
+        if event.msg is None:
+            return event.pid
+        mid = self.table.find_message(event.pid, event.msg)
+        return None if mid is None else self.n + mid
+
+    def event_pid(self, eid: int) -> int:
+        """The process that takes event ``eid``."""
+        eid = int(eid)
+        return eid if eid < self.n else self.table.messages[eid - self.n][0]
+
+    def row(self, cid: int) -> tuple[int, ...]:
+        """``(s_0, ..., s_{N-1}, b_0, ..., b_{N-1})`` of configuration ``cid``: state ids, then
+        the sub-buffer id of the messages in transit to each process."""
+        return tuple(int(x) for x in self.rows[cid])
+
+    def configuration(self, cid: int) -> Configuration:
+        """The configuration with id ``cid`` as plain values."""
+        row = self.row(cid)
+        states = tuple(self.table.states[s] for s in row[: self.n])
+        buffer = tuple(
+            sorted(
+                ((d, self.table.payloads[p]) for d, p in
+                 (self.table.messages[m] for m in self.pending_messages(cid))),
+                key=lambda m: (m[0], canonical_key(m[1])),
+            )
+        )
+        return Configuration(states, buffer)
+
+    def buffer_size(self, cid: int) -> int:
+        """How many messages (copies counted) are in transit in ``cid``."""
+        return sum(len(self.buffers[b]) for b in self.rows[cid, self.n :].tolist())
+
+    def pending_messages(self, cid: int) -> tuple[int, ...]:
+        """The message ids in transit in ``cid`` (sorted, copies repeated)."""
+        return tuple(sorted(m for b in self.rows[cid, self.n :].tolist() for m in self.buffers[b]))
+
+    def outputs(self, cid: int) -> tuple[int | None, ...]:
+        """The output register of every process in ``cid``."""
+        row = self.row(cid)
+        return tuple(self.table.output(p, row[p]) for p in range(self.n))
+
+    def decisions(self, cid: int) -> frozenset[int]:
+        """The decision values of ``cid``."""
+        bits = int(self.decided[cid])
+        return frozenset(v for v in (0, 1) if bits >> v & 1)
+
+    def find(self, config: Configuration) -> int | None:
+        """The id of a configuration given as plain values, or None if it was not reached."""
+        t = self.table
+        if len(config.states) != self.n:
+            return None
+        states = tuple(t.find_state(s) for s in config.states)
+        per: list[list[int]] = [[] for _ in range(self.n)]
+        for dst, payload in config.buffer:
+            mid = t.find_message(dst, payload) if 0 <= dst < self.n else None
+            if mid is None:
+                return None
+            per[dst].append(mid)
+        if None in states:
+            return None
+        subs = [self._buffer_index.get(tuple(sorted(mids))) for mids in per]
+        if None in subs:
+            return None
+        row = np.array([[*states, *subs]], dtype=np.int32)
+        cid = int(self.row_index.lookup(row)[0])
+        return None if cid < 0 else cid
+
+    @cached_property
+    def _buffer_index(self) -> dict[tuple[int, ...], int]:
+        return {b: i for i, b in enumerate(self.buffers)}
+
+    # -- edges and paths ---------------------------------------------------------------------
+
+    def successors(self, cid: int) -> list[tuple[Event, int]]:
+        """The events applicable at ``cid`` (if expanded) and the configuration each reaches."""
+        lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
+        return [(self.event(int(e)), int(d))
+                for e, d in zip(self.edge_event[lo:hi], self.edge_dst[lo:hi], strict=True)]
+
+    def successor(self, cid: int, event: Event) -> int | None:
+        """e(C) for the configuration ``cid``, or None if e is not applicable or ``cid`` is cut."""
+        eid = self.event_id(event)
+        lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
+        if eid is None:
+            return None
+        hits = np.flatnonzero(self.edge_event[lo:hi] == eid)
+        return int(self.edge_dst[lo + hits[0]]) if len(hits) else None
+
+    def edge_source(self, edge: int) -> int:
+        """The configuration an edge leaves."""
+        return int(np.searchsorted(self.indptr, edge, side="right")) - 1
+
+    def schedule_to(self, cid: int) -> Schedule:
+        """A shortest schedule from an initial configuration to ``cid`` (BFS tree)."""
+        self.require_unreduced("a schedule")
+        events = []
+        while self.parent_edge[cid] >= 0:
+            k = int(self.parent_edge[cid])
+            events.append(self.event(int(self.edge_event[k])))
+            cid = self.edge_source(k)
+        return Schedule(self.inputs_of(cid), tuple(reversed(events)))
+
+    def path_to(self, cid: int) -> tuple[int, list[int]]:
+        """(initial configuration id, edge ids) of the BFS-tree path to ``cid``."""
+        edges = []
+        while self.parent_edge[cid] >= 0:
+            edges.append(int(self.parent_edge[cid]))
+            cid = self.edge_source(edges[-1])
+        return cid, edges[::-1]
+
+    def inputs_of(self, cid: int) -> tuple[int, ...]:
+        """The input vector of initial configuration ``cid`` (the first, if several share it)."""
+        for inputs, c in self.initial:
+            if c == cid:
+                return inputs
+        raise ValueError(f"configuration {cid} is not initial")
+
+    def initial_id(self, inputs: tuple[int, ...]) -> int | None:
+        """The configuration id of I(inputs), or None if those inputs were not explored."""
+        for x, c in self.initial:
+            if x == tuple(inputs):
+                return c
+        return None
+
+    def follow(self, start: int, events: list[Event]) -> list[int]:
+        """The configuration ids visited by applying ``events`` from ``start`` (start included)."""
+        path = [start]
+        for e in events:
+            nxt = self.successor(path[-1], e)
+            if nxt is None:
+                raise ValueError(f"event {e} is not an explored edge of configuration {path[-1]}")
+            path.append(nxt)
+        return path
+
+    # -- array views for the analyses --------------------------------------------------------
+
+    @cached_property
+    def arrays(self) -> CSR:
+        """The forward graph as a CSR view of the edge arrays."""
+        return CSR(self.indptr, self.edge_dst)
+
+    @cached_property
+    def reverse_arrays(self) -> CSR:
+        """The reversed graph; its edge labels (``edge_ids``) are the process of each edge's
+        event, so a mask over processes filters it (``reach(..., edge_ok=live_mask)``)."""
+        return reverse(self.arrays, self.edge_pid)
+
+    @property
+    def events_array(self) -> np.ndarray:
+        """The event id of every edge."""
+        return self.edge_event
+
+    @cached_property
+    def edge_pid(self) -> np.ndarray:
+        """The process that takes each edge's event (int8, or int16 past 127 processes)."""
+        dtype = np.int8 if self.n < 128 else np.int16
+        table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))],
+                         dtype=dtype)
+        return table[self.events_array] if len(self.events_array) else np.zeros(0, dtype)
+
+    @cached_property
+    def process_decided(self) -> np.ndarray:
+        """Boolean array (configurations x processes): process p has decided in c."""
+        out = np.zeros((len(self), self.n), dtype=bool)
+        for p in range(self.n):
+            col = self.rows[:, p]
+            uniq, inv = np.unique(col, return_inverse=True)
+            has = np.array([self.table.output(p, int(s)) is not None for s in uniq.tolist()],
+                           dtype=bool)
+            out[:, p] = has[inv.reshape(-1)] if len(uniq) else False
+        return out
+
+    @property
+    def decided_array(self) -> np.ndarray:
+        """The decision bits of every configuration (bit 0: a 0 output, bit 1: a 1 output)."""
+        return self.decided
+
+    def to_networkx(self) -> Any:
+        """The graph as a ``networkx.MultiDiGraph`` (see :mod:`flpcheck.export`)."""
+        from ..output.export import to_networkx
+
+        return to_networkx(self)

@@ -1,0 +1,137 @@
+"""Loading a model: ``path/to/model.py`` or ``path/to/model.py:ClassName``."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import InvalidProtocol, ModelLoadError
+from .protocol import Protocol, check_protocol_class
+
+__all__ = ["load_protocol", "load_protocol_class", "protocol_classes", "load_module",
+           "own_classes", "pick_class"]
+
+
+def _split(spec: str) -> tuple[Path, str | None]:
+    path, sep, name = spec.rpartition(":")
+    if sep and path and not name.startswith(("\\", "/")) and name.isidentifier():
+        return Path(path), name
+    return Path(spec), None
+
+
+def protocol_classes(path: str | Path) -> list[str]:
+    """The names of the Protocol subclasses a model file defines, in definition order."""
+    return [c.__name__ for c in own_classes(load_module(Path(path)), Protocol)]
+
+
+def own_classes(module: ModuleType, base: type) -> list[type]:
+    """The subclasses of ``base`` defined in ``module`` itself (not imported), in order."""
+    return [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, base)
+        and obj is not base
+        and obj.__module__ == module.__name__
+        and not getattr(obj, "__abstract__", False)
+    ]
+
+
+def pick_class(spec: str, base: type) -> type:
+    """The subclass of ``base`` named by ``spec``: ``file.py:ClassName``, or ``file.py`` when
+    the file defines exactly one."""
+    path, name = _split(spec)
+    module = load_module(path)
+    classes = own_classes(module, base)
+    kind = base.__name__
+    if name is not None:
+        cls = getattr(module, name, None)
+        if cls is None:
+            found = ", ".join(c.__name__ for c in classes) or "none"
+            raise ModelLoadError(f"{path}: no class {name} ({kind} subclasses found: {found})")
+        if not (inspect.isclass(cls) and issubclass(cls, base)):
+            raise ModelLoadError(f"{path}:{name} is not a subclass of flpcheck.{kind}"
+                                 + _other_kind(module, base, name))
+        return cls
+    if not classes:
+        raise ModelLoadError(f"{path}: defines no subclass of flpcheck.{kind}"
+                             + _other_kind(module, base))
+    if len(classes) > 1:
+        names = ", ".join(c.__name__ for c in classes)
+        raise ModelLoadError(
+            f"{path}: defines several {kind} subclasses ({names}); pick one with "
+            f"{path}:{classes[0].__name__}"
+        )
+    return classes[0]
+
+
+def _other_kind(module: ModuleType, base: type, name: str | None = None) -> str:
+    """Why a file holds no model of the kind asked for, when it holds the other kind."""
+    from ..sync.rounds import RoundProtocol
+
+    other = RoundProtocol if base is Protocol else Protocol
+    found = [c for c in own_classes(module, other) if name is None or c.__name__ == name]
+    if not found:
+        return ""
+    if other is RoundProtocol:
+        return (f": it holds a synchronous round model ({found[0].__name__}, a RoundProtocol); "
+                "witness, lemmas and render apply to the FLP message-buffer model "
+                "(flpcheck.Protocol); flpcheck explore checks round models (agreement, "
+                "validity and termination over every crash pattern)")
+    return (f": it holds an FLP message-buffer model ({found[0].__name__}, a Protocol), not a "
+            "synchronous round model")
+
+
+def load_protocol_class(spec: str) -> type[Protocol]:
+    """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+    cls = pick_class(spec, Protocol)
+    try:
+        check_protocol_class(cls)
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{_split(spec)[0]}: {err}") from None
+    return cls
+
+
+def load_protocol(spec: str, processes: int | None = None) -> Protocol:
+    """Load ``spec`` and build the protocol with ``processes`` (the class default if None)."""
+    cls = load_protocol_class(spec)
+    path, _ = _split(spec)
+    try:
+        return cls(processes=processes) if processes is not None else cls()
+    except InvalidProtocol as err:
+        raise InvalidProtocol(f"{path}: {err}") from None
+    except Exception as exc:
+        problem = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
+        problem.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise problem from None
+
+
+def load_module(path: Path) -> ModuleType:
+    """Execute a model file as a module (one module name per file path)."""
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: no such model file")
+    module_name = "flpcheck_model_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    loader_spec = importlib.util.spec_from_file_location(module_name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise ModelLoadError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.modules[module_name] = module
+    try:
+        loader_spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(module_name, None)
+        raise ModelLoadError(
+            f"{path}:{exc.lineno}: syntax error: {exc.msg}"
+            + (f"\n    {exc.text.rstrip()}" if exc.text else "")
+        ) from None
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        failure = ModelLoadError(f"{path}: loading the model raised {type(exc).__name__}: {exc}")
+        failure.add_note("".join(traceback.format_exception(exc)).rstrip())
+        raise failure from None
+    return module

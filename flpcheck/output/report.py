@@ -1,0 +1,233 @@
+"""The result of ``flpcheck explore``: one value, its JSON form and its text form.
+
+The JSON keys are a documented interface (README, "JSON reference"); the text form is printed
+with rich by :func:`print_exploration`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..analysis.explain import AnnotatedStep, annotate, schedule_to_json
+from ..analysis.properties import PropertyResult, check_safety
+from ..analysis.runs import run_to_json
+from ..analysis.valence import LABELS, ValenceMap, classify_valence
+from ..analysis.verdict import NondecidingSearch, search_nondeciding
+from ..explore.statespace import StateSpace
+from ..model.termination import DEFINITIONS
+
+__all__ = ["Exploration", "summarize", "exploration_to_json", "print_exploration",
+           "print_schedule", "print_steps", "cut_notice"]
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """A state space with its valence map and safety verdicts."""
+
+    name: str
+    space: StateSpace
+    valence: ValenceMap
+    properties: list[PropertyResult]
+    termination: str = "some"
+    #: the search for a fair crash-free run that never decides (None: not searched, with why)
+    nondeciding: NondecidingSearch | None = None
+    not_searched: str = ""
+
+    @property
+    def violated(self) -> bool:
+        """True when some safety property is certainly violated."""
+        return any(p.violated for p in self.properties)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no violation was found, 1 when one was (the CLI's exit code)."""
+        return 1 if self.violated else 0
+
+
+LIVENESS_LIMIT = 2_000_000
+"""``explore`` searches for a fair crash-free run that never decides up to this many
+configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
+always searches."""
+
+
+def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
+    """Classify valence, check the safety properties of an explored space, and search for a
+    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
+    valence, props = classify_valence(space), check_safety(space)
+    if space.reduced or space.partial_order:
+        why = "symmetry" if space.reduced else "partial-order"
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: runs are not kept by the {why} reduction")
+    if len(space) > LIVENESS_LIMIT:
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: {len(space):,} configurations, more than "
+                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
+    return Exploration(name, space, valence, props, termination,
+                       search_nondeciding(space, 0, termination))
+
+
+def cut_notice(space: StateSpace) -> str:
+    """One sentence saying what bound cut the exploration and what that means."""
+    if space.complete:
+        return ""
+    cut = int(space.weights[space.cut].sum())
+    reasons = ", ".join(space.cut_reasons)
+    hint = ""
+    if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
+        largest = max(space.buffer_size(c) for c in range(len(space)))
+        hint = (f" The largest buffer seen holds {largest} messages: if the protocol can send "
+                "without end, bound its buffer with --max-buffer.")
+    return (
+        f"INCOMPLETE: cut by {reasons}; {cut} configurations were not expanded. Counts are of the "
+        "explored part; a valence that is not bivalent is only a lower bound, and properties "
+        f"that hold are only known to hold in the explored part.{hint}"
+    )
+
+
+def exploration_to_json(result: Exploration) -> dict[str, Any]:
+    """The ``--json`` object of ``flpcheck explore`` (keys documented in the README)."""
+    space, valence = result.space, result.valence
+    counts = valence.counts()
+
+    def prop(p: PropertyResult) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "holds": p.holds,
+            "certain": p.certain,
+            "detail": p.detail,
+            "schedule": schedule_to_json(p.schedule),
+        }
+        if p.witnesses:
+            out["witnesses"] = {k: schedule_to_json(s) for k, s in p.witnesses.items()}
+        return out
+
+    by_name = {p.name: p for p in result.properties}
+    return {
+        "protocol": result.name,
+        "processes": space.n,
+        "complete": space.complete,
+        "cut_reasons": list(space.cut_reasons),
+        "bounds": {k: getattr(space.bounds, k) for k in ("max_configs", "max_buffer", "max_depth")},
+        "configurations": space.total_configurations(),
+        "events": space.total_events(),
+        "unexpanded": int(space.weights[space.cut].sum()),
+        "valence": {label: counts[label] for label in LABELS},
+        "valence_lower_bounds": valence.uncertain_count(),
+        "initial": [
+            {"inputs": list(x), "valence": valence.label(cid), "certain": valence.is_certain(cid)}
+            for x, cid in space.initial
+        ],
+        "agreement": prop(by_name["agreement"]),
+        "validity": prop(by_name["validity"]),
+        "nontriviality": prop(by_name["nontriviality"]),
+        "termination": result.termination,
+        "nondeciding": _nondeciding_json(result),
+        "seconds": round(space.elapsed, 3),
+        **({"symmetry": {"representatives": len(space), "events": space.num_events}}
+           if space.reduced else {}),
+        **({"partial_order": {"applied": space.partial_order, "note": space.por_note}}
+           if space.partial_order or space.por_note else {}),
+    }
+
+
+def _nondeciding_json(result: Exploration) -> dict[str, Any]:
+    search = result.nondeciding
+    if search is None:
+        return {"crashes": 0, "exists": None, "reason": result.not_searched, "run": None}
+    return {"crashes": 0, "exists": search.exists, "reason": search.reason or None,
+            "run": run_to_json(search.run)}
+
+
+def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:
+    """A schedule as numbered steps: process, message, sends, state after, valence reached."""
+    start_label, steps = annotate(space, schedule)
+    console.print(f"  {title}: from inputs {''.join(map(str, schedule.inputs))} ({start_label})")
+    if steps:
+        print_steps(console, space, steps)
+    else:
+        console.print("    (the initial configuration itself)")
+
+
+def print_steps(console: Console, space: StateSpace, steps: list[AnnotatedStep],
+                extra: tuple[str, list[str]] | None = None, first: int = 1) -> None:
+    """Annotated steps as a table: #, process, message received, sends, the process's state
+    after, every output, and the valence reached; ``extra`` adds a column (heading, one
+    value per step); steps are numbered from ``first``."""
+    proto = space.protocol
+    table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1))
+    columns = ["#", "p", "receives", "sends", "state after", "outputs", "valence"]
+    if extra is not None:
+        columns.append(extra[0])
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for i, st in enumerate(steps):
+        msg = "null" if st.event.msg is None else proto.format_payload(st.event.msg)
+        sends = ", ".join(f"{proto.format_payload(pl)}→p{d}" for d, pl in st.sends) or "-"
+        outs = "".join("_" if o is None else str(o) for o in st.outputs)
+        row = [str(first + i), f"p{st.event.pid}", msg, sends,
+               proto.format_state(st.event.pid, st.state_after), outs, st.valence]
+        if extra is not None:
+            row.append(extra[1][i])
+        table.add_row(*row)
+    console.print(table)
+
+
+def print_exploration(console: Console, result: Exploration) -> None:
+    """The text report of ``flpcheck explore``."""
+    space, valence = result.space, result.valence
+    status = "complete" if space.complete else "INCOMPLETE"
+    console.print(
+        f"[bold]{result.name}[/bold], N={space.n}: {space.total_configurations():,} "
+        f"configurations, {space.total_events():,} events ({status}, {space.elapsed:.2f}s)"
+    )
+    if space.reduced:
+        console.print(f"Symmetry reduction: {len(space):,} representatives stored, one per orbit "
+                      f"of process renamings ({space.num_events:,} events among them)")
+    if space.partial_order:
+        console.print(f"Partial-order reduction: {len(space):,} configurations and "
+                      f"{space.num_events:,} events explored, part of the full graph; the "
+                      "verdicts, schedules and the valence of each are exact, the counts are "
+                      "the reduced graph's")
+    elif space.por_note:
+        console.print(f"[yellow]{space.por_note}[/yellow]")
+    if not space.complete:
+        console.print(f"[yellow]{cut_notice(space)}[/yellow]")
+    counts = valence.counts()
+    parts = [f"{label}: {counts[label]:,}" for label in LABELS]
+    lower = valence.uncertain_count()
+    console.print("Valence: " + ", ".join(parts)
+                  + (f"  ({lower:,} only lower bounds)" if lower else ""))
+    console.print("Initial configurations:")
+    table = Table(show_edge=False)
+    table.add_column("inputs")
+    table.add_column("valence")
+    for x, cid in space.initial:
+        table.add_row("".join(map(str, x)), valence.describe(cid))
+    console.print(table)
+    for p in result.properties:
+        if p.holds:
+            mark = "[green]holds[/green]" if p.certain else "[yellow]holds in the explored part[/yellow]"
+        elif p.violated:
+            mark = "[red]VIOLATED[/red]"
+        else:
+            mark = "[yellow]not established[/yellow]"
+        console.print(f"[bold]{p.name}[/bold]: {mark}: {p.detail}")
+        if p.schedule is not None:
+            print_schedule(console, space, p.schedule, "shortest schedule")
+    search = result.nondeciding
+    head = "[bold]crash-free termination[/bold]: "
+    if search is None:
+        text = result.not_searched
+    elif search.exists:
+        assert search.run is not None
+        text = (f"a fair run never decides (from inputs {''.join(map(str, search.run.inputs))}: "
+                f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} forever; "
+                "flpcheck witness --crashes 0 shows it)")
+    elif search.exists is None:
+        text = f"[yellow]not established[/yellow]: {search.reason}"
+    else:
+        text = "every fair run decides"
+    console.print(f"{head}{text}; {DEFINITIONS[result.termination]}")

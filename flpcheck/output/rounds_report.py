@@ -1,0 +1,163 @@
+"""The result of exploring a round protocol: its JSON form and its text form (rich).
+
+The JSON keys are a documented interface (README, "The synchronous round model"). A
+counterexample is shown as a round-by-round table: who crashed in which round, which of the
+crashing processes' messages got through and which were lost, and every local state after each
+round. Messages between live processes always arrive, so the table leaves them out (the JSON
+lists every message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+
+from ..model.values import to_json
+from ..sync.rounds import RoundCheck, RoundExecution, RoundProtocol, RoundVerdict
+
+__all__ = ["round_check_to_json", "execution_to_json", "print_round_check", "print_execution"]
+
+
+def execution_to_json(execution: RoundExecution) -> dict[str, Any]:
+    """One execution as JSON: inputs, crashes, and every round's messages, states and outputs."""
+    return {
+        "inputs": list(execution.inputs),
+        "summary": execution.describe(),
+        "crashes": [
+            {"pid": c.pid, "round": c.round, "delivered_to": list(c.delivered_to)}
+            for c in execution.crashes
+        ],
+        "initial_states": [to_json(s) for s in execution.initial_states],
+        "rounds": [
+            {
+                "round": rec.round,
+                "crashed": list(rec.crashed),
+                "messages": [
+                    {"src": m.src, "dst": m.dst, "payload": to_json(m.payload),
+                     "delivered": m.delivered}
+                    for m in rec.messages
+                ],
+                "states": [to_json(s) for s in rec.states],
+                "outputs": list(rec.outputs),
+                "live": list(rec.live),
+            }
+            for rec in execution.records
+        ],
+        "outputs": list(execution.outputs),
+        "live": list(execution.live),
+    }
+
+
+def _verdict_to_json(v: RoundVerdict) -> dict[str, Any]:
+    return {
+        "holds": v.holds,
+        "detail": v.detail,
+        "violations": v.violations,
+        "counterexample": None if v.counterexample is None else execution_to_json(v.counterexample),
+    }
+
+
+def round_check_to_json(check: RoundCheck) -> dict[str, Any]:
+    """The ``--json`` object of ``flpcheck explore`` for a round protocol."""
+    return {
+        "protocol": check.name,
+        "model": "synchronous rounds",
+        "processes": check.processes,
+        "rounds": check.rounds,
+        "crashes": check.crashes,
+        "inputs": ["".join(map(str, x)) for x in check.inputs],
+        "counts": {
+            "input_vectors": len(check.inputs),
+            "crash_patterns": check.crash_patterns,
+            "executions": check.executions,
+            "global_states": list(check.global_states),
+            "transitions": check.transitions,
+            "user_calls": check.user_calls,
+        },
+        "agreement": _verdict_to_json(check.agreement),
+        "validity": _verdict_to_json(check.validity),
+        "termination": _verdict_to_json(check.termination),
+        "termination_definition": check.termination_definition,
+        "seconds": round(check.elapsed, 3),
+    }
+
+
+def _cell(protocol: RoundProtocol, pid: int, state: Any, output: int | None) -> str:
+    try:
+        text = protocol.format_state(pid, state)
+    except Exception:
+        text = repr(state)
+    return text if output is None else f"{text} y={output}"
+
+
+def _payload(protocol: RoundProtocol, payload: Any) -> str:
+    try:
+        return protocol.format_payload(payload)
+    except Exception:
+        return repr(payload)
+
+
+def print_execution(console: Console, protocol: RoundProtocol, execution: RoundExecution) -> None:
+    """An execution as a table with one row per round (row 0: the initial states)."""
+    n = len(execution.inputs)
+    table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1))
+    for col in ("round", "crashes", "got through", "lost"):
+        table.add_column(col, overflow="fold")
+    for p in range(n):
+        table.add_column(f"p{p}", overflow="fold")
+    table.add_row("0", "-", "-", "-", *(
+        _cell(protocol, p, s, y)
+        for p, (s, y) in enumerate(zip(execution.initial_states, execution.initial_outputs,
+                                       strict=True))))
+    down: set[int] = set()
+    for rec in execution.records:
+        crashing = set(rec.crashed)
+        got, lost = [], []
+        for m in rec.messages:
+            if m.src in crashing and rec.live[m.dst]:
+                text = f"p{m.src}→p{m.dst}"
+                if m.delivered:
+                    got.append(f"{text} {_payload(protocol, m.payload)}")
+                else:
+                    lost.append(text)
+        cells = []
+        for p in range(n):
+            if p in crashing:
+                cells.append("crashed")
+            elif p in down:
+                cells.append("-")
+            else:
+                cells.append(_cell(protocol, p, rec.states[p], rec.outputs[p]))
+        table.add_row(str(rec.round), ", ".join(f"p{p}" for p in rec.crashed) or "-",
+                      ", ".join(got) or "-", ", ".join(lost) or "-", *cells)
+        down |= crashing
+    console.print(Padding(table, (0, 0, 0, 4), expand=False))
+
+
+def print_round_check(console: Console, check: RoundCheck) -> None:
+    """The text report of ``flpcheck explore`` for a round protocol."""
+    f = check.crashes
+    console.print(
+        f"[bold]{check.name}[/bold] (synchronous rounds), N={check.processes}, "
+        f"R={check.rounds}, at most f={f} crash{'es' if f != 1 else ''} ({check.elapsed:.2f}s)"
+    )
+    console.print(
+        f"{check.executions:,} executions ({len(check.inputs):,} input vectors, "
+        f"{check.crash_patterns:,} crash patterns); global states per round: "
+        f"{', '.join(f'{s:,}' for s in check.global_states)}"
+    )
+    for v in check.verdicts:
+        if v.holds:
+            console.print(f"[bold]{v.name}[/bold]: [green]holds[/green] in all "
+                          f"{check.executions:,} executions")
+            continue
+        console.print(
+            f"[bold]{v.name}[/bold]: [red]VIOLATED[/red] in {v.violations:,} of "
+            f"{check.executions:,} executions: {v.detail}"
+        )
+        if v.counterexample is not None:
+            console.print(f"  counterexample: {v.counterexample.describe()}", markup=False)
+            print_execution(console, check.protocol, v.counterexample)
