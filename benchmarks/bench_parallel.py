@@ -28,7 +28,7 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, ".")
 from flpcheck.model.loader import load_protocol
-from flpcheck.explore.limits import current_rss
+from flpcheck.explorer.limits import current_rss
 from flpcheck import explore, classify_valence
 from flpcheck.analysis.properties import check_safety
 model, n, attrs, mode = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]

@@ -56,7 +56,7 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, ".")
 from flpcheck.model.loader import load_protocol
-from flpcheck.explore.limits import current_rss
+from flpcheck.explorer.limits import current_rss
 engine, model, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 protocol = load_protocol(model, n)
 for key, value in json.loads(sys.argv[4]).items():

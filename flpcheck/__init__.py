@@ -2,11 +2,11 @@
 
 from .analysis.valence import ValenceMap, classify_valence
 from .errors import FLPCheckError
-from .explore.explore import explore
-from .explore.statespace import Schedule, StateSpace
+from .explorer.driver import explore
+from .explorer.statespace import Schedule, StateSpace
 from .model.protocol import Protocol
+from .model.round_protocol import RoundProtocol
 from .model.semantics import Configuration, Event
-from .sync.rounds import RoundProtocol
 
 __all__ = [
     "Protocol",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "FLPCheckError",
+    "HashCollision",
     "UsageError",
     "InvalidProtocol",
     "ModelLoadError",
@@ -21,9 +22,18 @@ __all__ = [
 
 
 class FLPCheckError(Exception):
-    """Root of every error flpcheck raises on purpose; ``exit_code`` is what the CLI exits with."""
+    """Root of every error flpcheck raises on purpose; ``exit_code`` is what the CLI exits with.
+
+    Context travels as fields: ``configuration`` is the id of the configuration being expanded
+    when the error was raised (None when it is not about one); the message and its notes
+    (``add_note``) say the rest: the file, the process, the state and the event.
+    """
 
     exit_code = 2
+
+    def __init__(self, *args: object, configuration: int | None = None) -> None:
+        super().__init__(*args)
+        self.configuration = configuration
 
 
 class UsageError(FLPCheckError):
@@ -60,3 +70,9 @@ class ReplayError(FLPCheckError):
 
 class GraphvizMissing(FLPCheckError):
     """The Graphviz ``dot`` program is not installed, so an image cannot be rendered."""
+
+
+class HashCollision(FLPCheckError):
+    """Two different configurations have the same 64-bit hash (probability about n^2 / 2^65
+    for n configurations). :func:`flpcheck.explore` then explores again with the simple engine,
+    which needs no hash, and says so in the space's ``engine_note``."""

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import explore
+from flpcheck.explorer.batch import BatchEngine
+from flpcheck.explorer.simple import SimpleEngine
 from flpcheck.model.loader import load_protocol, protocol_classes
 
 from .conftest import FIXTURES, MODELS
@@ -49,27 +51,43 @@ def model_specs() -> list[str]:
 @pytest.mark.parametrize("spec", model_specs(), ids=lambda s: s.rpartition("/")[2])
 def test_both_engines_build_the_same_space_for_every_model(spec):
     bounds = {"max_configs": 20000}
-    assert_same(explore(load_protocol(spec), engine="simple", **bounds),
-                explore(load_protocol(spec), engine="batch", **bounds))
+    assert_same(explore(load_protocol(spec), engine=SimpleEngine(), **bounds),
+                explore(load_protocol(spec), engine=BatchEngine(), **bounds))
 
 
 @pytest.mark.parametrize("bounds", [{"max_configs": 777}, {"max_depth": 4}, {"max_buffer": 2},
                                     {"max_configs": 1500, "max_buffer": 3}])
 def test_both_engines_cut_at_the_same_place(bounds):
     path = str(MODELS / "majority.py")
-    assert_same(explore(load_protocol(path, 3), engine="simple", **bounds),
-                explore(load_protocol(path, 3), engine="batch", **bounds))
+    assert_same(explore(load_protocol(path, 3), engine=SimpleEngine(), **bounds),
+                explore(load_protocol(path, 3), engine=BatchEngine(), **bounds))
 
 
 def test_both_engines_find_the_same_decision_change():
     path = str(FIXTURES / "bad" / "decision_changes.py")
-    a = explore(load_protocol(path), engine="simple")
-    b = explore(load_protocol(path), engine="batch")
+    a = explore(load_protocol(path), engine=SimpleEngine())
+    b = explore(load_protocol(path), engine=BatchEngine())
     assert a.decision_change_edge is not None
     assert_same(a, b)
 
 
 @given(table_protocols(), st.sampled_from([0, 1, 2, 3]), st.sampled_from([None, 5, 40]))
 def test_both_engines_agree_on_random_protocols(protocol, max_buffer, max_configs):
-    assert_same(explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine="simple"),
-                explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine="batch"))
+    assert_same(explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine=SimpleEngine()),
+                explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine=BatchEngine()))
+
+
+def test_a_hash_collision_in_the_batch_engine_falls_back_to_the_simple_engine(monkeypatch):
+    """With a hash that maps every row to one of four values the batch engine meets a
+    collision at once; explore then explores with the simple engine, which needs no hash, and
+    says so: the space is the one both engines build without collisions."""
+    import numpy as np
+
+    from flpcheck.explorer import batch
+
+    spec = str(MODELS / "majority.py")
+    expected = explore(load_protocol(spec, 3))
+    monkeypatch.setattr(batch, "row_hash", lambda rows: (rows[:, 0] % 4).astype(np.uint64))
+    space = explore(load_protocol(spec, 3))
+    assert space.engine == "simple" and "64-bit hash" in space.engine_note
+    assert_same(space, expected)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from flpcheck import Event, Protocol, classify_valence, explore
 from flpcheck.analysis.properties import check_agreement, check_nontriviality, check_validity
 from flpcheck.errors import UsageError
-from flpcheck.explore.explore import parse_inputs
+from flpcheck.model.inputs import parse_inputs
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import replay
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from flpcheck import classify_valence, explore
 from flpcheck.cli import main
 from flpcheck.errors import InvalidProtocol, ModelLoadError, UsageError
-from flpcheck.explore.statespace import StateSpace
+from flpcheck.explorer.statespace import StateSpace
 from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck.output.export import atomic_write, to_networkx, write_graph
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from flpcheck import classify_valence, explore
-from flpcheck.explore import batch, parallel
+from flpcheck.explorer import batch, parallel
 from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS

@@ -15,6 +15,7 @@ from flpcheck.analysis.properties import check_safety
 from flpcheck.analysis.verdict import verdict
 from flpcheck.cli import main
 from flpcheck.errors import UsageError
+from flpcheck.explorer.simple import SimpleEngine
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import replay
 
@@ -137,7 +138,7 @@ def test_reduction_refuses_what_it_does_not_preserve():
     with pytest.raises(UsageError, match="do not combine"):
         explore(load_protocol(str(MODELS / "majority.py"), 3), por=True, symmetry=True)
     with pytest.raises(UsageError, match="batch engine"):
-        explore(load_protocol(str(MODELS / "majority.py"), 3), por=True, engine="simple")
+        explore(load_protocol(str(MODELS / "majority.py"), 3), por=True, engine=SimpleEngine())
 
 
 def test_cli_explore_por_reports_the_reduction_and_the_verdicts(tmp_path):

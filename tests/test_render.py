@@ -16,7 +16,7 @@ from flpcheck import Event, Protocol, classify_valence, explore
 from flpcheck.analysis.verdict import run_to_draw, verdict
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
-from flpcheck.explore.statespace import StateSpace
+from flpcheck.explorer.statespace import StateSpace
 from flpcheck.model.loader import load_protocol
 from flpcheck.output.render import (
     FULL_VIEW_NODES,

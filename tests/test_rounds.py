@@ -19,12 +19,7 @@ import pytest
 from rich.console import Console
 
 from flpcheck import RoundProtocol
-from flpcheck.cli.rounds import (
-    is_round_model,
-    load_round_protocol,
-    load_round_protocol_class,
-    run_rounds,
-)
+from flpcheck.cli.explore import run_rounds
 from flpcheck.errors import (
     FLPCheckError,
     InvalidProtocol,
@@ -35,8 +30,9 @@ from flpcheck.errors import (
     ReplayError,
     UsageError,
 )
+from flpcheck.model.loader import is_round_model, load_round_protocol, load_round_protocol_class
 from flpcheck.output.rounds_report import print_round_check
-from flpcheck.sync.rounds import Crash, check_rounds, count_crash_patterns, replay
+from flpcheck.sync import Crash, check_rounds, count_crash_patterns, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOODSET = str(ROOT / "models" / "floodset.py")
@@ -319,8 +315,8 @@ def test_the_inbox_is_a_tuple_sorted_by_sender_with_one_message_each():
 def test_results_do_not_depend_on_the_hash_seed():
     """The same JSON (less the timing) under two PYTHONHASHSEED values."""
     code = (
-        "import json, sys; from flpcheck.cli.rounds import load_round_protocol;"
-        "from flpcheck.sync.rounds import check_rounds;"
+        "import json, sys; from flpcheck.model.loader import load_round_protocol;"
+        "from flpcheck.sync import check_rounds;"
         "from flpcheck.output.rounds_report import round_check_to_json;"
         f"c = check_rounds(load_round_protocol({FLOODSET!r}, 4, 2), crashes=2);"
         "d = round_check_to_json(c); d.pop('seconds'); d['counts'].pop('user_calls');"

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flpcheck.explore.growable import Growable
-from flpcheck.explore.rowindex import HashCollision, RowIndex, row_hash
+from flpcheck.errors import HashCollision
+from flpcheck.explorer._storage import Growable, RowIndex, row_hash
 
 from .reference import reference_explore
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ReplayError, SharedStateError
-from ..explore.statespace import Schedule, StateSpace
+from ..explorer.statespace import Schedule, StateSpace
 from ..model.semantics import Configuration, Event, event_to_json, initial_configuration, replay
 from .valence import classify_valence
 

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from .graph import bfs, edge_sources
 from .runs import Run
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SharedStateError
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from ..model.semantics import apply_event
 
 __all__ = ["Lemma1Result", "check_lemma1", "require_lemma1", "count_diamonds"]

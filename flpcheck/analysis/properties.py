@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..explore.statespace import Schedule, StateSpace
+from ..explorer.statespace import Schedule, StateSpace
 from .graph import bfs, reach
 
 __all__ = ["PropertyResult", "check_agreement", "check_validity", "check_nontriviality",

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ReplayError
-from ..explore.explore import all_inputs
+from ..model.inputs import all_inputs
 from ..model.protocol import Protocol
 from ..model.semantics import Event, event_to_json, initial_configuration, replay
 from ..model.table import NULL, LocalTable

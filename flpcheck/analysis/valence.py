@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
 
 __all__ = ["ValenceMap", "classify_valence", "LABELS"]

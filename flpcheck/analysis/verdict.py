@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from ..model.semantics import Event
 from ..model.termination import check_termination, decided_targets
 from .fairness import fair_lasso

@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
-from ..explore.explore import explore, parse_inputs
-from ..explore.limits import StopConditions, parse_size
-from ..explore.statespace import StateSpace
+from ..explorer.driver import explore
+from ..explorer.limits import StopConditions, parse_size
+from ..explorer.statespace import StateSpace
+from ..model.inputs import parse_inputs
 from ..model.loader import load_protocol
 from ..model.protocol import Protocol
 

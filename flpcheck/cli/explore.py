@@ -12,10 +12,14 @@ from rich.console import Console
 
 from ..analysis.lemma1 import require_lemma1
 from ..errors import UsageError
+from ..model.inputs import parse_inputs
+from ..model.loader import is_round_model, load_round_protocol
 from ..output.report import exploration_to_json, print_exploration, summarize
+from ..output.rounds_report import print_round_check, round_check_to_json
+from ..sync import check_rounds
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration
 
-__all__ = ["explore_command"]
+__all__ = ["explore_command", "run_rounds"]
 
 
 @click.command("explore")
@@ -57,8 +61,6 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
       flpcheck explore models/paxos_unbounded.py --max-depth 8
       flpcheck explore models/floodset.py --crashes 1 --rounds 2
     """
-    from .rounds import is_round_model, run_rounds
-
     if is_round_model(model):
         sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json,
                             termination or "all"))
@@ -88,3 +90,31 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
     sys.exit(result.exit_code)
 
 
+def run_rounds(
+    model_spec: str,
+    processes: int | None = None,
+    rounds: int | None = None,
+    crashes: int | None = None,
+    inputs: str | None = None,
+    as_json: bool = False,
+    termination: str = "all",
+) -> int:
+    """Explore a round protocol, print the summary (or one JSON object); return the exit code.
+
+    ``crashes`` defaults to 1 and ``rounds`` to the model's. Returns 0 when agreement,
+    validity and termination hold, 1 when one is violated; raises FLPCheckError (exit 2)
+    on usage and model errors.
+    """
+    if processes is not None and processes < 1:
+        raise UsageError(f"--processes must be >= 1, got {processes}")
+    if rounds is not None and rounds < 1:
+        raise UsageError(f"--rounds must be >= 1, got {rounds}")
+    protocol = load_round_protocol(model_spec, processes, rounds)
+    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
+    f = 1 if crashes is None else crashes
+    check = check_rounds(protocol, vectors, crashes=f, origin=model_spec, termination=termination)
+    if as_json:
+        click.echo(json.dumps(round_check_to_json(check), indent=2))
+    else:
+        print_round_check(Console(highlight=False), check)
+    return check.exit_code

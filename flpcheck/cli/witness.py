@@ -25,7 +25,7 @@ from ..analysis.verdict import (
     silent_valence,
     verdict,
 )
-from ..explore.statespace import Schedule, StateSpace
+from ..explorer.statespace import Schedule, StateSpace
 from ..model.loader import load_protocol
 from ..model.semantics import Event
 from ..model.termination import DEFINITIONS

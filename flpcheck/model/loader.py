@@ -7,13 +7,17 @@ import importlib.util
 import inspect
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from ..errors import InvalidProtocol, ModelLoadError
 from .protocol import Protocol, check_protocol_class
+from .round_protocol import RoundProtocol, check_round_protocol_class
 
-__all__ = ["load_protocol", "load_protocol_class", "protocol_classes", "load_module",
+__all__ = ["load_protocol", "load_protocol_class", "load_round_protocol",
+           "load_round_protocol_class", "is_round_model", "protocol_classes", "load_module",
            "own_classes", "pick_class"]
 
 
@@ -72,7 +76,6 @@ def pick_class(spec: str, base: type) -> type:
 
 def _other_kind(module: ModuleType, base: type, name: str | None = None) -> str:
     """Why a file holds no model of the kind asked for, when it holds the other kind."""
-    from ..sync.rounds import RoundProtocol
 
     other = RoundProtocol if base is Protocol else Protocol
     found = [c for c in own_classes(module, other) if name is None or c.__name__ == name]
@@ -89,9 +92,18 @@ def _other_kind(module: ModuleType, base: type, name: str | None = None) -> str:
 
 def load_protocol_class(spec: str) -> type[Protocol]:
     """The Protocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
-    cls = pick_class(spec, Protocol)
+    return _checked_class(spec, Protocol, check_protocol_class)
+
+
+def load_round_protocol_class(spec: str) -> type[RoundProtocol]:
+    """The RoundProtocol subclass named by ``spec`` (``file.py`` or ``file.py:ClassName``)."""
+    return _checked_class(spec, RoundProtocol, check_round_protocol_class)
+
+
+def _checked_class(spec: str, base: type, check: Callable[[type], None]) -> Any:
+    cls = pick_class(spec, base)
     try:
-        check_protocol_class(cls)
+        check(cls)
     except InvalidProtocol as err:
         raise InvalidProtocol(f"{_split(spec)[0]}: {err}") from None
     return cls
@@ -100,15 +112,44 @@ def load_protocol_class(spec: str) -> type[Protocol]:
 def load_protocol(spec: str, processes: int | None = None) -> Protocol:
     """Load ``spec`` and build the protocol with ``processes`` (the class default if None)."""
     cls = load_protocol_class(spec)
+    return _build(spec, cls, {} if processes is None else {"processes": processes})
+
+
+def load_round_protocol(spec: str, processes: int | None = None,
+                        rounds: int | None = None) -> RoundProtocol:
+    """Load ``spec`` and build it with ``processes`` and ``rounds`` (the class defaults if None)."""
+    cls = load_round_protocol_class(spec)
+    return _build(spec, cls, {"processes": processes, "rounds": rounds})
+
+
+def _build(spec: str, cls: type, kwargs: dict[str, Any]) -> Any:
     path, _ = _split(spec)
     try:
-        return cls(processes=processes) if processes is not None else cls()
+        return cls(**kwargs)
     except InvalidProtocol as err:
         raise InvalidProtocol(f"{path}: {err}") from None
     except Exception as exc:
         problem = InvalidProtocol(f"{path}: {cls.__name__}() raised {type(exc).__name__}: {exc}")
         problem.add_note("".join(traceback.format_exception(exc)).rstrip())
         raise problem from None
+
+
+def is_round_model(spec: str) -> bool:
+    """True when ``spec`` (``file.py`` or ``file.py:Class``) names a RoundProtocol model.
+
+    ``file.py:Class`` is a round model when that class subclasses RoundProtocol; ``file.py``
+    when it defines RoundProtocol subclasses and no flpcheck.Protocol subclass. A file that
+    cannot be loaded is not (the ordinary loader then reports why).
+    """
+    path, name = _split(spec)
+    try:
+        module = load_module(path)
+    except ModelLoadError:
+        return False
+    if name is not None:
+        cls = getattr(module, name, None)
+        return inspect.isclass(cls) and issubclass(cls, RoundProtocol)
+    return bool(own_classes(module, RoundProtocol)) and not own_classes(module, Protocol)
 
 
 def load_module(path: Path) -> ModuleType:

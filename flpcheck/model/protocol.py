@@ -1,4 +1,4 @@
-"""The model API: a consensus protocol in the FLP message-buffer model (DESIGN.md §1).
+"""The model API: a consensus protocol in the FLP message-buffer model.
 
 A model subclasses :class:`Protocol` and defines ``init``, ``step`` and ``output``. flpcheck calls
 them as pure functions of their arguments and memoizes them: a step may depend only on
@@ -7,12 +7,13 @@ them as pure functions of their arguments and memoizes them: a step may depend o
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Hashable, Iterable
 from typing import Any, ClassVar
 
 from ..errors import InvalidProtocol
 
-__all__ = ["Protocol", "Send"]
+__all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes"]
 
 Send = tuple[int, Hashable]
 """One message handed to the buffer: ``(destination pid, payload)``."""
@@ -49,11 +50,7 @@ class Protocol:
 
     def __init__(self, processes: int | None = None) -> None:
         n = type(self).processes if processes is None else processes
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise InvalidProtocol(
-                f"{type(self).__name__}: processes must be an int >= 1, got {n!r}"
-            )
-        self.processes = n  # type: ignore[misc]  # the instance value shadows the class default
+        self.processes = check_processes(type(self).__name__, n)  # type: ignore[misc]  # the instance value shadows the class default
 
     def init(self, pid: int, x: int) -> Hashable:
         """Initial local state of process ``pid`` with input ``x``."""
@@ -82,26 +79,37 @@ class Protocol:
 
 def check_protocol_class(cls: type) -> None:
     """Raise :class:`InvalidProtocol` unless ``cls`` defines every method of the model API."""
-    if not (isinstance(cls, type) and issubclass(cls, Protocol)):
-        raise InvalidProtocol(f"{cls!r} is not a subclass of flpcheck.Protocol")
-    missing = [name for name in _REQUIRED if getattr(cls, name) is getattr(Protocol, name)]
+    check_model_class(cls, Protocol, _REQUIRED,
+                      "init(pid, x), step(pid, state, msg) and output(pid, state)")
+
+
+def check_model_class(cls: type, base: type, required: tuple[str, ...], signature: str) -> None:
+    """Raise :class:`InvalidProtocol` unless ``cls`` subclasses ``base`` and defines (callable)
+    every method in ``required``; a missing one is named with the near misses found, e.g. a
+    misspelling."""
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        hint = ""
+        if isinstance(cls, type) and base.__name__ == "RoundProtocol" and callable(
+                getattr(cls, "step", None)):
+            hint = " (it looks like an asynchronous flpcheck.Protocol: use explore without rounds)"
+        raise InvalidProtocol(f"{cls!r} is not a subclass of flpcheck.{base.__name__}{hint}")
+    missing = [name for name in required if getattr(cls, name) is getattr(base, name)]
     if missing:
-        near = _near_misses(cls, missing)
+        own = [n for n in vars(cls) if not n.startswith("__")]
+        near = [m for name in missing
+                for m in difflib.get_close_matches(name, own, n=1, cutoff=0.6)]
         hint = f" (found {', '.join(near)}: a misspelling?)" if near else ""
         raise InvalidProtocol(
-            f"{cls.__name__} does not define {', '.join(missing)}{hint}; a Protocol needs "
-            "init(pid, x), step(pid, state, msg) and output(pid, state)"
+            f"{cls.__name__} does not define {', '.join(missing)}{hint}; a {base.__name__} "
+            f"needs {signature}"
         )
-    for name in _REQUIRED:
+    for name in required:
         if not callable(getattr(cls, name)):
             raise InvalidProtocol(f"{cls.__name__}.{name} is not a method")
 
 
-def _near_misses(cls: type, missing: list[str]) -> list[str]:
-    import difflib
-
-    own = [n for n in vars(cls) if not n.startswith("__")]
-    found: list[str] = []
-    for name in missing:
-        found += difflib.get_close_matches(name, own, n=1, cutoff=0.6)
-    return found
+def check_processes(name: str, n: object, what: str = "processes") -> int:
+    """``n`` if it is an int >= 1; :class:`InvalidProtocol` naming the class otherwise."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InvalidProtocol(f"{name}: {what} must be an int >= 1, got {n!r}")
+    return n

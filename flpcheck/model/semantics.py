@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..errors import ReplayError
+from .checks import check_output, check_state, check_step_result
 from .protocol import Protocol
-from .table import check_output, check_state, check_step_result
 from .values import canonical_key, to_json, value_key
 
 __all__ = [

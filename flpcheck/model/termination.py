@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import UsageError
 
 if TYPE_CHECKING:
-    from ..explore.statespace import StateSpace
+    from ..explorer.statespace import StateSpace
 
 __all__ = ["TERMINATIONS", "Termination", "check_termination", "counts_as_decided",
            "decided_targets", "DEFINITIONS"]

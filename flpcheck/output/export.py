@@ -42,7 +42,7 @@ import networkx as nx
 
 from ..analysis.valence import ValenceMap, classify_valence
 from ..errors import UsageError
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from ..model.values import to_json
 
 __all__ = [

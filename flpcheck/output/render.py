@@ -42,7 +42,7 @@ import numpy as np
 from ..analysis.graph import edge_sources, reach
 from ..analysis.valence import LABELS, ValenceMap, classify_valence
 from ..errors import FLPCheckError, GraphvizMissing, UsageError
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from ..model.protocol import Protocol
 from ..model.semantics import Event, apply_event
 from ..model.values import canonical_key

@@ -17,7 +17,7 @@ from ..analysis.properties import PropertyResult, check_safety
 from ..analysis.runs import run_to_json
 from ..analysis.valence import LABELS, ValenceMap, classify_valence
 from ..analysis.verdict import NondecidingSearch, search_nondeciding
-from ..explore.statespace import StateSpace
+from ..explorer.statespace import StateSpace
 from ..model.termination import DEFINITIONS
 
 __all__ = ["Exploration", "summarize", "exploration_to_json", "print_exploration",

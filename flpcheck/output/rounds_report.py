@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 
+from ..model.round_protocol import RoundProtocol
 from ..model.values import to_json
-from ..sync.rounds import RoundCheck, RoundExecution, RoundProtocol, RoundVerdict
+from ..sync.records import RoundCheck, RoundExecution, RoundVerdict
 
 __all__ = ["round_check_to_json", "execution_to_json", "print_round_check", "print_execution"]
 

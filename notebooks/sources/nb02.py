@@ -22,7 +22,7 @@ d_i = minimum(Values_i^(f+2))
 **Claim 1.** After f+1 rounds all non-faulty processes hold the same set, so they decide the same value.
 **Claim 2.** With only f rounds that fails: a *chain of crashes* can hide a value from all but one process.
 
-This notebook checks both claims exhaustively with `flpcheck.sync.rounds`, over **every** crash pattern
+This notebook checks both claims exhaustively with `flpcheck.sync`, over **every** crash pattern
 with at most f crashes, and draws the chain of crashes round by round.
 """),
 code(SETUP),
@@ -31,7 +31,7 @@ import inspect
 
 import graphviz
 
-from flpcheck.sync.rounds import Crash, check_rounds, count_crash_patterns, replay
+from flpcheck.sync import Crash, check_rounds, count_crash_patterns, replay
 from flpcheck.cli.rounds import load_round_protocol_class
 """),
 code(TABLE),
@@ -62,7 +62,7 @@ print("crash patterns, N=3, R=2, f=1:", count_crash_patterns(3, 2, 1))
 md("""
 ## One execution, round by round
 
-`flpcheck.sync.rounds.replay` runs the protocol under a given crash pattern by calling the model
+`flpcheck.sync.replay` runs the protocol under a given crash pattern by calling the model
 directly. Inputs 011, and p0 crashes in round 1 after its message reached p1 only:
 """),
 code("""

@@ -1,39 +1,30 @@
-"""Exhaustive breadth-first exploration of the FLP configuration graph (DESIGN.md §2, §5).
+"""The simple engine: breadth-first search one configuration at a time, in pure Python.
 
-From every initial configuration I(x) (all 2^N input vectors, or those given), apply every
-applicable event (the null event of each process and each distinct message in the buffer) to
-every reachable configuration, in a deterministic order. User code runs only through
-:class:`~flpcheck.transitions.LocalTable` (memoized); a configuration's successors come from
-three memo tables: local steps ``(p, s, m)``, buffer updates ``(b, m, sends)`` and the moves of
-one process ``(p, s, b)``.
+A configuration is packed into one Python int (2N fields of :data:`STATE_BITS` bits: the local
+state ids, then the sub-buffer ids); its successors come from three memo tables: local steps
+``(p, s, m)`` (:class:`~flpcheck.model.table.LocalTable`), buffer updates ``(b, m, sends)``
+(:class:`~flpcheck.explorer.buffers.BufferTable`) and the moves of one process ``(p, s, b)``.
+It builds the same space as the batch engine, ids included.
 """
 
 from __future__ import annotations
 
-import itertools
-import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..errors import FLPCheckError, UsageError
-from ..model.protocol import Protocol, check_protocol_class
-from ..model.table import NULL, LocalTable
+from ..errors import FLPCheckError
+from ..model.table import NULL
 from .buffers import BufferTable
-from .statespace import Bounds, StateSpace
+from .engine import Engine, Progress, StopCheck
+from .statespace import StateSpace
 
-__all__ = ["explore", "all_inputs", "parse_inputs"]
-
-#: called as progress(configurations, expanded, events) every few thousand expansions
-Progress = Callable[[int, int, int], None]
-#: called every few hundred expansions; returns why to stop now (e.g. "timeout") or None
-StopCheck = Callable[[], str | None]
+__all__ = ["SimpleEngine", "STATE_BITS"]
 
 STATE_BITS = 24
-"""Bits per field of a packed configuration (simple engine): at most 2**24 distinct local
-states and sub-buffers."""
+"""Bits per field of a packed configuration: at most 2**24 distinct local states and
+sub-buffers."""
 STATE_MASK = (1 << STATE_BITS) - 1
 
 _CHECK_EVERY = 512
@@ -42,134 +33,19 @@ _CHECK_EVERY = 512
 _MOVES_CAP = 1 << 15
 
 
-def all_inputs(n: int) -> list[tuple[int, ...]]:
-    """Every input vector in {0,1}^N, in lexicographic order (x_0 first).
+class SimpleEngine(Engine):
+    """One configuration at a time in pure Python: the oracle the batch engine is tested
+    against, and the engine explore falls back to when the batch engine meets a 64-bit hash
+    collision."""
 
-    >>> all_inputs(2)
-    [(0, 0), (0, 1), (1, 0), (1, 1)]
-    """
-    return list(itertools.product((0, 1), repeat=n))
+    name = "simple"
 
-
-def parse_inputs(text: str, n: int) -> list[tuple[int, ...]]:
-    """Parse ``--inputs 011,100`` into input vectors for N processes.
-
-    >>> parse_inputs("011, 100", 3)
-    [(0, 1, 1), (1, 0, 0)]
-    """
-    vectors = []
-    for word in text.replace(" ", "").split(","):
-        if len(word) != n or set(word) - {"0", "1"}:
-            raise UsageError(
-                f"--inputs: {word!r} is not an input vector of {n} bits (e.g. {'0' * n})"
-            )
-        vectors.append(tuple(int(c) for c in word))
-    return vectors
+    def run(self, space: StateSpace, vectors: list[tuple[int, ...]], progress: Progress | None,
+            stop: StopCheck | None) -> None:
+        _SimpleRun(space, progress, stop).run(vectors)
 
 
-def explore(
-    protocol: Protocol,
-    inputs: Iterable[Sequence[int]] | None = None,
-    *,
-    max_configs: int | None = None,
-    max_buffer: int | None = None,
-    max_depth: int | None = None,
-    progress: Progress | None = None,
-    stop: StopCheck | None = None,
-    origin: str = "",
-    engine: str = "batch",
-    symmetry: bool = False,
-    por: bool = False,
-) -> StateSpace:
-    """Explore every configuration reachable from the initial configurations of ``protocol``.
-
-    Bounds cut the exploration: a configuration holding more than ``max_buffer`` messages, or at
-    depth ``max_depth``, is not expanded; no configuration is added past ``max_configs``. The
-    returned space says what was cut (``space.complete``, ``space.cut_reasons``).
-
-    ``engine`` is ``"batch"`` (numpy, blocks of the queue at a time: :mod:`flpcheck.batch`) or
-    ``"simple"`` (one configuration at a time); both give the same space, ids included.
-    ``symmetry=True`` (batch engine, protocols declaring ``symmetric = True``) stores one
-    configuration per orbit of process renamings: see :mod:`flpcheck.symmetry`. ``por=True``
-    (batch engine) applies the partial-order reduction of :mod:`flpcheck.por`, which keeps the
-    safety verdicts and valences exact but not the counts (``space.partial_order``; when the
-    reduction cannot apply, ``space.por_note`` says why and the space is the full one).
-
-    >>> class DecideOwn(Protocol):
-    ...     def init(self, pid, x): return (x, None)
-    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
-    ...     def output(self, pid, state): return state[1]
-    >>> space = explore(DecideOwn(processes=2))
-    >>> len(space), space.num_events, space.complete
-    (16, 32, True)
-    """
-    check_protocol_class(type(protocol))
-    n = protocol.processes
-    vectors = all_inputs(n) if inputs is None else [tuple(int(v) for v in x) for x in inputs]
-    for x in vectors:
-        if len(x) != n or any(v not in (0, 1) for v in x):
-            raise UsageError(f"inputs {x!r}: need {n} values, each 0 or 1")
-    if len(set(vectors)) != len(vectors):
-        raise UsageError("the same input vector is given twice")
-    if symmetry:
-        missing = sorted({tuple(x[i] for i in perm) for x in vectors
-                          for perm in itertools.permutations(range(n))} - set(vectors))
-        if missing:
-            raise UsageError(
-                "--symmetry counts every renaming of each configuration, so the input vectors "
-                "must include every renaming of each other: add "
-                + ",".join("".join(map(str, x)) for x in missing))
-    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
-                        ("max-depth", max_depth)):
-        if value is not None and value < 0:
-            raise UsageError(f"--{name} must be >= 0, got {value}")
-    table = LocalTable(protocol, origin)
-    space = StateSpace(protocol, table, Bounds(max_configs, max_buffer, max_depth))
-    started = time.perf_counter()
-    current = -1
-    try:
-        if engine == "batch":
-            from .batch import BatchExplorer
-
-            future = None
-            if por:
-                if symmetry:
-                    raise UsageError("--por and --symmetry do not combine: use one of them")
-                from .por import future_sends
-
-                found = future_sends(table)
-                if isinstance(found, str):
-                    space.por_note = f"no partial-order reduction: {found}"
-                else:
-                    future = found
-                    space.partial_order = True
-            BatchExplorer(space, progress, stop, symmetry, future).run(vectors)
-        elif engine == "simple":
-            if symmetry or por:
-                raise UsageError("symmetry and partial-order reduction need the batch engine")
-            _Explorer(space, progress, stop).run(vectors)
-        else:
-            raise UsageError(f"engine must be 'batch' or 'simple', not {engine!r}")
-    except FLPCheckError as err:
-        current = getattr(err, "_flpcheck_config", -1)
-        if current >= 0:
-            sched = space.schedule_to(current)
-            err.add_note(
-                "reached from inputs "
-                + "".join(map(str, sched.inputs))
-                + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
-                   if sched.events else " (the initial configuration)")
-            )
-        raise
-    space.elapsed = time.perf_counter() - started
-    if symmetry:
-        from .symmetry import check_symmetry
-
-        check_symmetry(space)
-    return space
-
-
-class _Explorer:
+class _SimpleRun:
     """The breadth-first loop and its memo tables (one use)."""
 
     def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None):
@@ -293,7 +169,6 @@ class _Explorer:
         expanded = self.expanded
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
-        cuts: list[str] = sp.cut_reasons
         add = self.bufs.add
         next_check = _CHECK_EVERY
         i = 0
@@ -305,15 +180,15 @@ class _Explorer:
                         self.progress(len(configs), i, len(edge_dst))
                     reason = self.stop() if self.stop is not None else None
                     if reason:
-                        _note(cuts, reason)
+                        sp.note_cut(reason)
                         break
                 key = configs[i]
                 d = depth_of[i]
                 if (max_depth is not None and d >= max_depth) or (
                     max_buffer is not None and self.buffer_size(key) > max_buffer
                 ):
-                    _note(cuts, "max-depth" if max_depth is not None and d >= max_depth
-                          else "max-buffer")
+                    sp.note_cut("max-depth" if max_depth is not None and d >= max_depth
+                                else "max-buffer")
                     indptr.append(len(edge_dst))
                     expanded.append(0)
                     i += 1
@@ -350,7 +225,7 @@ class _Explorer:
                         edge_event.append(mv[j])
                 if max_configs is not None and len(configs) > max_configs:
                     self._undo(n_configs, n_edges)  # this expansion does not fit: roll it back
-                    _note(cuts, "max-configs")
+                    sp.note_cut("max-configs")
                     break
                 if table.decision_changes and sp.decision_change_edge is None:
                     self._find_decision_change(i, self.unpack(key))
@@ -358,7 +233,7 @@ class _Explorer:
                 expanded.append(1)
                 i += 1
         except FLPCheckError as err:
-            err._flpcheck_config = i  # type: ignore[attr-defined]
+            err.configuration = i
             self.install()
             raise
         if self.progress is not None:
@@ -383,8 +258,3 @@ class _Explorer:
             if (p, row[p], mid) in self.table.decision_changes:
                 self.space.decision_change_edge = k
                 return
-
-
-def _note(cuts: list[str], reason: str) -> None:
-    if reason not in cuts:
-        cuts.append(reason)

@@ -30,8 +30,8 @@ from ..errors import InvalidProtocol, UsageError
 from ..model.semantics import Configuration
 from ..model.table import NULL, LocalTable
 from ..model.values import canonical_key
+from ._storage import row_hash
 from .buffers import BufferTable
-from .rowindex import row_hash
 
 if TYPE_CHECKING:
     from .statespace import StateSpace

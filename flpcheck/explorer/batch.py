@@ -1,7 +1,8 @@
 """The batch explorer: breadth-first search expanding blocks of the queue with numpy.
 
-Same semantics, same order and the same configuration ids as the simple explorer in
-:mod:`flpcheck.explorer` (the tests compare the two on every model and on random protocols):
+Same semantics, same order and the same configuration ids as the simple engine in
+:mod:`flpcheck.explorer.simple` (the tests compare the two on every model and on random
+protocols):
 configurations are expanded in id order, a block at a time; within the block, successors are
 taken configuration by configuration, process by process, event by event, and new
 configurations get ids in order of first occurrence.
@@ -11,7 +12,7 @@ at local state s with buffer b, ``(event, new state, new buffer)``, computed onc
 runs through the memoized :class:`~flpcheck.transitions.LocalTable`) and kept in flat arrays.
 Everything else (gathering moves, building successor rows, hashing, looking them up, assigning
 ids, appending edges) is numpy over the whole block. Storage is numpy throughout, each array
-in the narrowest integer type its values need (:mod:`flpcheck.growable`): rows of uint8 or
+in the narrowest integer type its values need (:mod:`flpcheck.explorer._storage`): rows of uint8 or
 uint16 ids, int32 edge targets, uint8 event ids while there are fewer than 256 - N messages;
 and, while exploring, a hashed row index of 12 bytes per configuration.
 """
@@ -21,17 +22,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import FLPCheckError
+from ..errors import FLPCheckError, HashCollision
 from ..model.table import NULL
+from ._storage import Growable, RowIndex, row_hash
 from .buffers import BufferTable
-from .growable import Growable
+from .engine import Engine, Progress, StopCheck
 from .parallel import chunks, run_all
 from .por import FutureSends
-from .rowindex import HashCollision, RowIndex, row_hash
 from .statespace import StateSpace
 from .symmetry import Symmetry
 
-__all__ = ["BatchExplorer"]
+__all__ = ["BatchEngine"]
 
 BLOCK = 1 << 13
 """Configurations expanded per block (bounds the temporaries, not the result)."""
@@ -44,11 +45,27 @@ then bounded; forgotten moves are recomputed from the memoized local steps, inte
 nothing new, so ids stay the same)."""
 
 
-class BatchExplorer:
-    """One exploration (see :func:`flpcheck.explore` with ``engine="batch"``)."""
+class BatchEngine(Engine):
+    """numpy over blocks of the queue: the default engine. ``symmetry`` stores one
+    configuration per orbit (:mod:`flpcheck.explorer.symmetry`); ``future`` turns on the
+    partial-order reduction (:mod:`flpcheck.explorer.por`)."""
 
-    def __init__(self, space: StateSpace, progress, stop, symmetry: bool = False,
-                 future: FutureSends | None = None) -> None:
+    name = "batch"
+
+    def __init__(self, symmetry: bool = False, future: FutureSends | None = None) -> None:
+        self.symmetry = symmetry
+        self.future = future
+
+    def run(self, space: StateSpace, vectors: list[tuple[int, ...]], progress: Progress | None,
+            stop: StopCheck | None) -> None:
+        _BatchRun(space, progress, stop, self.symmetry, self.future).run(vectors)
+
+
+class _BatchRun:
+    """One exploration by the batch engine (one use)."""
+
+    def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None,
+                 symmetry: bool = False, future: FutureSends | None = None) -> None:
         self.space = space
         self.table = space.table
         self.n = space.n
@@ -179,7 +196,7 @@ class BatchExplorer:
             while i < self.rows.size:
                 reason = self.stop() if self.stop is not None else None
                 if reason:
-                    _note(sp.cut_reasons, reason)
+                    sp.note_cut(reason)
                     break
                 j = min(self.rows.size, i + BLOCK)
                 done = self._expand(i, j)
@@ -189,8 +206,8 @@ class BatchExplorer:
                 if i < j:  # max-configs cut the block short
                     break
         except FLPCheckError as err:
-            if not hasattr(err, "_flpcheck_config"):
-                err._flpcheck_config = i  # type: ignore[attr-defined]
+            if err.configuration is None:
+                err.configuration = i
             self.install()
             raise
         self.install()
@@ -240,7 +257,7 @@ class BatchExplorer:
             try:
                 self._moves(p, u >> 32, u & 0xFFFFFFFF, pending)
             except FLPCheckError as err:
-                err._flpcheck_config = i + int(E[f])  # type: ignore[attr-defined]
+                err.configuration = i + int(E[f])
                 raise
         for arr, values, dtype in zip(
                 (self.mv_eid, self.mv_ns, self.mv_nb, self.mv_add, self.mv_change), pending,
@@ -275,8 +292,7 @@ class BatchExplorer:
         rank[np.argsort(first, kind="stable")] = np.arange(len(uh))
         reps = new[np.sort(first)]  # first occurrence of each new configuration, in order
         if not np.array_equal(S[new], S[reps][rank[inv.reshape(-1)]]):
-            raise HashCollision("two new configurations share a 64-bit hash: explore with "
-                                "engine='simple'")
+            raise HashCollision("two new configurations share a 64-bit hash")
         limit = bounds.max_configs
         if limit is not None and self.rows.size + len(reps) > limit:
             # keep the longest prefix of the block whose new configurations fit
@@ -285,10 +301,10 @@ class BatchExplorer:
             keep = int(np.argmin(fits)) if not fits.all() else len(E)
             stop_at = int(E[keep]) if keep < len(E) else j - i
             done = self._expand(i, i + stop_at) if 0 < stop_at < j - i else 0
-            _note(sp.cut_reasons, "max-configs")
+            sp.note_cut("max-configs")
             return done
         for _, why in sorted(notes):
-            _note(sp.cut_reasons, why)
+            sp.note_cut(why)
         base = self.rows.size
         dst[new] = base + rank[inv.reshape(-1)]
         first_edge = self.dst.size
@@ -409,7 +425,3 @@ class BatchExplorer:
         if self.sym is not None:
             sp.orbit = self.orbit.final()
 
-
-def _note(cuts: list[str], reason: str) -> None:
-    if reason not in cuts:
-        cuts.append(reason)

@@ -21,7 +21,7 @@ from ..model.protocol import Protocol
 from ..model.semantics import Configuration, Event
 from ..model.table import LocalTable
 from ..model.values import canonical_key
-from .rowindex import RowIndex, row_hash
+from ._storage import RowIndex, row_hash
 
 __all__ = ["StateSpace", "Schedule", "Bounds"]
 
@@ -94,8 +94,16 @@ class StateSpace:
         self.partial_order = False
         #: why a requested partial-order reduction did not apply ("" otherwise)
         self.por_note = ""
+        #: the engine that explored it, and why if it was not the one asked for
+        self.engine = ""
+        self.engine_note = ""
 
     # -- sizes and status --------------------------------------------------------------------
+
+    def note_cut(self, reason: str) -> None:
+        """Record that a bound (or a stop) cut the exploration (each reason once, in order)."""
+        if reason not in self.cut_reasons:
+            self.cut_reasons.append(reason)
 
     @property
     def complete(self) -> bool:

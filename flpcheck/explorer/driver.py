@@ -1,0 +1,134 @@
+"""Exhaustive breadth-first exploration of the FLP configuration graph: :func:`explore`.
+
+From every initial configuration I(x) (all 2^N input vectors, or those given), apply every
+applicable event (the null event of each process and each distinct message in the buffer) to
+every reachable configuration, in a deterministic order. User code runs only through the
+checked, memoized :class:`~flpcheck.model.table.LocalTable`. The work is done by an engine
+(:mod:`flpcheck.explorer.engine`): the batch engine by default, the simple one on request or
+when the batch engine meets a 64-bit hash collision.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Sequence
+
+from ..errors import FLPCheckError, HashCollision, UsageError
+from ..model.inputs import input_vectors
+from ..model.protocol import Protocol, check_protocol_class
+from ..model.table import LocalTable
+from .batch import BatchEngine
+from .engine import Engine, Progress, StopCheck
+from .simple import SimpleEngine
+from .statespace import Bounds, StateSpace
+
+__all__ = ["explore"]
+
+
+def explore(
+    protocol: Protocol,
+    inputs: Iterable[Sequence[int]] | None = None,
+    *,
+    max_configs: int | None = None,
+    max_buffer: int | None = None,
+    max_depth: int | None = None,
+    progress: Progress | None = None,
+    stop: StopCheck | None = None,
+    origin: str = "",
+    engine: Engine | None = None,
+    symmetry: bool = False,
+    por: bool = False,
+) -> StateSpace:
+    """Explore every configuration reachable from the initial configurations of ``protocol``.
+
+    Bounds cut the exploration: a configuration holding more than ``max_buffer`` messages, or at
+    depth ``max_depth``, is not expanded; no configuration is added past ``max_configs``. The
+    returned space says what was cut (``space.complete``, ``space.cut_reasons``).
+
+    ``engine`` defaults to the batch engine (numpy over blocks of the queue,
+    :mod:`flpcheck.explorer.batch`); :class:`~flpcheck.explorer.simple.SimpleEngine` explores
+    one configuration at a time and builds the same space, ids included. ``symmetry=True``
+    (protocols declaring ``symmetric = True``) stores one configuration per orbit of process
+    renamings (:mod:`flpcheck.explorer.symmetry`); ``por=True`` applies the partial-order
+    reduction of :mod:`flpcheck.explorer.por`, which keeps the safety verdicts and valences
+    exact but not the counts (``space.partial_order``; when the reduction cannot apply,
+    ``space.por_note`` says why and the space is the full one). Both need the batch engine.
+
+    >>> class DecideOwn(Protocol):
+    ...     def init(self, pid, x): return (x, None)
+    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
+    ...     def output(self, pid, state): return state[1]
+    >>> space = explore(DecideOwn(processes=2))
+    >>> len(space), space.num_events, space.complete
+    (16, 32, True)
+    """
+    check_protocol_class(type(protocol))
+    n = protocol.processes
+    vectors = input_vectors(n, inputs)
+    if symmetry:
+        missing = sorted({tuple(x[i] for i in perm) for x in vectors
+                          for perm in itertools.permutations(range(n))} - set(vectors))
+        if missing:
+            raise UsageError(
+                "--symmetry counts every renaming of each configuration, so the input vectors "
+                "must include every renaming of each other: add "
+                + ",".join("".join(map(str, x)) for x in missing))
+        if por:
+            raise UsageError("--por and --symmetry do not combine: use one of them")
+    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
+                        ("max-depth", max_depth)):
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be >= 0, got {value}")
+    if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
+        raise UsageError("symmetry and partial-order reduction need the batch engine")
+    bounds = Bounds(max_configs, max_buffer, max_depth)
+    try:
+        space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop)
+    except HashCollision:
+        if symmetry or por or engine is not None:
+            raise
+        space = _run(protocol, origin, bounds, vectors, SimpleEngine(), False, False, progress,
+                     stop)
+        space.engine_note = ("the batch engine met two configurations with the same 64-bit "
+                             "hash; explored again with the simple engine")
+    if symmetry:
+        from .symmetry import check_symmetry
+
+        check_symmetry(space)
+    return space
+
+
+def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[int, ...]],
+         engine: Engine | None, symmetry: bool, por: bool, progress: Progress | None,
+         stop: StopCheck | None) -> StateSpace:
+    table = LocalTable(protocol, origin)
+    space = StateSpace(protocol, table, bounds)
+    started = time.perf_counter()
+    if engine is None:
+        future = None
+        if por:
+            from .por import future_sends
+
+            found = future_sends(table)
+            if isinstance(found, str):
+                space.por_note = f"no partial-order reduction: {found}"
+            else:
+                future = found
+                space.partial_order = True
+        engine = BatchEngine(symmetry, future)
+    try:
+        engine.run(space, vectors, progress, stop)
+    except FLPCheckError as err:
+        if err.configuration is not None and err.configuration >= 0:
+            sched = space.schedule_to(err.configuration)
+            err.add_note(
+                "reached from inputs "
+                + "".join(map(str, sched.inputs))
+                + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
+                   if sched.events else " (the initial configuration)")
+            )
+        raise
+    space.engine = engine.name
+    space.elapsed = time.perf_counter() - started
+    return space
