@@ -40,9 +40,10 @@ def _ids(graph: CSR, positions: IntArray) -> IntArray:
 SMALL = 32
 """A frontier of at most this many nodes is expanded node by node in Python: on thin graphs
 (long chains) a level of numpy calls costs far more than the few edges it follows."""
-LIST_LIMIT = 1 << 22
+LIST_LIMIT = 1 << 18
 """Graphs with at most this many edges get Python lists of their arrays for the node-by-node
-steps (built once per graph, on the first thin level)."""
+steps (built once per graph, on the first thin level: about 40 bytes per edge); larger ones
+are sliced node by node."""
 
 
 def _lists(graph: CSR) -> tuple[list[int], list[int], list[int] | None] | None:
