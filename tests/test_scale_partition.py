@@ -1,0 +1,175 @@
+"""The partition engine in this process (no Ray): one partition builds the batch engine's
+space, ids included; several build the same graph, numbered otherwise, with the same answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flpcheck import classify_valence, explore
+from flpcheck.analysis.properties import check_safety
+from flpcheck.errors import FLPCheckError
+from flpcheck.explorer import partition
+from flpcheck.explorer.batch import BatchEngine
+from flpcheck.explorer.fingerprint import fingerprint
+from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.model.loader import load_protocol
+from flpcheck.model.values import value_key
+
+from .conftest import FIXTURES, MODELS, ROOT
+from .test_engines import assert_same, model_specs
+from .test_explorer import table_protocols
+
+BOUNDS = {"max_depth": 5}  # every model under 7,000 configurations
+
+
+def answers(space) -> dict:
+    """What must not depend on the engine or the number of partitions."""
+    valence = classify_valence(space)
+    safety = check_safety(space)
+    return {
+        "configurations": len(space), "events": space.num_events,
+        "complete": space.complete, "cut_reasons": space.cut_reasons,
+        "unexpanded": int(space.cut.sum()), "valence": valence.counts(),
+        "lower_bounds": valence.uncertain_count(),
+        "initial": [(x, valence.label(c), valence.is_certain(c)) for x, c in space.initial],
+        "safety": [(r.name, r.holds, r.certain, None if r.schedule is None else len(r.schedule),
+                    sorted((k, len(s)) for k, s in r.witnesses.items())) for r in safety],
+        "depths": sorted(Counter(space.depth.tolist()).items()),
+    }
+
+
+def graph(space) -> tuple[Counter, Counter]:
+    """The graph up to numbering: configurations and edges by value."""
+    keys = [value_key(space.configuration(c)) for c in range(len(space))]
+    edges = Counter()
+    for c in range(len(space)):
+        for e, d in space.successors(c):
+            edges[(keys[c], e.pid, value_key(e.msg), keys[d])] += 1
+    return Counter(keys), edges
+
+
+@pytest.mark.parametrize("spec", model_specs(), ids=lambda s: s.rpartition("/")[2])
+def test_one_partition_builds_the_batch_engines_space(spec):
+    assert_same(explore(load_protocol(spec), engine=BatchEngine(thin_width=0), **BOUNDS),
+                explore(load_protocol(spec), engine=PartitionEngine(1), **BOUNDS))
+
+
+@pytest.mark.parametrize("spec", model_specs(), ids=lambda s: s.rpartition("/")[2])
+def test_partitions_find_the_same_answers_for_every_model(spec):
+    expected = answers(explore(load_protocol(spec), **BOUNDS))
+    for k in (2, 3):
+        space = explore(load_protocol(spec), engine=PartitionEngine(k, chunk=97), **BOUNDS)
+        assert space.engine == "partition"
+        assert answers(space) == expected, k
+
+
+def test_partitions_build_the_same_graph_numbered_otherwise():
+    path = str(MODELS / "paxos.py") + ":Paxos"
+    one = explore(load_protocol(path), max_depth=7)
+    three = explore(load_protocol(path), engine=PartitionEngine(3, chunk=500), max_depth=7)
+    assert graph(one) == graph(three)
+    assert not np.array_equal(one.rows, three.rows)  # really numbered otherwise
+
+
+@given(table_protocols(), st.sampled_from([0, 1, 3]), st.sampled_from([None, 2, 5]),
+       st.integers(2, 4), st.sampled_from([3, 1000]))
+def test_partitions_agree_with_the_batch_engine_on_random_protocols(protocol, max_buffer,
+                                                                   max_depth, k, chunk):
+    bounds = {"max_buffer": max_buffer, "max_depth": max_depth}
+    assert answers(explore(protocol, engine=PartitionEngine(k, chunk=chunk), **bounds)) == \
+        answers(explore(protocol, **bounds))
+
+
+@pytest.mark.parametrize("bounds", [{"max_depth": 4}, {"max_buffer": 2},
+                                    {"max_buffer": 1, "max_depth": 6}])
+def test_cut_marks_are_the_batch_engines(bounds):
+    path = str(MODELS / "majority.py")
+    a = explore(load_protocol(path, 3), **bounds)
+    b = explore(load_protocol(path, 3), engine=PartitionEngine(2, chunk=50), **bounds)
+    assert a.cut_reasons == b.cut_reasons and not b.complete
+    assert answers(a) == answers(b)
+
+
+def test_a_decision_change_is_found_by_the_partitions():
+    path = str(FIXTURES / "bad" / "decision_changes.py")
+    a = explore(load_protocol(path))
+    b = explore(load_protocol(path), engine=PartitionEngine(2, chunk=2))
+    assert b.decision_change_edge is not None
+    assert answers(a) == answers(b)
+
+
+def test_what_the_partitions_cannot_do_runs_on_the_batch_engine_and_says_so():
+    """--workers with symmetry, partial-order reduction or max-configs explores in this
+    process with the batch engine (Ray is not even started)."""
+    path = str(MODELS / "majority.py")
+    for options in ({"symmetry": True}, {"por": True}, {"max_configs": 100}):
+        space = explore(load_protocol(path, 3), workers=2, **options)
+        assert space.engine == "batch"
+        assert "need" in space.engine_note and "2 workers" in space.engine_note
+        assert answers(space) == answers(explore(load_protocol(path, 3), **options))
+
+
+def test_a_model_error_in_a_partition_names_the_configuration_and_its_schedule():
+    path = str(FIXTURES / "bad" / "raising_step.py")
+    with pytest.raises(FLPCheckError) as batch_err:
+        explore(load_protocol(path))
+    with pytest.raises(FLPCheckError) as part_err:
+        explore(load_protocol(path), engine=PartitionEngine(2, chunk=2))
+    assert type(part_err.value) is type(batch_err.value)
+    assert part_err.value.configuration is not None
+    notes = "\n".join(getattr(part_err.value, "__notes__", []))
+    assert "reached from inputs" in notes
+
+
+def test_a_hash_collision_in_a_partition_falls_back_to_the_simple_engine(monkeypatch):
+    path = str(MODELS / "majority.py")
+    expected = answers(explore(load_protocol(path, 3)))
+    monkeypatch.setattr(partition, "row_hash", lambda rows: (rows[:, 0] % 4).astype(np.uint64))
+
+    def local(*args, **kwargs):  # the partitions in this process instead of Ray
+        return PartitionEngine(2)
+
+    monkeypatch.setattr("flpcheck.explorer.levels.PartitionEngine", local)
+    space = explore(load_protocol(path, 3), workers=2)
+    assert space.engine == "simple" and "64-bit hash" in space.engine_note
+    assert answers(space) == expected
+
+
+def test_fingerprints_follow_values_by_type_and_value():
+    from typing import NamedTuple
+
+    class Vote(NamedTuple):
+        value: object
+        ballot: int = 0
+
+    assert fingerprint(0.0) == fingerprint(-0.0)
+    assert fingerprint(float("nan")) == fingerprint(float("nan"))
+    assert len({fingerprint(v) for v in (1, True, 1.0, "1", b"1", None)}) == 6
+    assert fingerprint(frozenset({1, 2})) == fingerprint(frozenset({2, 1}))
+    assert fingerprint(Vote(1)) == fingerprint(Vote(1)) != fingerprint((1, 0))
+    assert fingerprint(Vote(frozenset({"a"}))) != fingerprint(Vote(frozenset({"b"})))
+
+
+def test_the_partitions_do_not_depend_on_the_hash_seed():
+    code = ("import json, sys; from flpcheck import explore; "
+            "from flpcheck.model.loader import load_protocol; "
+            "from flpcheck.explorer.levels import PartitionEngine; "
+            "s = explore(load_protocol(sys.argv[1]), engine=PartitionEngine(3, chunk=64)); "
+            "print(json.dumps([s.rows.tolist(), s.edge_dst.tolist(), s.edge_event.tolist(), "
+            "s.initial]))")
+    outs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "gossip_strings.py")],
+                             env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+        outs.append(json.loads(out.stdout))
+    assert outs[0] == outs[1]
