@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
@@ -43,7 +44,7 @@ def default_max_memory() -> str:
 
 def _fail(err: FLPCheckError) -> None:
     console = Console(stderr=True, highlight=False)
-    console.print(f"[red]error:[/red] {err}", markup=True, soft_wrap=True)
+    console.print(f"[red]error:[/red] {escape(str(err))}", markup=True, soft_wrap=True)
     for note in getattr(err, "__notes__", ()):
         console.print(note, markup=False, soft_wrap=True)
     sys.exit(err.exit_code)
@@ -53,7 +54,8 @@ def _internal(exc: BaseException) -> None:
     import traceback
 
     console = Console(stderr=True, highlight=False)
-    console.print(f"[red]internal error:[/red] flpcheck failed with {type(exc).__name__}: {exc}",
+    console.print(f"[red]internal error:[/red] flpcheck failed with {type(exc).__name__}: "
+                  f"{escape(str(exc))}",
                   markup=True, soft_wrap=True)
     console.print("".join(traceback.format_exception(exc)).rstrip(), markup=False,
                   soft_wrap=True)

@@ -217,7 +217,7 @@ class _BatchRun:
         bounds = sp.bounds
         if mv.maybe_clear():
             self.quiet.clear()
-        R = self.rows.data[i:j].astype(np.int32)  # a copy: rows grow during the block
+        R = self.rows.data[i:j].copy()  # a copy: rows grow during the block
         ok = np.ones(j - i, dtype=bool)
         notes: list[tuple[int, str]] = []  # (first configuration cut, why), noted in order
         if bounds.max_depth is not None:
@@ -295,8 +295,8 @@ class _BatchRun:
         the self-loops, whose successor is their source)."""
         src, pos, keep, S = self.mv.successors(R, E, first_move, moves)
         orbit = None
-        if self.sym is not None:
-            S, orbit = self.sym.canonical(S)
+        if self.sym is not None:  # renaming may intern new sub-buffers: compute on int32
+            S, orbit = self.sym.canonical(S.astype(np.int32))
         c = _Candidates(keep, S, orbit, *self._look_up(S))
         dst = i + E[src]  # self-loops
         dst[keep] = c.found[c.inv]

@@ -116,7 +116,8 @@ class PartitionEngine(Engine):
         else:
             parts = LocalParts(K, lambda k: Partition(k, K, protocol, origin, max_buffer))
         try:
-            self.report = {"backend": parts.describe(), "start_s": time.perf_counter() - started}
+            self.report = {"backend": parts.describe(), "start_s": time.perf_counter() - started,
+                           "workers": getattr(parts, "where", None)}
             search = _Search(parts, space, self.chunk, progress, stop)
             try:
                 search.run(vectors)

@@ -32,6 +32,8 @@ then bounded; forgotten moves are recomputed from the memoized local steps, inte
 nothing new, so ids stay the same)."""
 
 IntArray = npt.NDArray[np.int64]
+ADD_TABLE = 1 << 22
+"""Past this many (sub-buffer, bundle) pairs, additions are memoized in a dict, not a table."""
 
 
 class Moves:
@@ -51,6 +53,7 @@ class Moves:
         self.change = Growable(np.bool_)  # the local transition changes a set output
         self.ident = Growable(np.bool_)  # the move changes nothing (a self-loop)
         self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
+        self.add_table = np.full((64, 16), -1, dtype=np.int32)  # the same, while small
         self.out = np.full((n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
         self.buf_len = Growable(np.int32)
         #: partial-order reduction: whether p's moves at (s, b) may form a reduced expansion
@@ -186,7 +189,9 @@ class Moves:
         keep = np.flatnonzero(~self.ident.data[pos])
         proc = seg[keep] - src[keep] * n
         pk = pos[keep]
-        S = R[E[src[keep]]]
+        # rows in the narrowest type the ids need (less memory traffic for the gathers, the
+        # hashing and the comparisons that follow)
+        S = R[E[src[keep]]].astype(_narrowest(max(len(self.table.states), len(self.bufs.buffers))))
         k = np.arange(len(S))
         S[k, proc] = self.ns.data[pk]
         S[k, n + proc] = self.nb.data[pk]
@@ -194,8 +199,43 @@ class Moves:
         for q in range(n):
             sel = np.flatnonzero(adds[:, q])
             if sel.size:
-                keys = (S[sel, n + q].astype(np.int64) << 32) | adds[sel, q]
-                uniq, inv = np.unique(keys, return_inverse=True)
-                new_sub = np.array([self._added(u) for u in uniq.tolist()], dtype=np.int32)
-                S[sel, n + q] = new_sub[inv.reshape(-1)]
+                new_sub = self._add_bundles(S[sel, n + q], adds[sel, q])
+                if new_sub.max() > np.iinfo(S.dtype).max:
+                    S = S.astype(_narrowest(int(new_sub.max()) + 1))
+                S[sel, n + q] = new_sub
         return src, pos, keep, S
+
+    def _add_bundles(self, subs: npt.NDArray[np.integer], bundles: npt.NDArray[np.integer]
+                     ) -> IntArray:
+        """The sub-buffer after adding each bundle to each sub-buffer: from a table indexed by
+        (sub-buffer, bundle) while it stays small, computing the pairs never seen (Python) once."""
+        need = (len(self.bufs.buffers), len(self.bufs.bundles))
+        if need[0] * need[1] > ADD_TABLE:
+            keys = (subs.astype(np.int64) << 32) | bundles
+            uniq, inv = np.unique(keys, return_inverse=True)
+            return np.array([self._added(u) for u in uniq.tolist()],
+                            dtype=np.int64)[inv.reshape(-1)]
+        table = self.add_table
+        if table.shape[0] < need[0] or table.shape[1] < need[1]:
+            grown = np.full((max(need[0], 2 * table.shape[0]), max(need[1], 2 * table.shape[1])),
+                            -1, dtype=np.int32)
+            grown[: table.shape[0], : table.shape[1]] = table
+            table = self.add_table = grown
+        out = table[subs, bundles].astype(np.int64)
+        missing = np.flatnonzero(out < 0)
+        if missing.size:
+            keys = np.unique((subs[missing].astype(np.int64) << 32) | bundles[missing])
+            for u in keys.tolist():
+                nb = self.bufs.add(u >> 32, u & 0xFFFFFFFF)
+                if nb >= table.shape[0]:  # a new sub-buffer past the table: grow it
+                    grown = np.full((2 * nb + 1, table.shape[1]), -1, dtype=np.int32)
+                    grown[: table.shape[0]] = table
+                    table = self.add_table = grown
+                table[u >> 32, u & 0xFFFFFFFF] = nb
+            out[missing] = table[subs[missing], bundles[missing]]
+        return out
+
+
+def _narrowest(count: int) -> type:
+    """The smallest unsigned type for ids below ``count`` (int32 past 16 bits)."""
+    return np.uint8 if count <= 256 else np.uint16 if count <= 65536 else np.int32

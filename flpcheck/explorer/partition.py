@@ -197,7 +197,7 @@ class Partition:
             return [None] * self.K
         n, K, mv = self.n, self.K, self.mv
         mv.maybe_clear()
-        R = self.rows.data[i:j].astype(np.int32)
+        R = self.rows.data[i:j].copy()
         ok = np.ones(j - i, dtype=bool)
         if self.max_buffer is not None:
             big = mv.buf_lens()[R[:, n:]].sum(axis=1) > self.max_buffer
