@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flpcheck import classify_valence, explore
@@ -80,6 +80,7 @@ def test_partitions_build_the_same_graph_numbered_otherwise():
     assert not np.array_equal(one.rows, three.rows)  # really numbered otherwise
 
 
+@settings(max_examples=60)
 @given(table_protocols(), st.sampled_from([0, 1, 3]), st.sampled_from([None, 2, 5]),
        st.integers(2, 4), st.sampled_from([3, 1000]))
 def test_partitions_agree_with_the_batch_engine_on_random_protocols(protocol, max_buffer,
@@ -173,3 +174,76 @@ def test_the_partitions_do_not_depend_on_the_hash_seed():
                              env=env, capture_output=True, text=True, check=True, cwd=ROOT)
         outs.append(json.loads(out.stdout))
     assert outs[0] == outs[1]
+
+
+# -- graphs left on their partitions ------------------------------------------------------------
+
+
+def partitioned(path, n=None, k=3, **bounds):
+    """A space left on k partitions in this process (as past 2,000,000 configurations)."""
+    engine = PartitionEngine(k, chunk=64, gather_up_to=0)
+    return explore(load_protocol(path, n), engine=engine, **bounds)
+
+
+def report(space, monkeypatch):
+    """explore's JSON report, without the non-deciding search (skipped past 2,000,000
+    configurations: here made to skip), schedules by length."""
+    from flpcheck.output import report as rep
+
+    monkeypatch.setattr(rep, "LIVENESS_LIMIT", 0)
+    out = rep.exploration_to_json(rep.summarize("P", space))
+    for name in ("agreement", "validity", "nontriviality"):
+        prop = out[name]
+        prop["schedule"] = prop["schedule"] and len(prop["schedule"]["events"])
+        prop["witnesses"] = {v: len(s["events"]) for v, s in prop.get("witnesses", {}).items()}
+        prop["detail"] = prop["detail"][:20]
+    del out["seconds"]
+    return out
+
+
+@pytest.mark.parametrize("spec", ["majority.py:3", "paxos.py:Paxos:3", "wait_for_all.py:3"])
+def test_explore_reports_from_the_partitions_what_one_process_reports(spec, monkeypatch):
+    path, _, n = spec.rpartition(":")
+    one = explore(load_protocol(str(MODELS / path), int(n)))
+    space = partitioned(str(MODELS / path), int(n))
+    assert type(space).__name__ == "PartitionedSpace"
+    require_lemma1 = __import__("flpcheck.analysis.lemma1", fromlist=["x"]).require_lemma1
+    assert require_lemma1(space) == require_lemma1(one)
+    assert report(space, monkeypatch) == report(one, monkeypatch)
+    assert type(space).__name__ == "PartitionedSpace"  # nothing needed the whole graph
+
+
+def test_violations_found_on_the_partitions_come_with_shortest_schedules(monkeypatch):
+    path = str(FIXTURES / "bad" / "decision_changes.py")  # agreement and validity violated
+    one = explore(load_protocol(path))
+    space = partitioned(path, k=2)
+    assert report(space, monkeypatch) == report(one, monkeypatch)
+    from rich.console import Console
+
+    from flpcheck.output.report import print_exploration, summarize
+
+    console = Console(record=True, width=200)
+    print_exploration(console, summarize("P", space))  # replays every schedule shown
+    assert "VIOLATED" in console.export_text()
+
+
+@pytest.mark.parametrize("bounds", [{"max_depth": 5}, {"max_buffer": 1}])
+def test_cut_graphs_on_the_partitions(bounds, monkeypatch):
+    path = str(MODELS / "majority.py")
+    assert report(partitioned(path, 3, **bounds), monkeypatch) == \
+        report(explore(load_protocol(path, 3), **bounds), monkeypatch)
+
+
+def test_what_needs_the_whole_graph_gathers_it_or_names_the_limit():
+    from flpcheck.analysis.verdict import verdict
+    from flpcheck.errors import UsageError
+
+    path = str(MODELS / "majority.py")
+    one = explore(load_protocol(path, 3))
+    space = partitioned(path, 3)
+    assert verdict(space).verdict == verdict(one).verdict  # gathered on first need
+    assert type(space).__name__ == "StateSpace"
+    small = PartitionEngine(2, gather_up_to=0, gather_limit=1000)
+    space = explore(load_protocol(path, 3), engine=small)
+    with pytest.raises(UsageError, match="needs the whole graph in one process.*--max-memory"):
+        verdict(space)

@@ -49,10 +49,16 @@ def check_lemma1(space: StateSpace, budget: int = 20000) -> Lemma1Result:
     """Check up to ``budget`` diamonds, configurations taken in BFS order."""
     space.require_unreduced("Lemma 1")
     proto = space.protocol
-    total = count_diamonds(space)
+    partitioned = getattr(type(space), "partitioned", False)  # the graph on its partitions
+    total = space.count_diamonds() if partitioned else count_diamonds(space)
     checked = 0
+    fetched = 0
+    cut = space.cut
     for cid in range(len(space)):
-        if space.cut[cid]:
+        if partitioned and cid >= fetched:  # what the sample reads, a window at a time
+            fetched = min(len(space), cid + 256)
+            space.prefetch(list(range(cid, fetched)))
+        if cut[cid]:
             continue
         succ = space.successors(cid)
         config = space.configuration(cid)

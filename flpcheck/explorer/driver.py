@@ -156,6 +156,7 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                    if sched.events else " (the initial configuration)")
             )
         raise
-    space.engine = engine.name
-    space.elapsed = time.perf_counter() - started
-    return space
+    out = engine.outcome(space)
+    out.engine = engine.name
+    out.elapsed = time.perf_counter() - started
+    return out

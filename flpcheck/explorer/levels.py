@@ -33,6 +33,10 @@ __all__ = ["PartitionEngine", "LocalParts", "Parts", "CHUNK"]
 
 CHUNK = 1 << 16
 """Frontier configurations each partition expands per round (bounds the batches in flight)."""
+GATHER_UP_TO = 2_000_000
+"""Graphs of at most this many configurations are gathered into one process at once (the
+explore command searches them for a non-deciding run, which needs the whole graph); larger
+ones stay on their partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`)."""
 
 
 class Parts:
@@ -55,6 +59,10 @@ class Parts:
     def rss(self) -> list[int]:
         """Resident memory of each partition's process."""
         raise NotImplementedError
+
+    def share(self, value: Any) -> Any:
+        """A handle on ``value`` to pass to every partition (stored once)."""
+        return value
 
     def shutdown(self) -> None:
         """Release the partitions."""
@@ -90,7 +98,8 @@ class PartitionEngine(Engine):
     name = "partition"
 
     def __init__(self, workers: int = 1, ray: bool = False, address: str | None = None,
-                 chunk: int = CHUNK, gather_limit: int | None = None) -> None:
+                 chunk: int = CHUNK, gather_limit: int | None = None,
+                 gather_up_to: int = GATHER_UP_TO) -> None:
         if workers < 1:
             raise UsageError(f"--workers must be >= 1, got {workers}")
         self.workers = workers
@@ -98,6 +107,8 @@ class PartitionEngine(Engine):
         self.address = address
         self.chunk = chunk
         self.gather_limit = gather_limit
+        self.gather_up_to = gather_up_to
+        self.result: Any = None
         #: what the last run measured: per partition (configurations, events, array bytes, RSS)
         self.report: dict[str, Any] = {}
 
@@ -115,6 +126,8 @@ class PartitionEngine(Engine):
             parts: Parts = RayParts(K, protocol, origin, max_buffer, self.address)
         else:
             parts = LocalParts(K, lambda k: Partition(k, K, protocol, origin, max_buffer))
+        self.result = None
+        keep = False
         try:
             self.report = {"backend": parts.describe(), "start_s": time.perf_counter() - started,
                            "workers": getattr(parts, "where", None)}
@@ -124,22 +137,41 @@ class PartitionEngine(Engine):
             except FLPCheckError as err:
                 search.after_error(err)
                 raise
-            self._install(parts, space, search)
+            keep = self._install(parts, space, search)
         finally:
-            parts.shutdown()
+            if not keep:
+                parts.shutdown()
 
-    def _install(self, parts: Parts, space: StateSpace, search: _Search) -> None:
+    def outcome(self, space: StateSpace) -> Any:
+        return space if self.result is None else self.result
+
+    def _install(self, parts: Parts, space: StateSpace, search: _Search) -> bool:
+        """Gather the graph into ``space``, or leave it on the partitions (then the result is
+        a PartitionedSpace, which keeps them: returns True)."""
         sums = parts.get(parts.call("summary", [()] * parts.K))
         configs = sum(s["configurations"] for s in sums)
         events = sum(s["events"] for s in sums)
         self.report.update(search.report, partitions=sums, configurations=configs,
                            events=events)
+        per_worker = [sum(s["arrays"].values()) / max(s["configurations"], 1) for s in sums]
+        note = (f"{parts.describe()}: {configs:,} configurations, "
+                + ", ".join(f"p{s['k']} {s['configurations']:,} ({b:.0f} B/config in arrays, "
+                            f"{s['rss'] / 2**20:.0f} MiB resident)"
+                            for s, b in zip(sums, per_worker, strict=True)))
         need = gathered_bytes(configs, events, space.n)
-        if self.gather_limit is not None and need > self.gather_limit:
-            raise UsageError(
-                f"the graph of {configs:,} configurations and {events:,} events needs about "
-                f"{need / 2**30:.1f} GiB in one process to be gathered, more than the limit of "
-                f"{self.gather_limit / 2**30:.1f} GiB (--max-memory)")
+        if configs > self.gather_up_to or (self.gather_limit is not None
+                                           and need > self.gather_limit):
+            from .partitioned import PartitionedSpace
+
+            search.note_cuts(sums)
+            self.result = PartitionedSpace(parts, space.protocol, space.table.origin,
+                                           space.bounds, np.array(search.level_base),
+                                           {"initial": search.initial,
+                                            "cut_reasons": list(space.cut_reasons),
+                                            "part_base": search.part_base,
+                                            "partitions": sums}, self.gather_limit)
+            self.result.engine_note = note + "; the graph stays on the workers"
+            return True
         parts.get(parts.call("drop_index", [()] * parts.K))
         exports = [parts.one(k, "export") for k in range(parts.K)]
         changes = [s["change"] for s in sums if s["change"] is not None]
@@ -147,12 +179,8 @@ class PartitionEngine(Engine):
                          min(changes) if changes else None)
         search.note_cuts(sums)
         space.initial = search.initial
-        per_worker = [sum(s["arrays"].values()) / max(s["configurations"], 1) for s in sums]
-        space.engine_note = (
-            f"{parts.describe()}: {configs:,} configurations, "
-            + ", ".join(f"p{s['k']} {s['configurations']:,} ({b:.0f} B/config in arrays, "
-                        f"{s['rss'] / 2**20:.0f} MiB resident)"
-                        for s, b in zip(sums, per_worker, strict=True)))
+        space.engine_note = note
+        return False
 
 
 class _Search:
@@ -167,6 +195,7 @@ class _Search:
         self.stop = stop
         self.K = parts.K
         self.level_base: list[int] = [0]
+        self.part_base: list[list[int]] = []
         self.initial: list[tuple[tuple[int, ...], int]] = []
         self.level = 0
         self.report: dict[str, Any] = {"levels": 0, "rounds": 0}
@@ -177,6 +206,7 @@ class _Search:
         counts = [c for _, c in found]
         base = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64).tolist()
         parts.get(parts.call("set_level", [(0, base)] * K))
+        self.part_base.append(base)
         gid: dict[int, int] = {}
         for k, (pairs, _) in enumerate(found):
             for i, local in pairs:
@@ -212,6 +242,7 @@ class _Search:
             pb = np.concatenate([[0], np.cumsum(new)[:-1]]).astype(np.int64).tolist()
             parts.get(parts.call("finish_level", [(nb, pb, *replies[k]) for k in range(K)]))
             self.level_base.append(nb)
+            self.part_base.append(pb)
             self.level += 1
             expanded += sum(frontier)
             total += sum(new)

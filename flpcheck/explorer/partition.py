@@ -38,6 +38,7 @@ from .buffers import BufferTable
 from .fingerprint import buffer_fingerprint, fingerprint, owner_hash
 from .limits import current_rss
 from .moves import Moves
+from .partition_queries import PartitionQueries
 
 __all__ = ["Partition", "Batch"]
 
@@ -47,7 +48,7 @@ IntArray = npt.NDArray[np.int64]
 Batch = dict[str, Any]
 
 
-class Partition:
+class Partition(PartitionQueries):
     """Partition ``k`` of ``K``: the configurations it owns, their edges and parents."""
 
     def __init__(self, k: int, K: int, protocol: Protocol, origin: str = "",

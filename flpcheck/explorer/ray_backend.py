@@ -29,6 +29,8 @@ from .partition import Partition
 
 __all__ = ["RayParts", "WorkerLost", "require_ray"]
 
+START_TIMEOUT = 120.0
+"""Seconds to wait for the workers to start (then the cluster has no room for them)."""
 WAIT_SLICE = 0.25
 """Seconds per wait on Ray, between which signals are handled."""
 EXCLUDES = [".git", ".venv", "venv", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.ipynb",
@@ -108,10 +110,21 @@ class RayParts(Parts):
             self.started = True
         model = {"module": module, "file": str(path), "name": path.name, "shipped": shipped,
                  "protocol": pickle.dumps(protocol)}
-        actor = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(_Actor)
+        # on a cluster each worker asks for a CPU (placement); on this machine none are
+        # reserved, so that runs in one process never wait for each other's workers
+        actor = ray.remote(num_cpus=1 if shipped else 0, max_restarts=0,
+                           max_task_retries=0)(_Actor)
         self.actors = [actor.options(scheduling_strategy="SPREAD").remote(
             k, K, model, origin, max_buffer) for k in range(K)]
-        self.where = self.get([a.ping.remote() for a in self.actors])
+        pings = [a.ping.remote() for a in self.actors]
+        ready, _ = ray.wait(pings, num_returns=K, timeout=START_TIMEOUT)
+        if len(ready) < K:
+            free = ray.available_resources().get("CPU", 0)
+            self.shutdown()
+            raise UsageError(f"{K} Ray workers did not start within {START_TIMEOUT:.0f} s (each "
+                             f"asks for one CPU; the cluster has {free:g} free): use fewer "
+                             "--workers or a larger cluster")
+        self.where = self.get(pings)
 
     def describe(self) -> str:
         nodes = len({node for _, node in self.where})
@@ -153,6 +166,9 @@ class RayParts(Parts):
                           "run is stopped. If it ran out of memory, use more nodes (--workers) "
                           "or a smaller model")
 
+    def share(self, value: Any) -> Any:
+        return self.ray.put(value)
+
     def one(self, k: int, method: str, *args: Any) -> Any:
         return self.get(getattr(self.actors[k], method).remote(*args))
 
@@ -164,7 +180,9 @@ class RayParts(Parts):
         for a in getattr(self, "actors", ()):
             try:
                 ray.kill(a)
-            except Exception:  # already dead
+            except Exception:  # already dead, or Ray already shut down
                 pass
-        if self.started:
+        self.actors = []
+        if self.started and ray.is_initialized():
             ray.shutdown()
+        self.started = False
