@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -196,7 +197,8 @@ def report(space, monkeypatch):
         prop = out[name]
         prop["schedule"] = prop["schedule"] and len(prop["schedule"]["events"])
         prop["witnesses"] = {v: len(s["events"]) for v, s in prop.get("witnesses", {}).items()}
-        prop["detail"] = prop["detail"][:20]
+        # which of several shallowest violations is shown depends on the numbering
+        prop["detail"] = re.sub(r"\d", "#", prop["detail"][:20])
     del out["seconds"]
     return out
 

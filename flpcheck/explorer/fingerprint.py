@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from ._storage import _mix
 
-__all__ = ["fingerprint", "buffer_fingerprint", "owner_hash"]
+__all__ = ["fingerprint", "buffer_fingerprint", "owner_hash", "position_tables"]
 
 
 def _digest(*parts: bytes) -> int:
@@ -89,3 +89,15 @@ def owner_hash(states: npt.NDArray[np.uint64], subs: npt.NDArray[np.uint64]) -> 
             h = _mix(h ^ (states[:, j] + np.uint64((2 * j + 1) * 0xD1B54A32D192ED03 % 2**64)))
             h = _mix(h ^ (subs[:, j] + np.uint64((2 * j + 2) * 0xD1B54A32D192ED03 % 2**64)))
     return h
+
+
+def position_tables(states: npt.NDArray[np.uint64], subs: npt.NDArray[np.uint64], n: int
+                    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Per position j < N: the fingerprints of the local states and of the sub-buffers mixed
+    with j, so that a configuration's owner is a sum of N + N table entries."""
+    with np.errstate(over="ignore"):
+        s = np.stack([_mix(states ^ np.uint64((2 * j + 1) * 0xD1B54A32D192ED03 % 2**64))
+                      for j in range(n)])
+        b = np.stack([_mix(subs ^ np.uint64((2 * j + 2) * 0xD1B54A32D192ED03 % 2**64))
+                      for j in range(n)])
+    return s, b

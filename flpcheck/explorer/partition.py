@@ -33,11 +33,11 @@ import numpy.typing as npt
 from ..errors import FLPCheckError, HashCollision
 from ..model.protocol import Protocol
 from ..model.table import LocalTable
-from ._storage import Growable, RowIndex, distinct, row_hash
+from ._storage import Growable, RowIndex, _mix, distinct, row_hash
 from .buffers import BufferTable
-from .fingerprint import buffer_fingerprint, fingerprint, owner_hash
+from .fingerprint import buffer_fingerprint, fingerprint, position_tables
 from .limits import current_rss
-from .moves import Moves
+from .moves import Moves, _narrowest
 from .partition_queries import PartitionQueries
 
 __all__ = ["Partition", "Batch"]
@@ -80,6 +80,7 @@ class Partition(PartitionQueries):
         self.fp_state = Growable(np.uint64)
         self.fp_msg = Growable(np.uint64)
         self.fp_buf = Growable(np.uint64)
+        self.fp_pos = (np.zeros((n, 0), np.uint64), np.zeros((n, 0), np.uint64))
         # per peer: how much of my tables it has been sent; its ids -> mine
         self.sent = [[0, 0, 0] for _ in range(K)]
         self.tr: list[list[npt.NDArray[np.int64]]] = [
@@ -90,7 +91,7 @@ class Partition(PartitionQueries):
         #: first edge that changes a set output: (source id, edge rank), the smallest
         self.change: tuple[int, int] | None = None
         self.cut_first: dict[str, int] = {}  # why -> smallest id not expanded for it
-
+        self.diamonds = 0  # pairs of events of different processes at one configuration
     # -- ids ----------------------------------------------------------------------------------
 
     def set_level(self, level_base: int, part_base: list[int]) -> None:
@@ -128,13 +129,23 @@ class Partition(PartitionQueries):
                  for b in self.buffers[self.fp_buf.size:]], dtype=np.uint64))
 
     def owners(self, rows: npt.NDArray[np.integer]) -> IntArray:
-        """The partition owning each row (in this partition's ids)."""
+        """The partition owning each row (in this partition's ids): a sum over the columns
+        of the fingerprint of each value mixed with its position, mixed once more."""
         if self.K == 1:
             return np.zeros(len(rows), dtype=np.int64)
         self._sync_fingerprints()
         n = self.n
-        h = owner_hash(self.fp_state.data[rows[:, :n]], self.fp_buf.data[rows[:, n:]])
-        return (h % np.uint64(self.K)).astype(np.int64)
+        if self.fp_pos[0].shape[1] < self.fp_state.size or \
+                self.fp_pos[1].shape[1] < self.fp_buf.size:
+            self.fp_pos = position_tables(self.fp_state.view, self.fp_buf.view, n)
+        states, subs = self.fp_pos
+        with np.errstate(over="ignore"):
+            h = states[0][rows[:, 0]].copy()
+            for j in range(1, n):
+                h += states[j][rows[:, j]]
+            for j in range(n):
+                h += subs[j][rows[:, n + j]]
+        return (_mix(h) % np.uint64(self.K)).astype(np.int64)
 
     # -- storing ------------------------------------------------------------------------------
 
@@ -213,6 +224,8 @@ class Partition(PartitionQueries):
             err.configuration = int(self.ids_of(np.array([i + (err.configuration or 0)]))[0])
             raise
         src, pos, keep, S = mv.successors(R, E, first_move, moves)
+        total = moves.sum(axis=1)  # Lemma 1's diamonds: pairs of events of two processes
+        self.diamonds += int(((total * total - (moves * moves).sum(axis=1)) // 2).sum())
         counts = np.zeros(j - i, dtype=np.int64)
         counts[E] = np.bincount(src, minlength=len(E))
         src_ids = self.ids_of(i + E)  # the id of each expanded configuration
@@ -226,23 +239,23 @@ class Partition(PartitionQueries):
             if self.change is None or found < self.change:
                 self.change = found
         owner = self.owners(S)
-        narrow = np.uint8 if not S.size or S.max() < 256 else (
-            np.uint16 if S.max() < 65536 else np.int32)
+        id_type = np.int32 if len(src_ids) == 0 or src_ids.max() < 2**31 else np.int64
+        parent = src_ids[src[keep]].astype(id_type)
+        prank = rank[keep].astype(np.uint16 if len(rank) and rank.max() < 65536 else np.int32)
         batches: list[Batch | None] = []
         sels = []
         for q in range(K):
-            sel = np.flatnonzero(owner == q) if K > 1 else np.arange(len(S))
+            sel = np.flatnonzero(owner == q) if K > 1 else slice(None)
             sels.append(sel)
-            if not sel.size:
+            if K > 1 and not sel.size:
                 batches.append(None)
                 continue
-            kq = keep[sel]
-            batches.append({"rows": S[sel].astype(narrow), "parent": src_ids[src[kq]],
-                            "prank": rank[kq].astype(np.int32),
+            batches.append({"rows": S[sel], "parent": parent[sel], "prank": prank[sel],
                             "delta": None if q == self.k else self._delta_for(q)})
         # my edges, configuration-major; targets filled in when the owners reply
-        self.pending = [{"i": i, "src": src, "event": mv.eid.data[pos], "keep": keep,
-                         "sels": sels, "counts": counts, "ok": ok, "self": src_ids[src]}]
+        self.pending = [{"src": src, "src_ids": src_ids,
+                         "event": mv.eid.data[pos], "keep": keep, "sels": sels,
+                         "counts": counts, "ok": ok}]
         self.own_batch = batches[self.k]
         batches[self.k] = None
         return batches
@@ -252,20 +265,17 @@ class Partition(PartitionQueries):
         candidate, the owner's code (an id, or ``-(1 + rank * K + owner)`` for a
         configuration new in the next level, numbered at :meth:`finish_level`)."""
         replies[self.k] = self.own_reply
-        K = self.K
         for ch in self.pending or ():
-            dst = ch["self"].copy()
-            keep = ch["keep"]
-            coded = np.empty(len(keep), dtype=np.int64)
-            for q in range(K):
-                sel = ch["sels"][q]
-                if not sel.size:
-                    continue
-                r = np.array(replies[q], dtype=np.int64)  # a copy: Ray's arrays are read-only
-                neg = r < 0
-                r[neg] = -(1 + (-r[neg] - 1) * K + q)
-                coded[sel] = r
-            dst[keep] = coded
+            dst = ch["src_ids"][ch["src"]]  # int64: the Growable narrows what it stores
+            if self.K == 1:
+                if replies[0] is not None:
+                    dst[ch["keep"]] = replies[0]
+            else:
+                coded = np.empty(len(ch["keep"]), dtype=dst.dtype)
+                for q, sel in enumerate(ch["sels"]):
+                    if sel.size:
+                        coded[sel] = replies[q]
+                dst[ch["keep"]] = coded
             self.dst.extend(dst)
             self.event.extend(ch["event"])
             self.counts.extend(ch["counts"])
@@ -293,18 +303,21 @@ class Partition(PartitionQueries):
         what = f"(a value received from partition {q})"
         states = [t.state_id(v, pid=-1, what=what) for v in delta["states"]]
         msgs = [t.message_id(d, pl, pid=-1, what=what) for d, pl in delta["messages"]]
-        tr[0] = np.concatenate([tr[0], np.array(states, dtype=np.int64)])
         tr[1] = np.concatenate([tr[1], np.array(msgs, dtype=np.int64)])
         trm = tr[1]
         subs = [self.bufs.id(tuple(sorted(int(trm[m]) for m in b))) for b in delta["buffers"]]
-        tr[2] = np.concatenate([tr[2], np.array(subs, dtype=np.int64)])
+        # the translations of rows in the narrowest type my ids need (rows stay narrow)
+        narrow = _narrowest(max(len(t.states), len(self.buffers)))
+        tr[0] = np.concatenate([tr[0], np.array(states, dtype=np.int64)]).astype(narrow)
+        tr[2] = np.concatenate([tr[2], np.array(subs, dtype=np.int64)]).astype(narrow)
 
     def receive(self, *batches: Batch | None) -> list[Any]:
         """Look up the candidates sent to me (one batch per sender, in sender order): number
         the new ones (the next level, in order of first occurrence), store their parents.
-        Returns per sender the code of each of its candidates (an id, or ``-(1 + rank)`` for
-        a configuration of the next level), then how many the next level has here so far."""
-        n = self.n
+        Returns per sender the code of each of its candidates (an id, or ``-(1 + rank * K +
+        k)`` for the configuration of rank ``rank`` of the next level here), then how many the
+        next level has here so far."""
+        n, K = self.n, self.K
         got = list(batches)
         got[self.k] = self.own_batch
         self.own_batch = None
@@ -313,19 +326,19 @@ class Partition(PartitionQueries):
             if b is None:
                 sizes.append(0)
                 continue
-            rows = b["rows"].astype(np.int64)
+            rows = b["rows"]
             if q != self.k:
                 self._absorb(q, b["delta"])
                 st, sb = self.tr[q][0], self.tr[q][2]
                 rows = np.concatenate([st[rows[:, :n]], sb[rows[:, n:]]], axis=1)
-            parts.append(rows.astype(np.int32))
+            parts.append(rows)
             parents.append(b["parent"])
             pranks.append(b["prank"])
             sizes.append(len(rows))
         nxt = self.level_start[-1]
-        codes = np.zeros(0, dtype=np.int64)
+        codes = np.zeros(0, dtype=np.int32)
         if parts:
-            S = np.concatenate(parts)
+            S = parts[0] if len(parts) == 1 else np.concatenate(parts)
             h = row_hash(S)
             uh, inv, first = distinct(h)
             found = self.index.lookup_distinct(uh)
@@ -342,13 +355,16 @@ class Partition(PartitionQueries):
             base = self.rows.size
             found[newg] = base + rank
             reps = firsts[by_first]
-            self._add(S[reps], uh[newg], base + rank, np.concatenate(parents)[reps],
-                      np.concatenate(pranks)[reps])
-            local = found[inv]
-            codes = np.where(local >= nxt, -(1 + local - nxt), 0)
-            old = local < nxt
-            if old.any():
-                codes[old] = self.ids_of(local[old])
+            self._add(S[reps], uh[newg], base + rank, _take(parents, reps), _take(pranks, reps))
+            # the code of each group: an id (stored in an earlier level), or the rank in the
+            # next level here (numbered when the level closes)
+            gcode = np.empty(len(found), dtype=np.int64)
+            later = found >= nxt
+            gcode[later] = -(1 + (found[later] - nxt) * K + self.k)
+            if not later.all():
+                gcode[~later] = self.ids_of(found[~later])
+            fits = len(gcode) == 0 or (gcode.min() >= -2**31 and gcode.max() < 2**31)
+            codes = gcode.astype(np.int32 if fits else np.int64)[inv]
         out: list[Any] = []
         at = 0
         for size in sizes:
@@ -421,3 +437,8 @@ class Partition(PartitionQueries):
         self.event.truncate(self.dst.size)
         self.level_start = self.level_start[:levels + 1]
         self.pending = None
+
+
+def _take(arrays: list[npt.NDArray[np.integer]], at: IntArray) -> npt.NDArray[np.integer]:
+    """``np.concatenate(arrays)[at]`` without the concatenation when there is one array."""
+    return arrays[0][at] if len(arrays) == 1 else np.concatenate(arrays)[at]

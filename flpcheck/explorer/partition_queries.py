@@ -45,6 +45,7 @@ class PartitionQueries:
     counts: Growable
     dst: Growable
     event: Growable
+    diamonds: int
 
     def ids_of(self, local: IntArray) -> IntArray:  # pragma: no cover - Partition's
         raise NotImplementedError
@@ -60,13 +61,8 @@ class PartitionQueries:
         self.edge_base = np.array(edge_base, dtype=np.int64)
         self.gids = self.ids_of(np.arange(self.rows.size))
         self.level_ends = np.array(self.level_start[1: len(self.level_base) + 1], dtype=np.int64)
-        pid = self._event_pids(self.event.view)
-        src = np.repeat(np.arange(len(counts)), counts)
-        per = np.bincount(src * self.n + pid, minlength=len(counts) * self.n).reshape(-1, self.n)
-        total = per.sum(axis=1)
-        diamonds = int(((total * total - (per * per).sum(axis=1)) // 2).sum())
         return {"configurations": len(counts), "events": int(self.indptr[-1]),
-                "diamonds": diamonds}
+                "diamonds": self.diamonds}
 
     def _event_pids(self, events: npt.NDArray[np.integer]) -> IntArray:
         table = self.table
