@@ -249,3 +249,18 @@ def test_what_needs_the_whole_graph_gathers_it_or_names_the_limit():
     space = explore(load_protocol(path, 3), engine=small)
     with pytest.raises(UsageError, match="needs the whole graph in one process.*--max-memory"):
         verdict(space)
+
+
+@pytest.mark.parametrize("spec", ["paxos.py:Paxos2", "paxos_unbounded.py:PaxosUnbounded",
+                                  "majority.py:Majority", "flip_flop.py:FlipFlop"])
+def test_the_valence_fixpoint_on_the_partitions_is_the_one_process_fixpoint(spec):
+    """Every configuration's bits, with edges within a level across partitions and edges to
+    shallower levels (Paxos), on a cut graph (the cut bit rides along)."""
+    from flpcheck.analysis.graph import reach_bits
+
+    space = partitioned(str(MODELS / spec.split(":")[0]) + ":" + spec.split(":")[1], k=3,
+                        max_depth=6)
+    bits = space.valence_bits()
+    space.require_full("the comparison")
+    start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
+    assert np.array_equal(bits, reach_bits(space.arrays, start))

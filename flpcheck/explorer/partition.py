@@ -38,7 +38,7 @@ from .buffers import BufferTable
 from .fingerprint import buffer_fingerprint, fingerprint, position_tables
 from .limits import current_rss
 from .moves import Moves, _narrowest
-from .partition_queries import PartitionQueries
+from .partition_queries import PartitionQueries, timed
 
 __all__ = ["Partition", "Batch"]
 
@@ -92,6 +92,9 @@ class Partition(PartitionQueries):
         self.change: tuple[int, int] | None = None
         self.cut_first: dict[str, int] = {}  # why -> smallest id not expanded for it
         self.diamonds = 0  # pairs of events of different processes at one configuration
+        self.back = 0  # edges to a shallower level (valence: more sweeps)
+        self.cross_levels: set[int] = set()  # levels with edges within them across partitions
+        self.timers: dict[str, float] = {}  # CPU seconds by method
     # -- ids ----------------------------------------------------------------------------------
 
     def set_level(self, level_base: int, part_base: list[int]) -> None:
@@ -157,6 +160,7 @@ class Partition(PartitionQueries):
         self.decided.extend(self.mv.bits(rows))
         self.index.add_sorted(keys, ids)
 
+    @timed
     def add_initial(self, vectors: list[tuple[int, ...]]) -> tuple[list[tuple[int, int]], int]:
         """Store the initial configurations this partition owns (every partition computes
         every owner the same way). Returns (input vector index, local id) for each of them,
@@ -196,6 +200,7 @@ class Partition(PartitionQueries):
         self.expanded.extend(np.zeros(hi - lo, dtype=bool))
         self.counts.extend(np.zeros(hi - lo, dtype=np.int32))
 
+    @timed
     def expand(self, lo: int, hi: int, *replies: Any) -> list[Batch | None]:
         """Apply the owners' replies to my previous chunk, then expand my frontier
         configurations ``lo..hi-1`` (ranks within the level): one batch of candidates per
@@ -265,6 +270,8 @@ class Partition(PartitionQueries):
         candidate, the owner's code (an id, or ``-(1 + rank * K + owner)`` for a
         configuration new in the next level, numbered at :meth:`finish_level`)."""
         replies[self.k] = self.own_reply
+        level = len(self.level_start) - 2
+        base = int(self.level_base[level])  # the first id of the level being expanded
         for ch in self.pending or ():
             dst = ch["src_ids"][ch["src"]]  # int64: the Growable narrows what it stores
             if self.K == 1:
@@ -275,7 +282,10 @@ class Partition(PartitionQueries):
                 for q, sel in enumerate(ch["sels"]):
                     if sel.size:
                         coded[sel] = replies[q]
+                        if q != self.k and (np.asarray(replies[q]) >= base).any():
+                            self.cross_levels.add(level)  # an edge within the level, across
                 dst[ch["keep"]] = coded
+            self.back += int(((dst >= 0) & (dst < base)).sum())
             self.dst.extend(dst)
             self.event.extend(ch["event"])
             self.counts.extend(ch["counts"])
@@ -311,6 +321,7 @@ class Partition(PartitionQueries):
         tr[0] = np.concatenate([tr[0], np.array(states, dtype=np.int64)]).astype(narrow)
         tr[2] = np.concatenate([tr[2], np.array(subs, dtype=np.int64)]).astype(narrow)
 
+    @timed
     def receive(self, *batches: Batch | None) -> list[Any]:
         """Look up the candidates sent to me (one batch per sender, in sender order): number
         the new ones (the next level, in order of first occurrence), store their parents.
@@ -374,6 +385,7 @@ class Partition(PartitionQueries):
         out[self.k] = None
         return [*out, self.rows.size - nxt]
 
+    @timed
     def finish_level(self, level_base: int, part_base: list[int], *replies: Any) -> int:
         """Close the level: apply the last replies, number the next level (its bases given),
         and turn the codes of its configurations into ids. Returns my count of it."""
@@ -410,7 +422,8 @@ class Partition(PartitionQueries):
         arrays["index"] = sum(k.nbytes + i.nbytes for k, i in self.index.runs)
         return {"k": self.k, "configurations": self.rows.size, "events": self.dst.size,
                 "change": self.change, "cut_first": dict(self.cut_first), "arrays": arrays,
-                "rss": current_rss(), "pid": os.getpid(),
+                "rss": current_rss(), "pid": os.getpid(), "timers": dict(self.timers),
+                "cpu": sum(os.times()[:2]),
                 "tables": (len(self.table.states), len(self.table.messages), len(self.buffers))}
 
     def export(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ Edges have global ids too: ``edge_base[k]`` plus the edge's index among partitio
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -20,9 +21,25 @@ from ..model.table import LocalTable
 from ..model.values import canonical_key
 from ._storage import Growable
 
-__all__ = ["PartitionQueries"]
+__all__ = ["PartitionQueries", "timed"]
 
 IntArray = npt.NDArray[np.int64]
+
+
+def timed(method: Any) -> Any:
+    """Count the CPU time a partition spends in ``method`` (``Partition.timers``)."""
+    name = method.__name__
+
+    def wrapper(self: Any, *args: Any) -> Any:
+        started = time.process_time()
+        try:
+            return method(self, *args)
+        finally:
+            self.timers[name] = self.timers.get(name, 0.0) + time.process_time() - started
+
+    wrapper.__name__ = name
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 class PartitionQueries:
@@ -46,12 +63,15 @@ class PartitionQueries:
     dst: Growable
     event: Growable
     diamonds: int
+    back: int
+    cross_levels: set[int]
 
     def ids_of(self, local: IntArray) -> IntArray:  # pragma: no cover - Partition's
         raise NotImplementedError
 
     # -- indexing -----------------------------------------------------------------------------
 
+    @timed
     def prepare(self, edge_base: list[int]) -> dict[str, int]:
         """After the search: the CSR of my edges and the first global edge id of every
         partition. Returns my counts (configurations, events, diamonds)."""
@@ -87,6 +107,7 @@ class PartitionQueries:
 
     # -- decision bits to the fixpoint --------------------------------------------------------
 
+    @timed
     def bits_start(self, start: npt.NDArray[np.uint8]) -> IntArray:
         """A replica of every configuration's bits (1 byte each, the whole graph), from
         ``start``: bits 0 and 1 the decision values, bit 2 not expanded. Every partition starts
@@ -95,6 +116,7 @@ class PartitionQueries:
         self.replica = np.array(start, dtype=np.uint8)  # a copy (Ray's arrays are read-only)
         return np.diff(np.array(self.level_start, dtype=np.int64))
 
+    @timed
     def bits_level(self, d: int, *updates: Any) -> tuple[tuple[int, Any] | None, bool]:
         """Apply the other partitions' slices, then bring my level-d bits to their local
         fixpoint (edges to configurations already final or mine). Returns my level-d slice
@@ -125,20 +147,21 @@ class PartitionQueries:
         now = self.replica[gl]
         return (int(gl[0]), now.copy()), bool((now != before).any())
 
+    @timed
     def bits_result(self) -> tuple[IntArray, npt.NDArray[np.uint8]]:
         """(my global ids, their bits) once the fixpoint is reached; frees the replica."""
         out = (self.gids, self.replica[self.gids].copy())
         del self.replica
         return out
 
-    def back_edges(self) -> int:
-        """How many of my edges lead to a shallower level (each may need another sweep)."""
-        src_level = np.searchsorted(self.level_ends, np.arange(self.rows.size), side="right")
-        counts = np.diff(self.indptr)
-        dst_level = np.searchsorted(self.level_base, self.dst.view.astype(np.int64),
-                                    side="right") - 1
-        return int((dst_level < np.repeat(src_level, counts)).sum())
+    def edge_kinds(self) -> tuple[int, list[int]]:
+        """(how many of my edges lead to a shallower level: the valence fixpoint then needs
+        another sweep; the levels where an edge leads to another partition's configuration of
+        the same level: there a level's slices are exchanged until they settle), as counted
+        while exploring."""
+        return self.back, sorted(self.cross_levels)
 
+    @timed
     def flags(self) -> tuple[IntArray, npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
         """(my global ids, their decision bits, whether each was expanded)."""
         return self.gids, self.decided.view, self.expanded.view
@@ -170,6 +193,7 @@ class PartitionQueries:
         self.dist[local] = 0
         return np.unique(local)
 
+    @timed
     def bfs_expand(self, frontier: IntArray) -> list[Any]:
         """The edges leaving my ``frontier`` (local ids, in order), split by the owner of
         their targets: per partition (targets, global edge ids), in (source, edge) order."""
@@ -182,6 +206,7 @@ class PartitionQueries:
         owner = self.owner_of(dst)
         return [(dst[owner == q], eid[owner == q]) for q in range(self.K)]
 
+    @timed
     def bfs_receive(self, level: int, *parts: Any) -> IntArray:
         """Mark the targets sent to me (one part per sender, in sender order) reached at
         ``level`` if they were not: the first edge in (sender, order) wins. Returns the new
@@ -199,6 +224,7 @@ class PartitionQueries:
         self.via[uniq] = eid[first]
         return uniq
 
+    @timed
     def bfs_result(self) -> tuple[IntArray, npt.NDArray[np.int32], IntArray]:
         """(my global ids, distance or -1, BFS edge or -1); frees the pass."""
         out = (self.gids, self.dist, self.via)

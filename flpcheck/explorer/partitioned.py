@@ -209,18 +209,22 @@ class PartitionedSpace:
         start = self.decided & 3 | self._cut.astype(np.uint8) << 2
         sizes = parts.get(parts.call("bits_start", [(parts.share(start),)] * K))
         levels = max(len(s) for s in sizes)
-        back = sum(parts.get(parts.call("back_edges", [()] * K)))
+        kinds = parts.get(parts.call("edge_kinds", [()] * K))
+        back = sum(b for b, _ in kinds)
+        cross = {d for _, levels_ in kinds for d in levels_}
         while True:
             swept = False
             updates: list[Any] = [None] * K
             for d in range(levels - 1, -1, -1):
-                while True:
+                while True:  # repeated only where a level's slices depend on each other
                     out = parts.call("bits_level", [(d, *updates)] * K, returns=2)
                     updates = [o[0] for o in out]
-                    changed = any(parts.get([o[1] for o in out]))
-                    if not changed:
+                    if d not in cross and not back:
                         break
-                    swept = True
+                    changed = any(parts.get([o[1] for o in out]))
+                    swept = swept or changed
+                    if not changed or d not in cross:
+                        break
             if not back or not swept:
                 break
         bits = np.zeros(len(self), dtype=np.uint8)
