@@ -163,6 +163,7 @@ class PartitionEngine(Engine):
                                            and need > self.gather_limit):
             from .partitioned import PartitionedSpace
 
+            parts.get(parts.call("drop_index", [()] * parts.K))  # the analyses do not need it
             search.note_cuts(sums)
             self.result = PartitionedSpace(parts, space.protocol, space.table.origin,
                                            space.bounds, np.array(search.level_base),

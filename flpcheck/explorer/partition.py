@@ -25,6 +25,7 @@ reply with a code per candidate), :meth:`finish_level` (the level numbered: code
 from __future__ import annotations
 
 import os
+import resource
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,7 @@ class Partition(PartitionQueries):
         self.index = RowIndex(lambda ids: self.rows.data[ids])
         self.level_start = [0]  # local id of the first configuration of each level
         # the edges of the configurations of levels done, in local order; targets are ids
-        self.counts = Growable(np.int32)
+        self.counts = Growable(np.uint8)  # widens when a configuration has more edges
         self.dst = Growable(np.int32)
         self.event = Growable(np.uint8)
         self.edges_done = 0  # edges whose targets are ids (earlier levels)
@@ -95,6 +96,7 @@ class Partition(PartitionQueries):
         self.back = 0  # edges to a shallower level (valence: more sweeps)
         self.cross_levels: set[int] = set()  # levels with edges within them across partitions
         self.timers: dict[str, float] = {}  # CPU seconds by method
+        self.rss_start = current_rss()  # this process, the model loaded
     # -- ids ----------------------------------------------------------------------------------
 
     def set_level(self, level_base: int, part_base: list[int]) -> None:
@@ -422,7 +424,9 @@ class Partition(PartitionQueries):
         arrays["index"] = sum(k.nbytes + i.nbytes for k, i in self.index.runs)
         return {"k": self.k, "configurations": self.rows.size, "events": self.dst.size,
                 "change": self.change, "cut_first": dict(self.cut_first), "arrays": arrays,
-                "rss": current_rss(), "pid": os.getpid(), "timers": dict(self.timers),
+                "rss": current_rss(), "rss_start": self.rss_start,
+                "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "pid": os.getpid(), "timers": dict(self.timers),
                 "cpu": sum(os.times()[:2]),
                 "tables": (len(self.table.states), len(self.table.messages), len(self.buffers))}
 

@@ -75,14 +75,17 @@ class PartitionQueries:
     def prepare(self, edge_base: list[int]) -> dict[str, int]:
         """After the search: the CSR of my edges and the first global edge id of every
         partition. Returns my counts (configurations, events, diamonds)."""
-        counts = self.counts.view.astype(np.int64)
-        self.indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        counts = self.counts.view
+        events = self.dst.size
+        self.indptr = np.zeros(len(counts) + 1, dtype=np.int32 if events < 2**31 else np.int64)
         np.cumsum(counts, out=self.indptr[1:])
         self.edge_base = np.array(edge_base, dtype=np.int64)
-        self.gids = self.ids_of(np.arange(self.rows.size))
-        self.level_ends = np.array(self.level_start[1: len(self.level_base) + 1], dtype=np.int64)
-        return {"configurations": len(counts), "events": int(self.indptr[-1]),
-                "diamonds": self.diamonds}
+        return {"configurations": len(counts), "events": events, "diamonds": self.diamonds,
+                "level_sizes": np.diff(np.array(self.level_start, dtype=np.int64)).tolist()}
+
+    def _first_id(self, d: int) -> int:
+        """The global id of my first configuration of level d (mine are contiguous)."""
+        return int(self.level_base[d] + self.part_base[d, self.k])
 
     def _event_pids(self, events: npt.NDArray[np.integer]) -> IntArray:
         table = self.table
@@ -129,14 +132,15 @@ class PartitionQueries:
         if hi == lo:
             return None, False
         first, last = int(self.indptr[lo]), int(self.indptr[hi])
-        gl = self.gids[lo:hi]
+        g0 = self._first_id(d)
+        gl = slice(g0, g0 + hi - lo)
         before = self.replica[gl].copy()
         if last > first:
             seg = self.indptr[lo:hi + 1]
             has = np.flatnonzero(seg[1:] > seg[:-1])
             starts = seg[:-1][has] - first
             targets = self.dst.view[first:last]
-            nodes = gl[has]
+            nodes = g0 + has
             while True:
                 grown = np.bitwise_or.reduceat(self.replica[targets], starts)
                 grown |= self.replica[nodes]
@@ -145,12 +149,15 @@ class PartitionQueries:
                     break
                 self.replica[nodes[diff]] = grown[diff]
         now = self.replica[gl]
-        return (int(gl[0]), now.copy()), bool((now != before).any())
+        return (g0, now.copy()), bool((now != before).any())
 
     @timed
-    def bits_result(self) -> tuple[IntArray, npt.NDArray[np.uint8]]:
-        """(my global ids, their bits) once the fixpoint is reached; frees the replica."""
-        out = (self.gids, self.replica[self.gids].copy())
+    def bits_result(self) -> npt.NDArray[np.uint8]:
+        """My configurations' bits (local order) once the fixpoint is reached; frees the
+        replica."""
+        out = np.concatenate([self.replica[self._first_id(d):self._first_id(d) + n]
+                              for d, n in enumerate(np.diff(self.level_start).tolist())
+                              if d < len(self.level_base)] or [np.zeros(0, np.uint8)])
         del self.replica
         return out
 
@@ -162,9 +169,9 @@ class PartitionQueries:
         return self.back, sorted(self.cross_levels)
 
     @timed
-    def flags(self) -> tuple[IntArray, npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
-        """(my global ids, their decision bits, whether each was expanded)."""
-        return self.gids, self.decided.view, self.expanded.view
+    def flags(self) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+        """(decision bits, whether expanded) of my configurations, in local order."""
+        return self.decided.view, self.expanded.view
 
     def find(self, config: Configuration) -> int | None:
         """The global id of ``config`` if I hold it."""
@@ -180,7 +187,7 @@ class PartitionQueries:
         if None in states or None in subs or len(states) != n:
             return None
         hit = np.flatnonzero((self.rows.view == np.array(states + subs)).all(axis=1))
-        return int(self.gids[hit[0]]) if hit.size else None
+        return int(self.ids_of(hit[:1])[0]) if hit.size else None
 
     # -- breadth-first passes -----------------------------------------------------------------
 
@@ -225,9 +232,10 @@ class PartitionQueries:
         return uniq
 
     @timed
-    def bfs_result(self) -> tuple[IntArray, npt.NDArray[np.int32], IntArray]:
-        """(my global ids, distance or -1, BFS edge or -1); frees the pass."""
-        out = (self.gids, self.dist, self.via)
+    def bfs_result(self, parents: bool) -> tuple[npt.NDArray[np.int32], IntArray | None]:
+        """(distance or -1, and with ``parents`` the BFS edge or -1) of my configurations in
+        local order; frees the pass."""
+        out = (self.dist, self.via if parents else None)
         del self.dist, self.via
         return out
 
@@ -269,7 +277,7 @@ class PartitionQueries:
         """Edge ``edge_base[k] + local_edge``: (source id, pid, payload, target id)."""
         src = int(np.searchsorted(self.indptr, local_edge, side="right")) - 1
         e = int(self.event.view[local_edge])
-        return (int(self.gids[src]), *self._event_value(e),
+        return (int(self.ids_of(np.array([src]))[0]), *self._event_value(e),
                 int(self.dst.view[local_edge]))
 
     def parents(self, gids: list[int]) -> list[tuple[int, int]]:
@@ -283,11 +291,11 @@ class PartitionQueries:
         local = int(self.locals_of(np.array([gid]))[0])
         return int(self.edge_base[self.k] + self.indptr[local] + rank)
 
-    def buffer_sizes(self) -> tuple[IntArray, IntArray]:
-        """(my global ids, messages in transit in each)."""
+    def buffer_sizes(self) -> IntArray:
+        """Messages in transit in each of my configurations (local order)."""
         lens = np.array([len(b) for b in self.buffers] or [0], dtype=np.int64)
         rows = self.rows.view
-        return self.gids, lens[rows[:, self.n:]].sum(axis=1) if len(rows) else np.zeros(0, np.int64)
+        return lens[rows[:, self.n:]].sum(axis=1) if len(rows) else np.zeros(0, np.int64)
 
     def pids_of_events(self) -> list[int]:
         """The process of each of my event ids (for decoding elsewhere)."""

@@ -57,25 +57,33 @@ class PartitionedGraph:
         """(distance, BFS edge into each configuration) from ``sources``, as graph.bfs."""
         if edge_ok is not None:
             raise UsageError("this analysis needs the whole graph in one process")
+        self._pass(np.unique(np.asarray(sources, dtype=np.int64)))
+        return self._finish(parents=True)
+
+    def _pass(self, sources: IntArray) -> None:
         parts, K = self.space.parts, self.space.parts.K
-        src = np.unique(np.asarray(sources, dtype=np.int64))
-        frontiers = parts.get(parts.call("bfs_start", [(src,)] * K))
+        frontiers = parts.get(parts.call("bfs_start", [(sources,)] * K))
         level = 0
         while any(len(f) for f in frontiers):
             level += 1
             out = parts.call("bfs_expand", [(f,) for f in frontiers], returns=K)
             frontiers = parts.get(parts.call(
                 "bfs_receive", [(level, *(out[q][j] for q in range(K))) for j in range(K)]))
-        dist = np.full(len(self.space), -1, dtype=np.int64)
-        via = np.full(len(self.space), -1, dtype=np.int64)
-        for gids, d, v in parts.get(parts.call("bfs_result", [()] * K)):
-            dist[gids] = d
-            via[gids] = v
-        return dist, via
+
+    def _finish(self, parents: bool) -> Any:
+        space = self.space
+        results = space.parts.get(space.parts.call("bfs_result", [(parents,)] * space.parts.K))
+        dist = space.scatter([d for d, _ in results], np.int64 if parents else np.int32)
+        if not parents:
+            return dist
+        return dist, space.scatter([v for _, v in results], np.int64)
 
     def reach(self, sources: npt.NDArray[np.bool_], edge_ok: Any = None) -> npt.NDArray[np.bool_]:
         """The configurations reachable from ``sources``, as graph.reach."""
-        return self.bfs(np.flatnonzero(sources), edge_ok)[0] >= 0
+        if edge_ok is not None:
+            raise UsageError("this analysis needs the whole graph in one process")
+        self._pass(np.flatnonzero(sources))
+        return self._finish(parents=False) >= 0
 
 
 class _ByEdge:
@@ -132,11 +140,10 @@ class PartitionedSpace:
         self.configurations_count = sum(p["configurations"] for p in prepared)
         self.events_count = sum(p["events"] for p in prepared)
         self.diamonds = sum(p["diamonds"] for p in prepared)
-        self.decided = np.zeros(self.configurations_count, dtype=np.uint8)
-        self.expanded = np.zeros(self.configurations_count, dtype=bool)
-        for gids, decided, expanded in parts.get(parts.call("flags", [()] * K)):
-            self.decided[gids] = decided
-            self.expanded[gids] = expanded
+        self.level_sizes = [p["level_sizes"] for p in prepared]
+        flags = parts.get(parts.call("flags", [()] * K))
+        self.decided = self.scatter([d for d, _ in flags], np.uint8)
+        self.expanded = self.scatter([e for _, e in flags], np.bool_)
         changes = [s["change"] for s in search["partitions"] if s["change"] is not None]
         self._change = min(changes) if changes else None
         self.decision_change_edge: int | None = None
@@ -227,10 +234,21 @@ class PartitionedSpace:
                         break
             if not back or not swept:
                 break
-        bits = np.zeros(len(self), dtype=np.uint8)
-        for gids, b in parts.get(parts.call("bits_result", [()] * K)):
-            bits[gids] = b
-        return bits
+        return self.scatter(parts.get(parts.call("bits_result", [()] * K)), np.uint8)
+
+    def scatter(self, per_partition: list[Any], dtype: Any) -> npt.NDArray[Any]:
+        """One array over every configuration from each partition's array in local order:
+        partition k's configurations of level d are the ids from ``level_base[d] +
+        part_base[d][k]`` on, contiguous."""
+        out = np.zeros(len(self), dtype=dtype)
+        for k, values in enumerate(per_partition):
+            at = 0
+            for d, size in enumerate(self.level_sizes[k]):
+                if size:
+                    first = int(self.level_base[d] + self._part_base[d][k])
+                    out[first:first + size] = values[at:at + size]
+                    at += size
+        return out
 
     # -- looking things up on the owners ------------------------------------------------------
 
@@ -326,10 +344,8 @@ class PartitionedSpace:
 
     def buffer_size(self, cid: int) -> int:
         if self._sizes is None:
-            sizes = np.zeros(len(self), dtype=np.int64)
-            for gids, s in self.parts.get(self.parts.call("buffer_sizes", [()] * self.parts.K)):
-                sizes[gids] = s
-            self._sizes = sizes
+            self._sizes = self.scatter(
+                self.parts.get(self.parts.call("buffer_sizes", [()] * self.parts.K)), np.int64)
         return int(self._sizes[cid])
 
     def schedule_to(self, cid: int) -> Schedule:

@@ -15,6 +15,7 @@ Waiting is done in short slices, so a signal (Ctrl-C) is seen within a fraction 
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
 import pickle
@@ -60,6 +61,17 @@ def _model_source(protocol: Protocol) -> tuple[str, Path]:
     return type(protocol).__module__, Path(path).resolve()
 
 
+def _return_freed_memory() -> None:
+    """Have glibc give large freed blocks back to the system at once (numpy's temporaries of
+    a few MB would otherwise stay in the heap and count in the worker's resident memory)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 17)  # M_MMAP_THRESHOLD: blocks from 128 KiB on are mapped
+        libc.mallopt(-1, 1 << 17)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class _Actor(Partition):
     """A partition in a Ray actor: loads the model, then behaves as :class:`Partition`."""
 
@@ -74,6 +86,7 @@ class _Actor(Partition):
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
+        _return_freed_memory()
         super().__init__(k, K, pickle.loads(model["protocol"]), origin, max_buffer)
 
     def ping(self) -> tuple[int, str]:
