@@ -44,6 +44,8 @@ from .partition_queries import PartitionQueries, timed
 __all__ = ["Partition", "Batch"]
 
 IntArray = npt.NDArray[np.int64]
+FIX_CHUNK = 1 << 20
+"""Edges whose codes become ids at a time when a level closes."""
 #: a batch of candidates for one owner: rows (sender's ids), parent ids, edge ranks, and the
 #: values the owner has not seen (None when sent to itself)
 Batch = dict[str, Any]
@@ -394,12 +396,13 @@ class Partition(PartitionQueries):
         if self.pending is not None:
             self._apply(list(replies))
         self.set_level(level_base, part_base)
-        seg = self.dst.data[self.edges_done:self.dst.size]
-        neg = np.flatnonzero(seg < 0)
-        if neg.size:
-            c = -seg[neg].astype(np.int64) - 1
-            q, rank = c % self.K, c // self.K
-            seg[neg] = level_base + np.asarray(part_base, dtype=np.int64)[q] + rank
+        bases = level_base + np.asarray(part_base, dtype=np.int64)
+        for a in range(self.edges_done, self.dst.size, FIX_CHUNK):  # bounded temporaries
+            seg = self.dst.data[a:min(a + FIX_CHUNK, self.dst.size)]
+            neg = np.flatnonzero(seg < 0)
+            if neg.size:
+                c = -seg[neg].astype(np.int64) - 1
+                seg[neg] = bases[c % self.K] + c // self.K
         self.edges_done = self.dst.size
         self.level_start.append(self.rows.size)
         return self.rows.size - self.level_start[-2]
