@@ -8,6 +8,7 @@ from .common import FLPGroup
 from .explore import explore_command
 from .render import render_command
 from .schema import schema_command
+from .simulate import simulate_command
 from .witness import lemmas_command, witness_command
 
 __all__ = ["main"]
@@ -32,5 +33,5 @@ def main() -> None:
 
 
 for command in (explore_command, witness_command, lemmas_command, render_command,
-                schema_command):
+                schema_command, simulate_command):
     main.add_command(command)

@@ -249,11 +249,87 @@ ROUNDS["$defs"] = {**DEFS, "execution": {
         "live": {"type": "array", "items": {"type": "boolean"}},
     }}}
 
+_NULLABLE_INT = {"type": ["integer", "null"], "minimum": 0}
+_SAFETY = ["agreement", "validity", "write-once"]
+
+SIMULATE = _document("flpcheck simulate --json", {
+    "protocol": {"type": "string"},
+    "processes": _INT,
+    "scheduler": {"enum": ["uniform", "fair", "adversary"]},
+    "seed": {"type": "integer"},
+    "runs": {"description": "Runs taken (fewer than runs_requested when stopped).", **_INT},
+    "runs_requested": _INT,
+    "steps": {"description": "The most events a run takes.", **_INT},
+    "inputs": {"description": "The input vectors runs start from (null: drawn at random).",
+               "oneOf": [{"type": "null"}, {"type": "array", "items": _INPUTS}]},
+    "workers": _INT,
+    "keep_going": {"type": "boolean"},
+    "complete": {"description": "Every requested run was taken.", "type": "boolean"},
+    "stopped_by": {"enum": [None, "violation", "interrupted", "timeout", "max-memory"]},
+    "events": _INT,
+    "distinct_configurations": _INT,
+    "distinct_configurations_at_least": {
+        "description": "The cap on kept hashes was hit: the count is a lower bound.",
+        "type": "boolean"},
+    "distinct_configurations_cap": _INT,
+    "decided_runs": _INT,
+    "decision_rate": {"type": "number", "minimum": 0, "maximum": 1},
+    "undecided_runs": {"description": "Runs that reached the step limit with nothing decided.",
+                       **_INT},
+    "stuck_runs": {"description": "Runs that reached a configuration where nothing can change, "
+                                  "with nothing decided.", **_INT},
+    "first_decision": {
+        "description": "The event at which a run first decided: over the decided runs, with "
+                       "a histogram in buckets 0, 1, 2-3, 4-7, ...",
+        "type": "object", "additionalProperties": False,
+        "required": ["runs", "min", "max", "mean", "histogram"],
+        "properties": {
+            "runs": _INT, "min": _NULLABLE_INT, "max": _NULLABLE_INT,
+            "mean": {"type": ["number", "null"]},
+            "histogram": {"type": "array", "items": {
+                "type": "object", "required": ["from", "to", "runs"],
+                "additionalProperties": False,
+                "properties": {"from": _INT, "to": _INT, "runs": _INT}}}}},
+    "adversary": {"oneOf": [{"type": "null"}, {
+        "type": "object", "additionalProperties": False,
+        "required": ["lookahead", "certified_start", "runs"],
+        "properties": {
+            "lookahead": _INT, "certified_start": _INT,
+            "runs": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["run", "undecided_events", "bivalent_events"],
+                "properties": {"run": _INT, "undecided_events": _INT,
+                               "bivalent_events": _NULLABLE_INT}}}}}]},
+    "violations": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False,
+        "required": ["property", "detail", "inputs", "schedule", "found_in_run",
+                     "found_at_event", "violating_runs"],
+        "properties": {
+            "property": {"enum": _SAFETY},
+            "detail": {"type": "string"},
+            "inputs": _INPUTS,
+            "schedule": {"$ref": "#/$defs/schedule"},
+            "found_in_run": _INT,
+            "found_at_event": _INT,
+            "violating_runs": _INT}}},
+    "holds": {
+        "description": "false: violated (certain); null: not established (a simulation never "
+                       "establishes that a property holds).",
+        "type": "object", "additionalProperties": False, "required": _SAFETY,
+        "properties": {p: {"enum": [False, None]} for p in _SAFETY}},
+    "conclusion": {"type": "string"},
+    "seconds": {"type": "number"},
+    "shrink_seconds": {"type": "number"},
+    "runs_per_second": {"type": "number"},
+    "events_per_second": {"type": "number"},
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "explore": EXPLORE,
     "explore-rounds": ROUNDS,
     "witness": WITNESS,
     "witness-stages": STAGES,
+    "simulate": SIMULATE,
 }
 """Every schema by name: the command whose ``--json`` output it describes."""
 
