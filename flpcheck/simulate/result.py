@@ -132,12 +132,11 @@ def histogram(depths: tuple[tuple[int, int], ...]) -> list[tuple[int, int, int]]
 
 def simulate(protocol: Protocol, settings: Settings, *, origin: str = "", ranges: int = 1,
              stop: Callable[[], str | None] | None = None,
-             progress: Callable[[int, int, int], None] | None = None,
-             keep: bool = False) -> Simulation:
+             progress: Callable[[int, int, int], None] | None = None) -> Simulation:
     """Simulate ``protocol`` in this process: the runs cut into ``ranges`` seed ranges run one
     after the other and merged (the same answer for every ``ranges``, bar the cap on hashes);
     ``stop()`` returning a reason ends early with a partial result; ``progress(runs, events,
-    violating runs)`` after each run; ``keep`` keeps every run's outcome (tests)."""
+    violating runs)`` after each run."""
     machine = Machine(protocol, origin)
     start = time.perf_counter()
     parts: list[RangeResult] = []
@@ -149,7 +148,7 @@ def simulate(protocol: Protocol, settings: Settings, *, origin: str = "", ranges
             if progress is not None:
                 progress(done[0] + runs, done[1] + events, done[2] + bad)
 
-        part = run_range(machine, settings, first, count, stop, report, keep)
+        part = run_range(machine, settings, first, count, stop, report)
         parts.append(part)
         if part.stopped_by and part.stopped_by != "violation":
             break

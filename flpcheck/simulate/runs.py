@@ -178,19 +178,15 @@ class RangeResult:
     hashes: frozenset[int] = frozenset()
     adversary: tuple[tuple[int, int, int], ...] = ()
     stopped_by: str | None = None
-    seconds: float = 0.0
-    #: every run's outcome, kept only when asked (tests)
-    outcomes: tuple[RunOutcome, ...] = field(default=(), compare=False, repr=False)
+    seconds: float = field(default=0.0, compare=False)
 
 
 def run_range(machine: Machine, settings: Settings, first: int, count: int,
               stop: Callable[[], str | None] | None = None,
-              progress: Callable[[int, int, int], None] | None = None,
-              keep: bool = False) -> RangeResult:
+              progress: Callable[[int, int, int], None] | None = None) -> RangeResult:
     """Runs ``first .. first + count - 1``, up to the first violating run unless
     ``settings.keep_going``; ``stop()`` returning a reason ends the range early (the run under
-    way is dropped); ``progress(runs, events, violating runs)`` is called after each run;
-    ``keep`` keeps every outcome."""
+    way is dropped); ``progress(runs, events, violating runs)`` is called after each run."""
     start = time.perf_counter()
     seen: set[int] = set()
     runs = events = decided = undecided = idle = 0
@@ -198,7 +194,6 @@ def run_range(machine: Machine, settings: Settings, first: int, count: int,
     violations: dict[str, tuple[int, int]] = {}
     violating: dict[str, int] = {}
     adversary: list[tuple[int, int, int]] = []
-    outcomes: list[RunOutcome] = []
     stopped_by = None
     for index in range(first, first + count):
         if stop is not None:
@@ -226,8 +221,6 @@ def run_range(machine: Machine, settings: Settings, first: int, count: int,
             adversary.append((index, len(out.moves) if out.first_decision is None
                               else out.first_decision,
                               out.certified if out.start_certified else -1))
-        if keep:
-            outcomes.append(out)
         if progress is not None:
             progress(runs, events, sum(violating.values()))
         if out.violated and not settings.keep_going:
@@ -238,7 +231,7 @@ def run_range(machine: Machine, settings: Settings, first: int, count: int,
         tuple((p, *violations[p]) for p in PROPERTIES if p in violations),
         tuple((p, violating[p]) for p in PROPERTIES if p in violating),
         frozenset(seen), tuple(adversary), stopped_by,
-        time.perf_counter() - start, tuple(outcomes))
+        time.perf_counter() - start)
 
 
 def split_runs(runs: int, parts: int) -> list[tuple[int, int]]:
@@ -279,5 +272,4 @@ def merge_ranges(parts: Sequence[RangeResult]) -> RangeResult:
         tuple((p, violating[p]) for p in PROPERTIES if p in violating),
         frozenset(hashes),
         tuple(x for r in parts for x in r.adversary),
-        stopped, sum(r.seconds for r in parts),
-        tuple(o for r in parts for o in r.outcomes))
+        stopped, sum(r.seconds for r in parts))
