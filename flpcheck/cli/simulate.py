@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..errors import UsageError
 from ..explorer.limits import StopConditions
 from ..model.inputs import input_vectors, parse_inputs
 from ..model.loader import load_protocol
@@ -71,7 +73,10 @@ def simulate_command(model: str, processes: int | None, runs: int, steps: int, s
       flpcheck simulate models/paxos_unbounded.py --scheduler adversary --runs 10
     """
     if workers > 1:
-        import_ray(workers)
+        try:
+            import_ray(workers)
+        except UsageError as err:  # errors are printed as rich markup: keep "[ray]" visible
+            raise UsageError(escape(str(err))) from None
     protocol = load_protocol(model, processes)
     vectors = None
     if inputs is not None:
