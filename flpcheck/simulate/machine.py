@@ -77,6 +77,11 @@ class Machine:
         self.msg_hash: list[int] = []
         self._state_hash: dict[tuple[int, int], int] = {}
         self._idle: dict[tuple[int, int], bool] = {}
+        self._initial: dict[tuple[int, int], int] = {}
+        #: (pid, state id, message id) -> (new state id, sends in canonical order, change of
+        #: the configuration hash, pid's output after)
+        self._transitions: dict[tuple[int, int, int],
+                                tuple[int, tuple[int, ...], int, int | None]] = {}
         self._key = self.msg_key.__getitem__
 
     # -- interning ---------------------------------------------------------------------------
@@ -106,14 +111,36 @@ class Machine:
 
     def initial(self, inputs: Sequence[int]) -> Config:
         """I(inputs), interned."""
-        return tuple(self.table.initial_state(p, x) for p, x in enumerate(inputs)), ()
+        states = []
+        for p, x in enumerate(inputs):
+            sid = self._initial.get((p, x))
+            if sid is None:
+                sid = self._initial[(p, x)] = self.table.initial_state(p, x)
+            states.append(sid)
+        return tuple(states), ()
 
     def step(self, pid: int, sid: int, mid: int) -> tuple[int, tuple[int, ...]]:
-        """The memoized, checked local step: (new state id, message ids sent)."""
-        result = self.table.step(pid, sid, mid)
-        if len(self.msg_key) < len(self.table.messages):
-            self._sync()
-        return result
+        """The memoized, checked local step: (new state id, message ids sent, in canonical
+        order)."""
+        t = self.transition(pid, sid, mid)
+        return t[0], t[1]
+
+    def transition(self, pid: int, sid: int, mid: int
+                   ) -> tuple[int, tuple[int, ...], int, int | None]:
+        """The memoized local step with what a run needs of it: (new state id, the message ids
+        sent in canonical order, the change of the configuration hash mod 2^64, ``pid``'s
+        output after)."""
+        key = (pid, sid, mid)
+        t = self._transitions.get(key)
+        if t is None:
+            ns, sent = self.table.step(pid, sid, mid)
+            if len(self.msg_key) < len(self.table.messages):
+                self._sync()
+            sent = tuple(sorted(sent, key=self._key))
+            dh = self.state_hash(pid, ns) - self.state_hash(pid, sid) + sum(
+                self.msg_hash[m] for m in sent) - (self.msg_hash[mid] if mid != NULL else 0)
+            t = self._transitions[key] = (ns, sent, dh & MASK, self.table.output(pid, ns))
+        return t
 
     # -- events ------------------------------------------------------------------------------
 
@@ -132,16 +159,25 @@ class Machine:
         applicable (a null event, or a message in transit)."""
         p, m = move
         states, buffer = c
-        ns, sent = self.step(p, states[p], m)
-        if m == NULL and not sent:
-            return (states[:p] + (ns,) + states[p + 1:], buffer), sent
+        ns, sent = self.transition(p, states[p], m)[:2]
+        return (states[:p] + (ns,) + states[p + 1:], self.rebuffer(buffer, m, sent)), sent
+
+    def rebuffer(self, buffer: tuple[int, ...], mid: int,
+                 sent: tuple[int, ...]) -> tuple[int, ...]:
+        """The buffer after one copy of ``mid`` (or nothing, for NULL) is received and
+        ``sent`` are sent, in canonical order."""
+        if not sent:
+            if mid == NULL:
+                return buffer
+            i = buffer.index(mid)
+            return buffer[:i] + buffer[i + 1:]
         rest = list(buffer)
-        if m != NULL:
-            rest.remove(m)
+        if mid != NULL:
+            rest.remove(mid)
         key = self._key
         for x in sent:
             insort(rest, x, key=key)
-        return (states[:p] + (ns,) + states[p + 1:], tuple(rest)), sent
+        return tuple(rest)
 
     def idle(self, c: Config) -> bool:
         """True when nothing can ever change: no message in transit and every null step
@@ -190,9 +226,14 @@ class Machine:
         """The properties violated by the step of ``p`` from ``c`` to ``d``, given the outputs
         ``outs`` of ``c``, which are updated to ``d``'s (``c`` violated nothing); ``uniform``
         is the common input when every input is the same (see :func:`uniform_input`)."""
-        out = self.table.output
+        return self.output_change(uniform, outs, p, self.table.output(p, d[0][p]))
+
+    @staticmethod
+    def output_change(uniform: int | None, outs: list[int | None], p: int,
+                      after: int | None) -> list[str]:
+        """The properties violated when ``p``'s output becomes ``after`` in a configuration
+        with outputs ``outs`` that violated nothing (``outs`` is updated)."""
         before = outs[p]
-        after = out(p, d[0][p]) if d[0][p] != c[0][p] else before
         if after == before:
             return []
         outs[p] = after

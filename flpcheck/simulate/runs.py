@@ -19,8 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
-from ..model.table import NULL
-from .machine import PROPERTIES, Machine, Move, uniform_input
+from .machine import MASK, PROPERTIES, Machine, Move, uniform_input
 from .schedulers import SCHEDULERS, Adversary, make_scheduler
 
 __all__ = ["Settings", "RunOutcome", "RangeResult", "run_seed", "run_one", "run_range",
@@ -113,27 +112,28 @@ def run_one(machine: Machine, settings: Settings, index: int,
     bad = machine.initial_violations(inputs, c)
     if bad:
         end, violated = "violation", tuple(bad)
-    apply, state_hash, msg_hash = machine.apply, machine.state_hash, machine.msg_hash
+    transition, rebuffer, output_change = machine.transition, machine.rebuffer, \
+        machine.output_change
+    choose, note = scheduler.choose, scheduler.note
     for i in range(1, 1 + (0 if bad else settings.steps)):
         if stop is not None and i % _STOP_EVERY == 0 and stop():
             end = "interrupted"
             break
-        move = scheduler.choose(c)
+        move = choose(c)
         p, m = move
-        d, sent = apply(c, move)
-        scheduler.note(move, sent)
+        states, buffer = c
+        ns, sent, dh, after = transition(p, states[p], m)
+        c = (states[:p] + (ns,) + states[p + 1:], rebuffer(buffer, m, sent))
+        note(move, sent)
         moves.append(move)
         if seen is not None:
-            h += state_hash(p, d[0][p]) - state_hash(p, c[0][p])
-            if m != NULL:
-                h -= msg_hash[m]
-            for x in sent:
-                h += msg_hash[x]
-            h &= (1 << 64) - 1
-            _see(seen, h, cap)
-        found = machine.step_violations(uniform, c, p, d, outs)
-        c = d
-        if first is None and outs[p] is not None:
+            h = (h + dh) & MASK
+            if len(seen) < cap:
+                seen.add(h)
+            elif h not in seen:
+                seen.add(-1)
+        found = output_change(uniform, outs, p, after) if after != outs[p] else None
+        if first is None and after is not None:
             first = i
         if found:
             end, violated = "violation", tuple(x for x in PROPERTIES if x in found)

@@ -61,8 +61,13 @@ class Uniform(Scheduler):
     """Every distinct applicable event equally likely, null events included."""
 
     def choose(self, c: Config) -> Move:
-        moves = self.m.moves(c)
-        return moves[self.rng.randrange(len(moves))]
+        n = self.m.n
+        distinct = list(dict.fromkeys(c[1])) if c[1] else []
+        k = int(self.rng.random() * (n + len(distinct)))
+        if k < n:
+            return (k, NULL)
+        mid = distinct[k - n]
+        return (self.m.msg_dst[mid], mid)
 
 
 class Fair(Scheduler):
@@ -75,8 +80,8 @@ class Fair(Scheduler):
     def choose(self, c: Config) -> Move:
         p = self.turn
         self.turn = (p + 1) % self.m.n
-        mine = self.m.messages_to(c, p)
-        k = self.rng.randrange(len(mine) + 1)
+        mine = self.m.messages_to(c, p) if c[1] else []
+        k = int(self.rng.random() * (len(mine) + 1))
         return (p, NULL if k == 0 else mine[k - 1])
 
 
