@@ -112,6 +112,10 @@ def print_schedule_steps(console: Console, protocol: Protocol, inputs: Sequence[
     console.print(table)
 
 
+def _shown(rate: float) -> str:
+    return f"{rate:,.0f}" if rate >= 100 else f"{rate:.1f}"
+
+
 def _summary(values: Sequence[int]) -> str:
     if not values:
         return "none"
@@ -166,8 +170,9 @@ def print_simulation(console: Console, sim: Simulation) -> None:
             for run, u, b in c.adversary:
                 shown = "start not certified" if b < 0 else f"certified bivalent for {b:,}"
                 console.print(f"  run {run}: undecided for {u:,} events, {shown}")
-    console.print(f"{_rate(c.runs, sim.seconds):,} runs/s, {_rate(c.events, sim.seconds):,} "
-                  f"events/s ({sim.seconds:.2f}s; replay and shrinking {sim.shrink_seconds:.2f}s)")
+    console.print(f"{_shown(_rate(c.runs, sim.seconds))} runs/s, "
+                  f"{_shown(_rate(c.events, sim.seconds))} events/s ({sim.seconds:.2f}s; replay "
+                  f"and shrinking {sim.shrink_seconds:.2f}s)")
     for prop in PROPERTIES:
         found = [v for v in sim.violations if v.property == prop]
         if not found:
