@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flpcheck import explore
+from flpcheck import Protocol, explore
 from flpcheck.analysis.valence import classify_valence
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import initial_configuration, replay
@@ -137,6 +137,39 @@ def test_all_three_properties_are_found_and_shrunk_to_the_runs_worked_out_by_han
     for v in found.values():
         assert_locally_minimal(protocol, v)
     assert sim.counts.runs == 200 and sim.holds("agreement") is False
+
+
+class DecideAtInit(Protocol):
+    """Each process's initial state is its decision: its input."""
+
+    processes = 2
+
+    def init(self, pid, x):
+        return x
+
+    def step(self, pid, state, msg):
+        return state, ()
+
+    def output(self, pid, state):
+        return state
+
+
+def test_a_violation_in_the_initial_configuration_has_the_empty_schedule():
+    """DecideAtInit from 01 (or 10) holds both decisions before any event: agreement is
+    violated by the empty schedule; from 00 and 11 a run never decides anything new and stops
+    after one event, where nothing can change."""
+    sim = simulate(DecideAtInit(), Settings(runs=50, keep_going=True))
+    (v,) = sim.violations
+    assert v.property == "agreement" and v.events == () and v.found_at_event == 0
+    assert set(v.inputs) == {0, 1}
+    assert sim.counts.depths[0][0] == 0 and sim.counts.events == sim.counts.runs - v.runs
+
+
+def test_inputs_of_the_wrong_length_are_a_usage_error():
+    from flpcheck.errors import UsageError
+
+    with pytest.raises(UsageError, match="need 2 values"):
+        simulate(DecideAtInit(), Settings(inputs=((0, 1, 1),)))
 
 
 # -- correct models: nothing found, nothing claimed -------------------------------------------------

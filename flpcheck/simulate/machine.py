@@ -278,13 +278,6 @@ class Machine:
         """The event of a move, with its payload."""
         return Event(move[0], self.table.payload_of(move[1]))
 
-    def move(self, event: Event) -> Move | None:
-        """The move of an event, or None when its message was never sent."""
-        if event.msg is None:
-            return (event.pid, NULL)
-        mid = self.table.find_message(event.pid, event.msg)
-        return None if mid is None else (event.pid, mid)
-
 
 def oldest(m: Machine, fifo: Fifo, p: int, k: int = 1) -> int | None:
     """The ``k``-th oldest copy in transit to ``p`` (NULL when ``k`` is 0; None when fewer

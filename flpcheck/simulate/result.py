@@ -22,7 +22,7 @@ from .machine import PROPERTIES, Machine
 from .runs import RangeResult, Settings, merge_ranges, run_one, run_range, split_runs
 from .shrink import describe_violation, shrink_schedule
 
-__all__ = ["Violation", "Simulation", "simulate", "finish", "histogram"]
+__all__ = ["Violation", "Simulation", "simulate", "finish", "partial", "histogram"]
 
 
 @dataclass(frozen=True)

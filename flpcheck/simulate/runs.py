@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from ..model.inputs import input_vectors
 from .machine import MASK, PROPERTIES, Machine, Move, uniform_input
 from .schedulers import SCHEDULERS, Adversary, make_scheduler
 
@@ -108,7 +109,8 @@ def run_one(machine: Machine, settings: Settings, index: int,
     if seen is not None:
         _see(seen, h, cap)
     moves: list[Move] = []
-    end, violated = "limit", ()
+    end: str = "limit"
+    violated: tuple[str, ...] = ()
     bad = machine.initial_violations(inputs, c)
     if bad:
         end, violated = "violation", tuple(bad)
@@ -187,6 +189,8 @@ def run_range(machine: Machine, settings: Settings, first: int, count: int,
     """Runs ``first .. first + count - 1``, up to the first violating run unless
     ``settings.keep_going``; ``stop()`` returning a reason ends the range early (the run under
     way is dropped); ``progress(runs, events, violating runs)`` is called after each run."""
+    if settings.inputs is not None:
+        input_vectors(machine.n, settings.inputs)  # each of N bits, none twice: else UsageError
     start = time.perf_counter()
     seen: set[int] = set()
     runs = events = decided = undecided = idle = 0
