@@ -28,7 +28,7 @@ from typing import Any
 from flpcheck.model.loader import load_protocol
 from flpcheck.simulate import Settings, simulate
 
-DEFAULT = ["models/paxos.py:Paxos", "models/majority.py", "models/paxos_unbounded.py"]
+DEFAULT = ["models/paxos.py:Paxos", "models/wait_for_all.py", "models/paxos_unbounded.py"]
 
 
 def plain_walk(protocol: Any, runs: int, steps: int, seed: int) -> tuple[int, int]:

@@ -134,9 +134,10 @@ def simulate(protocol: Protocol, settings: Settings, *, origin: str = "", ranges
              stop: Callable[[], str | None] | None = None,
              progress: Callable[[int, int, int], None] | None = None) -> Simulation:
     """Simulate ``protocol`` in this process: the runs cut into ``ranges`` seed ranges run one
-    after the other and merged (the same answer for every ``ranges``, bar the cap on hashes);
-    ``stop()`` returning a reason ends early with a partial result; ``progress(runs, events,
-    violating runs)`` after each run."""
+    after the other and merged, each range stopping at its own first violating run unless
+    ``settings.keep_going`` (with it, the answer is the same for every ``ranges``, bar the cap
+    on kept hashes); ``stop()`` returning a reason ends early with a partial result;
+    ``progress(runs, events, violating runs)`` after each run."""
     machine = Machine(protocol, origin)
     start = time.perf_counter()
     parts: list[RangeResult] = []
