@@ -79,11 +79,10 @@ def simulate_on_ray(spec: str, protocol: Protocol, processes: int | None, settin
 
 
 def _get(ray: Any, ref: Any) -> RangeResult:
-    """``ray.get``, with a model error raised in a worker re-raised as itself (exit 2)."""
+    """``ray.get``, with a model error raised in a worker re-raised as itself (exit 2, its own
+    message) rather than as Ray's wrapper."""
     try:
         return ray.get(ref)
-    except FLPCheckError:
-        raise
     except Exception as exc:
         cause = getattr(exc, "cause", None)
         if isinstance(cause, FLPCheckError):

@@ -29,8 +29,9 @@ from ..model.values import canonical_key
 __all__ = ["Config", "Move", "Machine", "Fifo", "stable_hash", "uniform_input", "oldest",
            "advance", "PROPERTIES", "MASK"]
 
-#: the copies in transit, oldest first: (send sequence number, message id)
-Fifo = list[tuple[int, int]]
+#: the message ids of the copies in transit, oldest first (by send order; the sends of one step
+#: in canonical order)
+Fifo = list[int]
 
 #: a configuration: (state id per process, message ids in transit in canonical order)
 Config = tuple[tuple[int, ...], tuple[int, ...]]
@@ -285,7 +286,7 @@ def oldest(m: Machine, fifo: Fifo, p: int, k: int = 1) -> int | None:
     if k == 0:
         return NULL
     dst = m.msg_dst
-    for _, mid in fifo:
+    for mid in fifo:
         if dst[mid] == p:
             k -= 1
             if k == 0:
@@ -293,15 +294,9 @@ def oldest(m: Machine, fifo: Fifo, p: int, k: int = 1) -> int | None:
     return None
 
 
-def advance(m: Machine, fifo: Fifo, move: Move, sent: tuple[int, ...], seq: int) -> int:
-    """Update ``fifo`` for ``move`` (the oldest copy of its message leaves; the sends join,
-    numbered in canonical order); return the next sequence number."""
+def advance(fifo: Fifo, move: Move, sent: tuple[int, ...]) -> None:
+    """Update ``fifo`` for ``move``: the oldest copy of its message leaves, the sends (in
+    canonical order, as :meth:`Machine.transition` gives them) join at the end."""
     if move[1] != NULL:
-        for i, (_, mid) in enumerate(fifo):
-            if mid == move[1]:
-                del fifo[i]
-                break
-    for mid in sorted(sent, key=m.msg_key.__getitem__):
-        seq += 1
-        fifo.append((seq, mid))
-    return seq
+        fifo.remove(move[1])
+    fifo.extend(sent)

@@ -92,9 +92,8 @@ class Adversary(Scheduler):
         super().__init__(machine, rng)
         self.lookahead = lookahead
         self.queue = list(range(machine.n))
-        #: the copies in transit, oldest first: (send sequence number, message id)
+        #: the copies in transit, oldest first
         self.fifo: Fifo = []
-        self.seq = 0
         #: "start", "bivalent" (every configuration so far certified) or "gave-up"
         self.state = "start"
         #: whether the initial configuration was certified bivalent (None: not yet asked)
@@ -151,7 +150,7 @@ class Adversary(Scheduler):
         return self._serve_head()
 
     def note(self, move: Move, sent: tuple[int, ...]) -> None:
-        self.seq = advance(self.m, self.fifo, move, sent, self.seq)
+        advance(self.fifo, move, sent)
 
     def _serve_head(self) -> Move:
         p = self.queue[0]
@@ -173,7 +172,7 @@ class Adversary(Scheduler):
         if self.m.bits(d):
             return False
         fifo = list(self.fifo)
-        advance(self.m, fifo, move, sent, self.seq)
+        advance(fifo, move, sent)
         return self.bivalent(d, fifo)
 
     def bivalent(self, c: Config, fifo: Fifo) -> bool:
@@ -192,7 +191,7 @@ class Adversary(Scheduler):
         bits = 0
         for per_process in (True, False):
             for first in range(n):
-                c, fifo, seq, turn = start, list(pending), self.seq, first
+                c, fifo, turn = start, list(pending), first
                 seen = {(c, turn)}
                 for _ in range(DIRECTED_STEPS):
                     if per_process or not fifo:
@@ -201,9 +200,9 @@ class Adversary(Scheduler):
                         move = (p, NULL if mid is None else mid)
                         turn = (turn + 1) % n
                     else:
-                        move = (m.msg_dst[fifo[0][1]], fifo[0][1])
+                        move = (m.msg_dst[fifo[0]], fifo[0])
                     c, sent = m.apply(c, move)
-                    seq = advance(m, fifo, move, sent, seq)
+                    advance(fifo, move, sent)
                     b = m.bits(c)
                     if b:
                         bits |= b

@@ -116,16 +116,15 @@ def to_positions(machine: Machine, inputs: Sequence[int], moves: Sequence[Move])
     oldest copy in transit to it (k = 0: null)."""
     c = machine.initial(inputs)
     fifo: Fifo = []
-    seq = 0
     out = []
     for p, m in moves:
         k = 0
         if m != NULL:
-            mine = [mid for _, mid in fifo if machine.msg_dst[mid] == p]
+            mine = [mid for mid in fifo if machine.msg_dst[mid] == p]
             k = mine.index(m) + 1
         out.append((p, k))
         c, sent = machine.apply(c, (p, m))
-        seq = advance(machine, fifo, (p, m), sent, seq)
+        advance(fifo, (p, m), sent)
     return out
 
 
@@ -140,7 +139,6 @@ def positional_prefix(machine: Machine, inputs: Sequence[int], positions: Sequen
     outs = machine.outputs(c)
     uniform = uniform_input(inputs)
     fifo: Fifo = []
-    seq = 0
     applied: list[Move] = []
     moves: list[Move] = []
     for p, k in positions:
@@ -148,7 +146,7 @@ def positional_prefix(machine: Machine, inputs: Sequence[int], positions: Sequen
         if mid is None:
             continue
         d, sent = machine.apply(c, (p, mid))
-        seq = advance(machine, fifo, (p, mid), sent, seq)
+        advance(fifo, (p, mid), sent)
         applied.append((p, k))
         moves.append((p, mid))
         found = machine.step_violations(uniform, c, p, d, outs)
