@@ -40,7 +40,7 @@ def test_the_unbounded_buggy_paxos_prints_a_shrunk_agreement_violation():
     result = invoke(UNBOUNDED_BUGGY, "--scheduler", "fair", "--seed", "2", "--runs", "100")
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
-    assert "agreement: VIOLATED in 1 run, first in run 9 " in text
+    assert "agreement: VIOLATED in 1 run, first in run 9 at event" in text
     assert "no single event can be removed" in text and "receives" in text
     assert "validity: no violation found (not established)" in text
     assert "stopped at the first violating run" in text

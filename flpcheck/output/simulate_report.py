@@ -181,10 +181,10 @@ def print_simulation(console: Console, sim: Simulation) -> None:
         v = found[0]
         runs = f"{v.runs:,} run{'s' if v.runs != 1 else ''}"
         console.print(f"[bold]{prop}[/bold]: [red]VIOLATED[/red] in {runs}, first in run "
-                      f"{v.found_in_run} at event {v.found_at_event}: {v.detail}")
+                      f"{v.found_in_run} at event {v.found_at_event}")
         console.print(f"  schedule from inputs {''.join(map(str, v.inputs))}, shrunk from "
                       f"{v.found_at_event} to {len(v.events)} events (no single event can be "
-                      "removed):")
+                      f"removed): {v.detail}")
         if v.events:
             print_schedule_steps(console, sim.protocol, v.inputs, v.events)
         else:

@@ -98,7 +98,9 @@ class Simulation:
         """What the simulation established, in one sentence."""
         c = self.counts
         if self.violations:
-            names = " and ".join(v.property for v in self.violations)
+            props = [v.property for v in self.violations]
+            names = " and ".join([", ".join(props[:-1]), props[-1]] if len(props) > 1
+                                 else props)
             return (f"{names} violated: each schedule above was replayed with the protocol's "
                     "own code; every violation found is certain")
         runs = f"{c.runs:,} run{'s' if c.runs != 1 else ''}"
