@@ -11,6 +11,7 @@ index, equals the answer with one worker (bar the cap on kept hashes, which is p
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -51,8 +52,9 @@ def simulate_on_ray(spec: str, protocol: Protocol, processes: int | None, settin
     the model (for regenerating and shrinking violations). ``stop()`` returning a reason
     cancels the ranges still running (the result is then partial)."""
     ray = import_ray(workers)
-    if not ray.is_initialized():
-        ray.init(include_dashboard=False, log_to_driver=False)
+    if not ray.is_initialized():  # the cluster named by RAY_ADDRESS, else a new local one
+        ray.init(address=os.environ.get("RAY_ADDRESS") or "local", include_dashboard=False,
+                 log_to_driver=False)
     task = ray.remote(run_spec_range)
     start = time.perf_counter()
     pending = [task.remote(spec, processes, settings, first, count)
