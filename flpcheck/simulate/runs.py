@@ -116,7 +116,8 @@ def run_one(machine: Machine, settings: Settings, index: int,
         end, violated = "violation", tuple(bad)
     transition, rebuffer, output_change = machine.transition, machine.rebuffer, \
         machine.output_change
-    choose, note = scheduler.choose, scheduler.note
+    choose = scheduler.choose
+    note = scheduler.note if isinstance(scheduler, Adversary) else None
     for i in range(1, 1 + (0 if bad else settings.steps)):
         if stop is not None and i % _STOP_EVERY == 0 and stop():
             end = "interrupted"
@@ -126,7 +127,8 @@ def run_one(machine: Machine, settings: Settings, index: int,
         states, buffer = c
         ns, sent, dh, after = transition(p, states[p], m)
         c = (states[:p] + (ns,) + states[p + 1:], rebuffer(buffer, m, sent))
-        note(move, sent)
+        if note is not None:
+            note(move, sent)
         moves.append(move)
         if seen is not None:
             h = (h + dh) & MASK
