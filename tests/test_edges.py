@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from flpcheck import explore
 from flpcheck.analysis.valence import classify_valence
-from flpcheck.analysis.verdict import verdict
+from flpcheck.analysis import verdict
 from flpcheck.cli import main
 from flpcheck.model.loader import load_protocol
 

@@ -14,7 +14,8 @@ from flpcheck.cli import main
 from flpcheck.errors import InvalidProtocol, ModelLoadError, UsageError
 from flpcheck.explorer.statespace import StateSpace
 from flpcheck.model.loader import load_protocol, load_protocol_class
-from flpcheck.output.export import atomic_write, to_networkx, write_graph
+from flpcheck.output.export import to_networkx, write_graph
+from flpcheck.output.files import atomic_write
 
 from .conftest import MODELS
 

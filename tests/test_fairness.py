@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
 from flpcheck.analysis.runs import check_run
-from flpcheck.analysis.verdict import nondeciding_run
+from flpcheck.analysis import nondeciding_run
 from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS
@@ -120,7 +120,7 @@ def test_verdicts_agree_with_the_reference_on_random_protocols(protocol, crashes
     """The verdict and whether a non-deciding run exists, against tests/reference.py, which
     decides both from the definitions with networkx and plain loops on its own explorer."""
     from flpcheck.analysis.fairness import fair_lasso
-    from flpcheck.analysis.verdict import blocking_run, verdict
+    from flpcheck.analysis import blocking_run, verdict
 
     from .reference import reference_explore, reference_liveness, reference_verdict
 
@@ -150,7 +150,7 @@ def test_liveness_searches_agree_with_the_reference_on_random_protocols(protocol
     non-deciding run exist exactly when the reference finds them (safety aside: unsafe
     protocols are compared too)."""
     from flpcheck.analysis.fairness import fair_lasso
-    from flpcheck.analysis.verdict import blocking_run
+    from flpcheck.analysis import blocking_run
 
     from .reference import reference_explore, reference_liveness
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import Event, Protocol, classify_valence, explore
-from flpcheck.analysis.verdict import run_to_draw, verdict
+from flpcheck.analysis import run_to_draw, verdict
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
 from flpcheck.explorer.statespace import StateSpace
@@ -276,7 +276,7 @@ def test_pdf_output_is_a_pdf(tmp_path):
 
 def test_the_witness_view_draws_the_verdicts_run_by_default():
     """Wait-for-all with N=2 is not crash tolerant: the view draws that run (p0 crashed)."""
-    from flpcheck.analysis.verdict import verdict
+    from flpcheck.analysis import verdict
     from flpcheck.model.loader import load_protocol
 
     space = explore(load_protocol(str(MODELS / "wait_for_all.py"), 2))

@@ -8,7 +8,8 @@ from rich.console import Console
 
 from flpcheck import explore
 from flpcheck.model.loader import load_protocol
-from flpcheck.output.report import print_exploration, summarize
+from flpcheck.analysis.summary import summarize
+from flpcheck.output.report import print_exploration
 
 from .conftest import MODELS
 

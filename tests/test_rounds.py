@@ -317,7 +317,7 @@ def test_results_do_not_depend_on_the_hash_seed():
     code = (
         "import json, sys; from flpcheck.model.loader import load_round_protocol;"
         "from flpcheck.sync import check_rounds;"
-        "from flpcheck.output.rounds_report import round_check_to_json;"
+        "from flpcheck.output.json import round_check_to_json;"
         f"c = check_rounds(load_round_protocol({FLOODSET!r}, 4, 2), crashes=2);"
         "d = round_check_to_json(c); d.pop('seconds'); d['counts'].pop('user_calls');"
         "print(json.dumps(d, sort_keys=True))"

@@ -35,16 +35,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import ReplayError
 from ..model.inputs import all_inputs
 from ..model.protocol import Protocol
-from ..model.semantics import Event, event_to_json, initial_configuration, replay
+from ..model.semantics import Event, initial_configuration, replay
 from ..model.table import NULL, LocalTable
 
-__all__ = ["OnDemandStage", "StagedRun", "Violation", "staged_adversary", "check_staged_run",
-           "staged_run_to_json"]
+__all__ = ["OnDemandStage", "StagedRun", "Violation", "staged_adversary", "check_staged_run"]
 
 #: a configuration: (state id per process, sorted tuple of the message ids in transit)
 Config = tuple[tuple[int, ...], tuple[int, ...]]
@@ -507,38 +505,3 @@ def _check_certs(protocol: Protocol, inputs: tuple[int, ...], prefix: tuple[Even
         end = steps[-1].config if steps else initial_configuration(protocol, inputs)
         if v not in end.decisions(protocol):
             raise ReplayError(f"{where}: the certificate for {v} does not reach a decision {v}")
-
-
-def _events(events: tuple[Event, ...]) -> list[Any]:
-    return [event_to_json(e) for e in events]
-
-
-def staged_run_to_json(run: StagedRun, protocol: Protocol | None = None) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck witness --stages k``."""
-    out: dict[str, Any] = {}
-    if protocol is not None:
-        out |= {"protocol": type(protocol).__name__, "processes": protocol.processes}
-    v = run.violation
-    return out | {
-        "inputs": list(run.inputs),
-        "start_certificates": {str(k): _events(c) for k, c in run.start_certificates.items()},
-        "stages": [
-            {
-                "process": s.process,
-                "event": event_to_json(s.event),
-                "sigma": _events(s.sigma),
-                "certificates": {str(k): _events(c) for k, c in s.certificates.items()},
-                "queue": list(s.queue),
-            }
-            for s in run.stages
-        ],
-        "complete": not run.failure,
-        "failure": run.failure or None,
-        "stopped_by": list(run.stopped_by),
-        "verdict": None if v is None else f"{v.property}-violated",
-        "evidence": None if v is None else {
-            "property": v.property, "detail": v.detail,
-            "schedule": {"inputs": list(v.inputs), "events": _events(v.events)}},
-        "bounds": run.bounds,
-    }
-

@@ -894,7 +894,7 @@ def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
 
     The file is written atomically (a temporary file beside it, then ``os.replace``).
     """
-    from .export import atomic_write
+    from .files import atomic_write
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -37,7 +37,7 @@ from flpcheck.output.render import render_view
 from flpcheck.analysis.runs import check_run
 from flpcheck.model.semantics import replay
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
-from flpcheck.analysis.verdict import verdict
+from flpcheck.analysis import verdict
 
 PAXOS = str(MODELS / "paxos.py")
 Paxos = load_protocol_class(f"{PAXOS}:Paxos")

@@ -35,7 +35,7 @@ from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck.output.render import render_view, witness_view
 from flpcheck.analysis.runs import check_run
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
-from flpcheck.analysis.verdict import VERDICTS, lemma2, verdict
+from flpcheck.analysis import VERDICTS, lemma2, verdict
 """),
 code(TABLE),
 code("""
@@ -92,7 +92,7 @@ nobody else can tell the two apart, so the same run decides the same value from 
 impossible. Unless, of course, with p silent **no** run decides: then the protocol does not
 tolerate one crash.
 
-`flpcheck.analysis.verdict.lemma2` carries that out. For FlipFlop the chain contains a bivalent member:
+`flpcheck.analysis.lemma2` carries that out. For FlipFlop the chain contains a bivalent member:
 """),
 code("""
 l2 = lemma2(space)
@@ -163,7 +163,7 @@ render_view(space, "lemma3", config=C, event=e)
 md("""
 ## The theorem: a run that stays bivalent forever
 
-The adversary (`flpcheck.analysis.verdict.adversary_run`, DESIGN.md §3 step 6): from a bivalent initial
+The adversary (`flpcheck.analysis.adversary_run`): from a bivalent initial
 configuration, keep a round-robin queue of processes. For the process p at its head take
 $e = (p, m)$ with m p's **oldest** pending message (or null if none); search for the shortest σ that
 avoids e such that $e(σ(C))$ is bivalent (Lemma 3 says it exists); extend the run by σ·e and rotate

@@ -24,7 +24,7 @@ from flpcheck.analysis.explain import annotate
 from flpcheck.analysis.properties import check_safety
 from flpcheck.output.render import render_view
 from flpcheck.analysis.runs import check_run
-from flpcheck.analysis.verdict import VERDICTS, verdict
+from flpcheck.analysis import VERDICTS, verdict
 """),
 code(TABLE),
 md("""
