@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import explore
-from flpcheck.analysis.valence import classify_valence
 from flpcheck.analysis import verdict
+from flpcheck.analysis.valence import classify_valence
 from flpcheck.cli import main
 from flpcheck.model.loader import load_protocol
 

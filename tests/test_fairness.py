@@ -9,8 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
-from flpcheck.analysis.runs import check_run
 from flpcheck.analysis import nondeciding_run
+from flpcheck.analysis.runs import check_run
 from flpcheck.model.loader import load_protocol
 
 from .conftest import MODELS
@@ -119,8 +119,8 @@ def test_renaming_the_processes_of_a_symmetric_protocol_keeps_valence_counts():
 def test_verdicts_agree_with_the_reference_on_random_protocols(protocol, crashes, termination):
     """The verdict and whether a non-deciding run exists, against tests/reference.py, which
     decides both from the definitions with networkx and plain loops on its own explorer."""
-    from flpcheck.analysis.fairness import fair_lasso
     from flpcheck.analysis import blocking_run, verdict
+    from flpcheck.analysis.fairness import fair_lasso
 
     from .reference import reference_explore, reference_liveness, reference_verdict
 
@@ -149,8 +149,8 @@ def test_liveness_searches_agree_with_the_reference_on_random_protocols(protocol
     """With N = 2 or 3: the blocking run, runs with 1..t crashes, fair bivalent cycles and any
     non-deciding run exist exactly when the reference finds them (safety aside: unsafe
     protocols are compared too)."""
-    from flpcheck.analysis.fairness import fair_lasso
     from flpcheck.analysis import blocking_run
+    from flpcheck.analysis.fairness import fair_lasso
 
     from .reference import reference_explore, reference_liveness
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from flpcheck import Event, classify_valence, explore
+from flpcheck.analysis import verdict
 from flpcheck.analysis.properties import check_safety
 from flpcheck.analysis.runs import check_run
-from flpcheck.analysis import verdict
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import replay
 

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
+from flpcheck.analysis import verdict
 from flpcheck.analysis.graph import reach
 from flpcheck.analysis.properties import check_safety
-from flpcheck.analysis import verdict
 from flpcheck.cli import main
 from flpcheck.errors import UsageError
 from flpcheck.explorer.simple import SimpleEngine

@@ -12,8 +12,10 @@ import graphviz
 import pytest
 from click.testing import CliRunner
 
-from flpcheck import Event, Protocol, classify_valence, explore
+from flpcheck import Event, Protocol, classify_valence, explore, render
 from flpcheck.analysis import run_to_draw, verdict
+from flpcheck.analysis.adversary import lemma3_event, lemma3_sets
+from flpcheck.analysis.components import strongly_connected
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
 from flpcheck.explorer.statespace import StateSpace
@@ -22,12 +24,10 @@ from flpcheck.output.render import (
     FULL_VIEW_NODES,
     PALETTE,
     choose_view,
-    default_lemma3,
     full_view,
     initial_view,
     lemma3_view,
     quotient_view,
-    render_view,
     witness_view,
     write_image,
 )
@@ -80,7 +80,7 @@ class Toggle(Protocol):
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
 def test_full_view_svg_has_one_node_per_configuration_coloured_by_valence(path, tmp_path):
     space = smallest_space(path)
-    out = write_image(full_view(space), tmp_path / "full.svg")
+    out = write_image(full_view(space, valence=classify_valence(space)), tmp_path / "full.svg")
     nodes = svg_nodes(out)
     assert sorted(nodes) == sorted(f"c{c}" for c in range(len(space)))
     colours = Counter(COLOUR_TO_VALENCE[fill] for fill in nodes.values())
@@ -106,6 +106,7 @@ def test_witness_view_contains_every_configuration_of_the_run(path, tmp_path):
     space = smallest_space(path)
     drawn = run_to_draw(space)
     out = write_image(witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
+                                   valence=classify_valence(space),
                                    title=drawn.title), tmp_path / "w.svg")
     assert {f"c{c}" for c in drawn.path} <= set(svg_nodes(out))
 
@@ -118,6 +119,7 @@ def test_witness_view_draws_a_lasso_with_its_closing_step_in_bold(tmp_path):
     start = space.initial_id((0, 1))
     after = space.successor(start, Event(0, None))
     graph = witness_view(space, [start, after, after], cycle_start=1,
+                         valence=classify_valence(space),
                          events=[Event(0, None), Event(0, None)])
     source = graph.source
     assert f"c{after} -> c{after}" in source and '"2. p0:null"' in source
@@ -128,7 +130,7 @@ def test_witness_view_draws_a_lasso_with_its_closing_step_in_bold(tmp_path):
 def test_a_witness_run_must_follow_explored_events():
     space = majority(2)
     with pytest.raises(UsageError, match="step 1 is not an explored event"):
-        witness_view(space, [0, 3])
+        witness_view(space, [0, 3], valence=classify_valence(space))
 
 
 def test_witness_stand_in_is_the_shortest_agreement_violation_when_there_is_one():
@@ -142,7 +144,7 @@ def test_witness_stand_in_is_the_shortest_agreement_violation_when_there_is_one(
 def test_initial_view_draws_the_lemma2_chain_with_valences():
     """Majority with N=3: I_0=000 and I_1=100 are 0-valent, I_2=110 bivalent, I_3=111 1-valent."""
     space = majority(3)
-    source = initial_view(space).source
+    source = initial_view(space, valence=classify_valence(space)).source
     ids = [space.initial_id(x) for x in ((0, 0, 0), (1, 0, 0), (1, 1, 0), (1, 1, 1))]
     labels = [re.search(rf"\bc{c} \[.*?fillcolor=\"(#\w+)\"", source).group(1) for c in ids]
     assert [COLOUR_TO_VALENCE[c.lower()] for c in labels] == [
@@ -153,7 +155,7 @@ def test_initial_view_draws_the_lemma2_chain_with_valences():
 def test_lemma3_view_shows_d_as_e_applied_to_what_c_reaches_without_e():
     """D = e(𝒞), computed here with a plain search over successors, appears whole in the view."""
     space = majority(2)
-    config, event, note = default_lemma3(space)
+    config, event, note = lemma3_event(space)
     assert note == "" and classify_valence(space).label(config) == "bivalent"
     assert event == Event(0, None)  # an initial configuration has no pending message
     reached, todo, d = {config}, [config], set()
@@ -165,7 +167,8 @@ def test_lemma3_view_shows_d_as_e_applied_to_what_c_reaches_without_e():
             elif nxt not in reached:
                 reached.add(nxt)
                 todo.append(nxt)
-    source = lemma3_view(space, config, event).source
+    source = lemma3_view(space, lemma3_sets(space, config, event),
+                         valence=classify_valence(space)).source
     drawn = set(re.findall(r"^\s*c(\d+) \[", source, re.M))
     assert {str(c) for c in reached | d} == drawn
     assert source.count('label=e color="#D55E00"') == len(
@@ -174,27 +177,28 @@ def test_lemma3_view_shows_d_as_e_applied_to_what_c_reaches_without_e():
 
 def test_lemma3_view_merges_large_sets_by_valence():
     space = majority(3)
-    config, event, _ = default_lemma3(space)
-    source = lemma3_view(space, config, event).source
+    config, event, _ = lemma3_event(space)
+    source = lemma3_view(space, lemma3_sets(space, config, event),
+                         valence=classify_valence(space)).source
     assert "𝒞 ∩ D: bivalent ×" in source and len(re.findall(r"^\s*c\d+ \[", source, re.M)) == 2
 
 
 def test_lemma3_rejects_an_event_that_is_not_applicable():
     space = majority(2)
     with pytest.raises(UsageError, match="not applicable"):
-        lemma3_view(space, 0, Event(1, 1))
+        lemma3_sets(space, 0, Event(1, 1))
 
 
 def test_auto_view_draws_every_configuration_only_up_to_the_threshold():
     small, large = majority(2), majority(3)
     assert len(small) <= FULL_VIEW_NODES < len(large)
     assert (choose_view(small), choose_view(large)) == ("full", "quotient")
-    assert render_view(large).name == "quotient"
+    assert render(large).name == "quotient"
 
 
 def test_quotient_counts_add_up_to_every_configuration_and_event():
     space = majority(3)
-    source = quotient_view(space).source
+    source = quotient_view(space, valence=classify_valence(space)).source
     sizes = [int(k.replace(",", "")) for k in
              re.findall(r"(?:bivalent|0-valent|1-valent|none) ×([\d,]+)", source)]
     assert sum(sizes) == len(space)
@@ -205,38 +209,45 @@ def test_quotient_counts_add_up_to_every_configuration_and_event():
 def test_quotient_by_scc_condenses_cycles():
     """Toggle flips a bit on each null step: every input vector gives one SCC of 4."""
     space = explore(Toggle())
-    source = quotient_view(space, by="scc").source
+    source = quotient_view(space, by="scc", valence=classify_valence(space),
+                           components=strongly_connected(space)).source
     assert len(re.findall(r"SCC \d", source)) == 4 and source.count("none ×4") == 4
 
 
 def test_label_modes_show_nothing_compact_states_or_everything():
     space = explore(load_protocol(str(MODELS / "leader_broadcast.py"), 2))
-    none, short, full = (full_view(space, labels=m).source for m in ("none", "short", "full"))
+    valence = classify_valence(space)
+    none, short, full = (full_view(space, labels=m, valence=valence).source
+                         for m in ("none", "short", "full"))
     assert r"c0 I=00\n0,F,_ | 0,F,_\n∅" in short and '"p0:null"' in short
     assert r"p0: State(x=0, sent=False, y=None)\l" in full and "p0 receives null" in full
     assert "label=\"\" " in none and "p0:null" not in none
     with pytest.raises(UsageError, match="labels"):
-        full_view(space, labels="long")
+        full_view(space, labels="long", valence=classify_valence(space))
 
 
 def test_views_are_graphviz_digraphs_that_display_themselves_in_jupyter():
-    view = render_view(majority(2), "initial")
+    view = render(majority(2), "initial")
     assert isinstance(view, graphviz.Digraph) and hasattr(view, "_repr_mimebundle_")
     if shutil.which("dot") is not None:
         assert "<svg" in view._repr_mimebundle_()["image/svg+xml"]
 
 
 def test_the_same_view_is_drawn_identically_from_run_to_run():
-    assert full_view(majority(2)).source == full_view(majority(2)).source
+    first, second = majority(2), majority(2)
+    assert (full_view(first, valence=classify_valence(first)).source
+            == full_view(second, valence=classify_valence(second)).source)
 
 
 def test_without_dot_rendering_says_how_to_install_graphviz(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GraphvizMissing, match="apt-get install graphviz") as err:
-        write_image(full_view(majority(2)), tmp_path / "g.svg")
+        space = majority(2)
+        write_image(full_view(space, valence=classify_valence(space)), tmp_path / "g.svg")
     assert "brew install graphviz" in str(err.value)
     assert not (tmp_path / "g.svg").exists()
-    write_image(full_view(majority(2)), tmp_path / "g.dot")  # the DOT source needs no dot
+    space = majority(2)  # the DOT source needs no dot:
+    write_image(full_view(space, valence=classify_valence(space)), tmp_path / "g.dot")
 
 
 def test_without_dot_the_render_command_exits_2_with_the_install_hint(tmp_path, monkeypatch):
@@ -270,7 +281,7 @@ def test_render_command_draws_each_view(view, tmp_path):
 
 @needs_dot
 def test_pdf_output_is_a_pdf(tmp_path):
-    out = write_image(quotient_view(majority(3)), tmp_path / "q.pdf")
+    out = write_image(quotient_view(majority(3), valence=classify_valence(majority(3))), tmp_path / "q.pdf")
     assert out.read_bytes().startswith(b"%PDF")
 
 
@@ -284,7 +295,7 @@ def test_the_witness_view_draws_the_verdicts_run_by_default():
     drawn = run_to_draw(space)
     assert drawn.path == run.path and drawn.cycle_start == len(run.stem)
     assert drawn.title == "not-crash-tolerant (crashed: p0)"
-    source = render_view(space, "witness").source
+    source = render(space, "witness").source
     assert all(f"c{c}" in source for c in run.path)
 
 
@@ -326,6 +337,6 @@ def test_two_null_steps_looping_on_one_configuration_are_two_arrows(tmp_path):
             return None
 
     space = explore(Idle(processes=2), [(0, 0)])
-    source = witness_view(space, [0, 0, 0], cycle_start=0,
+    source = witness_view(space, [0, 0, 0], cycle_start=0, valence=classify_valence(space),
                           events=[Event(0, None), Event(1, None)]).source
     assert '"1. p0:null"' in source and '"2. p1:null"' in source

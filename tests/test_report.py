@@ -7,8 +7,8 @@ import io
 from rich.console import Console
 
 from flpcheck import explore
-from flpcheck.model.loader import load_protocol
 from flpcheck.analysis.summary import summarize
+from flpcheck.model.loader import load_protocol
 from flpcheck.output.report import print_exploration
 
 from .conftest import MODELS

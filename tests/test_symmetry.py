@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flpcheck import Protocol, classify_valence, explore
-from flpcheck.analysis.properties import check_safety
 from flpcheck.analysis import verdict
+from flpcheck.analysis.properties import check_safety
 from flpcheck.cli import main
 from flpcheck.errors import InvalidProtocol, UsageError
 from flpcheck.model.loader import load_protocol, load_protocol_class

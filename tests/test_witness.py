@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import Event, classify_valence, explore
+from flpcheck.analysis import lemma2, nondeciding_run, verdict
 from flpcheck.analysis.lemma1 import check_lemma1
 from flpcheck.analysis.runs import Run, check_run
-from flpcheck.analysis import lemma2, nondeciding_run, verdict
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
 from flpcheck.model.loader import load_protocol

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from ..errors import UsageError
 from ..explorer.statespace import StateSpace
-from ..model.semantics import Event
+from ..model.semantics import Event, apply_event
+from ..model.values import canonical_key
+from .graph import edge_sources, reach
 from .nondeciding import _checked
 from .runs import Run
-from .valence import classify_valence
+from .valence import LABELS, ValenceMap, classify_valence
 
-__all__ = ["Stage", "AdversaryResult", "adversary_run"]
+__all__ = ["Stage", "AdversaryResult", "adversary_run", "Lemma3Sets", "lemma3_sets",
+           "lemma3_event"]
 
 
 @dataclass(frozen=True)
@@ -191,3 +196,93 @@ def _tried(space: StateSpace, start: int, eid: int | None,
         if {after.get(c0), after.get(c1)} == {"0-valent", "1-valent"}:
             return counts, (c0, k, c1)
     return counts, None
+
+
+@dataclass(frozen=True, eq=False)
+class Lemma3Sets:
+    """FLP's objects at one configuration C and event e = (p, m): the set 𝒞 of configurations
+    reachable from C without applying e (``reach``, a mask), D = e(𝒞) (``d``, a mask), the
+    edges applying e from 𝒞 (``e_edges``) and the other edges inside 𝒞 (``c_edges``), e(C),
+    and the valence counts of D. Lemma 3: if C is bivalent, D holds a bivalent configuration."""
+
+    config: int
+    event: Event
+    reach: np.ndarray
+    d: np.ndarray
+    e_edges: np.ndarray
+    c_edges: np.ndarray
+    e_of_c: int | None
+    counts: dict[str, int]
+
+
+def lemma3_sets(space: StateSpace, config: int, event: Event,
+                valence: ValenceMap | None = None) -> Lemma3Sets:
+    """:class:`Lemma3Sets` at configuration ``config`` for ``event``; a usage error when e is
+    not applicable at C."""
+    valence = classify_valence(space) if valence is None else valence
+    if not 0 <= config < len(space):
+        raise UsageError(f"Lemma 3: no configuration {config}")
+    eid = space.event_id(Event(*event))
+    event = space.event(eid) if eid is not None else Event(*event)
+    if eid is None or (space.successor(config, event) is None and not space.cut[config]):
+        e_text = f"p{event.pid}:" + ("null" if event.msg is None
+                                     else space.protocol.format_payload(event.msg))
+        raise UsageError(f"Lemma 3: e = {e_text} is not applicable at c{config}")
+    csr, events = space.arrays, space.events_array
+    start = np.zeros(len(space), dtype=bool)
+    start[config] = True
+    not_e = events != eid
+    in_c = reach(csr, start, edge_ok=not_e)
+    src = edge_sources(csr.indptr)
+    e_edges = np.flatnonzero(in_c[src] & ~not_e)
+    c_edges = np.flatnonzero(in_c[src] & not_e)
+    in_d = np.zeros(len(space), dtype=bool)
+    in_d[np.unique(csr.indices[e_edges])] = True
+    counts = {label: int(np.count_nonzero(valence.mask(label) & in_d)) for label in LABELS}
+    return Lemma3Sets(config, event, in_c, in_d, e_edges, c_edges,
+                      space.successor(config, event), counts)
+
+
+def lemma3_event(space: StateSpace, config: int | None = None,
+                   process: int | None = None) -> tuple[int, Event, str]:
+    """(C, e, note): where to look at Lemma 3 when the user does not say.
+
+    C defaults to the first bivalent initial configuration (else the first bivalent one, else
+    the first initial one); p to process 0; e = (p, m) with m the oldest message pending for p
+    along the shortest schedule to C (by send time, ties by payload order), or null.
+    """
+    valence = classify_valence(space)
+    note = ""
+    if config is None:
+        initial = [cid for _, cid in space.initial]
+        bivalent = [c for c in initial if valence.label(c) == "bivalent"]
+        if not bivalent:
+            any_bivalent = np.flatnonzero(valence.codes == 3)
+            bivalent = [int(any_bivalent[0])] if any_bivalent.size else []
+        if bivalent:
+            config = bivalent[0]
+        else:
+            config = initial[0]
+            note = "no configuration is bivalent: Lemma 3 starts from a bivalent one"
+    if not 0 <= config < len(space):
+        raise UsageError(f"--config {config}: the space has configurations 0..{len(space) - 1}")
+    pid = 0 if process is None else process
+    if not 0 <= pid < space.n:
+        raise UsageError(f"--process {pid}: processes are 0..{space.n - 1}")
+    return config, _oldest_event(space, config, pid), note
+
+
+def _oldest_event(space: StateSpace, cid: int, pid: int) -> Event:
+    """(pid, m) for the oldest copy pending for ``pid`` along the schedule to ``cid``, or null."""
+    sched = space.schedule_to(cid)
+    config = space.configuration(space.initial_id(sched.inputs))  # type: ignore[arg-type]
+    pending: list[tuple[int, int, Any]] = []  # (send time, dst, payload)
+    for t, event in enumerate(sched.events):
+        step = apply_event(space.protocol, config, event)
+        if event.msg is not None:
+            i = next(i for i, (_, d, pl) in enumerate(pending) if (d, pl) == tuple(event))
+            del pending[i]
+        pending += [(t, d, pl) for d, pl in step.sends]
+        config = step.config
+    mine = sorted((m for m in pending if m[1] == pid), key=lambda m: (m[0], canonical_key(m[2])))
+    return Event(pid, mine[0][2]) if mine else Event(pid, None)

@@ -174,7 +174,8 @@ def write_dot(space: StateSpace, path: str | os.PathLike[str], labels: str = "sh
     """The DOT source of the full view (every configuration); needs no Graphviz install."""
     from .render import full_view
 
-    return atomic_write(path, full_view(space, labels=labels).source)
+    return atomic_write(path, full_view(space, labels=labels,
+                                        valence=classify_valence(space)).source)
 
 
 def write_graphml(space: StateSpace, path: str | os.PathLike[str]) -> Path:
@@ -207,9 +208,12 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
     if suffix == ".json":
         return write_json(space, path)
     if suffix in (".svg", ".png", ".pdf"):
-        from .render import render_view, write_image
+        from .render import choose_view, full_view, quotient_view, write_image
 
-        return write_image(render_view(space, "auto"), path)
+        valence = classify_valence(space)
+        view = (full_view(space, valence=valence) if choose_view(space) == "full"
+                else quotient_view(space, valence=valence))
+        return write_image(view, path)
     raise UsageError(
         f"{path}: unknown graph format {suffix or '(no suffix)'!r}; "
         f"use one of {', '.join(GRAPH_FORMATS)}"
