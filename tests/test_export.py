@@ -52,7 +52,7 @@ def majority() -> StateSpace:
 def test_networkx_nodes_carry_the_configuration_valence_and_flags(majority):
     """I(00) of Majority with N=2 is configuration 0: both processes unsent with input 0, an
     empty buffer, undecided, at depth 0, 0-valent (every vote is 0)."""
-    g = majority.to_networkx()
+    g = to_networkx(majority)
     assert isinstance(g, nx.MultiDiGraph)
     assert (g.number_of_nodes(), g.number_of_edges()) == (len(majority), majority.num_events)
     node = g.nodes[0]
