@@ -133,11 +133,13 @@ def decide(space: StateSpace, crashes: int, termination: str) -> Verdict:
             who = ", ".join(f"p{p}" for p in sorted(run.crashed))
             others = ("nobody decides" if termination == "some" else
                       "some process that keeps running never decides")
+            when = (f"{who} is dead from the start" if run.crash_point == 0 else
+                    f"{who} crashes after step {run.crash_point}")
+            rest = len(run.stem) - run.crash_point
+            more = f" (the others then take {rest} more steps to the cycle)" if rest else ""
             return result("not-crash-tolerant",
-                          f"{who} crashes after {run.crash_point} steps (the others then "
-                          f"need {len(run.stem) - run.crash_point} more to reach the cycle), "
-                          f"and the others run fairly forever while {others}", run=run,
-                          lemma2=lemma2(space))
+                          f"{when}{more}, and the others run fairly forever while {others}",
+                          run=run, lemma2=lemma2(space))
     adv = adversary_run(space)
     if adv.run is not None:
         return result("forever-bivalent",

@@ -26,13 +26,18 @@ __all__ = ["print_run", "print_nondeciding", "print_verdict", "print_lemma2", "p
 _CODES = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
 
 
+def _steps(k: int) -> str:
+    return f"{k} step" if k == 1 else f"{k} steps"
+
+
 def print_run(console: Console, space: StateSpace, run: Run, title: str) -> None:
     """Stem and cycle as numbered steps with the state after each, the sends and the valence
     reached; with a crash, also the valence without the crashed processes' steps (what the
     others can still decide on their own)."""
     crashed = ", ".join(f"p{p}" for p in sorted(run.crashed)) or "none"
-    console.print(f"[bold]{title}[/bold] (crashed: {crashed}"
-                  + (f", crashing after step {run.crash_point}" if run.crashed else "") + ")")
+    when = ("" if not run.crashed else ", dead from the start" if run.crash_point == 0
+            else f", crashing after step {run.crash_point}")
+    console.print(f"[bold]{title}[/bold] (crashed: {crashed}{when})")
     start, steps = annotate(space, Schedule(run.inputs, run.stem + run.cycle))
     extra = None
     if run.crashed:
@@ -42,10 +47,10 @@ def print_run(console: Console, space: StateSpace, run: Run, title: str) -> None
     console.print(f"  from inputs {''.join(map(str, run.inputs))} ({start})")
     stem, cycle = steps[: len(run.stem)], steps[len(run.stem):]
     if stem:
-        console.print(f"  stem, {len(stem)} steps:")
+        console.print(f"  stem, {_steps(len(stem))}:")
         print_steps(console, space, stem,
                     None if extra is None else (extra[0], extra[1][: len(stem)]))
-    console.print(f"  cycle (repeated forever), {len(cycle)} steps:")
+    console.print(f"  cycle (repeated forever), {_steps(len(cycle))}:")
     print_steps(console, space, cycle,
                 None if extra is None else (extra[0], extra[1][len(stem):]),
                 first=len(stem) + 1)
@@ -123,7 +128,8 @@ def print_lemmas(console: Console, space: StateSpace, termination: str = "some")
                       "follows still runs each construction on the graph.[/yellow]")
     l1 = check_lemma1(space)
     total = l1.total
-    sample = "all" if l1.checked == total else f"{l1.checked:,} of {total:,}, sampled"
+    sample = (f"all {total:,}" if l1.checked == total
+              else f"{l1.checked:,} of {total:,}, sampled")
     console.print(f"[bold]Lemma 1[/bold] (disjoint schedules commute): diamonds checked with "
                   f"the protocol's own step: {sample}; "
                   + ("all commute" if l1.holds else "one FAILS"))
