@@ -32,6 +32,7 @@ the protocol's own code (:mod:`flpcheck.semantics`), independently.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,6 +182,11 @@ def _moves(path: list[Move] | Callable[[], list[Move]]) -> list[Move]:
     return path() if callable(path) else path
 
 
+def _joined(prefix: list[Move], path_to: Callable[[Config], list[Move]],
+            c: Config) -> list[Move]:
+    return prefix + path_to(c)
+
+
 @dataclass
 class _Outcome:
     """A bounded search: the moves found (None if none), whether the bound stopped it."""
@@ -198,7 +204,8 @@ def _directed(s: _Searcher, start: Config, pending: list[tuple[int, int]], value
     n = s.n
     for per_process in (True, False):
         for first in range(n):
-            c, fifo, time, moves = start, sorted(pending), 0, []
+            c, fifo, time = start, sorted(pending), 0
+            moves: list[Move] = []
             seen = {c}
             turn = first
             for _ in range(min(GREEDY_STEPS, limit)):
@@ -249,7 +256,7 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
         for move in s.moves(c):
             if allowed is not None and not allowed(move, c):
                 continue
-            d, _ = s.checked(c, move, lambda c=c: prefix + path_to(c))
+            d, _ = s.checked(c, move, functools.partial(_joined, prefix, path_to, c))
             if d in prev:
                 continue
             prev[d] = (c, move)
@@ -353,13 +360,13 @@ def staged_adversary(protocol: Protocol, stages: int, *, cert_configs: int = 200
             p = queue[0]
             mine = sorted(x for x in pending if s.table.messages[x[1]][0] == p)
             e: Move = (p, mine[0][1]) if mine else (p, NULL)
-            found, stopped = _sigma(s, config, pending, e, sigma_configs, cert_configs, prefix)
-            if found is None:
+            result, stopped = _sigma(s, config, pending, e, sigma_configs, cert_configs, prefix)
+            if result is None:
                 if not stopped:  # stuck for good: is it because the protocol is unsafe?
                     _search(s, config, lambda d: False, cert_configs, prefix)
                 return StagedRun(inputs, start_certs, done, _stuck(len(done), s.event(e),
                                  stopped, bounds), bounds, stopped)
-            sigma, certs, searched = found
+            sigma, certs, searched = result
             for move in [*sigma, e]:
                 config, sent = s.checked(config, move, prefix)
                 prefix.append(move)
@@ -429,7 +436,7 @@ def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
         for move in s.moves(c):
             if move == e or (m != NULL and move[0] == p and move[1] == m):
                 continue
-            d, _ = s.checked(c, move, lambda sigma=sigma: prefix + sigma)
+            d, _ = s.checked(c, move, prefix + sigma)
             if d not in prev and not s.decisions(d):
                 prev[d] = (c, move)
                 queue.append(d)
