@@ -182,6 +182,17 @@ def _moves(path: list[Move] | Callable[[], list[Move]]) -> list[Move]:
     return path() if callable(path) else path
 
 
+def _path(prev: dict[Config, tuple[Config, Move] | None], c: Config) -> list[Move]:
+    """The moves from the search's start to ``c``, read back through ``prev``."""
+    out = []
+    step = prev[c]
+    while step is not None:
+        c, move = step
+        out.append(move)
+        step = prev[c]
+    return out[::-1]
+
+
 def _joined(prefix: list[Move], path_to: Callable[[Config], list[Move]],
             c: Config) -> list[Move]:
     return prefix + path_to(c)
@@ -243,11 +254,7 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
     queue: deque[Config] = deque([start])
 
     def path_to(c: Config) -> list[Move]:
-        out = []
-        while prev[c] is not None:
-            c, mv = prev[c]  # type: ignore[misc]
-            out.append(mv)
-        return out[::-1]
+        return _path(prev, c)
 
     if goal(start):
         return _Outcome([], False, 1)
@@ -414,11 +421,7 @@ def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
     cert_bounded = False
 
     def path_to(c: Config) -> list[Move]:
-        out = []
-        while prev[c] is not None:
-            c, mv = prev[c]  # type: ignore[misc]
-            out.append(mv)
-        return out[::-1]
+        return _path(prev, c)
 
     while queue:
         c = queue.popleft()
