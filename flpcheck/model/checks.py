@@ -118,8 +118,9 @@ def check_output(origin: str, what: object, value: Any) -> int | None:
     error otherwise."""
     if value is None:
         return None
-    if value is True or value is False or type(value).__name__ in ("bool_", "bool") and type(value).__module__ == "numpy":
-        return int(bool(value))  # a bool, or numpy's
+    numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    if value is True or value is False or numpy_bool:
+        return int(bool(value))
     if isinstance(value, numbers.Integral) and value in (0, 1):
         return int(value)
     raise ProtocolStepError(f"{origin}: {what} returned {value!r}; an output is None, 0 or 1")
