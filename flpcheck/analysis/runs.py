@@ -14,14 +14,13 @@ through :mod:`flpcheck.semantics`: it shares no code with the searches that find
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import ReplayError
 from ..model.protocol import Protocol
-from ..model.semantics import Configuration, Event, apply_event, event_to_json, initial_configuration
+from ..model.semantics import Configuration, Event, apply_event, initial_configuration
 from ..model.termination import check_termination
 
-__all__ = ["Run", "check_run", "run_to_json"]
+__all__ = ["Run", "check_run"]
 
 
 @dataclass(frozen=True)
@@ -101,17 +100,3 @@ def check_run(protocol: Protocol, run: Run, crashes: int | None = None,
                     f"unfair cycle: message {payload!r} to p{dst} stays pending forever"
                 )
     return configs
-
-
-def run_to_json(run: Run | None) -> dict[str, Any] | None:
-    """A run as JSON: ``{"inputs", "stem", "cycle", "crashed", "crash_point"}`` (events as
-    ``[pid, payload]``), or None."""
-    if run is None:
-        return None
-    return {
-        "inputs": list(run.inputs),
-        "stem": [event_to_json(e) for e in run.stem],
-        "cycle": [event_to_json(e) for e in run.cycle],
-        "crashed": sorted(run.crashed),
-        "crash_point": run.crash_point if run.crashed else None,
-    }

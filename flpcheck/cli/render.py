@@ -12,20 +12,10 @@ from pathlib import Path
 
 import click
 
-from ..analysis.verdict import run_to_draw
+from ..analysis.adversary import lemma3_event
+from ..api import render
 from ..errors import UsageError
-from ..output.render import (
-    IMAGE_FORMATS,
-    LABEL_MODES,
-    VIEWS,
-    choose_view,
-    default_lemma3,
-    lemma3_view,
-    render_view,
-    require_dot,
-    witness_view,
-    write_image,
-)
+from ..output.render import IMAGE_FORMATS, LABEL_MODES, VIEWS, choose_view, require_dot
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
 
 __all__ = ["render_command"]
@@ -77,18 +67,13 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
     if view == "full" and choose_view(space) != "full":
         click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
                    "dot may take minutes; --view quotient draws a summary", err=True)
-    if chosen == "witness":
-        drawn = run_to_draw(space, crashes, termination)
-        graph = witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
-                             labels=labels, title=drawn.title)
-    elif chosen == "lemma3":
-        config, event, note = default_lemma3(space, config_id, process)
+    config, event = None, None
+    if chosen == "lemma3":
+        config, event, note = lemma3_event(space, config_id, process)
         if note:
             click.echo(f"note: {note}", err=True)
-        graph = lemma3_view(space, config, event, labels=labels)
-    else:
-        graph = render_view(space, chosen, labels=labels, by=by)
-    write_image(graph, output)
+    render(space, chosen, labels=labels, by=by, crashes=crashes, termination=termination,
+           config=config, event=event, output=output)
     click.echo(f"wrote {output}: {chosen} view of {len(space):,} configurations"
                + ("" if space.complete else " (INCOMPLETE: cut by a bound)"))
     if stop.signal_name:

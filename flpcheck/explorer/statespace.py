@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
-from ..analysis.graph import CSR, reverse
 from ..errors import UsageError
 from ..model.protocol import Protocol
 from ..model.semantics import Configuration, Event
 from ..model.table import LocalTable
 from ..model.values import canonical_key
 from ._storage import RowIndex, row_hash
+from .csr import CSR, reverse
 
 __all__ = ["StateSpace", "Schedule", "Bounds"]
 
@@ -353,9 +352,3 @@ class StateSpace:
     def decided_array(self) -> np.ndarray:
         """The decision bits of every configuration (bit 0: a 0 output, bit 1: a 1 output)."""
         return self.decided
-
-    def to_networkx(self) -> Any:
-        """The graph as a ``networkx.MultiDiGraph`` (see :mod:`flpcheck.export`)."""
-        from ..output.export import to_networkx
-
-        return to_networkx(self)

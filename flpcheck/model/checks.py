@@ -80,6 +80,8 @@ def check_sends(origin: str, n: int, raw: Any, what: object,
                 f"{origin}: {what} sent {item!r}; each send is a (dst, payload) pair ({shape})"
             )
         dst, payload = item
+        if isinstance(dst, numbers.Integral) and not isinstance(dst, bool):
+            dst = int(dst)  # a numpy integer, say, is a process id too
         if isinstance(dst, bool) or not isinstance(dst, int) or not 0 <= dst < n:
             raise InvalidProtocol(
                 f"{origin}: {what} sent {payload!r} to destination {dst!r}; "
@@ -116,8 +118,9 @@ def check_output(origin: str, what: object, value: Any) -> int | None:
     error otherwise."""
     if value is None:
         return None
-    if value is True or value is False:
-        return int(value)
+    numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    if value is True or value is False or numpy_bool:
+        return int(bool(value))
     if isinstance(value, numbers.Integral) and value in (0, 1):
         return int(value)
     raise ProtocolStepError(f"{origin}: {what} returned {value!r}; an output is None, 0 or 1")

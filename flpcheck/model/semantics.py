@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from ..errors import ReplayError
 from .checks import check_output, check_state, check_step_result
 from .protocol import Protocol
-from .values import canonical_key, to_json, value_key
+from .values import canonical_key, value_key
 
 __all__ = [
     "Configuration",
@@ -27,7 +27,6 @@ __all__ = [
     "applicable_events",
     "apply_event",
     "replay",
-    "event_to_json",
     "outputs_of",
 ]
 
@@ -152,8 +151,3 @@ def replay(protocol: Protocol, inputs: Sequence[int], schedule: Iterable[Event])
         steps.append(step)
         config = step.config
     return steps
-
-
-def event_to_json(event: Event) -> list[Any]:
-    """``[pid, payload]`` with the payload JSON-encoded (null for the null message)."""
-    return [event.pid, to_json(event.msg)]

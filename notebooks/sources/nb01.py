@@ -32,7 +32,8 @@ from flpcheck import Event, classify_valence, explore
 from flpcheck.errors import ReplayError
 from flpcheck.analysis.lemma1 import check_lemma1
 from flpcheck.model.loader import load_protocol_class
-from flpcheck.output.render import PALETTE, render_view, witness_view
+from flpcheck import render
+from flpcheck.output.render import PALETTE
 from flpcheck.model.semantics import applicable_events, apply_event, initial_configuration, replay
 """),
 code(TABLE),
@@ -146,7 +147,7 @@ assert valence.counts()["bivalent"] == 0
 assert all(valence.label(cid) == f"{inputs[0]}-valent" for inputs, cid in space.initial)
 """),
 code("""
-render_view(space, "full")
+render(space, "full")
 """),
 md("""
 The self-loops are null steps that change nothing (p1 has nothing to do until the leader's
@@ -157,7 +158,7 @@ code("""
 path = space.follow(space.initial_id((1, 0)), schedule)
 print("configuration ids along the schedule:", path)
 assert space.configuration(path[-1]) == final   # explorer and plain semantics agree
-witness_view(space, path, events=schedule, title="our schedule from I(10)")
+render(space, "witness", run=path, events=schedule, title="our schedule from I(10)")
 """),
 md("""
 ## Lemma 1: disjoint schedules commute

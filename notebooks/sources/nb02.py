@@ -32,7 +32,7 @@ import inspect
 import graphviz
 
 from flpcheck.sync import Crash, check_rounds, count_crash_patterns, replay
-from flpcheck.cli.rounds import load_round_protocol_class
+from flpcheck.model.loader import load_round_protocol_class
 """),
 code(TABLE),
 md("""

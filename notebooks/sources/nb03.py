@@ -33,11 +33,11 @@ import graphviz
 from flpcheck import Event, classify_valence, explore
 from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck.analysis.properties import check_safety
-from flpcheck.output.render import render_view
+from flpcheck import render
 from flpcheck.analysis.runs import check_run
 from flpcheck.model.semantics import replay
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
-from flpcheck.analysis.verdict import verdict
+from flpcheck.analysis import verdict
 
 PAXOS = str(MODELS / "paxos.py")
 Paxos = load_protocol_class(f"{PAXOS}:Paxos")
@@ -178,7 +178,7 @@ deepest = int(depth[valence.mask("bivalent")].max())
 print(f"the deepest bivalent configuration is {deepest} events from its initial one "
       f"(the deepest configuration: {int(depth.max())})")
 assert deepest == 7
-render_view(space, "quotient")
+render(space, "quotient")
 """),
 md("""
 ## What FLP leaves Paxos: runs that never decide
