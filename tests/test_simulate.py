@@ -26,7 +26,7 @@ from flpcheck.simulate.distributed import simulate_on_ray
 from flpcheck.simulate.runs import run_one, split_runs
 from flpcheck.simulate.shrink import ddmin
 
-from .conftest import FIXTURES, MODELS
+from .paths import FIXTURES, MODELS
 
 BUGGY = str(MODELS / "paxos_buggy.py")
 UNBOUNDED_BUGGY = str(MODELS / "paxos_unbounded_buggy.py")

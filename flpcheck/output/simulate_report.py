@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ..model.protocol import Protocol
-from ..model.semantics import Event, event_to_json, replay
+from ..model.semantics import Event, replay
 from ..simulate import PROPERTIES, Simulation, histogram
+from .json import event_to_json
 
 __all__ = ["simulation_to_json", "print_simulation", "print_schedule_steps"]
 
