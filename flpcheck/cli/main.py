@@ -25,6 +25,7 @@ def main() -> None:
       witness   the verdict and the run that defeats the protocol
       lemmas    FLP's Lemmas 1-3 walked through on the model
       render    a picture of the configuration graph or one of its views
+      simulate  random or adversarial runs of a model too large to explore
       schema    the JSON Schema of a command's --json output
 
     Exit codes: 0 nothing violated, 1 a property violated, 2 usage or model error, 3 an

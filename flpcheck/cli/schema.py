@@ -6,12 +6,13 @@ import json
 
 import click
 
+from ..output.schemas import SCHEMAS
+
 __all__ = ["schema_command"]
 
 
 @click.command("schema")
-@click.argument("name", type=click.Choice(("explore", "explore-rounds", "witness",
-                                           "witness-stages")))
+@click.argument("name", type=click.Choice(tuple(SCHEMAS)))
 def schema_command(name: str) -> None:
     """Print the JSON Schema of one command's --json output.
 

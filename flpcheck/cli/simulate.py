@@ -10,26 +10,19 @@ from collections.abc import Callable
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import UsageError
 from ..explorer.limits import StopConditions
 from ..model.inputs import input_vectors, parse_inputs
 from ..model.loader import load_protocol
 from ..model.protocol import Protocol
-from ..output.schemas import SCHEMAS
-from ..output.simulate_report import print_simulation, simulation_to_json
+from ..output.json import simulation_to_json
+from ..output.simulate_report import print_simulation
 from ..simulate import SCHEDULERS, Settings, Simulation, simulate
 from ..simulate.distributed import import_ray, simulate_on_ray
 from .common import EXIT_INTERRUPTED
-from .schema import schema_command
 
 __all__ = ["simulate_command"]
-
-# ``flpcheck schema NAME`` lists its names by hand; until it takes them from SCHEMAS, make it
-# accept "simulate" too (see the report of issue #16).
-schema_command.params[0].type = click.Choice(tuple(SCHEMAS))
 
 
 @click.command("simulate")
@@ -73,10 +66,7 @@ def simulate_command(model: str, processes: int | None, runs: int, steps: int, s
       flpcheck simulate models/paxos_unbounded.py --scheduler adversary --runs 10
     """
     if workers > 1:
-        try:
-            import_ray(workers)
-        except UsageError as err:  # errors are printed as rich markup: keep "[ray]" visible
-            raise UsageError(escape(str(err))) from None
+        import_ray(workers)
     protocol = load_protocol(model, processes)
     vectors = None
     if inputs is not None:

@@ -93,11 +93,13 @@ def check_sends(origin: str, n: int, raw: Any, what: object,
 
 
 def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
-                      what: object) -> tuple[Any, list[tuple[int, Any]]]:
+                      what: object, check_new_state: bool = True
+                      ) -> tuple[Any, list[tuple[int, Any]]]:
     """``(new_state, sends)`` from what ``step`` returned, checked; a model error otherwise.
 
     A result of the state's own type (a NamedTuple or dataclass state returned bare) is
-    refused even when it happens to have two fields.
+    refused even when it happens to have two fields. ``check_new_state=False`` leaves the new
+    state to a caller that checks it on first sight (interning it).
     """
     own = type(state)
     if own is type(result) and own.__module__ != "builtins":
@@ -109,7 +111,8 @@ def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
         raise InvalidProtocol(f"{origin}: {what} returned {result!r}; {STEP_SHAPE}")
     new_state, raw = result
     sends = check_sends(origin, n, raw, what)
-    check_state(origin, new_state, pid, what)
+    if check_new_state:
+        check_state(origin, new_state, pid, what)
     return new_state, sends
 
 

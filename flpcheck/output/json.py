@@ -3,7 +3,8 @@
 The shapes are those of :mod:`flpcheck.output.schemas`: an event is ``[pid, payload]`` (the
 payload in its JSON form, ``null`` for the null message), a schedule
 ``{"inputs", "events"}``, a run ``{"inputs", "stem", "cycle", "crashed", "crash_point"}``, and
-what was not established is ``null``, never ``false``.
+what was not established is ``null``, never ``false`` (a simulation that finds no violation
+establishes nothing: its properties are ``false`` or ``null``, never ``true``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from ..explorer.statespace import Schedule, StateSpace
 from ..model.protocol import Protocol
 from ..model.semantics import Event
 from ..model.values import to_json
+from ..simulate import PROPERTIES, Simulation, histogram
 from ..sync.records import RoundCheck, RoundExecution, RoundVerdict
 
 __all__ = ["event_to_json", "schedule_to_json", "run_to_json", "nondeciding_to_json",
            "exploration_to_json", "verdict_to_json", "staged_run_to_json", "round_check_to_json",
-           "execution_to_json"]
+           "execution_to_json", "simulation_to_json"]
 
 
 def event_to_json(event: Event) -> list[Any]:
@@ -240,3 +242,81 @@ def round_check_to_json(check: RoundCheck) -> dict[str, Any]:
         "termination_definition": check.termination_definition,
         "seconds": round(check.elapsed, 3),
     }
+
+
+def rate(count: int, seconds: float) -> float:
+    """``count`` per second, to one decimal (0 when no time passed)."""
+    return round(count / seconds, 1) if seconds > 0 else 0.0
+
+
+def _depths(sim: Simulation) -> dict[str, Any]:
+    depths = sim.counts.depths
+    runs = sum(k for _, k in depths)
+    return {
+        "runs": runs,
+        "min": depths[0][0] if depths else None,
+        "max": depths[-1][0] if depths else None,
+        "mean": round(sum(d * k for d, k in depths) / runs, 3) if runs else None,
+        "histogram": [{"from": lo, "to": hi, "runs": k} for lo, hi, k in histogram(depths)],
+    }
+
+
+def _adversary(sim: Simulation) -> dict[str, Any] | None:
+    if sim.settings.scheduler != "adversary":
+        return None
+    c = sim.counts
+    return {
+        "lookahead": sim.settings.lookahead,
+        "certified_start": sum(1 for _, _, b in c.adversary if b >= 0),
+        "runs": [{"run": run, "undecided_events": u, "bivalent_events": None if b < 0 else b}
+                 for run, u, b in c.adversary],
+    }
+
+
+def simulation_to_json(sim: Simulation) -> dict[str, Any]:
+    """The ``--json`` object of ``flpcheck simulate`` (schema ``simulate``)."""
+    c, s = sim.counts, sim.settings
+    return {
+        "protocol": sim.name,
+        "processes": sim.protocol.processes,
+        "scheduler": s.scheduler,
+        "seed": s.seed,
+        "runs": c.runs,
+        "runs_requested": s.runs,
+        "steps": s.steps,
+        "inputs": None if s.inputs is None else [list(x) for x in s.inputs],
+        "workers": sim.workers,
+        "keep_going": s.keep_going,
+        "complete": sim.complete,
+        "stopped_by": c.stopped_by,
+        "events": c.events,
+        "distinct_configurations": sim.distinct,
+        "distinct_configurations_at_least": sim.capped,
+        "distinct_configurations_cap": s.distinct_cap,
+        "decided_runs": c.decided,
+        "decision_rate": round(sim.decision_rate, 6),
+        "undecided_runs": c.undecided,
+        "stuck_runs": c.idle,
+        "first_decision": _depths(sim),
+        "adversary": _adversary(sim),
+        "violations": [
+            {
+                "property": v.property,
+                "detail": v.detail,
+                "inputs": list(v.inputs),
+                "schedule": {"inputs": list(v.inputs),
+                             "events": [event_to_json(e) for e in v.events]},
+                "found_in_run": v.found_in_run,
+                "found_at_event": v.found_at_event,
+                "violating_runs": v.runs,
+            }
+            for v in sim.violations
+        ],
+        "holds": {p: sim.holds(p) for p in PROPERTIES},
+        "conclusion": sim.conclusion,
+        "seconds": round(sim.seconds, 3),
+        "shrink_seconds": round(sim.shrink_seconds, 3),
+        "runs_per_second": rate(c.runs, sim.seconds),
+        "events_per_second": rate(c.events, sim.seconds),
+    }
+

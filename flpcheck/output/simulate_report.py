@@ -1,13 +1,12 @@
-"""The report of ``flpcheck simulate``: its JSON form (schema ``simulate``) and its text form.
+"""The text report of ``flpcheck simulate`` (its JSON form is
+:func:`flpcheck.output.json.simulation_to_json`).
 
-A simulation that finds no violation proves nothing; both forms say so (``holds`` is false for
-a violated property and null otherwise, never true).
+A simulation that finds no violation proves nothing; the report says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,85 +14,9 @@ from rich.table import Table
 from ..model.protocol import Protocol
 from ..model.semantics import Event, replay
 from ..simulate import PROPERTIES, Simulation, histogram
-from .json import event_to_json
+from .json import rate
 
-__all__ = ["simulation_to_json", "print_simulation", "print_schedule_steps"]
-
-
-def _rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 1) if seconds > 0 else 0.0
-
-
-def _depths(sim: Simulation) -> dict[str, Any]:
-    depths = sim.counts.depths
-    runs = sum(k for _, k in depths)
-    return {
-        "runs": runs,
-        "min": depths[0][0] if depths else None,
-        "max": depths[-1][0] if depths else None,
-        "mean": round(sum(d * k for d, k in depths) / runs, 3) if runs else None,
-        "histogram": [{"from": lo, "to": hi, "runs": k} for lo, hi, k in histogram(depths)],
-    }
-
-
-def _adversary(sim: Simulation) -> dict[str, Any] | None:
-    if sim.settings.scheduler != "adversary":
-        return None
-    c = sim.counts
-    return {
-        "lookahead": sim.settings.lookahead,
-        "certified_start": sum(1 for _, _, b in c.adversary if b >= 0),
-        "runs": [{"run": run, "undecided_events": u, "bivalent_events": None if b < 0 else b}
-                 for run, u, b in c.adversary],
-    }
-
-
-def simulation_to_json(sim: Simulation) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck simulate`` (schema ``simulate``)."""
-    c, s = sim.counts, sim.settings
-    return {
-        "protocol": sim.name,
-        "processes": sim.protocol.processes,
-        "scheduler": s.scheduler,
-        "seed": s.seed,
-        "runs": c.runs,
-        "runs_requested": s.runs,
-        "steps": s.steps,
-        "inputs": None if s.inputs is None else [list(x) for x in s.inputs],
-        "workers": sim.workers,
-        "keep_going": s.keep_going,
-        "complete": sim.complete,
-        "stopped_by": c.stopped_by,
-        "events": c.events,
-        "distinct_configurations": sim.distinct,
-        "distinct_configurations_at_least": sim.capped,
-        "distinct_configurations_cap": s.distinct_cap,
-        "decided_runs": c.decided,
-        "decision_rate": round(sim.decision_rate, 6),
-        "undecided_runs": c.undecided,
-        "stuck_runs": c.idle,
-        "first_decision": _depths(sim),
-        "adversary": _adversary(sim),
-        "violations": [
-            {
-                "property": v.property,
-                "detail": v.detail,
-                "inputs": list(v.inputs),
-                "schedule": {"inputs": list(v.inputs),
-                             "events": [event_to_json(e) for e in v.events]},
-                "found_in_run": v.found_in_run,
-                "found_at_event": v.found_at_event,
-                "violating_runs": v.runs,
-            }
-            for v in sim.violations
-        ],
-        "holds": {p: sim.holds(p) for p in PROPERTIES},
-        "conclusion": sim.conclusion,
-        "seconds": round(sim.seconds, 3),
-        "shrink_seconds": round(sim.shrink_seconds, 3),
-        "runs_per_second": _rate(c.runs, sim.seconds),
-        "events_per_second": _rate(c.events, sim.seconds),
-    }
+__all__ = ["print_simulation", "print_schedule_steps"]
 
 
 def print_schedule_steps(console: Console, protocol: Protocol, inputs: Sequence[int],
@@ -171,8 +94,8 @@ def print_simulation(console: Console, sim: Simulation) -> None:
             for run, u, b in c.adversary:
                 shown = "start not certified" if b < 0 else f"certified bivalent for {b:,}"
                 console.print(f"  run {run}: undecided for {u:,} events, {shown}")
-    console.print(f"{_shown(_rate(c.runs, sim.seconds))} runs/s, "
-                  f"{_shown(_rate(c.events, sim.seconds))} events/s ({sim.seconds:.2f}s; replay "
+    console.print(f"{_shown(rate(c.runs, sim.seconds))} runs/s, "
+                  f"{_shown(rate(c.events, sim.seconds))} events/s ({sim.seconds:.2f}s; replay "
                   f"and shrinking {sim.shrink_seconds:.2f}s)")
     for prop in PROPERTIES:
         found = [v for v in sim.violations if v.property == prop]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from flpcheck.cli import main
 from flpcheck.output.schemas import validate
 
-from .paths import FIXTURES, MODELS
+from ..paths import FIXTURES, MODELS
 
 UNBOUNDED_BUGGY = str(MODELS / "paxos_unbounded_buggy.py")
 PAXOS = f"{MODELS / 'paxos.py'}:Paxos"

@@ -20,13 +20,13 @@ from flpcheck.analysis.valence import classify_valence
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import initial_configuration, replay
 from flpcheck.model.values import canonical_key
-from flpcheck.output.simulate_report import simulation_to_json
+from flpcheck.output.json import simulation_to_json
 from flpcheck.simulate import Machine, Settings, histogram, simulate
 from flpcheck.simulate.distributed import simulate_on_ray
 from flpcheck.simulate.runs import run_one, split_runs
 from flpcheck.simulate.shrink import ddmin
 
-from .paths import FIXTURES, MODELS
+from ..paths import FIXTURES, MODELS
 
 BUGGY = str(MODELS / "paxos_buggy.py")
 UNBOUNDED_BUGGY = str(MODELS / "paxos_unbounded_buggy.py")
