@@ -8,6 +8,7 @@ from .common import FLPGroup
 from .explore import explore_command
 from .render import render_command
 from .schema import schema_command
+from .serve import serve_command
 from .witness import lemmas_command, witness_command
 
 __all__ = ["main"]
@@ -34,3 +35,4 @@ def main() -> None:
 for command in (explore_command, witness_command, lemmas_command, render_command,
                 schema_command):
     main.add_command(command)
+main.add_command(serve_command)
