@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import FLPCheckError
 from ..model.semantics import Configuration
 from ..model.values import to_json
 from .session import Session
@@ -46,16 +47,23 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
             "outputs": outputs(session, step.config)})
     successors = []
     for k, e in enumerate(events_of(config, n)):
-        step = apply(protocol, config, e)
+        head = {"index": k, "event": texts.event_json(e), "pid": e.pid, "text": texts.text(e),
+                "label": texts.label(e)}
+        try:
+            step = apply(protocol, config, e)
+        except FLPCheckError as err:  # the model fails on this event: say so, show the rest
+            successors.append(head | {"valence": "unknown", "valence_bound": None,
+                                      "outputs": None, "decided": [], "sends": [],
+                                      "sends_text": [], "changes": None, "id": None,
+                                      "error": f"model error: {err}"})
+            continue
         scid = session.lookup(step.config)
-        successors.append({
-            "index": k, "event": texts.event_json(e), "pid": e.pid,
-            "text": texts.text(e), "label": texts.label(e), **_valence(session, scid),
-            "outputs": outputs(session, step.config),
+        successors.append(head | {
+            **_valence(session, scid), "outputs": outputs(session, step.config),
             "decided": sorted(step.config.decisions(protocol)),
             "sends": [[d, to_json(pl)] for d, pl in step.sends],
             "sends_text": texts.sends(step.sends), "changes": step.config != config,
-            "id": scid})
+            "id": scid, "error": None})
     buffer, buffer_text = texts.buffer_json(config, n)
     fair = []
     for e, sent_at in fair_events(w.steps, n):

@@ -104,9 +104,12 @@ def lemma3_answer(session: Session, w: Walk, event: int | None) -> dict[str, Any
     if c_label != "bivalent":
         why = (f"C is {c_label}, not bivalent: Lemma 3 starts from a bivalent C, and no "
                "e(σ(C)) can be bivalent. ")
+    elif d_biv and not (sets.d & biv).any():
+        why = ("Every bivalent configuration of D holds a decision already (agreement is "
+               "violated there): no σ keeps the run undecided. ")
     elif d_biv:
-        why = ("Every bivalent configuration of D is already decided (agreement is violated "
-               "there), so no σ keeps the run undecided. ")
+        why = ("The undecided bivalent configurations of D are reached only through "
+               "configurations where a process has decided: no σ keeps the run undecided. ")
     else:
         why = f"No configuration of D = e(𝒞) is bivalent: Lemma 3's conclusion fails for e = {label}. "
     _, pair = _tried(space, cid, eid, valence)

@@ -248,6 +248,9 @@ def lemma2_answer(session: Session) -> dict[str, Any]:
                              r.crashed, r.crash_point)
         return {"chain": chain, "bivalent": None if found.bivalent is None else bits(found.bivalent),
                 "pair": None if found.pair is None else [bits(x) for x in found.pair],
-                "process": found.process, "detail": found.detail, "run": run}
+                "process": found.process, "run": run,
+                "detail": found.detail + ("" if space.complete else
+                                          " (a bound cut the exploration: a valence other "
+                                          "than bivalent is only a lower bound)")}
 
     return session.cached("lemma2", make)

@@ -121,7 +121,7 @@ def successor_events(config: Configuration, n: int) -> list[Event]:
 
 def apply(protocol: Protocol, config: Configuration, event: Event) -> Step:
     """e(C) with the protocol's own ``step``; an exception in it is a model error."""
-    return _guarded(f"step for {event}", apply_event, protocol, config, event)
+    return _guarded("the model's step", apply_event, protocol, config, event)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,10 @@ class Walk:
 def walk(protocol: Protocol, inputs: tuple[int, ...], path: Sequence[int]) -> Walk:
     """Replay ``path`` from I(inputs); a 404 naming the first index that does not exist, with
     ``valid_depth``: how many steps of the path are valid."""
-    config = _guarded(f"init for inputs {bits(inputs)}", initial_configuration, protocol, inputs)
+    try:
+        config = _guarded("the model's init", initial_configuration, protocol, inputs)
+    except FLPCheckError as err:
+        raise ApiError(422, f"I({bits(inputs)}): model error: {err}") from None
     configs, steps = [config], []
     for i, k in enumerate(path):
         events = successor_events(config, protocol.processes)
@@ -151,7 +154,11 @@ def walk(protocol: Protocol, inputs: tuple[int, ...], path: Sequence[int]) -> Wa
             raise ApiError(404, f"path step {i + 1}: successor {k} does not exist (the "
                                 f"configuration at depth {i} has {len(events)} successors, "
                                 f"0..{len(events) - 1})", valid_depth=i)
-        step = apply(protocol, config, events[k])
+        try:
+            step = apply(protocol, config, events[k])
+        except FLPCheckError as err:
+            raise ApiError(422, f"path step {i + 1} ({Texts(protocol).text(events[k])}): model "
+                                f"error: {err}", valid_depth=i) from None
         config = step.config
         configs.append(config)
         steps.append(step)
