@@ -385,19 +385,19 @@ function renderSuccessors() {
   c.successors.forEach((s) => {
     const isE = mark && sameEvent(mark.event, s.event);
     const bits = [];
-    const fresh = s.outputs.map((o, p) => (o !== null && c.outputs[p] === null ? `p${p} decides ${o}` : null)).filter(Boolean);
+    const fresh = (s.outputs || []).map((o, p) => (o !== null && c.outputs[p] === null ? `p${p} decides ${o}` : null)).filter(Boolean);
     bits.push(h('span', { class: 'decides' }, fresh.join(', ')));
     const btn = h('button', {
-      class: `succ v-${s.valence}` + (s.index === state.selected ? ' selected' : '') + (isE ? ' e' : '') + (dead.has(s.pid) ? ' dead' : ''),
+      class: `succ v-${s.valence}` + (s.index === state.selected ? ' selected' : '') + (isE ? ' e' : '') + (dead.has(s.pid) ? ' dead' : '') + (s.error ? ' failed' : ''),
       'data-testid': `successor-${s.index}`, 'data-index': s.index, 'data-valence': s.valence,
-      'data-event': s.label, title: `${s.text} → ${s.valence}` + (isE ? ` (${mark.why})` : ''),
+      'data-event': s.label, title: s.error ? `${s.text}: ${s.error}` : `${s.text} → ${s.valence}` + (isE ? ` (${mark.why})` : ''),
       onclick: () => takeSuccessor(s.index),
       onmouseenter: () => { state.selected = s.index; markSelected(); },
     },
     h('span', { class: 'key' }, String(s.index)),
     h('span', { class: 'ev' }, s.text, isE ? h('span', { class: 'etag' }, 'e') : null,
       dead.has(s.pid) ? h('span', { class: 'deadtag', title: `p${s.pid} has crashed in the run being toured` }, 'crashed') : null),
-    h('span', { class: 'eff' }, s.changes ? sendsSummary(s, n) : 'no change'),
+    h('span', { class: 'eff' }, s.error ? 'the model fails here' : s.changes ? sendsSummary(s, n) : 'no change'),
     ...bits,
     h('span', { class: `vtag v-${s.valence}` }, s.valence));
     list.append(h('li', {}, btn));

@@ -298,7 +298,7 @@ export function drawNeighbourhood(svg, config, opts = {}) {
       cx: sx, cy: ty, r: 12, fill: PALETTE[s.valence], class: valenceClass(s.valence) + (s.changes ? '' : ' same'),
     }));
     g.append(el('text', { x: sx, y: ty, dy: '0.35em', 'text-anchor': 'middle', class: 'nb-text' }, String(k)));
-    const fresh = s.outputs.map((o, p) => (o !== null && config.outputs[p] === null ? `p${p} decides ${o}` : null)).filter(Boolean);
+    const fresh = (s.outputs || []).map((o, p) => (o !== null && config.outputs[p] === null ? `p${p} decides ${o}` : null)).filter(Boolean);
     if (fresh.length) {
       g.append(el('text', { x: sx + 18, y: ty, dy: '0.35em', class: 'nb-dec' }, fresh.join(' ')));
     }
