@@ -39,6 +39,9 @@ export function fmtValue(v) {
   return String(v);
 }
 export const fmtPayload = (p) => (p === null ? 'null' : fmtValue(p));
+/** The payload as the model prints it, from an event label (p1:prepare(0)) or a send (0 → p1). */
+export const payloadOfLabel = (label) => label.slice(label.indexOf(':') + 1);
+export const payloadOfSend = (text) => text.replace(/ → p\d+$/, '');
 
 const state = {
   status: null,
@@ -178,7 +181,7 @@ function renderHeader() {
       class: st.complete ? 'complete' : 'cut', 'data-testid': 'completeness',
       title: st.complete ? 'every reachable configuration was explored'
         : `cut by ${st.cut_reasons.join(', ')}: past the cut, configurations are computed on demand and their valence is unknown`,
-    }, st.complete ? ' · complete' : ` · INCOMPLETE (${st.cut_reasons.join(', ')}): on demand past the cut`));
+    }, st.complete ? ' · complete' : ` · INCOMPLETE (${st.cut_reasons.join(', ')})`));
     if (st.phase === 'analysing') prog.append(h('span', {}, ' · '), h('span', { class: 'spinner' }), 'computing the verdict…');
   }
   const v = $('#verdict');
@@ -333,10 +336,10 @@ function renderConfig() {
       class: 'msg' + (prev && m.count > was ? ' new' : ''), 'data-testid': `msg-${m.index}`,
       title: `deliver it: successor ${m.index}` + (prev && m.count > was ? ' (just sent)' : ''),
       onclick: () => takeSuccessor(m.index),
-    }, `${fmtPayload(m.payload)} → p${m.to}`, m.count > 1 ? h('span', { class: 'count' }, `×${m.count}`) : null));
+    }, m.text, m.count > 1 ? h('span', { class: 'count' }, `×${m.count}`) : null));
   }
   if (last && last.event[1] !== null) {
-    buf.append(h('span', { class: 'msg gone', title: 'received by the last step' }, `${fmtPayload(last.event[1])} → p${last.event[0]}`));
+    buf.append(h('span', { class: 'msg gone', title: 'received by the last step' }, `${payloadOfLabel(last.label)} → p${last.event[0]}`));
   }
   body.append(buf);
 
@@ -364,8 +367,8 @@ function sendsSummary(s, n) {
   if (!s.sends.length) return '';
   const payloads = new Set(s.sends.map((m) => JSON.stringify(m[1])));
   const dsts = s.sends.map((m) => m[0]).sort();
-  if (payloads.size === 1 && dsts.length === n && dsts.every((d, i) => d === i)) return `broadcasts ${fmtPayload(s.sends[0][1])}`;
-  return 'sends ' + s.sends.map((m) => `${fmtPayload(m[1])}→p${m[0]}`).join(', ');
+  if (payloads.size === 1 && dsts.length === n && dsts.every((d, i) => d === i)) return `broadcasts ${payloadOfSend(s.sends_text[0])}`;
+  return 'sends ' + s.sends_text.join(', ');
 }
 
 function renderSuccessors() {
@@ -433,7 +436,6 @@ function renderCharts() {
   drawMsc(msc, c, {
     overlay,
     markEvent: mark ? mark.event : null,
-    payloadText: fmtPayload,
     onStep: (i) => { if (i !== c.depth) go(c.inputs, c.path.slice(0, i)); },
   });
   const wrap = $('#msc-wrap');

@@ -47,7 +47,7 @@ export const sameEvent = (a, b) => !!a && !!b && a[0] === b[0] && JSON.stringify
 /**
  * The message sequence chart of the path to `config`.
  * opts: {overlay: {cycleStart, cycleLen, crashed, crashAt} | null, markEvent: [pid, payload] | null,
- *        onStep(i): navigate to the prefix of length i, payloadText(payload)}
+ *        onStep(i): navigate to the prefix of length i}
  */
 export function drawMsc(svg, config, opts = {}) {
   clear(svg);
@@ -72,7 +72,8 @@ export function drawMsc(svg, config, opts = {}) {
   const ov = opts.overlay || null;
   const crashed = new Set(ov ? ov.crashed || [] : []);
   const crashAt = ov && ov.crashAt !== null && ov.crashAt !== undefined ? ov.crashAt : null;
-  const fmt = opts.payloadText || ((p) => JSON.stringify(p));
+  // payloads as the model prints them (format_payload), read off the server's texts
+  const received = (s) => s.label.slice(s.label.indexOf(':') + 1);
 
   // rows: clickable bands, the current one highlighted
   const rows = el('g', { class: 'msc-rows' });
@@ -181,16 +182,16 @@ export function drawMsc(svg, config, opts = {}) {
     arrows.append(el('path', {
       d, class: cls, 'marker-end': isE ? 'url(#ah-e)' : 'url(#ah)', 'data-testid': 'msc-arrow',
       'data-from': i + 1, 'data-to': j + 1,
-    }, title(`${fmt(s.event[1])}: sent by p${senderOf(i)} at step ${i + 1}, received by p${s.event[0]} at step ${j + 1}`)));
-    labels.append(el('text', { x: lx, y: ly, class: 'msc-plabel', 'text-anchor': 'middle' }, fmt(s.event[1])));
+    }, title(`${received(s)}: sent by p${senderOf(i)} at step ${i + 1}, received by p${s.event[0]} at step ${j + 1}`)));
+    labels.append(el('text', { x: lx, y: ly, class: 'msc-plabel', 'text-anchor': 'middle' }, received(s)));
   });
   const pendingList = [];
-  steps.forEach((s, i) => s.sends.forEach((m, k) => { if (sendsLeft[i][k]) pendingList.push({ i, m }); }));
+  steps.forEach((s, i) => s.sends.forEach((m, k) => { if (sendsLeft[i][k]) pendingList.push({ i, m, k }); }));
   const perDst = new Map();
   pendingList.forEach((pm) => perDst.set(pm.m[0], (perDst.get(pm.m[0]) || 0) + 1));
   const seenDst = new Map();
   const spread = Math.min(14, (colW - 16) / Math.max(1, Math.max(...perDst.values(), 1) - 1));
-  pendingList.forEach(({ i, m }) => {
+  pendingList.forEach(({ i, m, k }) => {
     const slot = seenDst.get(m[0]) || 0;
     seenDst.set(m[0], slot + 1);
     const count = perDst.get(m[0]);
@@ -210,10 +211,10 @@ export function drawMsc(svg, config, opts = {}) {
     arrows.append(el('path', {
       d, class: 'msc-pending' + (isE ? ' e' : ''), 'marker-end': 'url(#ah-pending)',
       'data-testid': 'msc-pending',
-    }, title(`${fmt(m[1])} → p${m[0]}: sent at step ${i + 1}, still in transit`)));
+    }, title(`${steps[i].sends_text[k]}: sent at step ${i + 1}, still in transit`)));
     labels.append(el('text', {
       x: x1, y: yEnd + 10, class: 'msc-plabel pending', 'text-anchor': 'middle',
-    }, fmt(m[1])));
+    }, steps[i].sends_text[k].replace(/ → p\d+$/, '')));
   });
   svg.append(arrows);
   if (steps.some((s) => s.sends.length)) {
