@@ -138,15 +138,15 @@ def _sequence(space: StateSpace, run: Sequence[int] | None, cycle_start: int | N
     if not run:
         raise UsageError("sequence view: the run is empty")
     if events is None:  # the first explored event between each two (and back, for a lasso)
-        ids = list(run) + ([run[cycle_start]] if cycle_start is not None
-                           and run[-1] != run[cycle_start] else [])
+        walk = list(run) + ([run[cycle_start]] if cycle_start is not None
+                            and run[-1] != run[cycle_start] else [])
         events = [next((e for e, d in space.successors(a) if d == b), Event(-1))
-                  for a, b in zip(ids, ids[1:], strict=False)]
+                  for a, b in zip(walk, walk[1:], strict=False)]
         if Event(-1) in events:
             raise UsageError("sequence view: the run has a step that is not an explored event")
     inputs = space.inputs_of(run[0])
     steps = replay(space.protocol, inputs, events)
-    ids = [run[0]] + [space.find(s.config) for s in steps]
+    ids: list[int | None] = [run[0], *(space.find(s.config) for s in steps)]
     valences = [valence.label(c) if c is not None and valence.is_certain(c) else "unknown"
                 for c in ids]
     return sequence_view(space.protocol, inputs, steps, cycle_start=cycle_start,

@@ -66,8 +66,9 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
             "id": scid, "error": None})
     buffer, buffer_text = texts.buffer_json(config, n)
     fair = []
+    keys = [e.key for e in events_of(config, n)]
     for e, sent_at in fair_events(w.steps, n):
-        index = next(s["index"] for s in successors if s["event"] == texts.event_json(e))
+        index = keys.index(e.key)
         fair.append({"pid": e.pid, "event": texts.event_json(e), "index": index,
                      "sent_at": sent_at, "text": texts.text(e)})
     previous = None

@@ -62,7 +62,7 @@ def show(model: str | Path | Protocol | StateSpace, processes: int | None = None
                          "outside a notebook run `flpcheck serve MODEL`") from None
     server = start(model, processes, **options)
     frame = IFrame(server.url, width=width, height=height)
-    frame.server = server
+    frame.server = server  # type: ignore[attr-defined]  # for the caller: .url, .stop()
     return frame
 
 

@@ -67,8 +67,7 @@ class Session:
             self.vectors = [x for x, _ in space.initial]
         else:
             self.vectors = input_vectors(self.n, inputs)
-        self.bounds = {"max_configs": max_configs, "max_buffer": max_buffer,
-                       "max_depth": max_depth}
+        self.max_configs, self.max_buffer, self.max_depth = max_configs, max_buffer, max_depth
         memory = parse_size(max_memory) if isinstance(max_memory, str) else max_memory
         self._conditions = StopConditions(timeout, memory)
         self._stopping = False
@@ -111,7 +110,8 @@ class Session:
         try:
             space = self._given
             if space is None:
-                space = explore(self.protocol, self.vectors, **self.bounds,
+                space = explore(self.protocol, self.vectors, max_configs=self.max_configs,
+                                max_buffer=self.max_buffer, max_depth=self.max_depth,
                                 progress=self._progress, stop=self._stop_check,
                                 origin=self.spec)
             self.progress = (len(space), int(space.expanded.sum()), space.num_events)
@@ -245,11 +245,14 @@ class Session:
             initial.append({"inputs": bits(x), "valence": label, "id": cid})
         nondeciding = None
         if v is not None and v.nondeciding is not None:
-            search = v.nondeciding
-            nondeciding = {"exists": search.exists, "detail": search.reason or (
-                f"an admissible run with at most {self.crashes} crash(es) never decides"
-                if search.exists else "every admissible run with at most "
-                f"{self.crashes} crash(es) decides" if search.exists is False else "")}
+            search, t = v.nondeciding, self.crashes
+            if search.exists:
+                detail = f"an admissible run with at most {t} crash(es) never decides"
+            elif search.exists is False:
+                detail = f"every admissible run with at most {t} crash(es) decides"
+            else:
+                detail = search.reason
+            nondeciding = {"exists": search.exists, "detail": detail}
         configurations, expanded, events = self.progress
         end = self.finished if self.finished is not None else time.monotonic()
         doc = (type(self.protocol).__doc__ or "").strip().split("\n")[0]
@@ -268,8 +271,8 @@ class Session:
             "configurations": configurations,
             "expanded": expanded,
             "events": events,
-            "valence_counts": None if valence is None else {
-                k: valence.counts()[k] for k in LABELS},
+            "valence_counts": None if valence is None else self.cached(
+                "counts", lambda: _ordered(valence.counts())),
             "verdict": None if v is None else v.verdict,
             "verdict_detail": None if v is None else v.detail,
             "nondeciding": nondeciding,
@@ -278,3 +281,8 @@ class Session:
             "elapsed": round(end - self.started, 3),
             "error": self.error,
         }
+
+
+def _ordered(counts: dict[str, int]) -> dict[str, int]:
+    """Valence counts in the order reports list them."""
+    return {label: counts[label] for label in LABELS}

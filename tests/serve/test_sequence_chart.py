@@ -122,3 +122,15 @@ def test_a_json_payload_that_two_messages_share_is_ambiguous():
     inputs, events, cycle, crashed = schedule_from_json(
         protocol, {"inputs": "00", "events": [[0, None]]})
     assert (inputs, events, cycle, crashed) == ((0, 0), [Event(0, None)], None, frozenset())
+
+
+def test_a_run_given_by_configuration_ids_is_drawn_with_its_explored_events():
+    """The lasso's configuration ids alone (no events): each step is the explored event
+    between two ids, and the cycle closes back to its start: the verdict's chart again."""
+    from flpcheck import verdict
+
+    space = explore_file(str(MODELS / "flip_flop.py"))
+    run = verdict(space, crashes=0).run
+    ids = list(run.path[:-1]) if run.path[-1] == run.path[len(run.stem)] else list(run.path)
+    drawn = render(space, "sequence", run=ids, cycle_start=len(run.stem), title="the lasso")
+    assert drawn.source == render(space, "sequence", crashes=0, title="the lasso").source

@@ -165,13 +165,13 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
             s.node(f"h{p}")
     for row, src, end, dst, payload in arrows:
         text = _payload(protocol, payload)
-        transit = end == t + 1  # its payload is written at the bottom, under its receiver
+        pending = end == t + 1  # its payload is written at the bottom, under its receiver
         g.edge(f"p{src}r{row}", f"p{dst}r{end}", constraint="false",
-               xlabel="" if transit else esc(text), color=_LINE if transit else _DOT,
-               style="dashed" if transit else "solid",
-               arrowhead="onormal" if transit else "normal", fontcolor="#333333",
+               xlabel="" if pending else esc(text), color=_LINE if pending else _DOT,
+               style="dashed" if pending else "solid",
+               arrowhead="onormal" if pending else "normal", fontcolor="#333333",
                tooltip=esc(f"{text}: sent by p{src} at step {row}, "
-                           + ("still in transit" if transit else f"received at step {end}")))
+                           + ("still in transit" if pending else f"received at step {end}")))
     return g
 
 
@@ -211,7 +211,7 @@ def schedule_from_json(protocol: Protocol, document: Any) -> tuple[tuple[int, ..
     if not isinstance(inputs, list) or len(inputs) != n or any(x not in (0, 1) for x in inputs):
         raise UsageError(f"schedule: inputs {document['inputs']!r}: need {n} values, each 0 or 1")
     if "events" in document:
-        raw, cycle_start, crashed = document["events"], None, frozenset()
+        raw, cycle_start, crashed = document["events"], None, frozenset[int]()
     elif "stem" in document and "cycle" in document:
         raw = list(document["stem"]) + list(document["cycle"])
         cycle_start = len(document["stem"]) if document["cycle"] else None
