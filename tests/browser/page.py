@@ -185,18 +185,23 @@ class Page:
         return self.js("return window.flp.state.config")
 
     def path(self) -> list[int] | None:
-        c = self.config()
-        return None if c is None else c["path"]
+        """The path of the configuration shown (None while there is none)."""
+        return self.js("const c = window.flp && window.flp.state.config; "
+                       "return c ? c.path : null")
 
     def wait_path(self, path: list[int]) -> None:
-        self.wait(lambda: self.path() == path and not self.js(
-            "return document.querySelector('#config-card').classList.contains('loading')"),
-            what=f"path {path}")
+        """Wait until the page shows the configuration at ``path``, loaded and drawn."""
+        self.wait(lambda: self.js(
+            "const c = window.flp && window.flp.state.config;"
+            "return !!c && c.path.join(',') === arguments[0] && "
+            "!document.querySelector('#config-card').classList.contains('loading')",
+            ",".join(map(str, path))), what=f"path {path}")
 
     def take(self, label: str) -> None:
         """Click the successor whose event label is ``label`` (``p0:null``, ``p1:0``)."""
         before = self.path() or []
-        k = next(s["index"] for s in self.config()["successors"] if s["label"] == label)
+        k = self.js("return window.flp.state.config.successors"
+                    ".find((s) => s.label === arguments[0]).index", label)
         self.click(f"successor-{k}")
         self.wait_path([*before, k])
 
