@@ -18,11 +18,12 @@ SERVERS: list[BackgroundServer] = []
 """The servers :func:`start` and :func:`show` started in this process, oldest first."""
 
 
-def start(model: str | Path | Protocol | StateSpace, processes: int | None = None, *,
+def start(model: str | Path | Protocol | type[Protocol] | StateSpace,
+          processes: int | None = None, *,
           crashes: int = 1, termination: str = "some", host: str = "127.0.0.1", port: int = 0,
           **options: Any) -> BackgroundServer:
     """Serve ``model`` from a background thread: a model file (``file.py[:Class]``), a
-    :class:`~flpcheck.Protocol` (explored in the background) or an explored
+    :class:`~flpcheck.Protocol` or Protocol class (explored in the background) or an explored
     :class:`~flpcheck.StateSpace` (served as it is). ``options`` are the exploration bounds
     (``inputs``, ``max_configs``, ``max_buffer``, ``max_depth``, ``timeout``,
     ``max_memory``). Returns the running server (``.url``, ``.stop()``)."""
@@ -33,6 +34,9 @@ def start(model: str | Path | Protocol | StateSpace, processes: int | None = Non
         session = Session(model.protocol, spec=type(model.protocol).__name__, crashes=crashes,
                           termination=termination, space=model)
     else:
+        if isinstance(model, type) and issubclass(model, Protocol):
+            model = model(processes=processes)
+            processes = None
         if isinstance(model, Protocol):
             if processes is not None:
                 raise UsageError("a Protocol instance has its processes: build it with "
@@ -47,7 +51,8 @@ def start(model: str | Path | Protocol | StateSpace, processes: int | None = Non
     return server
 
 
-def show(model: str | Path | Protocol | StateSpace, processes: int | None = None, *,
+def show(model: str | Path | Protocol | type[Protocol] | StateSpace,
+         processes: int | None = None, *,
          width: str | int = "100%", height: int = 820, **options: Any) -> Any:
     """Start a server for ``model`` in the background (see :func:`start`) and show its page in
     an ``IPython.display.IFrame``; the server runs until the kernel stops (or

@@ -82,14 +82,14 @@ def test_a_port_in_use_is_a_usage_error():
     assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in err
 
 
-def test_show_serves_a_space_a_protocol_or_a_file_in_an_iframe():
+def test_show_serves_a_space_a_protocol_a_class_or_a_file_in_an_iframe():
     pytest.importorskip("IPython")
     import flpcheck
     from flpcheck.serve import notebook
 
     space = flpcheck.explore_file(str(MODELS / "leader_broadcast.py"), 2)
     try:
-        for model, n in ((space, None), (space.protocol, None),
+        for model, n in ((space, None), (space.protocol, None), (type(space.protocol), 2),
                          (str(MODELS / "leader_broadcast.py"), 2)):
             frame = flpcheck.show(model, n, crashes=1, height=600)
             assert frame.src == frame.server.url and frame.height == 600
