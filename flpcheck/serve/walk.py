@@ -35,6 +35,7 @@ from ..model.semantics import (
 )
 from ..model.values import canonical_key, to_json, value_key
 from ..output.json import event_to_json
+from ..output.render.sequence import receipts
 
 __all__ = ["ApiError", "MAX_PATH", "bits", "parse_inputs", "parse_path", "parse_index", "Walk",
            "walk", "successor_events", "apply", "events_to_path", "received_from",
@@ -181,31 +182,16 @@ def events_to_path(protocol: Protocol, inputs: tuple[int, ...], events: Sequence
 
 def received_from(steps: Sequence[Step]) -> list[int | None]:
     """For every step, the step (0-based) whose send it receives; None for a null event.
-    Copies of one message are matched first in, first out (the oldest copy sent earlier)."""
-    pending: list[tuple[int, Any]] = []  # (send step, message key)
-    out: list[int | None] = []
-    for t, step in enumerate(steps):
-        src = None
-        if step.event.msg is not None:
-            want = step.event.key
-            at = next(i for i, (_, key) in enumerate(pending) if key == want)
-            src = pending.pop(at)[0]
-        out.append(src)
-        pending += [(t, Event(d, pl).key) for d, pl in step.sends]
-    return out
+    Copies of one message are matched first in, first out (the oldest copy sent earlier), as
+    the sequence chart matches them (:func:`flpcheck.output.render.sequence.receipts`)."""
+    return receipts(steps)[0]
 
 
 def fair_events(steps: Sequence[Step], n: int) -> list[tuple[Event, int | None]]:
     """Per process: the event a fair scheduler serves it next along this path, with the step
     (0-based) that sent it: its oldest pending message (by send step, then payload order, the
     rule of :func:`flpcheck.analysis.adversary.lemma3_event`), else its null event."""
-    pending: list[tuple[int, int, Any]] = []  # (send step, dst, payload)
-    for t, step in enumerate(steps):
-        if step.event.msg is not None:
-            want = step.event.key
-            at = next(i for i, (_, d, pl) in enumerate(pending) if Event(d, pl).key == want)
-            del pending[at]
-        pending += [(t, d, pl) for d, pl in step.sends]
+    pending = receipts(steps)[1]
     out: list[tuple[Event, int | None]] = []
     for p in range(n):
         mine = sorted((m for m in pending if m[1] == p), key=lambda m: (m[0], canonical_key(m[2])))

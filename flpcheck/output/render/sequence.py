@@ -36,7 +36,7 @@ from ...model.semantics import (
 from ...model.values import to_json
 from .style import EVENT_COLOUR, PALETTE, esc
 
-__all__ = ["sequence_view", "schedule_from_json", "schedule_chart"]
+__all__ = ["sequence_view", "schedule_from_json", "schedule_chart", "receipts"]
 
 _DOT = "#222222"
 _LINE = "#9a9a9a"
@@ -175,22 +175,35 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
     return g
 
 
-def _arrows(steps: Sequence[Step]) -> list[tuple[int, int, int, int, Any]]:
-    """Every message as (row of its send, sender, row of its receipt, receiver, payload), the
-    row after the last step for one still in transit; copies matched first in, first out."""
-    t = len(steps)
-    pending: list[tuple[int, Any, int, Any]] = []  # (send row, key, dst, payload)
-    out = []
-    for i, step in enumerate(steps, 1):
+def receipts(steps: Sequence[Step]) -> tuple[list[int | None], list[tuple[int, int, Any]]]:
+    """Which send each step receives, and what is still in transit after the last step.
+
+    Returns, for every step, the index (0-based) of the step whose message it receives (None
+    for a null event), and the messages never received as ``(step that sent it, destination,
+    payload)`` in the order they were sent. Copies of one message are matched first in, first
+    out: a receipt takes the oldest copy sent earlier.
+    """
+    pending: list[tuple[int, Any, int, Any]] = []  # (send step, key, dst, payload)
+    sources: list[int | None] = []
+    for i, step in enumerate(steps):
+        source = None
         if step.event.msg is not None:
             want = step.event.key
             at = next(k for k, m in enumerate(pending) if m[1] == want)
-            row, _, dst, payload = pending.pop(at)
-            out.append((row, steps[row - 1].event.pid, i, dst, payload))
+            source = pending.pop(at)[0]
+        sources.append(source)
         pending += [(i, Event(d, pl).key, d, pl) for d, pl in step.sends]
-    out += [(row, steps[row - 1].event.pid, t + 1, dst, payload)
-            for row, _, dst, payload in pending]
-    return out
+    return sources, [(i, dst, payload) for i, _, dst, payload in pending]
+
+
+def _arrows(steps: Sequence[Step]) -> list[tuple[int, int, int, int, Any]]:
+    """Every message as (row of its send, sender, row of its receipt, receiver, payload), the
+    row after the last step for one still in transit (row i: after step i)."""
+    sources, transit = receipts(steps)
+    out = [(j + 1, steps[j].event.pid, i + 1, step.event.pid, step.event.msg)
+           for i, (step, j) in enumerate(zip(steps, sources, strict=True)) if j is not None]
+    return out + [(i + 1, steps[i].event.pid, len(steps) + 1, dst, payload)
+                  for i, dst, payload in transit]
 
 
 def schedule_from_json(protocol: Protocol, document: Any) -> tuple[tuple[int, ...], list[Event],
