@@ -13,6 +13,7 @@ The public API (everything else lives in the subpackages and may change):
 - values: :class:`Configuration`, :class:`Event`, :class:`Run`, :class:`Verdict`,
   :class:`ValenceMap`; replaying: :func:`replay`, :func:`check_run`;
 - output: :func:`render` (Graphviz views), :func:`to_networkx`, :func:`write_graph`;
+- the page of ``flpcheck serve`` in a notebook: :func:`show` (the ``serve`` extra);
 - errors: :class:`FLPCheckError` and its leaves in :mod:`flpcheck.errors`.
 
 >>> import flpcheck
@@ -48,9 +49,10 @@ from .sync import check_rounds
 if TYPE_CHECKING:
     from .api import explore_file, render
     from .output.export import to_networkx, write_graph
+    from .serve.notebook import show
 
 _LAZY = {"explore_file": "api", "render": "api", "to_networkx": "output.export",
-         "write_graph": "output.export"}
+         "write_graph": "output.export", "show": "serve.notebook"}
 """Loaded on first use, so that ``from flpcheck import Protocol`` (every model file) does not
 import Graphviz and networkx."""
 
@@ -90,6 +92,7 @@ __all__ = [
     "render",
     "to_networkx",
     "write_graph",
+    "show",
     "FLPCheckError",
 ]
 __version__ = "0.2.0"

@@ -25,7 +25,7 @@ from .runs import Run
 from .valence import LABELS, ValenceMap, classify_valence
 
 __all__ = ["Stage", "AdversaryResult", "adversary_run", "Lemma3Sets", "lemma3_sets",
-           "lemma3_event"]
+           "lemma3_event", "lemma3_sigma", "lemma3_neighbours"]
 
 
 @dataclass(frozen=True)
@@ -92,16 +92,16 @@ def adversary_run(space: StateSpace, start: int | None = None,
         mid = to_p[0][1] if to_p else None
         e = Event(p, None) if mid is None else space.event(space.n + mid)
         eid = space.event_id(e)
-        found = _sigma(space, cid, eid, biv)
+        found = lemma3_sigma(space, cid, eid, biv)
         if found is None:
             stage = Stage(p, e, (), cid, -1, queue, ())
-            tried, pair = _tried(space, cid, eid, valence)
+            tried, pair = lemma3_neighbours(space, cid, eid, valence)
             failure = f"no sigma avoiding {e} leads to an undecided bivalent e(sigma(C))"
             if pair is not None:
                 c0, k, c1 = pair
                 e2 = space.event(int(space.edge_event[k]))
                 d0, d1 = space.successor(c0, e), space.successor(c1, e)
-                assert d0 is not None and d1 is not None  # _tried saw e applied at both
+                assert d0 is not None and d1 is not None  # lemma3_neighbours saw e applied at both
                 failure += (
                     f"; FLP's neighbours: C0 = configuration {c0}, C1 = e'(C0) = configuration "
                     f"{c1} with e' = {e2}, e(C0) is {valence.describe(d0)} and e(C1) is "
@@ -143,8 +143,8 @@ def _sends(space: StateSpace, edge: int) -> list[int]:
     return list(space.table.transitions[(p, s, mid)][1])
 
 
-def _sigma(space: StateSpace, start: int, eid: int | None,
-           biv: np.ndarray) -> tuple[list[int], int] | None:
+def lemma3_sigma(space: StateSpace, start: int, eid: int | None,
+                 biv: np.ndarray) -> tuple[list[int], int] | None:
     """BFS over bivalent configurations from ``start`` without applying event ``eid``, to the
     first X where ``eid`` applies and leads to a bivalent configuration: (sigma's edges, e's)."""
     prev: dict[int, int] = {start: -1}
@@ -167,8 +167,8 @@ def _sigma(space: StateSpace, start: int, eid: int | None,
     return None
 
 
-def _tried(space: StateSpace, start: int, eid: int | None,
-           valence) -> tuple[dict[str, int], tuple[int, int, int] | None]:
+def lemma3_neighbours(space: StateSpace, start: int, eid: int | None,
+                      valence: ValenceMap) -> tuple[dict[str, int], tuple[int, int, int] | None]:
     """Valences of D = e(𝒞), 𝒞 the configurations reachable from C without e; and FLP's
     neighbours: an edge C0 -e'-> C1 inside 𝒞 with e(C0) and e(C1) univalent for different
     values, as (C0, the edge, C1), or None."""

@@ -6,13 +6,13 @@ import json
 
 import click
 
-from ..output.schemas import SCHEMAS
+from ..output.schemas import ALL_SCHEMAS
 
 __all__ = ["schema_command"]
 
 
 @click.command("schema")
-@click.argument("name", type=click.Choice(tuple(SCHEMAS)))
+@click.argument("name", type=click.Choice(tuple(ALL_SCHEMAS)))
 def schema_command(name: str) -> None:
     """Print the JSON Schema of one command's --json output.
 

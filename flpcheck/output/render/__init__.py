@@ -17,6 +17,8 @@ Views:
   configurations reachable from C without applying e, and D = e(𝒞);
 - ``quotient``: configurations merged by (valence, depth), with counts (optionally with the
   strongly connected components condensed);
+- ``sequence``: a run as a message sequence chart (processes as columns, each message from
+  its send to its receipt), the chart of the page of ``flpcheck serve``;
 - ``auto``: ``full`` up to :data:`FULL_VIEW_NODES` configurations and
   :data:`FULL_VIEW_EDGES` events, else ``quotient``: dot lays out either in about a second.
 
@@ -37,6 +39,7 @@ from ...errors import FLPCheckError, GraphvizMissing, UsageError
 from ...explorer.statespace import StateSpace
 from .graph_views import full_view, initial_view, lemma2_chain, quotient_view
 from .run_views import lemma3_view, witness_view
+from .sequence import schedule_chart, sequence_view
 from .style import (
     EDGE_COLOUR,
     EVENT_COLOUR,
@@ -52,10 +55,10 @@ __all__ = [
     "PALETTE", "EVENT_COLOUR", "RUN_COLOUR", "EDGE_COLOUR", "VIEWS", "LABEL_MODES",
     "FULL_VIEW_NODES", "FULL_VIEW_EDGES", "WITNESS_NODES", "IMAGE_FORMATS", "choose_view",
     "full_view", "initial_view", "witness_view", "lemma3_view", "quotient_view",
-    "lemma2_chain", "write_image", "require_dot",
+    "lemma2_chain", "write_image", "require_dot", "sequence_view", "schedule_chart",
 ]
 
-VIEWS = ("auto", "full", "initial", "witness", "lemma3", "quotient")
+VIEWS = ("auto", "full", "initial", "witness", "lemma3", "quotient", "sequence")
 """The views :func:`flpcheck.render` draws (``auto``: :func:`choose_view`)."""
 
 IMAGE_FORMATS = (".svg", ".png", ".pdf")
