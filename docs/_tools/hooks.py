@@ -1,26 +1,33 @@
-"""mkdocs hooks: the pages that are generated from the code at build time, so they cannot drift.
+"""The pages generated from the code, so that they cannot drift, and the mkdocs hook that
+checks them.
 
-- ``reference/cli.md``: every command's help, read from the click objects of
+- ``docs/reference/cli.md``: every command's help, read from the click objects of
   :mod:`flpcheck.cli.main` (description, usage, options, epilog), as ``flpcheck CMD --help``
   prints them;
-- ``reference/schemas.md``: every JSON Schema of :mod:`flpcheck.output.schemas`, with a table of
-  its top-level keys and its shared definitions.
+- ``docs/reference/schemas.md``: every JSON Schema of :mod:`flpcheck.output.schemas`, with a
+  table of its top-level keys and its shared definitions.
 
-``cli_page()`` and ``schemas_page()`` are plain functions: the docs tests call them too.
+They are committed (so they read on a repository browser too) and rewritten by
+``python docs/_tools/hooks.py``. ``mkdocs build`` fails when one is not what the code generates
+now, and so does the docs test.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
+
+DOCS = Path(__file__).resolve().parents[1]
 
 GENERATED = {
     "reference/cli.md": "cli_page",
     "reference/schemas.md": "schemas_page",
 }
-"""Generated page -> the function of this module that writes it."""
+"""Generated page (under docs/) -> the function of this module that writes it."""
 
 
 # --- the CLI reference -------------------------------------------------------------------
@@ -91,9 +98,10 @@ def cli_page() -> str:
     lines = [
         "# Command line",
         "",
-        "Generated from the click commands when the site is built, so it is always what "
-        "`flpcheck COMMAND --help` prints. Options shared by every command that explores a "
-        "model are repeated under each command.",
+        "Generated from the click commands by `python docs/_tools/hooks.py` (the docs build "
+        "fails when this page is stale), so it is what `flpcheck COMMAND --help` prints. "
+        "Options shared by every command that explores a model are repeated under each "
+        "command.",
         "",
     ]
     lines += _command_section("flpcheck", main, None, "##")[2:]
@@ -147,7 +155,8 @@ def schemas_page() -> str:
     lines = [
         "# JSON Schemas",
         "",
-        "Generated from `flpcheck/output/schemas.py` when the site is built: these are the "
+        "Generated from `flpcheck/output/schemas.py` by `python docs/_tools/hooks.py` (the "
+        "docs build fails when this page is stale): these are the "
         "schemas `flpcheck schema NAME` prints (JSON Schema draft 2020-12), and the tests "
         "validate every `--json` output against them. What each key means is on the page "
         "[JSON output](json.md).",
@@ -174,13 +183,31 @@ def schemas_page() -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- mkdocs ------------------------------------------------------------------------------
+# --- the committed pages and the mkdocs hook ------------------------------------------------------------------------------
 
 
-def on_files(files: Any, config: Any) -> Any:
-    """Add the generated pages to the site."""
-    from mkdocs.structure.files import File
+def expected() -> dict[Path, str]:
+    """Every generated page, as the code generates it now."""
+    return {DOCS / path: globals()[function]() for path, function in GENERATED.items()}
 
-    for path, function in GENERATED.items():
-        files.append(File.generated(config, path, content=globals()[function]()))
-    return files
+
+def stale() -> list[str]:
+    """The generated pages whose committed text is not what the code generates now."""
+    return [str(path.relative_to(DOCS.parent)) for path, text in expected().items()
+            if not path.exists() or path.read_text() != text]
+
+
+def on_pre_build(config: Any) -> None:
+    """Fail the build on a stale generated page."""
+    from mkdocs.exceptions import PluginError
+
+    if stale():
+        raise PluginError(f"stale generated pages: {', '.join(stale())}; "
+                          "run python docs/_tools/hooks.py")
+
+
+if __name__ == "__main__":
+    for path, text in expected().items():
+        path.write_text(text)
+        print(f"wrote {path.relative_to(DOCS.parent)}")
+    sys.exit(0)
