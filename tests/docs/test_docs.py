@@ -166,6 +166,11 @@ def test_every_command_help_shows_examples(command):
     assert f"flpcheck {command} " in result.output.split("Examples:")[1]
 
 
+def test_the_group_help_shows_examples():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0 and "flpcheck witness " in result.output.split("Examples:")[1]
+
+
 def test_witness_help_lists_every_verdict_one_line_each():
     result = CliRunner().invoke(main, ["witness", "--help"], terminal_width=120)
     lines = result.output.splitlines()
