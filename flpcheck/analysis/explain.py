@@ -1,6 +1,6 @@
 """Schedules made readable: each step replayed with the protocol's own code and annotated.
 
-The replay here goes through :mod:`flpcheck.semantics` (not the explorer's tables), so every
+The replay here goes through :mod:`flpcheck.model.semantics` (not the explorer's tables), so every
 schedule shown to a user is checked by code independent of the search that found it.
 """
 

@@ -68,7 +68,7 @@ def nondeciding_run(space: StateSpace, crashes: int = 1, termination: str = "som
     None.
 
     Tries crash sets by size (fewest first), each by SCC refinement over the configurations that
-    do not count as decided (:mod:`flpcheck.termination`); for each the stem is shortest. The
+    do not count as decided (:mod:`flpcheck.model.termination`); for each the stem is shortest. The
     run is replayed by the independent checker.
     """
     space.require_full("a non-deciding run")

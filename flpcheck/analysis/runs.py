@@ -3,12 +3,12 @@
 A :class:`Run` is a lasso: from I(inputs), the ``stem`` then the ``cycle`` repeated forever, with
 the processes in ``crashed`` taking no step in the cycle (they crash at its start). It is an
 admissible non-deciding run when no configuration counts as decided (see
-:mod:`flpcheck.termination`: nobody decides, or under ``all`` some live process never does),
+:mod:`flpcheck.model.termination`: nobody decides, or under ``all`` some live process never does),
 every live process steps in the cycle, and every message to a live process pending anywhere in
 the cycle is delivered in it.
 
 :func:`check_run` decides that by re-applying every event with the protocol's own ``step``
-through :mod:`flpcheck.semantics`: it shares no code with the searches that find runs.
+through :mod:`flpcheck.model.semantics`: it shares no code with the searches that find runs.
 """
 
 from __future__ import annotations

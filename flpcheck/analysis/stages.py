@@ -26,8 +26,8 @@ reported with their schedule instead of stages.
 
 Every configuration inside a stage's sigma is bivalent too: it reaches the stage's end. The
 searches run on interned configurations through the explorer's checked, memoized user calls
-(:class:`~flpcheck.transitions.LocalTable`); :func:`check_staged_run` replays the result with
-the protocol's own code (:mod:`flpcheck.semantics`), independently.
+(:class:`~flpcheck.model.table.LocalTable`); :func:`check_staged_run` replays the result with
+the protocol's own code (:mod:`flpcheck.model.semantics`), independently.
 """
 
 from __future__ import annotations

@@ -32,6 +32,12 @@ def main() -> None:
 
     Exit codes: 0 nothing violated, 1 a property violated, 2 usage or model error, 3 an
     internal error of flpcheck, 130 interrupted.
+
+    \b
+    Examples:
+      flpcheck witness models/leader_broadcast.py
+      flpcheck explore models/majority.py
+      flpcheck COMMAND --help
     """
 
 

@@ -16,9 +16,13 @@ __all__ = ["schema_command"]
 def schema_command(name: str) -> None:
     """Print the JSON Schema of one command's --json output.
 
+    NAME is the command: explore, explore-rounds (explore on a round model), witness, or
+    witness-stages (witness --stages K). Schema draft 2020-12.
+
     \b
     Examples:
       flpcheck schema witness > witness.schema.json
+      flpcheck schema explore-rounds
     """
     from ..output.schemas import schema
 

@@ -55,7 +55,18 @@ def witness_command(model: str, processes: int | None, inputs: str | None,
                     timeout: float | None, max_memory: str | None, crashes: int,
                     termination: str, as_json: bool, stages: int | None, cert_configs: int,
                     sigma_configs: int) -> None:
-    """The verdict for MODEL and the run that defeats it (FLP Lemmas 1-3)."""
+    """The verdict for MODEL and the run that defeats it (FLP Lemmas 1-3).
+
+    Explores MODEL, then prints the first verdict that applies with its evidence (a shortest
+    schedule, or a run replayed with the protocol's own code), and answers, whatever the
+    verdict, whether a fair run with at most --crashes crashes never decides: yes (with the
+    run), none (the complete graph was searched), or not established (a bound cut the graph).
+
+    With --stages K, builds the first K stages of Lemma 3's adversary on demand instead of
+    exploring everything: each stage's end is certified bivalent by one run deciding 0 and one
+    deciding 1. Exit 0 when all K stages are built, 1 when a search stopped at --cert-configs or
+    --sigma-configs (the message names the bound) or met a safety violation.
+    """
     if stages is not None:
         sys.exit(_staged(model, processes, stages, cert_configs, sigma_configs, as_json))
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
@@ -76,7 +87,19 @@ def witness_command(model: str, processes: int | None, inputs: str | None,
 def lemmas_command(model: str, processes: int | None, inputs: str | None,
                    max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                    timeout: float | None, max_memory: str | None, termination: str) -> None:
-    """Walk through FLP's Lemmas 1, 2 and 3 on MODEL, with the evidence of each."""
+    """Walk through FLP's Lemmas 1, 2 and 3 on MODEL, with the evidence of each.
+
+    Lemma 1: diamonds of events of different processes, replayed with the protocol's own step
+    (all of them, or "N of M, sampled"). Lemma 2: the chain of initial configurations with their
+    valences. Lemma 3: the adversary's stages from a bivalent configuration. When the protocol
+    violates a safety property, the proof's premise fails and the report says so first.
+
+    \b
+    Examples:
+      flpcheck lemmas models/leader_broadcast.py -n 2
+      flpcheck lemmas models/flip_flop.py
+      flpcheck lemmas models/majority.py --inputs 000,100,110,111
+    """
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
                                             max_depth, timeout, max_memory)
     console = Console(highlight=False)

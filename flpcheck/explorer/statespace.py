@@ -89,7 +89,7 @@ class StateSpace:
         self._row_index: RowIndex | None = None
         #: under symmetry reduction: the size of each stored configuration's orbit (else None)
         self.orbit: np.ndarray | None = None
-        #: True when the partial-order reduction cut events (see :mod:`flpcheck.por`)
+        #: True when the partial-order reduction cut events (see :mod:`flpcheck.explorer.por`)
         self.partial_order = False
         #: why a requested partial-order reduction did not apply ("" otherwise)
         self.por_note = ""

@@ -3,8 +3,8 @@
 This module is the executable definition of the semantics, kept deliberately simple and
 independent of the explorer (no interning, no memoizing, no graph): the replay checker uses it
 to check every run the searches find, and the tests compare the explorer with it. It checks what
-user code returns with the same rules as the explorer (:mod:`flpcheck.transitions`), and it
-compares values as the explorer does: by type and value (:func:`~flpcheck.values.value_key`),
+user code returns with the same rules as the explorer (:mod:`flpcheck.model.checks`), and it
+compares values as the explorer does: by type and value (:func:`~flpcheck.model.values.value_key`),
 so ``1`` and ``True`` are different states and payloads.
 """
 
@@ -51,7 +51,7 @@ class Configuration:
     """C = (s_0 ... s_{N-1}; B): local states and the message buffer, a sorted multiset.
 
     Two configurations are equal when their states and buffers are the same values (by type
-    and value, see :func:`~flpcheck.values.value_key`).
+    and value, see :func:`~flpcheck.model.values.value_key`).
     """
 
     states: tuple[Any, ...] = field(compare=False)

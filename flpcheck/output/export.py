@@ -1,6 +1,6 @@
 """Exporting the configuration graph: networkx, DOT, GraphML, JSON node-link, images.
 
-The state space itself stays in compact arrays (:mod:`flpcheck.statespace`); the networkx graph
+The state space itself stays in compact arrays (:mod:`flpcheck.explorer.statespace`); the networkx graph
 built here is a view for export and small analyses, made on demand and never kept.
 
 Every configuration becomes a node with its id, and every explored event an edge:

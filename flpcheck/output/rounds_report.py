@@ -1,6 +1,7 @@
 """The result of exploring a round protocol: its JSON form and its text form (rich).
 
-The JSON keys are a documented interface (README, "The synchronous round model"). A
+The JSON keys are a documented interface (the schema ``explore-rounds`` of
+:mod:`flpcheck.output.schemas`). A
 counterexample is shown as a round-by-round table: who crashed in which round, which of the
 crashing processes' messages got through and which were lost, and every local state after each
 round. Messages between live processes always arrive, so the table leaves them out (the JSON

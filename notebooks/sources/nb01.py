@@ -4,8 +4,8 @@ cells = [
 md("""
 # 1 · Consensus and the FLP model
 
-*Companion to the lecture "Consensus and FLP" (the slides `Formal problem statement`,
-`Proof Setup`, `Network`, `States`, `Lemma 1`).*
+*After Fischer, Lynch and Paterson, "Impossibility of Distributed Consensus with One Faulty
+Process", JACM 32(2), 1985: the problem statement, the model, configurations and Lemma 1.*
 
 **The problem.** N processes; each process p has an input register $x_p \\in \\{0, 1\\}$ and a
 write-once output register $y_p$, initially *b* (undecided). A consensus protocol must make
@@ -15,7 +15,7 @@ the processes decide:
 * **validity**: if everyone proposes the same value, that is what is decided;
 * **non-triviality**: some initial state leads to the all-0 outcome and some to the all-1 outcome.
 
-**The FLP model** (the slide *Network*): processes talk only through a *global message buffer*.
+**The FLP model** (FLP 1985, section 2): processes talk only through a *global message buffer*.
 `send(p, m)` puts $(p, m)$ in the buffer; `receive(p)` takes *some* message addressed to p out of
 it, or returns null, and nothing bounds how long a message waits. A **configuration** is the local
 state of every process plus the buffer; an **event** $e = (p, m)$ is "p receives m (or null), changes
@@ -163,7 +163,7 @@ render(space, "witness", run=path, events=schedule, title="our schedule from I(1
 md("""
 ## Lemma 1: disjoint schedules commute
 
-The slide *Lemma 1*: if schedules $s_1$ and $s_2$ are both applicable at C and involve disjoint
+FLP's Lemma 1: if schedules $s_1$ and $s_2$ are both applicable at C and involve disjoint
 sets of receiving processes, then $s_2(s_1(C)) = s_1(s_2(C))$. The reason is in the model: an event
 of p touches only p's local state, and the buffer is a multiset to which events only add and from
 which they remove their own message.

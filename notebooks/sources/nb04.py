@@ -4,7 +4,8 @@ cells = [
 md("""
 # 4 · The FLP proof, on a protocol
 
-*Companion to the lecture slides "Easier Consensus Problem" to "Putting it all Together".*
+*The proof of Fischer, Lynch and Paterson (JACM 1985), Lemmas 1 to 3 and the theorem, run on
+small protocols.*
 
 FLP (Fischer, Lynch, Paterson 1985): in the asynchronous model, **no** consensus protocol that
 tolerates the crash of one process always decides. The proof needs one idea and two lemmas:

@@ -48,7 +48,7 @@ def test_without_crashes_the_adversary_keeps_the_flip_flop_bivalent_forever():
 
 
 def test_the_bivalent_fair_cycle_search_agrees_with_the_adversary():
-    """DESIGN §3 step 7: a fair cycle through bivalent configurations exists too."""
+    """Besides the adversary's lasso, a fair cycle through bivalent configurations exists too."""
     s = space()
     assert adversary_run(s).run is not None
     run = nondeciding_run(s, crashes=0)

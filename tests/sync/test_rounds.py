@@ -1,6 +1,6 @@
-"""The synchronous round model (DESIGN.md §4): FloodSet, broken round protocols, bad models, CLI.
+"""The synchronous round model (Aguilera and Toueg, IPL 71, 1999): FloodSet, broken round protocols, bad models, CLI.
 
-Processes are numbered from 0, so the lecture's p1 is p0 here. Every expected figure below is
+Processes are numbered from 0, so the textbook's p1 is p0 here. Every expected figure below is
 worked out by hand in the test's docstring.
 """
 
@@ -146,7 +146,7 @@ class InboxShape(RoundProtocol):
 
 @pytest.mark.parametrize("n, f", [(3, 1), (3, 2), (4, 1), (4, 2)])
 def test_floodset_with_f_plus_one_rounds_satisfies_agreement_validity_and_termination(n, f):
-    """The lecture's proof: if a live p_i holds a value that a live p_j lacks after round
+    """The classic proof: if a live p_i holds a value that a live p_j lacks after round
     f+1, p_i got it in the last round from a process that crashed, which got it in the round
     before from another crashed process, and so on: f+1 crashes, more than f. Validity: with
     all inputs v only v is ever flooded, so min = v. Termination: everyone decides after the
@@ -160,7 +160,7 @@ def test_floodset_with_f_plus_one_rounds_satisfies_agreement_validity_and_termin
 
 @pytest.mark.parametrize("n, f", [(3, 1), (4, 1), (4, 2), (5, 2)])
 def test_floodset_with_f_rounds_and_n_at_least_f_plus_two_fails_by_the_crash_chain(n, f):
-    """With R = f the canonical counterexample is the lecture's chain: inputs 01...1 (p0 alone
+    """With R = f the canonical counterexample is the chain of crashes: inputs 01...1 (p0 alone
     holds 0), and in round r process p(r-1) crashes after sending only to p(r). Then p(f)
     learns 0 in the last round and decides 0; p(f+1), ..., p(N-1) never see 0 and decide 1.
     It uses f crashes and f delivered messages, the fewest possible: a crash that delivers
