@@ -51,7 +51,7 @@ def test_explore_json_is_identical_under_two_hash_seeds(model):
 def test_configuration_ids_and_edge_order_do_not_depend_on_the_hash_seed():
     """gossip_strings sends by iterating frozensets of strings, whose order varies by seed."""
     model = str(FIXTURES / "gossip_strings.py")
-    dumps = {run(["-c", DUMP, model], seed).stdout for seed in ("1", "2", "3")}
+    dumps = {run(["-c", DUMP, model], seed).stdout for seed in ("1", "2")}
     assert len(dumps) == 1 and dumps.pop().count("\n") == 1060
 
 
@@ -61,15 +61,15 @@ def test_the_partial_order_reduction_does_not_depend_on_the_hash_seed():
     model = str(FIXTURES / "gossip_strings.py")
     dump = DUMP.replace("explore(load_protocol(sys.argv[1]))",
                         "explore(load_protocol(sys.argv[1]), por=True)")
-    dumps = {run(["-c", dump, model], seed).stdout for seed in ("1", "2", "3")}
+    dumps = {run(["-c", dump, model], seed).stdout for seed in ("1", "2")}
     assert len(dumps) == 1 and dumps.pop().count("\n") == 864
 
 
 def test_witness_runs_and_exported_graphs_do_not_depend_on_the_hash_seed(tmp_path):
-    """The verdict's run (witness --json) and the GraphML export, under three seeds."""
+    """The verdict's run (witness --json) and the GraphML export, under two seeds."""
     model = str(FIXTURES / "gossip_strings.py")
     outputs = set()
-    for seed in ("1", "2", "3"):
+    for seed in ("1", "2"):
         witness = run(["-m", "flpcheck", "witness", model, "--json"], seed).stdout
         graph = tmp_path / f"g{seed}.graphml"
         run(["-m", "flpcheck", "explore", model, "--json", "--graph", str(graph)], seed)
