@@ -12,7 +12,7 @@ import sys
 import time
 
 from flpcheck import explore
-from flpcheck.analysis.verdict import verdict
+from flpcheck.analysis import verdict
 from flpcheck.model.loader import load_protocol
 
 DEFAULT = ["models/majority.py:4", "models/wait_for_all.py:4", "models/leader_broadcast.py:5",

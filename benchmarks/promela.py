@@ -2,7 +2,7 @@
 
 One generator, :func:`generate`, wraps a small hand-written per-model template (the local state
 variables, the input assignment, the step for one received payload or the null message) in a
-common skeleton that encodes DESIGN.md section 2 one-to-one:
+common skeleton that encodes FLP's message-buffer model one-to-one:
 
 - the buffer B is a multiset: one counter ``buf[dst*K + payload]`` per message type, so copies
   of the same (dst, payload) are indistinguishable and receiving one is a single event;
@@ -16,7 +16,7 @@ common skeleton that encodes DESIGN.md section 2 one-to-one:
   i.e. enabled only in that one configuration.  So pan's stored states equal flpcheck's
   configurations and pan's transitions (= stored + matched) equal flpcheck's events + 2^N
   (one for the initial state, 2^N-1 for the input choices);
-- agreement (DESIGN.md: no configuration holds two decision values, no output changes once
+- agreement (no configuration holds two decision values, no output changes once
   set) is an ``assert`` at the end of every event; run pan with ``-c0`` so the search goes on
   past violations and the state count stays the full one.
 

@@ -1,20 +1,21 @@
 """FloodSet: consensus in the synchronous model with at most f crashes, in f+1 rounds.
 
-The seed's first algorithm ("Consensus in Synchronous Systems",
-shared/seed/consensus-and-flp-lecture.txt): every process starts with Values = {v_i}, floods
-the values it has seen for f+1 rounds, and then decides d_i = minimum(Values). The lecture
-multicasts only the new values (Values^r - Values^(r-1)); this model sends the whole set each
-round, to every other process. The decisions are the same: a live process delivers every
+The classic algorithm for consensus in synchronous rounds with crash failures (after Lynch,
+"Distributed Algorithms", Morgan Kaufmann, 1996, section 6.2, in the crash model of Aguilera
+and Toueg, IPL 71, 1999): every process starts with Values = {v_i}, floods the values it has
+seen for f+1 rounds, and then decides d_i = minimum(Values). A common variant multicasts only
+the new values (Values^r - Values^(r-1)); this model sends the whole set each round, to every
+other process. The decisions are the same: a live process delivers every
 message, so a value it already sent reached every process that was live then, and resending it
 adds nothing. Sending the whole set keeps the state to (values, decision) and sends exactly one
 message to each other process per round, so every crash pattern is a distinct execution.
 
 Expected (``flpcheck explore models/floodset.py --crashes f --rounds R``):
 
-- R = f+1: agreement, validity and termination hold for every N (the lecture's proof: a value
+- R = f+1: agreement, validity and termination hold for every N (the classic argument: a value
   known to one live process but not another must have travelled along a chain of f+1 crashes,
   one per round).
-- R = f and N >= f+2: agreement is violated. The counterexample is the lecture's chain of
+- R = f and N >= f+2: agreement is violated. The counterexample is the chain of
   crashes (numbering processes from 0): p0 alone holds the odd value 0, and in round r process
   p(r-1) crashes after sending only to p(r), so p(f) learns 0 in the last round and decides 0
   while the other live processes never see 0 and decide 1. Validity and termination hold.

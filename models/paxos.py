@@ -1,8 +1,7 @@
 """Single-decree Paxos with a bounded number of ballots per process.
 
-Models the algorithm of Lamport, "Paxos Made Simple", ACM SIGACT News 32(4), 2001, §2.2-2.3
-(the "Paxos algorithm" of the lecture notes in seed/): every process is a proposer, an acceptor
-and a learner.
+Models the algorithm of Lamport, "Paxos Made Simple", ACM SIGACT News 32(4), 2001, sections 2.2-2.3:
+every process is a proposer, an acceptor and a learner.
 
 - A ballot starts on a null receive (a timeout: in the FLP model a process cannot tell a slow
   peer from a crashed one, so it may start a ballot at any step). The k-th ballot of process p
@@ -17,9 +16,9 @@ and a learner.
   highest-numbered report, or its own input if no acceptor reported one, and sends accept(b, v)
   to the acceptors that promised.
 - Phase 2b: an acceptor that has promised nothing higher than b accepts (b, v) and tells the
-  proposer, the ballot's distinguished learner (§2.3), accepted(b, v).
+  proposer, the ballot's distinguished learner (section 2.3), accepted(b, v).
 - Learning: the proposer decides v when a majority accepted (b, v), then sends decide(v) to every
-  other process (the lecture's phase 3, "Law"); a process that receives decide(v) decides v.
+  other process (the learning phase); a process that receives decide(v) decides v.
 
 A process's roles talk to each other inside one atomic step: the messages a process addresses to
 itself (its own prepare, promise, accept and accepted) are handled locally in the step that sends

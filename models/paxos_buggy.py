@@ -12,7 +12,7 @@ link and two ballots choose different values.
 
 Expected verdict for every class: agreement violated (exit code 1), with a shortest schedule
 from inputs 001 in which p0 decides 0 and p2 decides 1. The lengths, worked out by hand in
-each docstring and pinned in ``tests/test_models_paxos.py``: 10 events for the first three
+each docstring and pinned in ``tests/models/test_models_paxos.py``: 10 events for the first three
 classes, 2 for the quorum of one. Validity and non-triviality still hold.
 
 CLI: ``flpcheck explore models/paxos_buggy.py:PaxosNoReport`` (and the other class names).

@@ -22,7 +22,7 @@ before deciding, a participant that voted yes waits for the outcome forever (fro
 p0 dead from the start nobody decides); and a participant that crashes before voting leaves
 the coordinator waiting for its vote.
 
-Sizes (N = 2, worked out by hand in tests/test_models_2pc.py): 24 configurations, 64 events.
+Sizes (N = 2, worked out by hand in tests/models/test_models_2pc.py): 24 configurations, 64 events.
 """
 
 from typing import NamedTuple

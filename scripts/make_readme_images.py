@@ -12,10 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from flpcheck import explore
+from flpcheck import explore, render
 from flpcheck.errors import FLPCheckError
 from flpcheck.model.loader import load_protocol
-from flpcheck.output.render import render_view, write_image
+from flpcheck.output.render import write_image
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
@@ -34,7 +34,7 @@ def main() -> int:
     try:
         for name, model, n, view in FIGURES:
             space = explore(load_protocol(str(ROOT / "models" / model), n))
-            out = write_image(render_view(space, view), IMAGES / name)
+            out = write_image(render(space, view), IMAGES / name)
             print(f"{out.relative_to(ROOT)}: {view} view of {model} with N={n}, "
                   f"{len(space):,} configurations")
     except FLPCheckError as err:

@@ -1,14 +1,8 @@
-"""Shared fixtures: the repository's paths and model loading."""
+"""Test options: --runslow for the slow tests, --hypothesis-long for many more examples."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-MODELS = ROOT / "models"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

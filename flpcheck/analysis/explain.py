@@ -1,6 +1,6 @@
 """Schedules made readable: each step replayed with the protocol's own code and annotated.
 
-The replay here goes through :mod:`flpcheck.semantics` (not the explorer's tables), so every
+The replay here goes through :mod:`flpcheck.model.semantics` (not the explorer's tables), so every
 schedule shown to a user is checked by code independent of the search that found it.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from ..errors import ReplayError, SharedStateError
 from ..explorer.statespace import Schedule, StateSpace
-from ..model.semantics import Configuration, Event, event_to_json, initial_configuration, replay
+from ..model.semantics import Configuration, Event, initial_configuration, replay
 from .valence import classify_valence
 
-__all__ = ["AnnotatedStep", "annotate", "schedule_to_json"]
+__all__ = ["AnnotatedStep", "annotate"]
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,3 @@ def annotate(space: StateSpace, schedule: Schedule) -> tuple[str, list[Annotated
             )
         )
     return valence.describe(start_id), steps
-
-
-def schedule_to_json(schedule: Schedule | None) -> dict[str, Any] | None:
-    """``{"inputs": [...], "events": [[pid, payload], ...]}`` or None."""
-    if schedule is None:
-        return None
-    return {"inputs": list(schedule.inputs), "events": [event_to_json(e) for e in schedule.events]}
-

@@ -2,7 +2,7 @@
 
 A cycle is *fair* for a crash set F when every process outside F steps in it, no process in F
 does, and every message to a process outside F that is pending in some configuration of the
-cycle is received by some event of the cycle (DESIGN.md §2). The search: strongly connected
+cycle is received by some event of the cycle (FLP 1985's admissible runs). The search: strongly connected
 components of the allowed subgraph without F's events; drop a component lacking a step of
 some live process; remove configurations holding a pending message to a live process that no
 edge inside the component delivers; recompute; repeat. Each pass is linear in the graph.

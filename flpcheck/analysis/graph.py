@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..explorer.csr import CSR, edge_sources, reverse
+from ..explorer.csr import CSR, IntArray, edge_sources, reverse
 
 __all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources"]
 
-IntArray = npt.NDArray[np.integer]
 _CHUNK = 1 << 12
 BoolArray = npt.NDArray[np.bool_]
 

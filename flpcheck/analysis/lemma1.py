@@ -2,7 +2,7 @@
 
 For a configuration C and events e1, e2 of different processes applicable at C, e2(e1(C)) and
 e1(e2(C)) must be the same configuration. The explorer's tables are local by construction, so
-the check replays both orders through :mod:`flpcheck.semantics` with fresh calls to ``step``,
+the check replays both orders through :mod:`flpcheck.model.semantics` with fresh calls to ``step``,
 in both orders, and compares them with each other and with the explored configuration: a model
 whose processes share state (a global, a class attribute, a shared mutable object) fails it.
 """

@@ -3,25 +3,24 @@
 A :class:`Run` is a lasso: from I(inputs), the ``stem`` then the ``cycle`` repeated forever, with
 the processes in ``crashed`` taking no step in the cycle (they crash at its start). It is an
 admissible non-deciding run when no configuration counts as decided (see
-:mod:`flpcheck.termination`: nobody decides, or under ``all`` some live process never does),
+:mod:`flpcheck.model.termination`: nobody decides, or under ``all`` some live process never does),
 every live process steps in the cycle, and every message to a live process pending anywhere in
 the cycle is delivered in it.
 
 :func:`check_run` decides that by re-applying every event with the protocol's own ``step``
-through :mod:`flpcheck.semantics`: it shares no code with the searches that find runs.
+through :mod:`flpcheck.model.semantics`: it shares no code with the searches that find runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import ReplayError
 from ..model.protocol import Protocol
-from ..model.semantics import Configuration, Event, apply_event, event_to_json, initial_configuration
+from ..model.semantics import Configuration, Event, apply_event, initial_configuration
 from ..model.termination import check_termination
 
-__all__ = ["Run", "check_run", "run_to_json"]
+__all__ = ["Run", "check_run"]
 
 
 @dataclass(frozen=True)
@@ -101,17 +100,3 @@ def check_run(protocol: Protocol, run: Run, crashes: int | None = None,
                     f"unfair cycle: message {payload!r} to p{dst} stays pending forever"
                 )
     return configs
-
-
-def run_to_json(run: Run | None) -> dict[str, Any] | None:
-    """A run as JSON: ``{"inputs", "stem", "cycle", "crashed", "crash_point"}`` (events as
-    ``[pid, payload]``), or None."""
-    if run is None:
-        return None
-    return {
-        "inputs": list(run.inputs),
-        "stem": [event_to_json(e) for e in run.stem],
-        "cycle": [event_to_json(e) for e in run.cycle],
-        "crashed": sorted(run.crashed),
-        "crash_point": run.crash_point if run.crashed else None,
-    }

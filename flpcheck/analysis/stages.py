@@ -26,25 +26,24 @@ reported with their schedule instead of stages.
 
 Every configuration inside a stage's sigma is bivalent too: it reaches the stage's end. The
 searches run on interned configurations through the explorer's checked, memoized user calls
-(:class:`~flpcheck.transitions.LocalTable`); :func:`check_staged_run` replays the result with
-the protocol's own code (:mod:`flpcheck.semantics`), independently.
+(:class:`~flpcheck.model.table.LocalTable`); :func:`check_staged_run` replays the result with
+the protocol's own code (:mod:`flpcheck.model.semantics`), independently.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import ReplayError
 from ..model.inputs import all_inputs
 from ..model.protocol import Protocol
-from ..model.semantics import Event, event_to_json, initial_configuration, replay
+from ..model.semantics import Event, initial_configuration, replay
 from ..model.table import NULL, LocalTable
 
-__all__ = ["OnDemandStage", "StagedRun", "Violation", "staged_adversary", "check_staged_run",
-           "staged_run_to_json"]
+__all__ = ["OnDemandStage", "StagedRun", "Violation", "staged_adversary", "check_staged_run"]
 
 #: a configuration: (state id per process, sorted tuple of the message ids in transit)
 Config = tuple[tuple[int, ...], tuple[int, ...]]
@@ -183,6 +182,22 @@ def _moves(path: list[Move] | Callable[[], list[Move]]) -> list[Move]:
     return path() if callable(path) else path
 
 
+def _path(prev: dict[Config, tuple[Config, Move] | None], c: Config) -> list[Move]:
+    """The moves from the search's start to ``c``, read back through ``prev``."""
+    out = []
+    step = prev[c]
+    while step is not None:
+        c, move = step
+        out.append(move)
+        step = prev[c]
+    return out[::-1]
+
+
+def _joined(prefix: list[Move], path_to: Callable[[Config], list[Move]],
+            c: Config) -> list[Move]:
+    return prefix + path_to(c)
+
+
 @dataclass
 class _Outcome:
     """A bounded search: the moves found (None if none), whether the bound stopped it."""
@@ -200,7 +215,8 @@ def _directed(s: _Searcher, start: Config, pending: list[tuple[int, int]], value
     n = s.n
     for per_process in (True, False):
         for first in range(n):
-            c, fifo, time, moves = start, sorted(pending), 0, []
+            c, fifo, time = start, sorted(pending), 0
+            moves: list[Move] = []
             seen = {c}
             turn = first
             for _ in range(min(GREEDY_STEPS, limit)):
@@ -238,11 +254,7 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
     queue: deque[Config] = deque([start])
 
     def path_to(c: Config) -> list[Move]:
-        out = []
-        while prev[c] is not None:
-            c, mv = prev[c]  # type: ignore[misc]
-            out.append(mv)
-        return out[::-1]
+        return _path(prev, c)
 
     if goal(start):
         return _Outcome([], False, 1)
@@ -251,7 +263,7 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
         for move in s.moves(c):
             if allowed is not None and not allowed(move, c):
                 continue
-            d, _ = s.checked(c, move, lambda c=c: prefix + path_to(c))
+            d, _ = s.checked(c, move, functools.partial(_joined, prefix, path_to, c))
             if d in prev:
                 continue
             prev[d] = (c, move)
@@ -355,13 +367,13 @@ def staged_adversary(protocol: Protocol, stages: int, *, cert_configs: int = 200
             p = queue[0]
             mine = sorted(x for x in pending if s.table.messages[x[1]][0] == p)
             e: Move = (p, mine[0][1]) if mine else (p, NULL)
-            found, stopped = _sigma(s, config, pending, e, sigma_configs, cert_configs, prefix)
-            if found is None:
+            result, stopped = _sigma(s, config, pending, e, sigma_configs, cert_configs, prefix)
+            if result is None:
                 if not stopped:  # stuck for good: is it because the protocol is unsafe?
                     _search(s, config, lambda d: False, cert_configs, prefix)
                 return StagedRun(inputs, start_certs, done, _stuck(len(done), s.event(e),
                                  stopped, bounds), bounds, stopped)
-            sigma, certs, searched = found
+            sigma, certs, searched = result
             for move in [*sigma, e]:
                 config, sent = s.checked(config, move, prefix)
                 prefix.append(move)
@@ -409,11 +421,7 @@ def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
     cert_bounded = False
 
     def path_to(c: Config) -> list[Move]:
-        out = []
-        while prev[c] is not None:
-            c, mv = prev[c]  # type: ignore[misc]
-            out.append(mv)
-        return out[::-1]
+        return _path(prev, c)
 
     while queue:
         c = queue.popleft()
@@ -431,7 +439,7 @@ def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
         for move in s.moves(c):
             if move == e or (m != NULL and move[0] == p and move[1] == m):
                 continue
-            d, _ = s.checked(c, move, lambda sigma=sigma: prefix + sigma)
+            d, _ = s.checked(c, move, prefix + sigma)
             if d not in prev and not s.decisions(d):
                 prev[d] = (c, move)
                 queue.append(d)
@@ -507,38 +515,3 @@ def _check_certs(protocol: Protocol, inputs: tuple[int, ...], prefix: tuple[Even
         end = steps[-1].config if steps else initial_configuration(protocol, inputs)
         if v not in end.decisions(protocol):
             raise ReplayError(f"{where}: the certificate for {v} does not reach a decision {v}")
-
-
-def _events(events: tuple[Event, ...]) -> list[Any]:
-    return [event_to_json(e) for e in events]
-
-
-def staged_run_to_json(run: StagedRun, protocol: Protocol | None = None) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck witness --stages k``."""
-    out: dict[str, Any] = {}
-    if protocol is not None:
-        out |= {"protocol": type(protocol).__name__, "processes": protocol.processes}
-    v = run.violation
-    return out | {
-        "inputs": list(run.inputs),
-        "start_certificates": {str(k): _events(c) for k, c in run.start_certificates.items()},
-        "stages": [
-            {
-                "process": s.process,
-                "event": event_to_json(s.event),
-                "sigma": _events(s.sigma),
-                "certificates": {str(k): _events(c) for k, c in s.certificates.items()},
-                "queue": list(s.queue),
-            }
-            for s in run.stages
-        ],
-        "complete": not run.failure,
-        "failure": run.failure or None,
-        "stopped_by": list(run.stopped_by),
-        "verdict": None if v is None else f"{v.property}-violated",
-        "evidence": None if v is None else {
-            "property": v.property, "detail": v.detail,
-            "schedule": {"inputs": list(v.inputs), "events": _events(v.events)}},
-        "bounds": run.bounds,
-    }
-

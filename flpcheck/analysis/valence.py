@@ -89,7 +89,7 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     """Classify every configuration by the decision values reachable from it.
 
     V(C) is the set of decision values of configurations reachable from C (FLP 1985, §3).
-    Computed as a fixpoint over the forward edges (:func:`~flpcheck.graph.reach_bits`: no
+    Computed as a fixpoint over the forward edges (:func:`~flpcheck.analysis.graph.reach_bits`: no
     reversed graph, a few linear sweeps), or by backward reachability over the reversed edges
     when the sweeps do not settle.
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a

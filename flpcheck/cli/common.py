@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
@@ -44,7 +43,8 @@ def default_max_memory() -> str:
 
 def _fail(err: FLPCheckError) -> None:
     console = Console(stderr=True, highlight=False)
-    console.print(f"[red]error:[/red] {escape(str(err))}", markup=True, soft_wrap=True)
+    console.print("[red]error:[/red] ", markup=True, end="")
+    console.print(str(err), markup=False, soft_wrap=True)
     for note in getattr(err, "__notes__", ()):
         console.print(note, markup=False, soft_wrap=True)
     sys.exit(err.exit_code)
@@ -54,9 +54,9 @@ def _internal(exc: BaseException) -> None:
     import traceback
 
     console = Console(stderr=True, highlight=False)
-    console.print(f"[red]internal error:[/red] flpcheck failed with {type(exc).__name__}: "
-                  f"{escape(str(exc))}",
-                  markup=True, soft_wrap=True)
+    console.print("[red]internal error:[/red] ", markup=True, end="")
+    console.print(f"flpcheck failed with {type(exc).__name__}: {exc}", markup=False,
+                  soft_wrap=True)
     console.print("".join(traceback.format_exception(exc)).rstrip(), markup=False,
                   soft_wrap=True)
     console.print("This is a bug in flpcheck, not a verdict on the model: please report it to "

@@ -11,11 +11,13 @@ import click
 from rich.console import Console
 
 from ..analysis.lemma1 import require_lemma1
+from ..analysis.summary import summarize
 from ..errors import UsageError
 from ..model.inputs import parse_inputs
 from ..model.loader import is_round_model, load_round_protocol
-from ..output.report import exploration_to_json, print_exploration, summarize
-from ..output.rounds_report import print_round_check, round_check_to_json
+from ..output.json import exploration_to_json, round_check_to_json
+from ..output.report import print_exploration
+from ..output.rounds_report import print_round_check
 from ..sync import check_rounds
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration
 

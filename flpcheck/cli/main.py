@@ -8,6 +8,8 @@ from .common import FLPGroup
 from .explore import explore_command
 from .render import render_command
 from .schema import schema_command
+from .serve import serve_command
+from .simulate import simulate_command
 from .witness import lemmas_command, witness_command
 
 __all__ = ["main"]
@@ -24,13 +26,21 @@ def main() -> None:
       witness   the verdict and the run that defeats the protocol
       lemmas    FLP's Lemmas 1-3 walked through on the model
       render    a picture of the configuration graph or one of its views
+      simulate  random or adversarial runs of a model too large to explore
+      serve     walk the configurations in a browser, with tours and a game
       schema    the JSON Schema of a command's --json output
 
     Exit codes: 0 nothing violated, 1 a property violated, 2 usage or model error, 3 an
     internal error of flpcheck, 130 interrupted.
+
+    \b
+    Examples:
+      flpcheck witness models/leader_broadcast.py
+      flpcheck explore models/majority.py
+      flpcheck COMMAND --help
     """
 
 
 for command in (explore_command, witness_command, lemmas_command, render_command,
-                schema_command):
+                simulate_command, serve_command, schema_command):
     main.add_command(command)

@@ -7,23 +7,24 @@ into exit code 2.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
-from ..analysis.verdict import run_to_draw
+from ..analysis.adversary import lemma3_event
+from ..api import render
 from ..errors import UsageError
+from ..model.loader import load_protocol
 from ..output.render import (
     IMAGE_FORMATS,
     LABEL_MODES,
     VIEWS,
     choose_view,
-    default_lemma3,
-    lemma3_view,
-    render_view,
     require_dot,
-    witness_view,
+    schedule_chart,
     write_image,
 )
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
@@ -37,7 +38,8 @@ __all__ = ["render_command"]
 @click.option("--view", type=click.Choice(VIEWS), default="auto", show_default=True,
               help="full: every configuration; initial: the Lemma 2 chain; witness: a run and "
                    "its neighbours; lemma3: C, e and D = e(𝒞); quotient: merged by valence and "
-                   "depth; auto: full when small, else quotient.")
+                   "depth; sequence: a run as a message sequence chart; auto: full when small, "
+                   "else quotient.")
 @click.option("--labels", type=click.Choice(LABEL_MODES), default="short", show_default=True,
               help="How much a configuration's label shows.")
 @click.option("--config", "config_id", type=click.IntRange(min=0),
@@ -47,14 +49,18 @@ __all__ = ["render_command"]
 @click.option("--by", type=click.Choice(("depth", "scc")), default="depth", show_default=True,
               help="quotient: merge by (valence, depth); scc also condenses cycles.")
 @click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
-              help="witness: the crash budget of the verdict whose run is drawn (0 draws the "
-                   "forever-bivalent lasso of a protocol that one crash defeats).")
+              help="witness, sequence: the crash budget of the verdict whose run is drawn (0 "
+                   "draws the forever-bivalent lasso of a protocol that one crash defeats).")
 @termination_option
+@click.option("--schedule", type=click.File("r"),
+              help="sequence: draw this schedule instead of the verdict's run, JSON as --json "
+                   "prints one ({\"inputs\": [...], \"events\": [[pid, payload], ...]}, or a "
+                   "run with stem and cycle); - reads it from stdin. Nothing is explored.")
 def _render(model: str, processes: int | None, inputs: str | None, max_configs: int | None,
             max_buffer: int | None, max_depth: int | None, timeout: float | None,
             max_memory: str | None, output: Path, view: str, labels: str,
             config_id: int | None, process: int | None, by: str, crashes: int,
-            termination: str) -> None:
+            termination: str, schedule: TextIO | None) -> None:
     """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot).
 
     \b
@@ -63,6 +69,7 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
       flpcheck render models/flip_flop.py --view witness --crashes 0 -o lasso.png
       flpcheck render models/majority.py --view quotient -o majority.svg
       flpcheck render models/majority.py --view lemma3 --process 1 -o lemma3.svg
+      flpcheck render models/flip_flop.py --view sequence --crashes 0 -o lasso-chart.svg
     """
     suffix = output.suffix.lower()
     if suffix not in IMAGE_FORMATS + (".dot", ".gv"):
@@ -71,30 +78,41 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
         raise UsageError("--config and --process apply to --view lemma3 only")
     if suffix in IMAGE_FORMATS:
         require_dot(str(output))  # fail before a long exploration, not after it
+    if schedule is not None:
+        _schedule(model, processes, view, schedule, output)
+        return
     _, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
                                      max_depth, timeout, max_memory)
     chosen = choose_view(space) if view == "auto" else view
     if view == "full" and choose_view(space) != "full":
         click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
                    "dot may take minutes; --view quotient draws a summary", err=True)
-    if chosen == "witness":
-        drawn = run_to_draw(space, crashes, termination)
-        graph = witness_view(space, drawn.path, drawn.cycle_start, events=drawn.events,
-                             labels=labels, title=drawn.title)
-    elif chosen == "lemma3":
-        config, event, note = default_lemma3(space, config_id, process)
+    config, event = None, None
+    if chosen == "lemma3":
+        config, event, note = lemma3_event(space, config_id, process)
         if note:
             click.echo(f"note: {note}", err=True)
-        graph = lemma3_view(space, config, event, labels=labels)
-    else:
-        graph = render_view(space, chosen, labels=labels, by=by)
-    write_image(graph, output)
+    render(space, chosen, labels=labels, by=by, crashes=crashes, termination=termination,
+           config=config, event=event, output=output)
     click.echo(f"wrote {output}: {chosen} view of {len(space):,} configurations"
                + ("" if space.complete else " (INCOMPLETE: cut by a bound)"))
     if stop.signal_name:
         click.echo(f"interrupted by {stop.signal_name}: the picture is of the explored part",
                    err=True)
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _schedule(model: str, processes: int | None, view: str, source: TextIO,
+              output: Path) -> None:
+    """``--schedule``: the sequence chart of a JSON schedule, replayed without exploring."""
+    if view != "sequence":
+        raise UsageError("--schedule applies to --view sequence only")
+    try:
+        document = json.load(source)
+    except json.JSONDecodeError as err:
+        raise UsageError(f"--schedule: not JSON ({err})") from None
+    write_image(schedule_chart(load_protocol(model, processes), document), output)
+    click.echo(f"wrote {output}: sequence chart of the schedule")
 
 
 render_command: click.Command = click.command("render")(_render)

@@ -6,18 +6,23 @@ import json
 
 import click
 
+from ..output.schemas import ALL_SCHEMAS
+
 __all__ = ["schema_command"]
 
 
 @click.command("schema")
-@click.argument("name", type=click.Choice(("explore", "explore-rounds", "witness",
-                                           "witness-stages")))
+@click.argument("name", type=click.Choice(tuple(ALL_SCHEMAS)))
 def schema_command(name: str) -> None:
     """Print the JSON Schema of one command's --json output.
+
+    NAME is the command: explore, explore-rounds (explore on a round model), witness, or
+    witness-stages (witness --stages K). Schema draft 2020-12.
 
     \b
     Examples:
       flpcheck schema witness > witness.schema.json
+      flpcheck schema explore-rounds
     """
     from ..output.schemas import schema
 

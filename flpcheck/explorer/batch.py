@@ -9,7 +9,7 @@ configurations get ids in order of first occurrence.
 
 Per block, the only Python work is for local moves never seen before: the moves of process p
 at local state s with buffer b, ``(event, new state, new buffer)``, computed once (user code
-runs through the memoized :class:`~flpcheck.transitions.LocalTable`) and kept in flat arrays.
+runs through the memoized :class:`~flpcheck.model.table.LocalTable`) and kept in flat arrays.
 Everything else (gathering moves, building successor rows, hashing, looking them up, assigning
 ids, appending edges) is numpy over the whole block. Storage is numpy throughout, each array
 in the narrowest integer type its values need (:mod:`flpcheck.explorer._storage`): rows of uint8 or
@@ -326,7 +326,7 @@ class _BatchRun:
     def _reduce(self, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64], pair_idx: list,
                 moves: npt.NDArray[np.int64]
                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-        """Partial-order reduction (:mod:`flpcheck.por`): the move counts with only the moves
+        """Partial-order reduction (:mod:`flpcheck.explorer.por`): the move counts with only the moves
         of the first process whose events may be explored alone (conditions 1-3 of the
         module; the caller checks the cycle proviso), and which configurations that reduced."""
         n, future = self.n, self.future

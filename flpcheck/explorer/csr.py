@@ -1,5 +1,10 @@
-"""A directed graph as compressed sparse rows: the storage view the explorer hands to the
-analyses (:mod:`flpcheck.analysis.graph` works on it)."""
+"""A directed graph in compressed sparse row form: how a state space keeps its edges.
+
+A graph is ``(indptr, indices)``: the successors of node ``v`` are
+``indices[indptr[v]:indptr[v + 1]]``, and edge ``k`` is the ``k``-th entry of ``indices``. The
+passes over such graphs (reachability, breadth-first search, fixpoints) are in
+:mod:`flpcheck.analysis.graph`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 
-__all__ = ["CSR", "reverse", "edge_sources"]
+__all__ = ["CSR", "reverse", "edge_sources", "IntArray"]
 
 IntArray = npt.NDArray[np.integer]
 

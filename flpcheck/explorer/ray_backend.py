@@ -112,10 +112,9 @@ class RayParts(Parts):
                 ray.init(address="local", num_cpus=max(K, os.cpu_count() or 1),
                          include_dashboard=False, logging_level="ERROR", log_to_driver=False)
             else:
-                import flpcheck
-
+                package = Path(__file__).resolve().parent.parent  # flpcheck/, shipped whole
                 env = {"working_dir": str(path.parent), "excludes": EXCLUDES,
-                       "py_modules": [str(Path(flpcheck.__file__).parent)]}
+                       "py_modules": [str(package)]}
                 try:
                     ray.init(address=address, runtime_env=env, logging_level="ERROR",
                              log_to_driver=False)

@@ -94,7 +94,7 @@ class StateSpace:
         self._sub_memo: dict[int, tuple[tuple[tuple[int, Any], ...], dict[Any, int]]] = {}
         #: under symmetry reduction: the size of each stored configuration's orbit (else None)
         self.orbit: np.ndarray | None = None
-        #: True when the partial-order reduction cut events (see :mod:`flpcheck.por`)
+        #: True when the partial-order reduction cut events (see :mod:`flpcheck.explorer.por`)
         self.partial_order = False
         #: why a requested partial-order reduction did not apply ("" otherwise)
         self.por_note = ""
@@ -379,9 +379,3 @@ class StateSpace:
     def decided_array(self) -> np.ndarray:
         """The decision bits of every configuration (bit 0: a 0 output, bit 1: a 1 output)."""
         return self.decided
-
-    def to_networkx(self) -> Any:
-        """The graph as a ``networkx.MultiDiGraph`` (see :mod:`flpcheck.export`)."""
-        from ..output.export import to_networkx
-
-        return to_networkx(self)

@@ -46,9 +46,20 @@ class Interner:
 
     def add(self, value: Any) -> int:
         """The id of ``value``, interning it on first sight (the caller has checked it)."""
-        key = value_key(value)
-        vid = self._ids.get(key)
+        return self.intern(value, lambda: None)
+
+    def intern(self, value: Any, check: Callable[[], None]) -> int:
+        """The id of ``value``; on first sight ``check()`` runs (it raises for a value that
+        cannot be interned) and the value is interned. The key is computed once."""
+        try:
+            key = value_key(value)
+            vid = self._ids.get(key)
+        except TypeError:  # unhashable: let check() say why
+            key, vid = None, None
         if vid is None:
+            check()
+            if key is None:
+                key = value_key(value)
             vid = self._ids[key] = len(self.values)
             self.values.append(value)
         return vid
@@ -74,7 +85,7 @@ def plain(value: Any) -> bool:
     needed to check that a call left it unchanged)."""
     if value is None or isinstance(value, (bool, int, float, str, bytes, enum.Enum)):
         return True
-    if type(value) in (tuple, frozenset):
+    if isinstance(value, (tuple, frozenset)):  # NamedTuples too: they have no other fields
         return all(plain(v) for v in value)
     return False
 
@@ -113,11 +124,7 @@ class CheckedCalls:
 
     def state_id(self, state: Any, *, pid: int, what: object) -> int:
         """The id of a local state, interning (and checking) it on first sight."""
-        sid = self._states.find(state)
-        if sid is None:
-            check_state(self.origin, state, pid, what)
-            sid = self._states.add(state)
-        return sid
+        return self._states.intern(state, lambda: check_state(self.origin, state, pid, what))
 
     def find_state(self, state: Any) -> int | None:
         """The id of a local state seen before, or None."""
@@ -125,11 +132,8 @@ class CheckedCalls:
 
     def payload_id(self, payload: Any, *, what: object, dst: int | None = None) -> int:
         """The id of a payload, interning (and checking) it on first sight."""
-        pl = self._payloads.find(payload)
-        if pl is None:
-            check_payload(self.origin, payload, what, dst)
-            pl = self._payloads.add(payload)
-        return pl
+        return self._payloads.intern(payload,
+                                     lambda: check_payload(self.origin, payload, what, dst))
 
     def find_payload(self, payload: Any) -> int | None:
         """The id of a payload seen before, or None."""

@@ -80,6 +80,8 @@ def check_sends(origin: str, n: int, raw: Any, what: object,
                 f"{origin}: {what} sent {item!r}; each send is a (dst, payload) pair ({shape})"
             )
         dst, payload = item
+        if isinstance(dst, numbers.Integral) and not isinstance(dst, bool):
+            dst = int(dst)  # a numpy integer, say, is a process id too
         if isinstance(dst, bool) or not isinstance(dst, int) or not 0 <= dst < n:
             raise InvalidProtocol(
                 f"{origin}: {what} sent {payload!r} to destination {dst!r}; "
@@ -91,11 +93,13 @@ def check_sends(origin: str, n: int, raw: Any, what: object,
 
 
 def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
-                      what: object) -> tuple[Any, list[tuple[int, Any]]]:
+                      what: object, check_new_state: bool = True
+                      ) -> tuple[Any, list[tuple[int, Any]]]:
     """``(new_state, sends)`` from what ``step`` returned, checked; a model error otherwise.
 
     A result of the state's own type (a NamedTuple or dataclass state returned bare) is
-    refused even when it happens to have two fields.
+    refused even when it happens to have two fields. ``check_new_state=False`` leaves the new
+    state to a caller that checks it on first sight (interning it).
     """
     own = type(state)
     if own is type(result) and own.__module__ != "builtins":
@@ -107,7 +111,8 @@ def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
         raise InvalidProtocol(f"{origin}: {what} returned {result!r}; {STEP_SHAPE}")
     new_state, raw = result
     sends = check_sends(origin, n, raw, what)
-    check_state(origin, new_state, pid, what)
+    if check_new_state:
+        check_state(origin, new_state, pid, what)
     return new_state, sends
 
 
@@ -116,8 +121,9 @@ def check_output(origin: str, what: object, value: Any) -> int | None:
     error otherwise."""
     if value is None:
         return None
-    if value is True or value is False:
-        return int(value)
+    numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    if value is True or value is False or numpy_bool:
+        return int(bool(value))
     if isinstance(value, numbers.Integral) and value in (0, 1):
         return int(value)
     raise ProtocolStepError(f"{origin}: {what} returned {value!r}; an output is None, 0 or 1")

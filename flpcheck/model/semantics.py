@@ -3,8 +3,8 @@
 This module is the executable definition of the semantics, kept deliberately simple and
 independent of the explorer (no interning, no memoizing, no graph): the replay checker uses it
 to check every run the searches find, and the tests compare the explorer with it. It checks what
-user code returns with the same rules as the explorer (:mod:`flpcheck.transitions`), and it
-compares values as the explorer does: by type and value (:func:`~flpcheck.values.value_key`),
+user code returns with the same rules as the explorer (:mod:`flpcheck.model.checks`), and it
+compares values as the explorer does: by type and value (:func:`~flpcheck.model.values.value_key`),
 so ``1`` and ``True`` are different states and payloads.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from ..errors import ReplayError
 from .checks import check_output, check_state, check_step_result
 from .protocol import Protocol
-from .values import canonical_key, to_json, value_key
+from .values import canonical_key, value_key
 
 __all__ = [
     "Configuration",
@@ -28,7 +28,6 @@ __all__ = [
     "applicable_events",
     "apply_event",
     "replay",
-    "event_to_json",
     "outputs_of",
 ]
 
@@ -53,7 +52,7 @@ class Configuration:
     """C = (s_0 ... s_{N-1}; B): local states and the message buffer, a sorted multiset.
 
     Two configurations are equal when their states are the same values and their buffers the
-    same multisets of messages (by type and value, see :func:`~flpcheck.values.value_key`).
+    same multisets of messages (by type and value, see :func:`~flpcheck.model.values.value_key`).
     The key that decides it is computed on the first comparison (a configuration made by
     :func:`apply_event` from one whose key is known gets it from the change: the cost is then
     that of the messages removed and sent, not of the whole buffer).
@@ -71,7 +70,7 @@ class Configuration:
     def of_sorted(cls, states: tuple[Any, ...], buffer: tuple[tuple[int, Any], ...],
                   counts: dict[Any, int] | None = None) -> Configuration:
         """A configuration whose buffer is already sorted by (destination,
-        :func:`~flpcheck.values.canonical_key` of the payload), stably."""
+        :func:`~flpcheck.model.values.canonical_key` of the payload), stably."""
         config = cls(states, buffer)
         object.__setattr__(config, "_sorted", True)
         object.__setattr__(config, "_counts", counts)
@@ -285,8 +284,3 @@ def replay(protocol: Protocol, inputs: Sequence[int], schedule: Iterable[Event])
         steps.append(step)
         config = step.config
     return steps
-
-
-def event_to_json(event: Event) -> list[Any]:
-    """``[pid, payload]`` with the payload JSON-encoded (null for the null message)."""
-    return [event.pid, to_json(event.msg)]

@@ -6,26 +6,19 @@
   most textbooks' termination property.
 
 A run is non-deciding when no process ever decides (``some``), or when some process outside
-F is undecided in every configuration of the run (``all``). :func:`decided_targets` gives,
-for a crash set, the decisions a non-deciding run must avoid: any decision under ``some``, a
-decision of one live process (one target per process) under ``all``. This holds even for a
-model whose outputs are not write-once.
+F is undecided in every configuration of the run (``all``); see
+:func:`flpcheck.analysis.nondeciding.decided_targets`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
-
-import numpy as np
+from typing import Literal
 
 from ..errors import UsageError
 
-if TYPE_CHECKING:
-    from ..explorer.statespace import StateSpace
-
 __all__ = ["TERMINATIONS", "Termination", "check_termination", "counts_as_decided",
-           "decided_targets", "DEFINITIONS"]
+           "DEFINITIONS"]
 
 Termination = Literal["some", "all"]
 TERMINATIONS: tuple[Termination, ...] = ("some", "all")
@@ -57,13 +50,3 @@ def counts_as_decided(outputs: Sequence[int | None], termination: str,
     if termination == "some":
         return any(o is not None for o in outputs)
     return all(o is not None for p, o in enumerate(outputs) if p not in crashed)
-
-
-def decided_targets(space: StateSpace, termination: str,
-                    crashed: frozenset[int] = frozenset()) -> list[np.ndarray]:
-    """The decisions a non-deciding run with crash set ``crashed`` must avoid, one boolean array
-    per way of not deciding: any decision (``some``); or, for each process outside the crash
-    set, a decision of that process (``all``)."""
-    if termination == "some":
-        return [space.decided_array != 0]
-    return [space.process_decided[:, p] for p in range(space.n) if p not in crashed]

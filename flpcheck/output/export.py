@@ -1,6 +1,6 @@
 """Exporting the configuration graph: networkx, DOT, GraphML, JSON node-link, images.
 
-The state space itself stays in compact arrays (:mod:`flpcheck.statespace`); the networkx graph
+The state space itself stays in compact arrays (:mod:`flpcheck.explorer.statespace`); the networkx graph
 built here is a view for export and small analyses, made on demand and never kept.
 
 Every configuration becomes a node with its id, and every explored event an edge:
@@ -33,7 +33,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from ..analysis.valence import ValenceMap, classify_valence
 from ..errors import UsageError
 from ..explorer.statespace import StateSpace
 from ..model.values import to_json
+from .files import atomic_write
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -54,43 +54,10 @@ __all__ = [
     "write_graphml",
     "write_json",
     "write_graph",
-    "atomic_write",
 ]
 
 GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".svg", ".png", ".pdf")
 """The file suffixes :func:`write_graph` understands."""
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, then ``os.replace``.
-
-    A reader never sees a half-written file, and an interrupted write leaves the old file.
-    """
-    path = Path(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def event_label(pid: int, payload_text: str | None) -> str:
@@ -207,7 +174,8 @@ def write_dot(space: StateSpace, path: str | os.PathLike[str], labels: str = "sh
     """The DOT source of the full view (every configuration); needs no Graphviz install."""
     from .render import full_view
 
-    return atomic_write(path, full_view(space, labels=labels).source)
+    return atomic_write(path, full_view(space, labels=labels,
+                                        valence=classify_valence(space)).source)
 
 
 def write_graphml(space: StateSpace, path: str | os.PathLike[str]) -> Path:
@@ -240,9 +208,12 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
     if suffix == ".json":
         return write_json(space, path)
     if suffix in (".svg", ".png", ".pdf"):
-        from .render import render_view, write_image
+        from .render import choose_view, full_view, quotient_view, write_image
 
-        return write_image(render_view(space, "auto"), path)
+        valence = classify_valence(space)
+        view = (full_view(space, valence=valence) if choose_view(space) == "full"
+                else quotient_view(space, valence=valence))
+        return write_image(view, path)
     raise UsageError(
         f"{path}: unknown graph format {suffix or '(no suffix)'!r}; "
         f"use one of {', '.join(GRAPH_FORMATS)}"

@@ -1,73 +1,23 @@
-"""The result of ``flpcheck explore``: one value, its JSON form and its text form.
+"""The text report of ``flpcheck explore`` (rich), and the schedule tables every report uses.
 
-The JSON keys are a documented interface (README, "JSON reference"); the text form is printed
-with rich by :func:`print_exploration`.
+Schedules are replayed with the protocol's own code (:func:`flpcheck.analysis.annotate`) before
+they are printed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis.explain import AnnotatedStep, annotate, schedule_to_json
-from ..analysis.properties import PropertyResult, check_safety
-from ..analysis.runs import run_to_json
-from ..analysis.valence import LABELS, ValenceMap, classify_valence
-from ..analysis.verdict import NondecidingSearch, search_nondeciding
+from ..analysis.explain import AnnotatedStep, annotate
+from ..analysis.summary import Exploration
+from ..analysis.valence import LABELS
 from ..explorer.statespace import StateSpace
 from ..model.termination import DEFINITIONS
 
-__all__ = ["Exploration", "summarize", "exploration_to_json", "print_exploration",
-           "print_schedule", "print_steps", "cut_notice"]
-
-
-@dataclass(frozen=True)
-class Exploration:
-    """A state space with its valence map and safety verdicts."""
-
-    name: str
-    space: StateSpace
-    valence: ValenceMap
-    properties: list[PropertyResult]
-    termination: str = "some"
-    #: the search for a fair crash-free run that never decides (None: not searched, with why)
-    nondeciding: NondecidingSearch | None = None
-    not_searched: str = ""
-
-    @property
-    def violated(self) -> bool:
-        """True when some safety property is certainly violated."""
-        return any(p.violated for p in self.properties)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when no violation was found, 1 when one was (the CLI's exit code)."""
-        return 1 if self.violated else 0
-
-
-LIVENESS_LIMIT = 2_000_000
-"""``explore`` searches for a fair crash-free run that never decides up to this many
-configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
-always searches."""
-
-
-def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
-    """Classify valence, check the safety properties of an explored space, and search for a
-    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
-    valence, props = classify_valence(space), check_safety(space)
-    if space.reduced or space.partial_order:
-        why = "symmetry" if space.reduced else "partial-order"
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: runs are not kept by the {why} reduction")
-    if len(space) > LIVENESS_LIMIT:
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: {len(space):,} configurations, more than "
-                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
-    return Exploration(name, space, valence, props, termination,
-                       search_nondeciding(space, 0, termination))
+__all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice"]
 
 
 def cut_notice(space: StateSpace) -> str:
@@ -86,59 +36,6 @@ def cut_notice(space: StateSpace) -> str:
         "explored part; a valence that is not bivalent is only a lower bound, and properties "
         f"that hold are only known to hold in the explored part.{hint}"
     )
-
-
-def exploration_to_json(result: Exploration) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck explore`` (keys documented in the README)."""
-    space, valence = result.space, result.valence
-    counts = valence.counts()
-
-    def prop(p: PropertyResult) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "holds": p.holds,
-            "certain": p.certain,
-            "detail": p.detail,
-            "schedule": schedule_to_json(p.schedule),
-        }
-        if p.witnesses:
-            out["witnesses"] = {k: schedule_to_json(s) for k, s in p.witnesses.items()}
-        return out
-
-    by_name = {p.name: p for p in result.properties}
-    return {
-        "protocol": result.name,
-        "processes": space.n,
-        "complete": space.complete,
-        "cut_reasons": list(space.cut_reasons),
-        "bounds": {k: getattr(space.bounds, k) for k in ("max_configs", "max_buffer", "max_depth")},
-        "configurations": space.total_configurations(),
-        "events": space.total_events(),
-        "unexpanded": int(space.weights[space.cut].sum()),
-        "valence": {label: counts[label] for label in LABELS},
-        "valence_lower_bounds": valence.uncertain_count(),
-        "initial": [
-            {"inputs": list(x), "valence": valence.label(cid), "certain": valence.is_certain(cid)}
-            for x, cid in space.initial
-        ],
-        "agreement": prop(by_name["agreement"]),
-        "validity": prop(by_name["validity"]),
-        "nontriviality": prop(by_name["nontriviality"]),
-        "termination": result.termination,
-        "nondeciding": _nondeciding_json(result),
-        "seconds": round(space.elapsed, 3),
-        **({"symmetry": {"representatives": len(space), "events": space.num_events}}
-           if space.reduced else {}),
-        **({"partial_order": {"applied": space.partial_order, "note": space.por_note}}
-           if space.partial_order or space.por_note else {}),
-    }
-
-
-def _nondeciding_json(result: Exploration) -> dict[str, Any]:
-    search = result.nondeciding
-    if search is None:
-        return {"crashes": 0, "exists": None, "reason": result.not_searched, "run": None}
-    return {"crashes": 0, "exists": search.exists, "reason": search.reason or None,
-            "run": run_to_json(search.run)}
 
 
 def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:

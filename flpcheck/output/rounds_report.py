@@ -1,6 +1,7 @@
 """The result of exploring a round protocol: its JSON form and its text form (rich).
 
-The JSON keys are a documented interface (README, "The synchronous round model"). A
+The JSON keys are a documented interface (the schema ``explore-rounds`` of
+:mod:`flpcheck.output.schemas`). A
 counterexample is shown as a round-by-round table: who crashed in which round, which of the
 crashing processes' messages got through and which were lost, and every local state after each
 round. Messages between live processes always arrive, so the table leaves them out (the JSON
@@ -16,74 +17,9 @@ from rich.padding import Padding
 from rich.table import Table
 
 from ..model.round_protocol import RoundProtocol
-from ..model.values import to_json
-from ..sync.records import RoundCheck, RoundExecution, RoundVerdict
+from ..sync.records import RoundCheck, RoundExecution
 
-__all__ = ["round_check_to_json", "execution_to_json", "print_round_check", "print_execution"]
-
-
-def execution_to_json(execution: RoundExecution) -> dict[str, Any]:
-    """One execution as JSON: inputs, crashes, and every round's messages, states and outputs."""
-    return {
-        "inputs": list(execution.inputs),
-        "summary": execution.describe(),
-        "crashes": [
-            {"pid": c.pid, "round": c.round, "delivered_to": list(c.delivered_to)}
-            for c in execution.crashes
-        ],
-        "initial_states": [to_json(s) for s in execution.initial_states],
-        "rounds": [
-            {
-                "round": rec.round,
-                "crashed": list(rec.crashed),
-                "messages": [
-                    {"src": m.src, "dst": m.dst, "payload": to_json(m.payload),
-                     "delivered": m.delivered}
-                    for m in rec.messages
-                ],
-                "states": [to_json(s) for s in rec.states],
-                "outputs": list(rec.outputs),
-                "live": list(rec.live),
-            }
-            for rec in execution.records
-        ],
-        "outputs": list(execution.outputs),
-        "live": list(execution.live),
-    }
-
-
-def _verdict_to_json(v: RoundVerdict) -> dict[str, Any]:
-    return {
-        "holds": v.holds,
-        "detail": v.detail,
-        "violations": v.violations,
-        "counterexample": None if v.counterexample is None else execution_to_json(v.counterexample),
-    }
-
-
-def round_check_to_json(check: RoundCheck) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck explore`` for a round protocol."""
-    return {
-        "protocol": check.name,
-        "model": "synchronous rounds",
-        "processes": check.processes,
-        "rounds": check.rounds,
-        "crashes": check.crashes,
-        "inputs": ["".join(map(str, x)) for x in check.inputs],
-        "counts": {
-            "input_vectors": len(check.inputs),
-            "crash_patterns": check.crash_patterns,
-            "executions": check.executions,
-            "global_states": list(check.global_states),
-            "transitions": check.transitions,
-            "user_calls": check.user_calls,
-        },
-        "agreement": _verdict_to_json(check.agreement),
-        "validity": _verdict_to_json(check.validity),
-        "termination": _verdict_to_json(check.termination),
-        "termination_definition": check.termination_definition,
-        "seconds": round(check.elapsed, 3),
-    }
+__all__ = ["print_round_check", "print_execution"]
 
 
 def _cell(protocol: RoundProtocol, pid: int, state: Any, output: int | None) -> str:

@@ -1,9 +1,10 @@
 """JSON Schemas (draft 2020-12) of every ``--json`` output, shipped with the package.
 
-``flpcheck schema NAME`` prints one; :func:`schema` returns it as a dict and :func:`validate`
-checks a document against it (with the ``jsonschema`` package, an optional dependency used by
-the tests). The schemas share their pieces (an event, a schedule, a run), so every output names
-the same thing the same way:
+``flpcheck schema NAME`` prints one of :data:`SCHEMAS`; :data:`SERVE_SCHEMAS` describe the
+answers of ``flpcheck serve``'s JSON API. :func:`schema` returns any of them as a dict and
+:func:`validate` checks a document against it (with the ``jsonschema`` package, an optional
+dependency used by the tests). The schemas share their pieces (an event, a schedule, a run),
+so every output names the same thing the same way:
 
 - an *event* is ``[pid, payload]``, the payload in its JSON form and ``null`` for the null
   message (payloads are never ``null``: ``None`` is refused as a payload);
@@ -18,7 +19,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["SCHEMAS", "schema", "validate"]
+__all__ = ["SCHEMAS", "SERVE_SCHEMAS", "ALL_SCHEMAS", "schema", "validate"]
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -249,22 +250,260 @@ ROUNDS["$defs"] = {**DEFS, "execution": {
         "live": {"type": "array", "items": {"type": "boolean"}},
     }}}
 
+_NULLABLE_INT = {"type": ["integer", "null"], "minimum": 0}
+_SAFETY = ["agreement", "validity", "write-once"]
+
+SIMULATE = _document("flpcheck simulate --json", {
+    "protocol": {"type": "string"},
+    "processes": _INT,
+    "scheduler": {"enum": ["uniform", "fair", "adversary"]},
+    "seed": {"type": "integer"},
+    "runs": {"description": "Runs taken (fewer than runs_requested when stopped).", **_INT},
+    "runs_requested": _INT,
+    "steps": {"description": "The most events a run takes.", **_INT},
+    "inputs": {"description": "The input vectors runs start from (null: drawn at random).",
+               "oneOf": [{"type": "null"}, {"type": "array", "items": _INPUTS}]},
+    "workers": _INT,
+    "keep_going": {"type": "boolean"},
+    "complete": {"description": "Every requested run was taken.", "type": "boolean"},
+    "stopped_by": {"enum": [None, "violation", "interrupted", "timeout", "max-memory"]},
+    "events": _INT,
+    "distinct_configurations": _INT,
+    "distinct_configurations_at_least": {
+        "description": "The cap on kept hashes was hit: the count is a lower bound.",
+        "type": "boolean"},
+    "distinct_configurations_cap": _INT,
+    "decided_runs": _INT,
+    "decision_rate": {"type": "number", "minimum": 0, "maximum": 1},
+    "undecided_runs": {"description": "Runs that reached the step limit with nothing decided.",
+                       **_INT},
+    "stuck_runs": {"description": "Runs that reached a configuration where nothing can change, "
+                                  "with nothing decided.", **_INT},
+    "first_decision": {
+        "description": "The event at which a run first decided: over the decided runs, with "
+                       "a histogram in buckets 0, 1, 2-3, 4-7, ...",
+        "type": "object", "additionalProperties": False,
+        "required": ["runs", "min", "max", "mean", "histogram"],
+        "properties": {
+            "runs": _INT, "min": _NULLABLE_INT, "max": _NULLABLE_INT,
+            "mean": {"type": ["number", "null"]},
+            "histogram": {"type": "array", "items": {
+                "type": "object", "required": ["from", "to", "runs"],
+                "additionalProperties": False,
+                "properties": {"from": _INT, "to": _INT, "runs": _INT}}}}},
+    "adversary": {"oneOf": [{"type": "null"}, {
+        "type": "object", "additionalProperties": False,
+        "required": ["lookahead", "certified_start", "runs"],
+        "properties": {
+            "lookahead": _INT, "certified_start": _INT,
+            "runs": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["run", "undecided_events", "bivalent_events"],
+                "properties": {"run": _INT, "undecided_events": _INT,
+                               "bivalent_events": _NULLABLE_INT}}}}}]},
+    "violations": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False,
+        "required": ["property", "detail", "inputs", "schedule", "found_in_run",
+                     "found_at_event", "violating_runs"],
+        "properties": {
+            "property": {"enum": _SAFETY},
+            "detail": {"type": "string"},
+            "inputs": _INPUTS,
+            "schedule": {"$ref": "#/$defs/schedule"},
+            "found_in_run": _INT,
+            "found_at_event": _INT,
+            "violating_runs": _INT}}},
+    "holds": {
+        "description": "false: violated (certain); null: not established (a simulation never "
+                       "establishes that a property holds).",
+        "type": "object", "additionalProperties": False, "required": _SAFETY,
+        "properties": {p: {"enum": [False, None]} for p in _SAFETY}},
+    "conclusion": {"type": "string"},
+    "seconds": {"type": "number"},
+    "shrink_seconds": {"type": "number"},
+    "runs_per_second": {"type": "number"},
+    "events_per_second": {"type": "number"},
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "explore": EXPLORE,
     "explore-rounds": ROUNDS,
     "witness": WITNESS,
     "witness-stages": STAGES,
+    "simulate": SIMULATE,
 }
 """Every schema by name: the command whose ``--json`` output it describes."""
 
+# -- the JSON API of ``flpcheck serve`` (docs/serve.md) ---------------------------------------
+
+_SERVE_DEFS: dict[str, Any] = {**DEFS,
+    "serve_valence": {
+        "description": "A valence, or unknown: not known yet, or past a bound's cut.",
+        "enum": ["bivalent", "0-valent", "1-valent", "none", "unknown"]},
+    "bits": {"description": "An input vector, process 0 first.", "type": "string",
+             "pattern": "^[01]+$"},
+    "path": {"description": "Successor indices from I(inputs), in the API's fixed order.",
+             "type": "array", "items": _INT},
+    "outputs": {"type": "array", "items": _OUTPUT},
+    "sends": {"description": "[dst, payload] of each message sent.",
+              "type": "array", "items": {"$ref": "#/$defs/event"}},
+    "serve_counts": {
+        "type": "object", "additionalProperties": False,
+        "required": ["bivalent", "0-valent", "1-valent", "none", "unknown"],
+        "properties": {k: _INT for k in ("bivalent", "0-valent", "1-valent", "none", "unknown")}},
+    "serve_run": {
+        "description": "A run as successor indices: for a lasso the stem then one turn of the "
+                       "cycle, which starts at index cycle_start.",
+        "type": "object", "additionalProperties": False,
+        "required": ["inputs", "path", "cycle_start", "crashed", "crash_at", "events", "texts",
+                     "valences", "sentences", "summary", "conclusion"],
+        "properties": {
+            "inputs": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/bits"}]},
+            "path": {"$ref": "#/$defs/path"}, "cycle_start": {"type": ["integer", "null"]},
+            "crashed": {"type": "array", "items": _INT},
+            "crash_at": {"type": ["integer", "null"]}, "events": {"$ref": "#/$defs/events"},
+            "texts": {"type": "array", "items": {"type": "string"}},
+            "valences": {"type": "array", "items": {"$ref": "#/$defs/serve_valence"}},
+            "sentences": {"type": "array", "items": {"type": "string"}},
+            "summary": {"type": "string"}, "conclusion": {"type": "string"}}},
+}
+
+
+def _serve(title: str, properties: dict[str, Any]) -> dict[str, Any]:
+    document = _document(f"flpcheck serve: {title}", properties)
+    document["$defs"] = _SERVE_DEFS
+    return document
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": list(properties),
+            "properties": properties}
+
+
+_V = {"$ref": "#/$defs/serve_valence"}
+_STR = {"type": "string"}
+_BOOL = {"type": "boolean"}
+_OPT_INT = {"type": ["integer", "null"]}
+_OPT_PATH = {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/path"}]}
+_STRS = {"type": "array", "items": _STR}
+_VALENCE_FIELDS = {"valence": _V, "valence_bound": _NULLABLE_STR}
+_EVENT = {"$ref": "#/$defs/event"}
+
+SERVE_STATUS = _serve("GET /api/status", {
+    "protocol": _STR, "model": _STR, "doc": _STR, "processes": _INT, "crashes": _INT,
+    "termination": {"$ref": "#/$defs/termination"},
+    "phase": {"enum": ["exploring", "analysing", "done", "failed"]},
+    "exploring": _BOOL, "complete": _BOOL, "on_demand": _BOOL, "cut_reasons": _CUT,
+    "configurations": _INT, "expanded": _INT, "events": _INT,
+    "valence_counts": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/valence_counts"}]},
+    "verdict": {"oneOf": [{"type": "null"}, _VERDICT]}, "verdict_detail": _NULLABLE_STR,
+    "nondeciding": {"oneOf": [{"type": "null"}, _object(exists={"type": ["boolean", "null"]},
+                                                       detail=_STR)]},
+    "inputs": {"type": "array", "items": {"$ref": "#/$defs/bits"}},
+    "initial": {"type": "array", "items": _object(inputs={"$ref": "#/$defs/bits"}, valence=_V,
+                                                 id=_OPT_INT)},
+    "elapsed": {"type": "number", "minimum": 0}, "error": _NULLABLE_STR,
+})
+
+_STATE = _object(pid=_INT, fields={"type": ["object", "null"]}, value={}, text=_STR,
+                 output=_OUTPUT)
+_BUFFER = {"type": "array", "items": _object(to=_INT, payload={}, count={"type": "integer",
+                                                                         "minimum": 1},
+                                             text=_STR, index=_INT)}
+
+SERVE_CONFIG = _serve("GET /api/config", {
+    "inputs": {"$ref": "#/$defs/bits"}, "path": {"$ref": "#/$defs/path"}, "depth": _INT,
+    "explored": _BOOL, "id": _OPT_INT, **_VALENCE_FIELDS, "initial_valence": _V,
+    "outputs": {"$ref": "#/$defs/outputs"},
+    "decided": {"type": "array", "items": _BIT}, "agreement_violated": _BOOL,
+    "events": {"$ref": "#/$defs/events"},
+    "states": {"type": "array", "items": _STATE}, "buffer": _BUFFER, "buffer_text": _STR,
+    "steps": {"type": "array", "items": _object(
+        index=_INT, event=_EVENT, text=_STR, label=_STR, sends={"$ref": "#/$defs/sends"},
+        sends_text=_STRS, received_from=_OPT_INT, id=_OPT_INT, **_VALENCE_FIELDS,
+        outputs={"$ref": "#/$defs/outputs"})},
+    "successors": {"type": "array", "items": _object(
+        index=_INT, event=_EVENT, pid=_INT, text=_STR, label=_STR, **_VALENCE_FIELDS,
+        outputs={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/outputs"}]},
+        decided={"type": "array", "items": _BIT}, sends={"$ref": "#/$defs/sends"},
+        sends_text=_STRS, changes={"type": ["boolean", "null"]}, id=_OPT_INT,
+        error=_NULLABLE_STR)},
+    "decisions": _object(**{"0": _OPT_PATH, "1": _OPT_PATH}), "decisions_exact": _BOOL,
+    "fair_events": {"type": "array", "items": _object(pid=_INT, event=_EVENT, index=_INT,
+                                                      sent_at=_OPT_INT, text=_STR)},
+    "previous": {"oneOf": [{"type": "null"}, _object(
+        states={"type": "array", "items": _STATE}, buffer=_BUFFER, buffer_text=_STR,
+        outputs={"$ref": "#/$defs/outputs"})]},
+})
+
+SERVE_WITNESS = _serve("GET /api/witness", {
+    "verdict": _VERDICT, "detail": _STR, "complete": _BOOL, "crashes": _INT,
+    "termination": {"$ref": "#/$defs/termination"},
+    "property": {"enum": [None, "agreement", "validity", "nontriviality"]},
+    "stages": {"oneOf": [{"type": "null"}, {"type": "array", "items": _object(
+        stage=_INT, process=_INT, event=_EVENT, event_text=_STR, sigma_length=_INT,
+        start=_INT, end=_INT)}]},
+    **_SERVE_DEFS["serve_run"]["properties"],
+})
+
+SERVE_LEMMA2 = _serve("GET /api/lemma2", {
+    "chain": {"type": "array", "items": _object(k=_INT, inputs={"$ref": "#/$defs/bits"},
+                                               valence=_V, text=_STR, flip=_OPT_INT)},
+    "bivalent": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/bits"}]},
+    "pair": {"oneOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/bits"},
+                                          "minItems": 2, "maxItems": 2}]},
+    "process": _OPT_INT, "detail": _STR,
+    "run": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/serve_run"}]},
+})
+
+_SET = _object(size=_INT, valence={"$ref": "#/$defs/serve_counts"})
+
+SERVE_LEMMA3 = _serve("GET /api/lemma3", {
+    "inputs": {"$ref": "#/$defs/bits"}, "path": {"$ref": "#/$defs/path"}, "event_index": _INT,
+    "event": _EVENT, "event_text": _STR, "event_label": _STR, "c_valence": _V,
+    "e_c_valence": _V, "calC": _SET, "D": _SET, "sigma": _OPT_PATH,
+    "sigma_events": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/events"}]},
+    "sigma_text": {"oneOf": [{"type": "null"}, _STRS]},
+    "reached_valence": {"oneOf": [{"type": "null"}, _V]},
+    "neighbours": {"oneOf": [{"type": "null"}, _object(
+        c0_path={"$ref": "#/$defs/path"}, e_prime=_EVENT, e_prime_text=_STR,
+        e_prime_index=_INT, e_c0_valence=_V, e_c1_valence=_V, same_process=_BOOL)]},
+    "explanation": _STR,
+})
+
+SERVE_ADVERSARY = _serve("GET /api/adversary", {
+    "inputs": {"$ref": "#/$defs/bits"}, "path": {"$ref": "#/$defs/path"}, "event_index": _INT,
+    "event": _EVENT, "event_label": _STR, "c_valence": _V, "answer": _OPT_PATH,
+    "sigma_text": {"oneOf": [{"type": "null"}, _STRS]}, "result_path": _OPT_PATH,
+    "valence": _V, "explanation": _STR,
+})
+
+SERVE_ERROR = _document("flpcheck serve: an error answer (status 400, 404, 405, 422, 500, 503)",
+                        {"error": _STR, "valid_depth": _INT}, required=["error"])
+
+SERVE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "serve-status": SERVE_STATUS,
+    "serve-config": SERVE_CONFIG,
+    "serve-witness": SERVE_WITNESS,
+    "serve-lemma2": SERVE_LEMMA2,
+    "serve-lemma3": SERVE_LEMMA3,
+    "serve-adversary": SERVE_ADVERSARY,
+    "serve-error": SERVE_ERROR,
+}
+"""The answers of ``flpcheck serve``'s JSON API, by endpoint."""
+
+ALL_SCHEMAS: dict[str, dict[str, Any]] = SCHEMAS | SERVE_SCHEMAS
+"""Every schema ``flpcheck schema NAME`` prints."""
+"""The answers of ``flpcheck serve``'s JSON API by name (``serve-`` and the endpoint)."""
+
 
 def schema(name: str) -> dict[str, Any]:
-    """The schema called ``name`` (a key of :data:`SCHEMAS`), as a fresh dict."""
+    """The schema called ``name`` (a key of :data:`ALL_SCHEMAS`), as a fresh dict."""
     from ..errors import UsageError
 
-    if name not in SCHEMAS:
-        raise UsageError(f"no schema {name!r}: use one of {', '.join(SCHEMAS)}")
-    return copy.deepcopy(SCHEMAS[name])
+    if name not in ALL_SCHEMAS:
+        raise UsageError(f"no schema {name!r}: use one of {', '.join(ALL_SCHEMAS)}")
+    return copy.deepcopy(ALL_SCHEMAS[name])
 
 
 def validate(name: str, document: Any) -> None:
@@ -272,4 +511,4 @@ def validate(name: str, document: Any) -> None:
     (needs the ``jsonschema`` package)."""
     import jsonschema
 
-    jsonschema.Draft202012Validator(SCHEMAS[name]).validate(document)
+    jsonschema.Draft202012Validator(ALL_SCHEMAS[name]).validate(document)

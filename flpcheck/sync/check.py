@@ -1,4 +1,4 @@
-"""The synchronous round model (DESIGN.md §4): lock-step rounds, crash failures in mid-send.
+"""The synchronous round model: lock-step rounds, crash failures in mid-send.
 
 A round protocol subclasses :class:`RoundProtocol` and defines ``init``, ``send``, ``receive``
 and ``output``. Rounds are numbered 1..R. In round r every live process sends (``send``), then

@@ -4,8 +4,8 @@ cells = [
 md("""
 # 1 · Consensus and the FLP model
 
-*Companion to the lecture "Consensus and FLP" (the slides `Formal problem statement`,
-`Proof Setup`, `Network`, `States`, `Lemma 1`).*
+*After Fischer, Lynch and Paterson, "Impossibility of Distributed Consensus with One Faulty
+Process", JACM 32(2), 1985: the problem statement, the model, configurations and Lemma 1.*
 
 **The problem.** N processes; each process p has an input register $x_p \\in \\{0, 1\\}$ and a
 write-once output register $y_p$, initially *b* (undecided). A consensus protocol must make
@@ -15,7 +15,7 @@ the processes decide:
 * **validity**: if everyone proposes the same value, that is what is decided;
 * **non-triviality**: some initial state leads to the all-0 outcome and some to the all-1 outcome.
 
-**The FLP model** (the slide *Network*): processes talk only through a *global message buffer*.
+**The FLP model** (FLP 1985, section 2): processes talk only through a *global message buffer*.
 `send(p, m)` puts $(p, m)$ in the buffer; `receive(p)` takes *some* message addressed to p out of
 it, or returns null, and nothing bounds how long a message waits. A **configuration** is the local
 state of every process plus the buffer; an **event** $e = (p, m)$ is "p receives m (or null), changes
@@ -32,7 +32,8 @@ from flpcheck import Event, classify_valence, explore
 from flpcheck.errors import ReplayError
 from flpcheck.analysis.lemma1 import check_lemma1
 from flpcheck.model.loader import load_protocol_class
-from flpcheck.output.render import PALETTE, render_view, witness_view
+from flpcheck import render
+from flpcheck.output.render import PALETTE
 from flpcheck.model.semantics import applicable_events, apply_event, initial_configuration, replay
 """),
 code(TABLE),
@@ -146,7 +147,7 @@ assert valence.counts()["bivalent"] == 0
 assert all(valence.label(cid) == f"{inputs[0]}-valent" for inputs, cid in space.initial)
 """),
 code("""
-render_view(space, "full")
+render(space, "full")
 """),
 md("""
 The self-loops are null steps that change nothing (p1 has nothing to do until the leader's
@@ -157,12 +158,12 @@ code("""
 path = space.follow(space.initial_id((1, 0)), schedule)
 print("configuration ids along the schedule:", path)
 assert space.configuration(path[-1]) == final   # explorer and plain semantics agree
-witness_view(space, path, events=schedule, title="our schedule from I(10)")
+render(space, "witness", run=path, events=schedule, title="our schedule from I(10)")
 """),
 md("""
 ## Lemma 1: disjoint schedules commute
 
-The slide *Lemma 1*: if schedules $s_1$ and $s_2$ are both applicable at C and involve disjoint
+FLP's Lemma 1: if schedules $s_1$ and $s_2$ are both applicable at C and involve disjoint
 sets of receiving processes, then $s_2(s_1(C)) = s_1(s_2(C))$. The reason is in the model: an event
 of p touches only p's local state, and the buffer is a multiset to which events only add and from
 which they remove their own message.

@@ -4,11 +4,13 @@ cells = [
 md("""
 # 2 · Consensus in synchronous systems: FloodSet
 
-*Companion to the lecture slides "Consensus in Synchronous Systems" and "Why does the Algorithm work?".*
+*Consensus with crash failures in lock-step rounds: FloodSet, and why f+1 rounds are needed
+(the model of Aguilera and Toueg, "A simple bivalency proof that t-resilient consensus requires
+t+1 rounds", IPL 71, 1999).*
 
 In a **synchronous** system messages arrive within a known bound and processes step at known
 speeds, so processes can work in lock-step **rounds**; a process that sends nothing in a round has
-*crashed* (a timeout tells). Processes fail by crash-stop, at most f of them. The lecture's
+*crashed* (a timeout tells). Processes fail by crash-stop, at most f of them. The
 algorithm, FloodSet:
 
 ```
@@ -32,7 +34,7 @@ import inspect
 import graphviz
 
 from flpcheck.sync import Crash, check_rounds, count_crash_patterns, replay
-from flpcheck.cli.rounds import load_round_protocol_class
+from flpcheck.model.loader import load_round_protocol_class
 """),
 code(TABLE),
 md("""
@@ -120,7 +122,7 @@ assert not check.agreement.holds and check.validity.holds and check.termination.
 cex = check.agreement.counterexample
 print()
 print("counterexample:", cex.describe())
-# The lecture's chain (numbering from 0): p0 alone holds the odd value 0; in round r process
+# The chain of crashes (numbering from 0): p0 alone holds the odd value 0; in round r process
 # p(r-1) crashes after sending only to p(r).
 assert cex.inputs == (0, 1, 1, 1)
 assert cex.crashes == (Crash(0, 1, (1,)), Crash(1, 2, (2,)))
@@ -172,7 +174,7 @@ def chain_picture(execution, protocol, value=0):
 chain_picture(cex, short)
 """),
 md("""
-Why it cannot happen with one more round (the lecture's proof): if a live process $p_i$ holds v at
+Why it cannot happen with one more round: if a live process $p_i$ holds v at
 the end but a live $p_j$ does not, then $p_i$ got v only in the last round (else it would have sent
 it to $p_j$), from a process that crashed in that round; that one got v in the round before from a
 process that crashed then; and so on back to round 1: one crash per round, f+1 crashes, more than f.

@@ -4,11 +4,11 @@ cells = [
 md("""
 # 3 · Paxos
 
-*Companion to the lecture slides "Yes we Can!" to "What could go Wrong?".*
+*Single-decree Paxos as in Lamport, "Paxos Made Simple", ACM SIGACT News 32(4), 2001.*
 
 Paxos (Lamport) does not solve consensus, since FLP says nothing can. It keeps **safety** always
 (no two processes ever decide differently) and gives **eventual liveness**: if things go well
-for long enough, it decides. The lecture's three phases:
+for long enough, it decides. Its three phases, as this notebook names them:
 
 1. **Election** (phase 1): a would-be leader picks a ballot number higher than anything it has
    seen and sends *prepare* to a majority; an acceptor that has promised nothing higher
@@ -33,11 +33,11 @@ import graphviz
 from flpcheck import Event, classify_valence, explore
 from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck.analysis.properties import check_safety
-from flpcheck.output.render import render_view
+from flpcheck import render
 from flpcheck.analysis.runs import check_run
 from flpcheck.model.semantics import replay
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
-from flpcheck.analysis.verdict import verdict
+from flpcheck.analysis import verdict
 
 PAXOS = str(MODELS / "paxos.py")
 Paxos = load_protocol_class(f"{PAXOS}:Paxos")
@@ -114,7 +114,7 @@ md("""
 
 From inputs 011: p0's ballot 0 (addressed to the majority {p0, p1}) chooses 0 in five events.
 Then p1 starts ballot 1, addressed to {p1, p2}. Its own acceptor reports that it accepted (0, 0),
-so p1 proposes **0**, not its input 1, and decides 0 as well. That is the lecture's *Safety* slide:
+so p1 proposes **0**, not its input 1, and decides 0 as well. That is Paxos's safety argument (Lamport 2001, section 2.2):
 once a majority has accepted v, every later ballot either proposes v or fails, because any two
 majorities share an acceptor.
 """),
@@ -146,8 +146,8 @@ print("initial:", {"".join(map(str, x)): valence.label(c) for x, c in space.init
 assert valence.counts()["none"] == 0
 """),
 md("""
-**The point of no return** (lecture: "if/when a majority of processes hear proposed value and
-accept it ... a decision has been made for the group; even the leader does not know it yet").
+**The point of no return**: once a majority of acceptors has accepted a proposed value, a
+decision has been made for the group, even before the leader (or anyone) knows it.
 Check it on every configuration: wherever a majority of acceptors hold the same accepted
 proposal (b, v), the configuration is v-valent, whether or not anyone has decided.
 """),
@@ -178,7 +178,7 @@ deepest = int(depth[valence.mask("bivalent")].max())
 print(f"the deepest bivalent configuration is {deepest} events from its initial one "
       f"(the deepest configuration: {int(depth.max())})")
 assert deepest == 7
-render_view(space, "quotient")
+render(space, "quotient")
 """),
 md("""
 ## What FLP leaves Paxos: runs that never decide

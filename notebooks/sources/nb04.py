@@ -4,7 +4,8 @@ cells = [
 md("""
 # 4 · The FLP proof, on a protocol
 
-*Companion to the lecture slides "Easier Consensus Problem" to "Putting it all Together".*
+*The proof of Fischer, Lynch and Paterson (JACM 1985), Lemmas 1 to 3 and the theorem, run on
+small protocols.*
 
 FLP (Fischer, Lynch, Paterson 1985): in the asynchronous model, **no** consensus protocol that
 tolerates the crash of one process always decides. The proof needs one idea and two lemmas:
@@ -32,10 +33,10 @@ from collections import deque
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.model.loader import load_protocol, load_protocol_class
-from flpcheck.output.render import render_view, witness_view
+from flpcheck import render
 from flpcheck.analysis.runs import check_run
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
-from flpcheck.analysis.verdict import VERDICTS, lemma2, verdict
+from flpcheck.analysis import VERDICTS, lemma2, verdict
 """),
 code(TABLE),
 code("""
@@ -79,7 +80,7 @@ blue 0-valent, orange 1-valent; thick border: initial; double border: decided). 
 never leave it.
 """),
 code("""
-render_view(space, "full")
+render(space, "full")
 """),
 md("""
 ## Lemma 2: some initial configuration is bivalent
@@ -92,7 +93,7 @@ nobody else can tell the two apart, so the same run decides the same value from 
 impossible. Unless, of course, with p silent **no** run decides: then the protocol does not
 tolerate one crash.
 
-`flpcheck.analysis.verdict.lemma2` carries that out. For FlipFlop the chain contains a bivalent member:
+`flpcheck.analysis.lemma2` carries that out. For FlipFlop the chain contains a bivalent member:
 """),
 code("""
 l2 = lemma2(space)
@@ -115,7 +116,7 @@ print(wl2.detail)
 assert wl2.bivalent is None and wl2.pair == ((1, 0, 0), (1, 1, 0)) and wl2.process == 1
 assert wl2.run.crashed == {1} and wl2.run.crash_point == 0      # p1 dead from the start
 check_run(wfa, wl2.run, crashes=1)                              # replayed: fair, nobody decides
-render_view(wspace, "initial")
+render(wspace, "initial")
 """),
 md("""
 The bold edge is Lemma 2's pair: $I(100)$ is 0-valent, $I(110)$ is 1-valent, and they differ only in
@@ -158,12 +159,12 @@ pairs = [(c, ev) for c in range(len(space)) if valence.label(c) == "bivalent"
          for ev, _ in space.successors(c)]
 assert all(any(valence.label(d) == "bivalent" for d in lemma3_sets(space, c, ev)[1]) for c, ev in pairs)
 print(f"Lemma 3 checked for all {len(pairs)} (bivalent C, event e) pairs")
-render_view(space, "lemma3", config=C, event=e)
+render(space, "lemma3", config=C, event=e)
 """),
 md("""
 ## The theorem: a run that stays bivalent forever
 
-The adversary (`flpcheck.analysis.verdict.adversary_run`, DESIGN.md §3 step 6): from a bivalent initial
+The adversary (`flpcheck.analysis.adversary_run`): from a bivalent initial
 configuration, keep a round-robin queue of processes. For the process p at its head take
 $e = (p, m)$ with m p's **oldest** pending message (or null if none); search for the shortest σ that
 avoids e such that $e(σ(C))$ is bivalent (Lemma 3 says it exists); extend the run by σ·e and rotate
@@ -199,7 +200,7 @@ with every other event of the run's configurations (thin edges), coloured by whe
 several of them would make the outcome certain (blue, orange). The adversary never takes them.
 """),
 code("""
-render_view(space, "witness", run=run.path, cycle_start=len(run.stem), events=run.events)
+render(space, "witness", run=run.path, cycle_start=len(run.stem), events=run.events)
 """),
 md("""
 ## Why flpcheck's answer for FlipFlop is not that run: the order of verdicts
@@ -237,7 +238,7 @@ rows = [(i, "stem" if i <= len(wrun.stem) else "cycle", str(ev),
         for i, ev in enumerate(wrun.events, 1)]
 display(table(["step", "part", "event", "votes counted by p0 | p1 | p2"], rows))
 assert all(wfa.output(p, s) is None for c in wconfigs for p, s in enumerate(c.states))
-witness_view(wspace, wrun.path, cycle_start=len(wrun.stem), events=wrun.events,
+render(wspace, "witness", run=wrun.path, cycle_start=len(wrun.stem), events=wrun.events,
              title="p0 crashed from the start")
 """),
 md("""

@@ -22,9 +22,9 @@ from flpcheck import Protocol, explore
 from flpcheck.errors import FLPCheckError
 from flpcheck.analysis.explain import annotate
 from flpcheck.analysis.properties import check_safety
-from flpcheck.output.render import render_view
+from flpcheck import render
 from flpcheck.analysis.runs import check_run
-from flpcheck.analysis.verdict import VERDICTS, verdict
+from flpcheck.analysis import VERDICTS, verdict
 """),
 code(TABLE),
 md("""
@@ -133,7 +133,7 @@ vote first. The same schedule as a picture (bold: the schedule; thin: the other 
 configuration; colours: valence):
 """),
 code("""
-render_view(space, "witness")
+render(space, "witness")
 """),
 md("""
 If your model is wrong rather than your protocol (a mutable state, a `step` that is not a

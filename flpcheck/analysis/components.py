@@ -1,0 +1,25 @@
+"""Strongly connected components of the configuration graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse
+from scipy.sparse.csgraph import connected_components
+
+from ..explorer.statespace import StateSpace
+
+__all__ = ["strongly_connected"]
+
+
+def strongly_connected(space: StateSpace) -> np.ndarray:
+    """The strongly connected component of every configuration, labelled 0..k-1 in the order
+    of their lowest configuration id (so breadth-first: the component of I(0...0) first)."""
+    n = len(space)
+    csr = space.arrays
+    graph = scipy.sparse.csr_matrix((np.ones(len(csr.indices), dtype=np.int8), csr.indices,
+                                     csr.indptr), shape=(n, n), copy=True)
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    _, first = np.unique(labels, return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[labels]

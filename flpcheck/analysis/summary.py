@@ -1,0 +1,59 @@
+"""What ``flpcheck explore`` establishes about a space: valence, safety, and whether a fair
+crash-free run never decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..explorer.statespace import StateSpace
+from .nondeciding import NondecidingSearch, search_nondeciding
+from .properties import PropertyResult, check_safety
+from .valence import ValenceMap, classify_valence
+
+__all__ = ["Exploration", "summarize", "LIVENESS_LIMIT"]
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """A state space with its valence map and safety verdicts."""
+
+    name: str
+    space: StateSpace
+    valence: ValenceMap
+    properties: list[PropertyResult]
+    termination: str = "some"
+    #: the search for a fair crash-free run that never decides (None: not searched, with why)
+    nondeciding: NondecidingSearch | None = None
+    not_searched: str = ""
+
+    @property
+    def violated(self) -> bool:
+        """True when some safety property is certainly violated."""
+        return any(p.violated for p in self.properties)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no violation was found, 1 when one was (the CLI's exit code)."""
+        return 1 if self.violated else 0
+
+
+LIVENESS_LIMIT = 2_000_000
+"""``explore`` searches for a fair crash-free run that never decides up to this many
+configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
+always searches."""
+
+
+def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
+    """Classify valence, check the safety properties of an explored space, and search for a
+    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
+    valence, props = classify_valence(space), check_safety(space)
+    if space.reduced or space.partial_order:
+        why = "symmetry" if space.reduced else "partial-order"
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: runs are not kept by the {why} reduction")
+    if len(space) > LIVENESS_LIMIT:
+        return Exploration(name, space, valence, props, termination, None,
+                           f"not searched: {len(space):,} configurations, more than "
+                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
+    return Exploration(name, space, valence, props, termination,
+                       search_nondeciding(space, 0, termination))

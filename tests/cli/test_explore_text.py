@@ -1,0 +1,49 @@
+"""The text report of ``flpcheck explore``, compared exactly on a fixed-width console."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from flpcheck import explore
+from flpcheck.analysis.summary import summarize
+from flpcheck.model.loader import load_protocol
+from flpcheck.output.report import print_exploration
+
+from ..paths import MODELS
+
+EXPECTED = """\
+DecideOwnInput, N=2: 16 configurations, 32 events (complete, 0.00s)
+Valence: bivalent: 8, 0-valent: 4, 1-valent: 4, none: 0
+Initial configurations:
+ inputs ┃ valence
+━━━━━━━━╇━━━━━━━━━━
+ 00     │ 0-valent
+ 01     │ bivalent
+ 10     │ bivalent
+ 11     │ 1-valent
+agreement: VIOLATED: two processes decide differently: outputs (0, 1)
+  shortest schedule: from inputs 01 (bivalent)
+#  p   receives  sends  state after  outputs  valence
+1  p0  null      -      (0, 0)       0_       bivalent
+2  p1  null      -      (1, 1)       01       bivalent
+validity: holds: from inputs 00 and 11 only the common input is decided
+nontriviality: holds: 0 and 1 are both decided in some run
+crash-free termination: every fair run decides; a run decides when some process decides (FLP's
+definition)
+"""
+
+
+def test_the_explore_report_of_decide_own_input_is_exactly_as_worked_out():
+    """16 configurations (each process decided or not, for 4 input vectors), 32 events (two
+    null events each). With inputs 01 or 10 every configuration can still reach both values
+    (bivalent: 2 x 4 = 8); 00 gives 4 0-valent ones, 11 four 1-valent ones. The shortest
+    violation: p0 decides 0, then p1 decides 1. Every fair crash-free run decides: a fair run
+    gives p0 a step, and p0's first step decides."""
+    space = explore(load_protocol(str(MODELS / "decide_own_input.py"), 2))
+    space.elapsed = 0.0
+    out = io.StringIO()
+    print_exploration(Console(file=out, width=100, color_system=None, highlight=False),
+                      summarize("DecideOwnInput", space))
+    assert [line.rstrip() for line in out.getvalue().splitlines()] == EXPECTED.splitlines()

@@ -1,0 +1,99 @@
+"""Hypothesis strategies shared by the property tests: random protocols given by tables."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from flpcheck import Protocol
+
+__all__ = ["TableProtocol", "table_protocols", "tiny_protocols", "Symmetric",
+           "symmetric_protocols"]
+
+
+class TableProtocol(Protocol):
+    """A protocol given by random tables (hypothesis builds them)."""
+
+    def __init__(self, processes, init, steps, outputs):
+        super().__init__(processes)
+        self.table_init, self.table_steps, self.table_out = init, steps, outputs
+
+    def init(self, pid, x):
+        return self.table_init[pid, x]
+
+    def step(self, pid, state, msg):
+        return self.table_steps[pid, state, msg]
+
+    def output(self, pid, state):
+        return self.table_out[pid, state]
+
+
+@st.composite
+def table_protocols(draw):
+    n = draw(st.integers(2, 3))
+    states = draw(st.integers(1, 3))
+    payloads = draw(st.integers(0, 2))
+    state = st.integers(0, states - 1)
+    send = st.tuples(st.integers(0, n - 1), st.integers(0, max(payloads - 1, 0)))
+    sends = st.lists(send, max_size=2 if payloads else 0).map(tuple)
+    init = {(p, x): draw(state) for p in range(n) for x in (0, 1)}
+    steps = {(p, s, m): (draw(state), draw(sends))
+             for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
+    outputs = {(p, s): draw(st.sampled_from([None, None, 0, 1]))
+               for p in range(n) for s in range(states)}
+    return TableProtocol(n, init, steps, outputs)
+
+
+
+@st.composite
+def tiny_protocols(draw):
+    n = 2
+    states = draw(st.integers(1, 3))
+    payloads = draw(st.integers(0, 1))
+    state = st.integers(0, states - 1)
+    sends = st.lists(st.tuples(st.integers(0, n - 1), st.just(0)),
+                     max_size=1 if payloads else 0).map(tuple)
+    init = {(p, x): draw(state) for p in range(n) for x in (0, 1)}
+    steps = {(p, s, m): (draw(state), draw(sends))
+             for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
+    outputs = {(p, s): draw(st.sampled_from([None, None, None, 0, 1]))
+               for p in range(n) for s in range(states)}
+    return TableProtocol(n, init, steps, outputs)
+
+
+
+class Symmetric(Protocol):
+    """A random protocol that treats every pid alike: tables do not depend on the pid, and a
+    step sends nothing, one message to itself, or a broadcast."""
+
+    symmetric = True
+
+    def __init__(self, processes, init, steps, outputs):
+        super().__init__(processes)
+        self.table_init, self.table_steps, self.table_out = init, steps, outputs
+
+    def init(self, pid, x):
+        return self.table_init[x]
+
+    def step(self, pid, state, msg):
+        new, (kind, payload) = self.table_steps[state, msg]
+        sends = {"none": [], "self": [(pid, payload)], "all": self.broadcast(payload)}[kind]
+        return new, sends
+
+    def output(self, pid, state):
+        return self.table_out[state]
+
+
+@st.composite
+def symmetric_protocols(draw):
+    n = draw(st.integers(2, 3))
+    states = draw(st.integers(1, 3))
+    payloads = draw(st.integers(1, 2))
+    state = st.integers(0, states - 1)
+    send = st.tuples(st.sampled_from(["none", "none", "self", "all"]),
+                     st.integers(0, payloads - 1))
+    init = {x: draw(state) for x in (0, 1)}
+    steps = {(s, m): (draw(state), draw(send))
+             for s in range(states) for m in [None, *range(payloads)]}
+    outputs = {s: draw(st.sampled_from([None, None, 0, 1])) for s in range(states)}
+    return Symmetric(n, init, steps, outputs)
+
