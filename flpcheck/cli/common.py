@@ -25,8 +25,8 @@ from ..model.inputs import parse_inputs
 from ..model.loader import load_protocol
 from ..model.protocol import Protocol
 
-__all__ = ["FLPGroup", "explore_options", "termination_option", "run_exploration",
-           "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
+__all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "termination_option",
+           "run_exploration", "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 3
@@ -88,7 +88,16 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by every command that explores a model."""
+    """The options shared by every command that explores a model, workers included."""
+    return _model_options(fn, workers=True)
+
+
+def in_process_explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that explores in this process only (no --workers)."""
+    return _model_options(fn, workers=False)
+
+
+def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
     options = [
         click.argument("model", metavar="MODEL.py[:Class]"),
         click.option("--processes", "-n", type=click.IntRange(min=1),
@@ -105,6 +114,8 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-memory", metavar="SIZE", default=default_max_memory(),
                      show_default=True, help="Stop exploring past this resident memory, e.g. 2G "
                      "(default: three quarters of this machine's memory)."),
+    ]
+    scale = [
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                      expose_value=False, callback=_remember,
                      help="Explore on this many Ray workers (pip install 'flpcheck[ray]'); a "
@@ -114,7 +125,7 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Join this Ray cluster (also RAY_ADDRESS); the model's directory is "
                           "shipped with the job and the workers spread over the nodes."),
     ]
-    for option in reversed(options):
+    for option in reversed(options + scale if workers else options):
         fn = option(fn)
     return fn
 

@@ -4,7 +4,7 @@ Every partition (:class:`~flpcheck.explorer.partition.Partition`) expands its pa
 frontier a chunk at a time and sends each candidate successor to its owner; the owners look
 them up, number the new ones and reply; a level ends when every chunk is answered, and the
 search when a level is empty everywhere. The partitions run in this process
-(:class:`LocalParts`: the tests, and one partition) or as Ray actors
+(:class:`~flpcheck.explorer.parts.LocalParts`: the tests, and one partition) or as Ray actors
 (:mod:`flpcheck.explorer.ray_backend`); the code is the same. After the search the graph is
 gathered into one :class:`StateSpace` (:mod:`flpcheck.explorer.gather`).
 
@@ -17,7 +17,6 @@ partial-order reduction.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,11 +24,11 @@ import numpy as np
 from ..errors import FLPCheckError, UsageError
 from .engine import Engine, Progress, StopCheck
 from .gather import gathered_bytes, install_gathered
-from .limits import current_rss
 from .partition import Partition
+from .parts import LocalParts, Parts
 from .statespace import StateSpace
 
-__all__ = ["PartitionEngine", "LocalParts", "Parts", "CHUNK"]
+__all__ = ["PartitionEngine", "CHUNK"]
 
 CHUNK = 1 << 16
 """Frontier configurations each partition expands per round (bounds the batches in flight)."""
@@ -37,58 +36,6 @@ GATHER_UP_TO = 2_000_000
 """Graphs of at most this many configurations are gathered into one process at once (the
 explore command searches them for a non-deciding run, which needs the whole graph); larger
 ones stay on their partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`)."""
-
-
-class Parts:
-    """The K partitions and how to call them: ``call`` starts ``method`` on every partition
-    with its own arguments and returns one handle per partition (``returns`` > 1: a list of
-    handles each), ``get`` waits for handles and returns their values."""
-
-    K: int
-
-    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
-        raise NotImplementedError
-
-    def get(self, handles: Any) -> Any:
-        raise NotImplementedError
-
-    def one(self, k: int, method: str, *args: Any) -> Any:
-        """Call ``method`` on partition k alone and wait for its value."""
-        raise NotImplementedError
-
-    def rss(self) -> list[int]:
-        """Resident memory of each partition's process."""
-        raise NotImplementedError
-
-    def share(self, value: Any) -> Any:
-        """A handle on ``value`` to pass to every partition (stored once)."""
-        return value
-
-    def shutdown(self) -> None:
-        """Release the partitions."""
-
-    def describe(self) -> str:
-        return f"{self.K} partitions in this process"
-
-
-class LocalParts(Parts):
-    """The partitions in this process, called one after the other."""
-
-    def __init__(self, K: int, make: Callable[[int], Partition]) -> None:
-        self.K = K
-        self.parts = [make(k) for k in range(K)]
-
-    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
-        return [getattr(p, method)(*a) for p, a in zip(self.parts, args, strict=True)]
-
-    def get(self, handles: Any) -> Any:
-        return handles
-
-    def one(self, k: int, method: str, *args: Any) -> Any:
-        return getattr(self.parts[k], method)(*args)
-
-    def rss(self) -> list[int]:
-        return [current_rss()] * self.K
 
 
 class PartitionEngine(Engine):

@@ -32,7 +32,7 @@ from ..model.protocol import Protocol
 from ..model.semantics import Configuration, Event
 from ..model.table import LocalTable
 from .gather import gathered_bytes, install_gathered
-from .levels import Parts
+from .parts import Parts
 from .statespace import Bounds, Schedule, StateSpace
 
 __all__ = ["PartitionedSpace", "PartitionedGraph"]

@@ -25,8 +25,8 @@ from typing import Any
 
 from ..errors import FLPCheckError, UsageError
 from ..model.protocol import Protocol
-from .levels import Parts
 from .partition import Partition
+from .parts import Parts
 
 __all__ = ["RayParts", "WorkerLost", "require_ray"]
 

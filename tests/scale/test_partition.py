@@ -190,10 +190,11 @@ def partitioned(path, n=None, k=3, **bounds):
 def report(space, monkeypatch):
     """explore's JSON report, without the non-deciding search (skipped past 2,000,000
     configurations: here made to skip), schedules by length."""
-    from flpcheck.output import report as rep
+    from flpcheck.analysis import summary
+    from flpcheck.output.json import exploration_to_json
 
-    monkeypatch.setattr(rep, "LIVENESS_LIMIT", 0)
-    out = rep.exploration_to_json(rep.summarize("P", space))
+    monkeypatch.setattr(summary, "LIVENESS_LIMIT", 0)
+    out = exploration_to_json(summary.summarize("P", space))
     for name in ("agreement", "validity", "nontriviality"):
         prop = out[name]
         prop["schedule"] = prop["schedule"] and len(prop["schedule"]["events"])
@@ -223,7 +224,8 @@ def test_violations_found_on_the_partitions_come_with_shortest_schedules(monkeyp
     assert report(space, monkeypatch) == report(one, monkeypatch)
     from rich.console import Console
 
-    from flpcheck.output.report import print_exploration, summarize
+    from flpcheck.analysis.summary import summarize
+    from flpcheck.output.report import print_exploration
 
     console = Console(record=True, width=200)
     print_exploration(console, summarize("P", space))  # replays every schedule shown
