@@ -36,7 +36,7 @@ from flpcheck.model.loader import load_protocol
 from flpcheck import explore, classify_valence
 from flpcheck.analysis.lemma1 import require_lemma1
 from flpcheck.model.table import LocalTable
-from flpcheck.output.report import summarize
+from flpcheck.analysis.summary import summarize
 protocol = load_protocol("benchmarks/shapes.py:" + sys.argv[1])
 calls = [0.0]
 step = LocalTable.step
