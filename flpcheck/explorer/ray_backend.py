@@ -23,12 +23,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import FLPCheckError, UsageError
+from ..errors import FLPCheckError, UsageError, WorkerLost
 from ..model.protocol import Protocol
 from .partition import Partition
 from .parts import Parts
 
-__all__ = ["RayParts", "WorkerLost", "require_ray"]
+__all__ = ["RayParts", "require_ray"]
 
 START_TIMEOUT = 120.0
 """Seconds to wait for the workers to start (then the cluster has no room for them)."""
@@ -36,10 +36,6 @@ WAIT_SLICE = 0.25
 """Seconds per wait on Ray, between which signals are handled."""
 EXCLUDES = [".git", ".venv", "venv", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.ipynb",
             ".pytest_cache", ".hypothesis", "node_modules", "*.svg", "*.png", "*.pdf"]
-
-
-class WorkerLost(FLPCheckError):
-    """A Ray worker of the run died (killed, out of memory, or its node lost)."""
 
 
 def require_ray() -> Any:
