@@ -18,6 +18,7 @@ __all__ = [
     "SharedStateError",
     "ReplayError",
     "GraphvizMissing",
+    "WorkerLost",
 ]
 
 
@@ -76,3 +77,8 @@ class HashCollision(FLPCheckError):
     """Two different configurations have the same 64-bit hash (probability about n^2 / 2^65
     for n configurations). :func:`flpcheck.explore` then explores again with the simple engine,
     which needs no hash, and says so in the space's ``engine_note``."""
+
+
+class WorkerLost(FLPCheckError):
+    """A Ray worker of a ``--workers`` run died (killed, out of memory, or its node lost): the
+    run is stopped, with no answer."""

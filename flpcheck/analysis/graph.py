@@ -36,16 +36,70 @@ def _ids(graph: CSR, positions: IntArray) -> IntArray:
     return positions if graph.edge_ids is None else graph.edge_ids[positions]
 
 
+SMALL = 32
+"""A frontier of at most this many nodes is expanded node by node in Python: on thin graphs
+(long chains) a level of numpy calls costs far more than the few edges it follows."""
+LIST_LIMIT = 1 << 18
+"""Graphs with at most this many edges get Python lists of their arrays for the node-by-node
+steps (built once per graph, on the first thin level: about 40 bytes per edge); larger ones
+are sliced node by node."""
+
+
+def _lists(graph: CSR) -> tuple[list[int], list[int], list[int] | None] | None:
+    """(indptr, indices, edge ids) as Python lists, for graphs small enough; else None."""
+    if len(graph.indices) > LIST_LIMIT:
+        return None
+    found = graph.cache.get("lists")
+    if found is None:
+        found = graph.cache["lists"] = (
+            graph.indptr.tolist(), graph.indices.tolist(),
+            None if graph.edge_ids is None else graph.edge_ids.tolist())
+    return found  # type: ignore[return-value]
+
+
+def _edges_of(graph: CSR, v: int, edge_ok: BoolArray | None,
+              lists: tuple[list[int], list[int], list[int] | None] | None
+              ) -> list[tuple[int, int]]:
+    """(target, edge id) of the edges leaving ``v`` that ``edge_ok`` lets through, in order."""
+    if lists is not None:
+        ip, ind, ids = lists
+        a, b = ip[v], ip[v + 1]
+        label = range(a, b) if ids is None else ids[a:b]
+        out = list(zip(ind[a:b], label, strict=True))
+    else:
+        a, b = int(graph.indptr[v]), int(graph.indptr[v + 1])
+        label = np.arange(a, b) if graph.edge_ids is None else graph.edge_ids[a:b]
+        out = list(zip(graph.indices[a:b].tolist(), label.tolist(), strict=True))
+    if edge_ok is not None:
+        out = [(t, k) for t, k in out if edge_ok[k]]
+    return out
+
+
 def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> BoolArray:
     """Nodes reachable from ``sources`` (included), using only edges with ``edge_ok`` true.
 
     ``edge_ok`` is indexed by the edges' labels (``graph.edge_ids``: the forward edge id, or a
     label such as the edge's process in :attr:`StateSpace.reverse_arrays`). The frontier is expanded
-    in chunks, so temporaries stay small whatever the size of the graph.
+    in chunks, so temporaries stay small whatever the size of the graph; a thin frontier node
+    by node.
     """
+    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
+        return graph.reach(sources, edge_ok)  # type: ignore[attr-defined]
     seen = sources.copy()
     frontier = np.flatnonzero(seen)
     while frontier.size:
+        if frontier.size <= SMALL:
+            lists = _lists(graph)
+            ok = None if edge_ok is None else edge_ok.tolist() if len(edge_ok) <= SMALL * 8 \
+                else edge_ok
+            nxt: list[int] = []
+            for v in frontier.tolist():
+                for t, _ in _edges_of(graph, v, ok, lists):
+                    if not seen[t]:
+                        seen[t] = True
+                        nxt.append(t)
+            frontier = np.array(sorted(nxt), dtype=np.int64)
+            continue
         found = []
         for lo in range(0, frontier.size, _CHUNK):
             positions, _ = _expand(graph, frontier[lo : lo + _CHUNK])
@@ -85,6 +139,7 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             starts = seg[:-1][has] - first
             targets = indices[first:last]
             nodes = lo + has
+            rounds = 0
             while True:
                 grown = np.bitwise_or.reduceat(out[targets], starts)
                 grown |= out[nodes]
@@ -93,9 +148,38 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
                     break
                 out[nodes[diff]] = grown[diff]
                 changed = True
+                rounds += 1
+                if rounds == SEQUENTIAL_AFTER:  # a long path inside the chunk
+                    _sequential_pass(out, seg, targets, lo)
         if not changed:
             return out
     return None
+
+
+SEQUENTIAL_AFTER = 16
+"""After this many vectorized rounds on one chunk of :func:`reach_bits` (each moves the bits
+one edge along a path), one sequential pass in decreasing node order carries them along every
+path to higher nodes at once."""
+
+
+def _sequential_pass(out: npt.NDArray[np.uint8], seg: IntArray, targets: IntArray,
+                     lo: int) -> None:
+    """``out[v] |= out[w]`` for the edges v -> w of nodes lo.., in decreasing v (in place)."""
+    first = int(seg[0])
+    ip = (seg - first).tolist()
+    tg = targets.tolist()
+    bits = out.tolist() if len(out) <= LIST_LIMIT else None
+    get = bits if bits is not None else out
+    for k in range(len(ip) - 2, -1, -1):
+        a, b = ip[k], ip[k + 1]
+        if a == b:
+            continue
+        x = int(get[lo + k])
+        for t in tg[a:b]:
+            x |= int(get[t])
+        get[lo + k] = x
+    if bits is not None:
+        out[:] = bits
 
 
 def bfs(
@@ -106,6 +190,8 @@ def bfs(
     Unreached nodes have distance -1; sources and unreached nodes have parent edge -1. Ties are
     broken towards the lowest source node, then the lowest edge, so the tree is deterministic.
     """
+    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
+        return graph.bfs(sources, edge_ok)  # type: ignore[attr-defined]
     n = graph.n
     dist = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)
@@ -114,6 +200,21 @@ def bfs(
     level = 0
     while frontier.size:
         level += 1
+        if frontier.size <= SMALL:  # node by node, with the same tie-breaking
+            lists = _lists(graph)
+            best: dict[int, int] = {}
+            for v in frontier.tolist():
+                for t, k in _edges_of(graph, v, edge_ok, lists):
+                    if t not in best and dist[t] < 0:
+                        best[t] = k
+            if best:
+                uniq = np.array(sorted(best), dtype=np.int64)
+                dist[uniq] = level
+                parent[uniq] = [best[u] for u in uniq.tolist()]
+                frontier = uniq
+            else:
+                frontier = frontier[:0]
+            continue
         positions, _ = _expand(graph, frontier)
         if edge_ok is not None:
             positions = positions[edge_ok[_ids(graph, positions)]]

@@ -67,12 +67,14 @@ class ValenceMap:
 
     def counts(self) -> dict[str, int]:
         """How many configurations have each label (of the full graph, under reduction)."""
-        binc = np.bincount(self.codes, weights=self.space.weights, minlength=4).astype(np.int64)
+        weights = None if self.space.orbit is None else self.space.orbit
+        binc = np.bincount(self.codes, weights=weights, minlength=4).astype(np.int64)
         return {label: int(binc[code]) for code, label in sorted(_CODE.items(), reverse=True)}
 
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""
-        return int(self.space.weights[~self.exact & (self.codes != 3)].sum())
+        lower = ~self.exact & (self.codes != 3)
+        return int(lower.sum() if self.space.orbit is None else self.space.orbit[lower].sum())
 
     def initial_counts(self) -> dict[str, int]:
         """How many initial configurations (one per explored input vector) have each label."""
@@ -91,11 +93,18 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     reversed graph, a few linear sweeps), or by backward reachability over the reversed edges
     when the sweeps do not settle.
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
-    lower bound: "bivalent" stays certain, a single value means "at least".
+    lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
+    its partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`) computes the
+    same fixpoint there.
     """
     cached = getattr(space, "_valence", None)
     if cached is not None:
         return cached
+    if getattr(type(space), "partitioned", False):  # the graph is on its partitions
+        bits = space.valence_bits()
+        result = ValenceMap(space, bits & 3, (bits & 4) == 0)
+        space._valence = result
+        return result
     # bit 0: a 0 is decided, bit 1: a 1 is decided, bit 2: not expanded (cut by a bound)
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
     bits = reach_bits(space.arrays, start)

@@ -25,8 +25,8 @@ from ..model.inputs import parse_inputs
 from ..model.loader import load_protocol
 from ..model.protocol import Protocol
 
-__all__ = ["FLPGroup", "explore_options", "termination_option", "run_exploration",
-           "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
+__all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "termination_option",
+           "run_exploration", "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 3
@@ -80,8 +80,24 @@ class FLPGroup(click.Group):
             _internal(exc)
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Keep --workers and --ray-address in the context for :func:`run_exploration` (the
+    commands' own signatures do not list them)."""
+    ctx.meta[f"flpcheck.{param.name}"] = value
+    return value
+
+
 def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by every command that explores a model."""
+    """The options shared by every command that explores a model, workers included."""
+    return _model_options(fn, workers=True)
+
+
+def in_process_explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that explores in this process only (no --workers)."""
+    return _model_options(fn, workers=False)
+
+
+def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
     options = [
         click.argument("model", metavar="MODEL.py[:Class]"),
         click.option("--processes", "-n", type=click.IntRange(min=1),
@@ -99,7 +115,17 @@ def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      show_default=True, help="Stop exploring past this resident memory, e.g. 2G "
                      "(default: three quarters of this machine's memory)."),
     ]
-    for option in reversed(options):
+    scale = [
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     expose_value=False, callback=_remember,
+                     help="Explore on this many Ray workers (pip install 'flpcheck[ray]'); a "
+                          "local Ray is started for the run unless --ray-address is given."),
+        click.option("--ray-address", metavar="ADDR", envvar="RAY_ADDRESS", expose_value=False,
+                     callback=_remember,
+                     help="Join this Ray cluster (also RAY_ADDRESS); the model's directory is "
+                          "shipped with the job and the workers spread over the nodes."),
+    ]
+    for option in reversed(options + scale if workers else options):
         fn = option(fn)
     return fn
 
@@ -116,10 +142,17 @@ def run_exploration(
     max_buffer: int | None, max_depth: int | None, timeout: float | None,
     max_memory: str | None, quiet: bool = False, symmetry: bool = False, por: bool = False,
 ) -> tuple[Protocol, StateSpace, StopConditions]:
-    """Load and explore a model with a progress display; signals stop it cleanly."""
+    """Load and explore a model with a progress display; signals stop it cleanly. On Ray
+    workers (``--workers``, ``--ray-address``) the graph is gathered here within
+    ``--max-memory``; which engine ran and where is said on stderr."""
     protocol = load_protocol(model, processes)
     vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
-    stop = StopConditions(timeout, None if max_memory is None else parse_size(max_memory))
+    limit = None if max_memory is None else parse_size(max_memory)
+    stop = StopConditions(timeout, limit)
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    workers, address = meta.get("flpcheck.workers") or 1, meta.get("flpcheck.ray_address")
+    scale = {"workers": workers, "ray_address": address, "gather_limit": limit}
     err_console = Console(stderr=True)
     show = not quiet and err_console.is_terminal
     with stop.catching_signals():
@@ -137,11 +170,14 @@ def run_exploration(
 
                 space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
                                 max_depth=max_depth, progress=progress, stop=stop, origin=model,
-                                symmetry=symmetry, por=por)
+                                symmetry=symmetry, por=por, **scale)
         else:
             space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
                             max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry,
-                            por=por)
+                            por=por, **scale)
+    if space.engine_note and (workers > 1 or address is not None):
+        err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
+                          highlight=False, soft_wrap=True)
     return protocol, space, stop
 
 

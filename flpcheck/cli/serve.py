@@ -12,7 +12,7 @@ from ..model.inputs import parse_inputs
 from ..model.loader import load_protocol
 from ..serve.runner import serve_forever
 from ..serve.session import Session
-from .common import explore_options, termination_option
+from .common import in_process_explore_options, termination_option
 
 __all__ = ["serve_command"]
 
@@ -22,7 +22,7 @@ Examples:
   flpcheck serve models/majority.py
   flpcheck serve models/flip_flop.py --crashes 0
   flpcheck serve models/paxos.py:Paxos --timeout 60 --port 0 --no-browser""")
-@explore_options
+@in_process_explore_options
 @click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
               help="Crash budget t of the verdict's runs (0: the forever-bivalent lasso of a "
                    "protocol that one crash defeats).")

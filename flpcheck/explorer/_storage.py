@@ -146,12 +146,38 @@ class RowIndex:
                                 "n^2 / 2^65)")
         return out
 
+    def lookup_distinct(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        """The stored id under each of ``hashes`` (sorted and distinct), -1 where none, not
+        verified (the caller compares the rows). The newest run is searched first and each
+        older run only for the hashes not found yet: in a breadth-first search most hits are
+        recent, so the large old runs see few queries."""
+        found = np.full(len(hashes), -1, dtype=np.int64)
+        todo = np.arange(len(hashes))
+        queries = hashes
+        for keys, ids in reversed(self.runs):
+            if not len(queries):
+                break
+            pos = np.searchsorted(keys, queries)
+            np.minimum(pos, len(keys) - 1, out=pos)
+            hit = keys[pos] == queries
+            if hit.any():
+                found[todo[hit]] = ids[pos[hit]]
+                miss = ~hit
+                todo, queries = todo[miss], queries[miss]
+        return found
+
     def add(self, hashes: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]) -> None:
         """Index rows (given by their hashes, all new and distinct) under ``ids``."""
         if len(hashes) == 0:
             return
         order = np.argsort(hashes, kind="stable")
-        self.runs.append((hashes[order], ids[order].astype(np.int32)))
+        self.add_sorted(hashes[order], ids[order])
+
+    def add_sorted(self, hashes: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]) -> None:
+        """:meth:`add` for hashes already sorted."""
+        if len(hashes) == 0:
+            return
+        self.runs.append((hashes, ids.astype(np.int32)))
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             self.runs.append(_merge(self.runs.pop(-2), self.runs.pop()))
 
@@ -170,3 +196,22 @@ def _merge(older: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]],
     keys[pos], ids[pos] = k2, i2
     keys[old], ids[old] = k1, i1
     return keys, ids
+
+
+def distinct(h: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64],
+                                                 npt.NDArray[np.int64]]:
+    """(the distinct hashes, sorted; the group of every hash; the first position of every
+    group): ``np.unique`` with ``return_index`` and ``return_inverse``, without its stable
+    sort (the first positions come from a minimum over each group)."""
+    if len(h) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return h[:0], empty, empty
+    order = np.argsort(h)
+    sh = h[order]
+    start = np.empty(len(sh), dtype=bool)
+    start[0] = True
+    np.not_equal(sh[1:], sh[:-1], out=start[1:])
+    starts = np.flatnonzero(start)
+    inv = np.empty(len(h), dtype=np.int64)
+    inv[order] = np.cumsum(start) - 1
+    return sh[starts], inv, np.minimum.reduceat(order, starts).astype(np.int64)

@@ -39,6 +39,9 @@ def explore(
     engine: Engine | None = None,
     symmetry: bool = False,
     por: bool = False,
+    workers: int = 1,
+    ray_address: str | None = None,
+    gather_limit: int | None = None,
 ) -> StateSpace:
     """Explore every configuration reachable from the initial configurations of ``protocol``.
 
@@ -54,6 +57,12 @@ def explore(
     reduction of :mod:`flpcheck.explorer.por`, which keeps the safety verdicts and valences
     exact but not the counts (``space.partial_order``; when the reduction cannot apply,
     ``space.por_note`` says why and the space is the full one). Both need the batch engine.
+
+    ``workers`` > 1 or a ``ray_address`` explores on that many Ray workers
+    (:mod:`flpcheck.explorer.levels`, a local Ray for the run when there is no address) and
+    gathers the graph here (refused past ``gather_limit`` bytes); the symmetry and
+    partial-order reductions and ``max_configs`` need the batch engine, which then explores in
+    this process (``space.engine`` says which engine ran, ``space.engine_note`` why).
 
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
@@ -83,15 +92,33 @@ def explore(
     if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
         raise UsageError("symmetry and partial-order reduction need the batch engine")
     bounds = Bounds(max_configs, max_buffer, max_depth)
+    if workers < 1:
+        raise UsageError(f"--workers must be >= 1, got {workers}")
+    note = ""
+    chosen = engine is None  # explore picks the engine, and may fall back on a hash collision
+    if engine is None and (workers > 1 or ray_address is not None):
+        needs = [name for name, used in (("--symmetry", symmetry), ("--por", por),
+                                         ("--max-configs", max_configs is not None)) if used]
+        if needs:
+            note = (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
+                    f"engine: explored in this process, not on {workers} workers")
+        else:
+            from .levels import PartitionEngine
+
+            engine = PartitionEngine(workers, ray=True, address=ray_address,
+                                     gather_limit=gather_limit)
     try:
         space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop)
     except HashCollision:
-        if symmetry or por or engine is not None:
+        if symmetry or por or not chosen:
             raise
+        used = "batch" if engine is None else engine.name
         space = _run(protocol, origin, bounds, vectors, SimpleEngine(), False, False, progress,
                      stop)
-        space.engine_note = ("the batch engine met two configurations with the same 64-bit "
-                             "hash; explored again with the simple engine")
+        space.engine_note = (f"the {used} engine met two configurations with the same 64-bit "
+                             "hash; explored again with the simple engine in this process")
+    if note:
+        space.engine_note = note
     if symmetry:
         from .symmetry import check_symmetry
 
@@ -129,6 +156,7 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                    if sched.events else " (the initial configuration)")
             )
         raise
-    space.engine = engine.name
-    space.elapsed = time.perf_counter() - started
-    return space
+    out = engine.outcome(space)
+    out.engine = engine.name
+    out.elapsed = time.perf_counter() - started
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .statespace import StateSpace
 
@@ -37,3 +37,8 @@ class Engine(ABC):
         A model error raised by user code carries the id of the configuration being expanded
         in ``err.configuration``; the graph explored so far is installed before it is raised.
         """
+
+    def outcome(self, space: StateSpace) -> Any:
+        """What the exploration gives: ``space``, or an object standing for it (the partition
+        engine leaves large graphs on their partitions: a ``PartitionedSpace``)."""
+        return space

@@ -17,10 +17,11 @@ process, when
 Otherwise C is fully expanded. The reduced graph then reaches, from each of its
 configurations, a configuration with the same outputs as any configuration the full graph
 reaches, and a step that changes an output wherever the full graph has one (proof sketch in
-the documentation: Internals, Reductions). So it preserves agreement, validity, non-triviality and the valence of every
-configuration it stores, initial ones included; its schedules are real runs. It does not
-preserve the counts of configurations and events, nor cycles and fairness: the counts are
-those of the reduced graph, and witness runs, lemmas and graph views are refused.
+the documentation: Internals, Reductions). So it preserves agreement, validity,
+non-triviality and the valence of every configuration it stores, initial ones included; its
+schedules are real runs. It does not preserve the counts of configurations and events, nor
+cycles and fairness: the counts are those of the reduced graph, and witness runs, lemmas and
+graph views are refused.
 
 Which messages another process q may still send p is over-approximated before exploring by
 a *local abstraction*: every local state of q reachable when q may receive, in any order, any

@@ -28,6 +28,9 @@ sub-buffers."""
 STATE_MASK = (1 << STATE_BITS) - 1
 
 _CHECK_EVERY = 512
+#: past this many distinct local states or sub-buffers a run that can hand over does so (well
+#: before the packed fields overflow)
+_HANDOVER = STATE_MASK // 4
 #: the per-process move cache is emptied when it holds this many entries, bounding its memory
 #: (hits come mostly from nearby configurations of the same BFS layers)
 _MOVES_CAP = 1 << 15
@@ -48,13 +51,15 @@ class SimpleEngine(Engine):
 class _SimpleRun:
     """The breadth-first loop and its memo tables (one use)."""
 
-    def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None):
+    def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None,
+                 bufs: BufferTable | None = None):
         self.space = space
         self.table = space.table
         self.n = space.n
         self.progress = progress
         self.stop = stop
-        self.bufs = BufferTable(space.buffers, space.table.messages, space.n)
+        self.bufs = bufs if bufs is not None else BufferTable(space.buffers, space.table.messages,
+                                                             space.n)
         self.moves: dict[int, tuple[Any, ...]] = {}
         self.out_bits: dict[tuple[int, int], int] = {}
         # the graph as it grows (installed in the space as numpy arrays at the end)
@@ -154,6 +159,19 @@ class _SimpleRun:
         return cid
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
+        """Explore everything and install the graph in the space."""
+        try:
+            self.explore(vectors)
+        except FLPCheckError:
+            self.install()
+            raise
+        self.install()
+
+    def explore(self, vectors: list[tuple[int, ...]], wide: int | None = None) -> tuple[int, bool]:
+        """Explore from the initial configurations; with ``wide``, hand over as soon as more
+        than ``wide`` configurations wait to be expanded. Returns (the next configuration to
+        expand, True when handing over). The graph stays in this object (see :meth:`install`);
+        a model error carries the configuration being expanded."""
         sp, table, n = self.space, self.table, self.n
         empty = self.bufs.id(())
         for x in vectors:
@@ -174,6 +192,9 @@ class _SimpleRun:
         i = 0
         try:
             while i < len(configs):
+                if wide is not None and (len(configs) - i > wide or len(table.states) > _HANDOVER
+                                         or len(self.bufs.buffers) > _HANDOVER):
+                    return i, True
                 if i >= next_check:
                     next_check = i + _CHECK_EVERY
                     if self.progress is not None and i % (8 * _CHECK_EVERY) == 0:
@@ -234,11 +255,10 @@ class _SimpleRun:
                 i += 1
         except FLPCheckError as err:
             err.configuration = i
-            self.install()
             raise
         if self.progress is not None:
-            self.progress(len(configs), len(configs), len(edge_dst))
-        self.install()
+            self.progress(len(configs), i, len(edge_dst))
+        return i, False
 
     def _undo(self, n_configs: int, n_edges: int) -> None:
         """Forget the configurations and edges added after the given counts."""

@@ -9,20 +9,24 @@ An event id below N is the null event of that process; ``N + m`` is the receipt 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from ..errors import UsageError
 from ..model.protocol import Protocol
-from ..model.semantics import Configuration, Event
+from ..model.semantics import Configuration, Event, message_key
 from ..model.table import LocalTable
 from ..model.values import canonical_key
 from ._storage import RowIndex, row_hash
 from .csr import CSR, reverse
 
 __all__ = ["StateSpace", "Schedule", "Bounds"]
+
+_SUB_MEMO = 1 << 14  # sorted sub-buffers kept by configuration()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class StateSpace:
         self.decision_change_edge: int | None = None
         self.elapsed = 0.0
         self._row_index: RowIndex | None = None
+        self._sub_memo: dict[int, tuple[tuple[tuple[int, Any], ...], dict[Any, int]]] = {}
         #: under symmetry reduction: the size of each stored configuration's orbit (else None)
         self.orbit: np.ndarray | None = None
         #: True when the partial-order reduction cut events (see :mod:`flpcheck.explorer.por`)
@@ -195,14 +200,35 @@ class StateSpace:
         """The configuration with id ``cid`` as plain values."""
         row = self.row(cid)
         states = tuple(self.table.states[s] for s in row[: self.n])
-        buffer = tuple(
-            sorted(
-                ((d, self.table.payloads[p]) for d, p in
-                 (self.table.messages[m] for m in self.pending_messages(cid))),
-                key=lambda m: (m[0], canonical_key(m[1])),
-            )
-        )
-        return Configuration(states, buffer)
+        # sorted by (destination, payload): one sorted part per sub-buffer, in destination order
+        parts = [self._sorted_sub(b) for b in row[self.n:]]
+        counts: dict[Any, int] = {}
+        for _, part_counts in parts:
+            for k, c in part_counts.items():
+                counts[k] = counts.get(k, 0) + c
+        return Configuration.of_sorted(
+            states, tuple(itertools.chain.from_iterable(part for part, _ in parts)), counts)
+
+    def _sorted_sub(self, b: int) -> tuple[tuple[tuple[int, Any], ...], dict[Any, int]]:
+        """The messages of sub-buffer ``b`` as (destination, payload), sorted, and as a
+        multiset (:meth:`Configuration.message_counts`); memoized."""
+        memo = self._sub_memo
+        found = memo.get(b)
+        if found is None:
+            if len(memo) >= _SUB_MEMO:
+                memo.clear()
+            t = self.table
+            copies: dict[int, int] = {}  # message id -> copies, in id order
+            for m in self.buffers[b]:
+                copies[m] = copies.get(m, 0) + 1
+            message = {m: (t.messages[m][0], t.payloads[t.messages[m][1]]) for m in copies}
+            keys = {m: canonical_key(msg[1]) for m, msg in message.items()}
+            # a stable sort of the ids (in id order) by payload: the copies stay together
+            ordered = tuple(itertools.chain.from_iterable(
+                (message[m],) * copies[m] for m in sorted(copies, key=keys.__getitem__)))
+            counts = {message_key(message[m]): c for m, c in copies.items()}
+            found = memo[b] = (ordered, counts)
+        return found
 
     def buffer_size(self, cid: int) -> int:
         """How many messages (copies counted) are in transit in ``cid``."""
@@ -266,7 +292,8 @@ class StateSpace:
 
     def edge_source(self, edge: int) -> int:
         """The configuration an edge leaves."""
-        return int(np.searchsorted(self.indptr, edge, side="right")) - 1
+        ip = self.indptr  # a key of indptr's own type: no O(n) cast of indptr per call
+        return int(np.searchsorted(ip, ip.dtype.type(edge), side="right")) - 1
 
     def schedule_to(self, cid: int) -> Schedule:
         """A shortest schedule from an initial configuration to ``cid`` (BFS tree)."""

@@ -10,6 +10,7 @@ so ``1`` and ``True`` are different states and payloads.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -46,20 +47,70 @@ class Event(NamedTuple):
         return (self.pid, value_key(self.msg))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Configuration:
     """C = (s_0 ... s_{N-1}; B): local states and the message buffer, a sorted multiset.
 
-    Two configurations are equal when their states and buffers are the same values (by type
-    and value, see :func:`~flpcheck.model.values.value_key`).
+    Two configurations are equal when their states are the same values and their buffers the
+    same multisets of messages (by type and value, see :func:`~flpcheck.model.values.value_key`).
+    The key that decides it is computed on the first comparison (a configuration made by
+    :func:`apply_event` from one whose key is known gets it from the change: the cost is then
+    that of the messages removed and sent, not of the whole buffer).
     """
 
-    states: tuple[Any, ...] = field(compare=False)
-    buffer: tuple[tuple[int, Any], ...] = field(compare=False)
-    _key: Any = field(init=False, repr=False)
+    states: tuple[Any, ...]
+    buffer: tuple[tuple[int, Any], ...]
+    _key: Any = field(default=None, init=False, repr=False, compare=False)
+    #: message key -> copies in the buffer (None until needed)
+    _counts: dict[Any, int] | None = field(default=None, init=False, repr=False, compare=False)
+    #: the buffer is known to be sorted by (destination, canonical key of the payload)
+    _sorted: bool = field(default=False, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_key", (value_key(self.states), value_key(self.buffer)))
+    @classmethod
+    def of_sorted(cls, states: tuple[Any, ...], buffer: tuple[tuple[int, Any], ...],
+                  counts: dict[Any, int] | None = None) -> Configuration:
+        """A configuration whose buffer is already sorted by (destination,
+        :func:`~flpcheck.model.values.canonical_key` of the payload), stably."""
+        config = cls(states, buffer)
+        object.__setattr__(config, "_sorted", True)
+        object.__setattr__(config, "_counts", counts)
+        return config
+
+    def message_counts(self) -> dict[Any, int]:
+        """The buffer as a multiset: message key (:func:`message_key`) -> copies."""
+        counts = self._counts
+        if counts is None:
+            counts = {}
+            by_object: dict[int, Any] = {}  # copies of a message are often one object
+            memo: dict[int, Any] = {}
+            for m in self.buffer:
+                k = by_object.get(id(m))
+                if k is None:
+                    k = by_object[id(m)] = message_key(m, memo)
+                counts[k] = counts.get(k, 0) + 1
+            object.__setattr__(self, "_counts", counts)
+        return counts
+
+    def identity(self) -> Any:
+        """The key equal for two configurations exactly when they are the same configuration:
+        the states by value, the buffer as a multiset of messages by value."""
+        key = self._key
+        if key is None:
+            key = (value_key(self.states), frozenset(self.message_counts().items()))
+            object.__setattr__(self, "_key", key)
+        return key
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Configuration):
+            return NotImplemented
+        if self is other:
+            return True
+        if len(self.buffer) != len(other.buffer):
+            return False
+        return self.identity() == other.identity()
+
+    def __hash__(self) -> int:
+        return hash(self.identity())
 
     def outputs(self, protocol: Protocol) -> tuple[int | None, ...]:
         """The output register of every process (``True``/``False`` read as 1/0)."""
@@ -81,8 +132,34 @@ def outputs_of(protocol: Protocol, states: Sequence[Any]) -> tuple[int | None, .
                  for p, s in enumerate(states))
 
 
+def message_key(message: tuple[int, Any], memo: dict[int, Any] | None = None) -> Any:
+    """The identity of a message (dst, payload) by type and value; ``memo`` keeps the payload
+    keys by object id for the length of one computation (the objects stay alive)."""
+    dst, payload = message
+    if memo is None:
+        return value_key(dst), value_key(payload)
+    k = memo.get(id(payload))
+    if k is None:
+        k = memo[id(payload)] = value_key(payload)
+    return value_key(dst), k
+
+
+def _sort_key(memo: dict[int, Any]) -> Any:
+    """The buffer order, (destination, canonical key of the payload), one key per payload
+    object (``memo``, by id, for the length of one computation)."""
+
+    def key(m: tuple[int, Any]) -> tuple[int, Any]:
+        k = memo.get(id(m[1]))
+        if k is None:
+            k = memo[id(m[1])] = canonical_key(m[1])
+        return m[0], k
+
+    return key
+
+
 def _sorted_buffer(messages: Iterable[tuple[int, Any]]) -> tuple[tuple[int, Any], ...]:
-    return tuple(sorted(messages, key=lambda m: (m[0], canonical_key(m[1]))))
+    """The messages sorted (stably) by (destination, canonical key of the payload)."""
+    return tuple(sorted(messages, key=_sort_key({})))
 
 
 def initial_configuration(protocol: Protocol, inputs: Sequence[int]) -> Configuration:
@@ -95,7 +172,7 @@ def initial_configuration(protocol: Protocol, inputs: Sequence[int]) -> Configur
         state = protocol.init(p, x)
         check_state(name, state, p, f"init({p}, {x})")
         states.append(state)
-    return Configuration(tuple(states), ())
+    return Configuration.of_sorted(tuple(states), ())
 
 
 def applicable_events(config: Configuration, processes: int) -> list[Event]:
@@ -119,24 +196,80 @@ class Step(NamedTuple):
 
 
 def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step:
-    """e(C): the receiver steps, the message leaves the buffer, its sends enter it."""
+    """e(C): the receiver steps, the message leaves the buffer, its sends enter it.
+
+    The buffer of e(C) is sorted by (destination, canonical key of the payload), stably: the
+    messages of C first among equal keys, then the sends in the order sent. Where C's buffer
+    is known to be sorted the sends are inserted by binary search rather than by sorting it
+    again (the same order)."""
     pid, msg = event
     if not 0 <= pid < protocol.processes:
         raise ReplayError(f"event {event}: no process {pid}")
     buffer = list(config.buffer)
+    memo: dict[int, Any] = {}
+    sort_key = _sort_key(memo)
+    removed = None
     if msg is not None:
-        want = Event(pid, msg).key
-        at = next((i for i, m in enumerate(buffer) if Event(*m).key == want), None)
+        at = _find_message(buffer, pid, msg, sort_key if config._sorted else None)
         if at is None:
             raise ReplayError(f"event {event} is not applicable: no such message in the buffer")
-        del buffer[at]
+        removed = buffer.pop(at)
     state = config.states[pid]
     what = f"step({pid}, {state!r}, {msg!r})"
     new_state, sends = check_step_result(type(protocol).__name__, protocol.processes,
                                          protocol.step(pid, state, msg), state, pid, what)
     states = config.states[:pid] + (new_state,) + config.states[pid + 1 :]
-    return Step(Event(pid, msg), _sorted_buffer(sends),
-                Configuration(states, _sorted_buffer(buffer + sends)))
+    sent = tuple(sorted(sends, key=sort_key))
+    if config._sorted:
+        for m in sent:
+            buffer.insert(bisect.bisect_right(buffer, sort_key(m), key=sort_key), m)
+        new_buffer = tuple(buffer)
+    else:
+        new_buffer = _sorted_buffer(buffer + list(sends))
+    counts = None
+    if config._sorted:  # the multiset of e(C) from that of C
+        counts = dict(config.message_counts())
+        if removed is not None:
+            k = message_key(removed, {})
+            counts[k] -= 1
+            if not counts[k]:
+                del counts[k]
+        keys: dict[int, Any] = {}
+        for m in sent:
+            k = message_key(m, keys)
+            counts[k] = counts.get(k, 0) + 1
+    return Step(Event(pid, msg), sent, Configuration.of_sorted(states, new_buffer, counts))
+
+
+def _find_message(buffer: list[tuple[int, Any]], pid: int, msg: Any,
+                  sort_key: Any = None) -> int | None:
+    """The position of a copy of the message (pid, msg) in ``buffer`` (same payload by type
+    and value), or None. With ``sort_key`` (the buffer is sorted by it) the search starts at
+    the first message of its sort key, found by binary search; it reads the whole buffer
+    only where that finds none (payloads whose canonical key does not follow their value)."""
+    want = value_key(msg)
+    reflexive = want == want  # the same object is then the same value
+    keys: dict[int, Any] = {}
+
+    def same(payload: Any) -> bool:
+        if payload is msg and reflexive:
+            return True
+        k = keys.get(id(payload))
+        if k is None:
+            k = keys[id(payload)] = value_key(payload)
+        return bool(k == want)
+
+    if sort_key is not None:
+        target = sort_key((pid, msg))
+        i = bisect.bisect_left(buffer, target, key=sort_key)
+        while i < len(buffer) and sort_key(buffer[i]) == target:
+            if same(buffer[i][1]):
+                return i
+            i += 1
+    for i, (dst, payload) in enumerate(buffer):
+        if dst == pid and same(payload):
+            return i
+    return None
 
 
 def replay(protocol: Protocol, inputs: Sequence[int], schedule: Iterable[Event]) -> list[Step]:

@@ -60,7 +60,17 @@ def same_value(a: Any, b: Any) -> bool:
     >>> same_value((0, False), (0, 0)), same_value(float("nan"), float("nan"))
     (False, True)
     """
-    return a is b or value_key(a) == value_key(b)
+    if a is b:
+        return True
+    t = type(a)
+    if t is type(b):  # the common cases without building keys
+        if t is int or t is str or t is bool or t is bytes:
+            return bool(a == b)
+        if t is float:
+            return bool(a == b or (a != a and b != b))
+        if t is tuple:
+            return len(a) == len(b) and all(map(same_value, a, b))
+    return bool(value_key(a) == value_key(b))
 
 
 def canonical_key(value: Any) -> tuple[Any, ...]:

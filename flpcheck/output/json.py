@@ -94,7 +94,8 @@ def verdict_to_json(v: Verdict, space: StateSpace) -> dict[str, Any]:
 
 
 def exploration_to_json(result: Exploration) -> dict[str, Any]:
-    """The ``--json`` object of ``flpcheck explore`` (its schema: ``explore`` in :mod:`flpcheck.output.schemas`)."""
+    """The ``--json`` object of ``flpcheck explore`` (its schema: ``explore`` in
+    :mod:`flpcheck.output.schemas`)."""
     space, valence = result.space, result.valence
     counts = valence.counts()
 

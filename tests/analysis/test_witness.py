@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.analysis import lemma2, nondeciding_run, verdict
-from flpcheck.analysis.lemma1 import check_lemma1
+from flpcheck.analysis.lemma1 import check_lemma1, count_diamonds
 from flpcheck.analysis.runs import Run, check_run
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
@@ -158,6 +158,19 @@ def test_lemma1_fails_on_processes_sharing_a_mutable_object():
 def test_lemma1_holds_on_every_model(name):
     result = check_lemma1(space_of(name, 3), budget=5000)
     assert result.holds and result.checked > 0
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 16])
+def test_the_diamond_count_is_the_pairs_of_events_of_different_processes(chunk):
+    """Counted by hand from the edge list: at each expanded configuration, every pair of its
+    events taken by different processes, whatever the chunk of configurations counted at once."""
+    space = space_of("majority", 3)
+    expected = 0
+    for cid in range(len(space)):
+        pids = [e.pid for e, _ in space.successors(cid)]
+        expected += sum(1 for i in range(len(pids)) for j in range(i) if pids[i] != pids[j])
+    assert expected > 0
+    assert count_diamonds(space, chunk) == expected
 
 
 # -- CLI ---------------------------------------------------------------------------------------

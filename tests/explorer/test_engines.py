@@ -13,6 +13,10 @@ from flpcheck.model.loader import load_protocol, protocol_classes
 from ..helpers import assert_same
 from ..paths import FIXTURES, MODELS
 
+#: the batch engine as it runs by default (one configuration at a time while the frontier is
+#: thin, then numpy blocks) and with numpy blocks only
+BATCH = {"default": lambda: BatchEngine(), "blocks-only": lambda: BatchEngine(thin_width=0)}
+
 
 def model_specs() -> list[str]:
     """Every asynchronous model class in models/, as file.py:Class."""
@@ -23,27 +27,38 @@ def model_specs() -> list[str]:
     return specs
 
 
+@pytest.mark.parametrize("batch", BATCH)
 @pytest.mark.parametrize("spec", model_specs(), ids=lambda s: s.rpartition("/")[2])
-def test_both_engines_build_the_same_space_for_every_model(spec):
+def test_both_engines_build_the_same_space_for_every_model(spec, batch):
     bounds = {"max_configs": 20000}
     assert_same(explore(load_protocol(spec), engine=SimpleEngine(), **bounds),
-                explore(load_protocol(spec), engine=BatchEngine(), **bounds))
+                explore(load_protocol(spec), engine=BATCH[batch](), **bounds))
 
 
+@pytest.mark.parametrize("batch", BATCH)
 @pytest.mark.parametrize("bounds", [{"max_configs": 777}, {"max_depth": 4}, {"max_buffer": 2},
-                                    {"max_configs": 1500, "max_buffer": 3}])
-def test_both_engines_cut_at_the_same_place(bounds):
+                                    {"max_configs": 1500, "max_buffer": 3}, {"max_configs": 40}])
+def test_both_engines_cut_at_the_same_place(bounds, batch):
     path = str(MODELS / "majority.py")
     assert_same(explore(load_protocol(path, 3), engine=SimpleEngine(), **bounds),
-                explore(load_protocol(path, 3), engine=BatchEngine(), **bounds))
+                explore(load_protocol(path, 3), engine=BATCH[batch](), **bounds))
 
 
-def test_both_engines_find_the_same_decision_change():
+@pytest.mark.parametrize("batch", BATCH)
+def test_both_engines_find_the_same_decision_change(batch):
     path = str(FIXTURES / "bad" / "decision_changes.py")
     a = explore(load_protocol(path), engine=SimpleEngine())
-    b = explore(load_protocol(path), engine=BatchEngine())
+    b = explore(load_protocol(path), engine=BATCH[batch]())
     assert a.decision_change_edge is not None
     assert_same(a, b)
+
+
+@pytest.mark.parametrize("width", [1, 4, 16])
+def test_the_thin_start_hands_over_to_numpy_blocks_anywhere(width):
+    """Handing over at any frontier width gives the same space (ids included)."""
+    path = str(MODELS / "majority.py")
+    assert_same(explore(load_protocol(path, 3), engine=SimpleEngine()),
+                explore(load_protocol(path, 3), engine=BatchEngine(thin_width=width)))
 
 
 def test_a_hash_collision_in_the_batch_engine_falls_back_to_the_simple_engine(monkeypatch):

@@ -1,5 +1,6 @@
 """The batch engine and the simple engine (the oracle) build the same space on random
-protocols, bounds included."""
+protocols, bounds included: the batch engine as it runs by default (one configuration at a
+time while the frontier is thin, then numpy blocks) and with numpy blocks only."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from ..helpers import assert_same
 from ..strategies import table_protocols
 
 
-@given(table_protocols(), st.sampled_from([0, 1, 2, 3]), st.sampled_from([None, 5, 40]))
-def test_both_engines_agree_on_random_protocols(protocol, max_buffer, max_configs):
+@given(table_protocols(), st.sampled_from([0, 1, 2, 3]), st.sampled_from([None, 5, 40]),
+       st.sampled_from([64, 0]))
+def test_both_engines_agree_on_random_protocols(protocol, max_buffer, max_configs, thin_width):
     assert_same(explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine=SimpleEngine()),
-                explore(protocol, max_buffer=max_buffer, max_configs=max_configs, engine=BatchEngine()))
-
+                explore(protocol, max_buffer=max_buffer, max_configs=max_configs,
+                        engine=BatchEngine(thin_width=thin_width)))

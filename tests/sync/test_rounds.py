@@ -1,4 +1,5 @@
-"""The synchronous round model (Aguilera and Toueg, IPL 71, 1999): FloodSet, broken round protocols, bad models, CLI.
+"""The synchronous round model (Aguilera and Toueg, IPL 71, 1999): FloodSet, broken round
+protocols, bad models, CLI.
 
 Processes are numbered from 0, so the textbook's p1 is p0 here. Every expected figure below is
 worked out by hand in the test's docstring.

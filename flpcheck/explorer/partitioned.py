@@ -1,0 +1,434 @@
+"""A graph left on its partitions: what ``flpcheck explore`` needs, computed there.
+
+Past a size, gathering the partitions' graph into one process would need that process to hold
+all of it; :class:`PartitionedSpace` instead answers the questions of ``explore``'s report on
+the partitions (:mod:`flpcheck.explorer.partition_queries`) and keeps only a few bytes per
+configuration here (decision bits, expanded flags, and the valence codes once computed):
+
+- valence: decision bits propagated to the fixpoint level by level from the deepest, each
+  partition updating its slice of the level and sending it to the others, repeated while a
+  slice changes (edges within a level across partitions) and swept again while a sweep changes
+  anything (edges to shallower levels);
+- safety: the decision bits here; breadth-first passes (validity) run on the partitions;
+- schedules: parents stay with their owners, so a schedule is rebuilt hop by hop;
+- Lemma 1's sample: the configurations and edges it reads, fetched from their owners.
+
+Anything else (witness, lemmas, render, graph export) needs the whole graph: its first use
+gathers the graph here when it fits within ``gather_limit`` (the object then *becomes* that
+:class:`~flpcheck.explorer.statespace.StateSpace`), and is refused with the limit named when
+it does not.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import UsageError
+from ..model.protocol import Protocol
+from ..model.semantics import Configuration, Event
+from ..model.table import LocalTable
+from .gather import gathered_bytes, install_gathered
+from .parts import Parts
+from .statespace import Bounds, Schedule, StateSpace
+
+__all__ = ["PartitionedSpace", "PartitionedGraph"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+class PartitionedGraph:
+    """``space.arrays`` of a :class:`PartitionedSpace`: :func:`flpcheck.analysis.graph.reach`
+    and :func:`~flpcheck.analysis.graph.bfs` run their passes on the partitions."""
+
+    partitioned = True
+
+    def __init__(self, space: PartitionedSpace) -> None:
+        self.space = space
+
+    @property
+    def n(self) -> int:
+        return len(self.space)
+
+    def bfs(self, sources: IntArray, edge_ok: Any = None) -> tuple[IntArray, IntArray]:
+        """(distance, BFS edge into each configuration) from ``sources``, as graph.bfs."""
+        if edge_ok is not None:
+            raise UsageError("this analysis needs the whole graph in one process")
+        self._pass(np.unique(np.asarray(sources, dtype=np.int64)))
+        return self._finish(parents=True)
+
+    def _pass(self, sources: IntArray) -> None:
+        parts, K = self.space.parts, self.space.parts.K
+        frontiers = parts.get(parts.call("bfs_start", [(sources,)] * K))
+        level = 0
+        while any(len(f) for f in frontiers):
+            level += 1
+            out = parts.call("bfs_expand", [(f,) for f in frontiers], returns=K)
+            frontiers = parts.get(parts.call(
+                "bfs_receive", [(level, *(out[q][j] for q in range(K))) for j in range(K)]))
+
+    def _finish(self, parents: bool) -> Any:
+        space = self.space
+        results = space.parts.get(space.parts.call("bfs_result", [(parents,)] * space.parts.K))
+        dist = space.scatter([d for d, _ in results], np.int64 if parents else np.int32)
+        if not parents:
+            return dist
+        return dist, space.scatter([v for _, v in results], np.int64)
+
+    def reach(self, sources: npt.NDArray[np.bool_], edge_ok: Any = None) -> npt.NDArray[np.bool_]:
+        """The configurations reachable from ``sources``, as graph.reach."""
+        if edge_ok is not None:
+            raise UsageError("this analysis needs the whole graph in one process")
+        self._pass(np.flatnonzero(sources))
+        return self._finish(parents=False) >= 0
+
+
+class _ByEdge:
+    """``edge_event``/``edge_dst`` of a partitioned space: looked up edge by edge."""
+
+    def __init__(self, space: PartitionedSpace, field: int) -> None:
+        self.space, self.field = space, field
+
+    def __getitem__(self, edge: Any) -> int:
+        return self.space._edge(int(edge))[self.field]
+
+
+class _Depth:
+    """``depth``: a configuration's level, from the level bases."""
+
+    def __init__(self, level_base: IntArray) -> None:
+        self.level_base = level_base
+
+    def __getitem__(self, cid: Any) -> int:
+        return int(np.searchsorted(self.level_base, int(cid), side="right")) - 1
+
+
+class PartitionedSpace:
+    """The explored graph, left on its partitions (see the module docstring)."""
+
+    partitioned = True
+
+    def __init__(self, parts: Parts, protocol: Protocol, origin: str, bounds: Bounds,
+                 level_base: IntArray, search: dict[str, Any], gather_limit: int | None) -> None:
+        self.parts = parts
+        weakref.finalize(self, parts.shutdown)  # the workers go with the last reference
+        self.protocol = protocol
+        self.n = protocol.processes
+        self.table = LocalTable(protocol, origin)
+        self.bounds = bounds
+        self.level_base = level_base
+        self._part_base = np.asarray(search["part_base"], dtype=np.int64)
+        self.initial: list[tuple[tuple[int, ...], int]] = search["initial"]
+        self.cut_reasons: list[str] = search["cut_reasons"]
+        self.engine = "partition"
+        self.engine_note = ""
+        self.elapsed = 0.0
+        self.orbit = None
+        self.partial_order = False
+        self.por_note = ""
+        self.gather_limit = gather_limit
+        self._valence: Any = None
+        self._cache: dict[str, dict[Any, Any]] = {"conf": {}, "edges": {}, "edge": {},
+                                                  "found": {}}
+        K = parts.K
+        events = [s["events"] for s in search["partitions"]]
+        self.edge_base = np.concatenate([[0], np.cumsum(events)[:-1]]).astype(np.int64)
+        prepared = parts.get(parts.call("prepare", [(self.edge_base.tolist(),)] * K))
+        self.configurations_count = sum(p["configurations"] for p in prepared)
+        self.events_count = sum(p["events"] for p in prepared)
+        self.diamonds = sum(p["diamonds"] for p in prepared)
+        self.level_sizes = [p["level_sizes"] for p in prepared]
+        flags = parts.get(parts.call("flags", [()] * K))
+        self.decided = self.scatter([d for d, _ in flags], np.uint8)
+        self.expanded = self.scatter([e for _, e in flags], np.bool_)
+        changes = [s["change"] for s in search["partitions"] if s["change"] is not None]
+        self._change = min(changes) if changes else None
+        self.decision_change_edge: int | None = None
+        if self._change is not None:
+            src, rank = self._change
+            self.decision_change_edge = parts.one(self._owner(src), "edge_of", src, rank)
+        self._initial_fetched = False
+        self.depth = _Depth(level_base)
+        self.edge_event = _ByEdge(self, 0)
+        self.edge_dst = _ByEdge(self, 1)
+        self._cut = ~self.expanded
+        self._sizes: IntArray | None = None
+
+    # -- sizes and status --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.configurations_count
+
+    @property
+    def num_events(self) -> int:
+        return self.events_count
+
+    @property
+    def complete(self) -> bool:
+        return not self.cut_reasons
+
+    @property
+    def reduced(self) -> bool:
+        return False
+
+    @property
+    def cut(self) -> npt.NDArray[np.bool_]:
+        return self._cut
+
+    @property
+    def decided_array(self) -> npt.NDArray[np.uint8]:
+        return self.decided
+
+    @property
+    def weights(self) -> npt.NDArray[np.int8]:
+        return np.ones(len(self), dtype=np.int8)
+
+    @property
+    def arrays(self) -> PartitionedGraph:
+        return PartitionedGraph(self)
+
+    def total_configurations(self) -> int:
+        return len(self)
+
+    def total_events(self) -> int:
+        return self.events_count
+
+    def count_diamonds(self) -> int:
+        """Pairs of events of different processes at one configuration (Lemma 1's total)."""
+        return self.diamonds
+
+    def require_unreduced(self, what: str) -> None:
+        """Never reduced."""
+
+    def require_full(self, what: str) -> None:
+        """Gather the graph here (when it fits): ``what`` needs all of it."""
+        self._become_full(what)
+
+    # -- the decision-bit fixpoint -------------------------------------------------------------
+
+    def valence_bits(self) -> npt.NDArray[np.uint8]:
+        """Every configuration's bits (0, 1: decision values reachable; 2: a configuration
+        not expanded reachable), propagated to the fixpoint on the partitions."""
+        parts, K = self.parts, self.parts.K
+        start = self.decided & 3 | self._cut.astype(np.uint8) << 2
+        sizes = parts.get(parts.call("bits_start", [(parts.share(start),)] * K))
+        levels = max(len(s) for s in sizes)
+        kinds = parts.get(parts.call("edge_kinds", [()] * K))
+        back = sum(b for b, _ in kinds)
+        cross = {d for _, levels_ in kinds for d in levels_}
+        while True:
+            swept = False
+            updates: list[Any] = [None] * K
+            for d in range(levels - 1, -1, -1):
+                while True:  # repeated only where a level's slices depend on each other
+                    out = parts.call("bits_level", [(d, *updates)] * K, returns=2)
+                    updates = [o[0] for o in out]
+                    if d not in cross and not back:
+                        break
+                    changed = any(parts.get([o[1] for o in out]))
+                    swept = swept or changed
+                    if not changed or d not in cross:
+                        break
+            if not back or not swept:
+                break
+        return self.scatter(parts.get(parts.call("bits_result", [()] * K)), np.uint8)
+
+    def scatter(self, per_partition: list[Any], dtype: Any) -> npt.NDArray[Any]:
+        """One array over every configuration from each partition's array in local order:
+        partition k's configurations of level d are the ids from ``level_base[d] +
+        part_base[d][k]`` on, contiguous."""
+        out = np.zeros(len(self), dtype=dtype)
+        for k, values in enumerate(per_partition):
+            at = 0
+            for d, size in enumerate(self.level_sizes[k]):
+                if size:
+                    first = int(self.level_base[d] + self._part_base[d][k])
+                    out[first:first + size] = values[at:at + size]
+                    at += size
+        return out
+
+    # -- looking things up on the owners ------------------------------------------------------
+
+    def _owner(self, cid: int) -> int:
+        d = int(np.searchsorted(self.level_base, cid, side="right")) - 1
+        bases = self._part_base[d]
+        return int(np.searchsorted(bases, cid - int(self.level_base[d]), side="right")) - 1
+
+    def _event_id(self, pid: int, payload: Any) -> int:
+        if payload is None:
+            return pid
+        return self.n + self.table.message_id(pid, payload, pid=pid, what="(decoded)")
+
+    def _edge(self, edge: int) -> tuple[int, int, int]:
+        """(event id here, target, source) of global edge ``edge``."""
+        found = self._cache["edge"].get(edge)
+        if found is None:
+            k = int(np.searchsorted(self.edge_base, edge, side="right")) - 1
+            src, pid, payload, dst = self.parts.one(k, "edge", edge - int(self.edge_base[k]))
+            found = self._cache["edge"][edge] = (self._event_id(pid, payload), dst, src)
+        return found
+
+    def edge_source(self, edge: int) -> int:
+        return self._edge(int(edge))[2]
+
+    def event(self, eid: int) -> Event:
+        eid = int(eid)
+        if eid < self.n:
+            return Event(eid, None)
+        dst, pl = self.table.messages[eid - self.n]
+        return Event(dst, self.table.payloads[pl])
+
+    def configuration(self, cid: int) -> Configuration:
+        cid = int(cid)
+        found = self._cache["conf"].get(cid)
+        if found is None:
+            self._fetch([cid])
+            found = self._cache["conf"][cid]
+        return found
+
+    def _fetch(self, cids: list[int]) -> None:
+        """Bring the configurations ``cids`` here, one call per owner."""
+        by_owner: dict[int, list[int]] = {}
+        for c in cids:
+            if c not in self._cache["conf"]:
+                by_owner.setdefault(self._owner(c), []).append(c)
+        for k, group in by_owner.items():
+            for c, config in zip(group, self.parts.one(k, "configurations", group), strict=True):
+                self._cache["conf"][c] = config
+                self._cache["found"][config] = c
+
+    def successors(self, cid: int) -> list[tuple[Event, int]]:
+        cid = int(cid)
+        found = self._cache["edges"].get(cid)
+        if found is None:
+            (found,) = self.parts.one(self._owner(cid), "edges", [cid])
+            self._cache["edges"][cid] = found
+        return [(Event(pid, payload), dst) for pid, payload, dst, _ in found]
+
+    def successor(self, cid: int, event: Event) -> int | None:
+        want = event.key
+        for e, d in self.successors(cid):
+            if e.pid == event.pid and (e.msg is None) == (event.msg is None) and e.key == want:
+                return d
+        return None
+
+    def prefetch(self, cids: list[int]) -> None:
+        """Bring the configurations ``cids``, their successors and the successors' edges (what
+        Lemma 1's sample reads) with a few calls per owner."""
+        self._fetch_edges(cids)
+        targets = sorted({d for c in cids for _, _, d, _ in self._cache["edges"].get(c, ())})
+        self._fetch_edges(targets)
+        self._fetch(sorted(set(cids) | set(targets) | {d for c in targets for _, _, d, _ in
+                                                        self._cache["edges"].get(c, ())}))
+
+    def _fetch_edges(self, cids: list[int]) -> None:
+        by_owner: dict[int, list[int]] = {}
+        for c in cids:
+            if c not in self._cache["edges"]:
+                by_owner.setdefault(self._owner(c), []).append(c)
+        for k, group in by_owner.items():
+            for c, edges in zip(group, self.parts.one(k, "edges", group), strict=True):
+                self._cache["edges"][c] = edges
+
+    def outputs(self, cid: int) -> tuple[int | None, ...]:
+        config = self.configuration(cid)
+        return tuple(self.table.output(p, self.table.state_id(s, pid=p, what="(decoded)"))
+                     for p, s in enumerate(config.states))
+
+    def decisions(self, cid: int) -> frozenset[int]:
+        bits = int(self.decided[cid])
+        return frozenset(v for v in (0, 1) if bits >> v & 1)
+
+    def buffer_size(self, cid: int) -> int:
+        if self._sizes is None:
+            self._sizes = self.scatter(
+                self.parts.get(self.parts.call("buffer_sizes", [()] * self.parts.K)), np.int64)
+        return int(self._sizes[cid])
+
+    def schedule_to(self, cid: int) -> Schedule:
+        """A shortest schedule to ``cid``, rebuilt hop by hop from the owners' parents."""
+        events, path = [], [int(cid)]
+        c = int(cid)
+        while True:
+            (parent, rank), = self.parts.one(self._owner(c), "parents", [c])
+            if parent < 0:
+                break
+            pid, payload, dst, _ = self._edges_of(parent)[rank]
+            assert dst == c, "a parent edge does not lead to its child"
+            events.append(Event(pid, payload))
+            c = parent
+            path.append(c)
+        self._fetch(path)  # so that find() knows every configuration on the way
+        return Schedule(self.inputs_of(c), tuple(reversed(events)))
+
+    def _edges_of(self, cid: int) -> list[tuple[int, Any, int, int]]:
+        if cid not in self._cache["edges"]:
+            self._fetch_edges([cid])
+        return self._cache["edges"][cid]
+
+    def inputs_of(self, cid: int) -> tuple[int, ...]:
+        for inputs, c in self.initial:
+            if c == cid:
+                return inputs
+        raise ValueError(f"configuration {cid} is not initial")
+
+    def initial_id(self, inputs: tuple[int, ...]) -> int | None:
+        for x, c in self.initial:
+            if x == tuple(inputs):
+                return c
+        return None
+
+    def find(self, config: Configuration) -> int | None:
+        """The id of a configuration met before (on a schedule, in Lemma 1's sample, an
+        initial one), else asked of every partition."""
+        found = self._cache["found"].get(config)
+        if found is not None:
+            return found
+        if not self._initial_fetched:
+            self._initial_fetched = True
+            self._fetch([c for _, c in self.initial])
+            found = self._cache["found"].get(config)
+            if found is not None:
+                return found
+        for hit in self.parts.get(self.parts.call("find", [(config,)] * self.parts.K)):
+            if hit is not None:
+                self._cache["found"][config] = hit
+                return hit
+        return None
+
+    # -- everything else: the graph gathered here ---------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or "parts" not in self.__dict__:
+            raise AttributeError(name)
+        self._become_full(f"{name} (an analysis of the whole graph)")
+        return getattr(self, name)
+
+    def _become_full(self, what: str) -> None:
+        need = gathered_bytes(len(self), self.events_count, self.n)
+        if self.gather_limit is not None and need > self.gather_limit:
+            raise UsageError(
+                f"{what} needs the whole graph in one process: {len(self):,} configurations "
+                f"and {self.events_count:,} events, about {need / 2**30:.1f} GiB, more than "
+                f"--max-memory allows ({self.gather_limit / 2**30:.1f} GiB); flpcheck explore "
+                "reports on graphs this size without gathering them")
+        parts = self.parts
+        full = StateSpace(self.protocol, LocalTable(self.protocol, self.table.origin),
+                          self.bounds)
+        parts.get(parts.call("drop_index", [()] * parts.K))
+        exports = [parts.one(k, "export") for k in range(parts.K)]
+        install_gathered(full, exports, self.level_base, self._change)
+        full.initial = self.initial
+        full.cut_reasons = self.cut_reasons
+        full.engine, full.engine_note, full.elapsed = self.engine, self.engine_note, self.elapsed
+        valence = self._valence
+        parts.shutdown()
+        self.__class__ = StateSpace  # type: ignore[assignment]
+        self.__dict__.clear()
+        self.__dict__.update(full.__dict__)
+        if valence is not None:
+            self._valence = valence  # type: ignore[attr-defined]
+

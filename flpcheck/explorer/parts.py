@@ -1,0 +1,65 @@
+"""The K partitions of a search and how the engine calls them: :class:`Parts` is the
+interface, :class:`LocalParts` runs them in this process (Ray actors:
+:mod:`flpcheck.explorer.ray_backend`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .limits import current_rss
+from .partition import Partition
+
+__all__ = ["Parts", "LocalParts"]
+
+
+class Parts:
+    """The K partitions and how to call them: ``call`` starts ``method`` on every partition
+    with its own arguments and returns one handle per partition (``returns`` > 1: a list of
+    handles each), ``get`` waits for handles and returns their values."""
+
+    K: int
+
+    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
+        raise NotImplementedError
+
+    def get(self, handles: Any) -> Any:
+        raise NotImplementedError
+
+    def one(self, k: int, method: str, *args: Any) -> Any:
+        """Call ``method`` on partition k alone and wait for its value."""
+        raise NotImplementedError
+
+    def rss(self) -> list[int]:
+        """Resident memory of each partition's process."""
+        raise NotImplementedError
+
+    def share(self, value: Any) -> Any:
+        """A handle on ``value`` to pass to every partition (stored once)."""
+        return value
+
+    def shutdown(self) -> None:
+        """Release the partitions."""
+
+    def describe(self) -> str:
+        return f"{self.K} partitions in this process"
+
+
+class LocalParts(Parts):
+    """The partitions in this process, called one after the other."""
+
+    def __init__(self, K: int, make: Callable[[int], Partition]) -> None:
+        self.K = K
+        self.parts = [make(k) for k in range(K)]
+
+    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
+        return [getattr(p, method)(*a) for p, a in zip(self.parts, args, strict=True)]
+
+    def get(self, handles: Any) -> Any:
+        return handles
+
+    def one(self, k: int, method: str, *args: Any) -> Any:
+        return getattr(self.parts[k], method)(*args)
+
+    def rss(self) -> list[int]:
+        return [current_rss()] * self.K

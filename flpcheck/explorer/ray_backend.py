@@ -1,0 +1,197 @@
+"""The partitions as Ray actors (``flpcheck explore --workers K [--ray-address ADDR]``).
+
+Without an address a local Ray is started for the run and shut down after it; with one (or
+``RAY_ADDRESS``) the run joins that cluster, ships the model's directory and flpcheck itself
+with the job (``runtime_env``: ``working_dir`` and ``py_modules``) and spreads the actors over
+the nodes. Successor batches go from actor to actor through Ray's object store: the driver
+passes references, never the arrays.
+
+Each actor loads the model file under the module name the driver gave it, so the protocol
+object (pickled with its attributes) and every state and payload travel between processes by
+reference to the same classes. A model error in an actor is raised here as itself; an actor
+that dies (killed, out of memory, its node lost) ends the run with :class:`WorkerLost`.
+Waiting is done in short slices, so a signal (Ctrl-C) is seen within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import FLPCheckError, UsageError, WorkerLost
+from ..model.protocol import Protocol
+from .partition import Partition
+from .parts import Parts
+
+__all__ = ["RayParts", "require_ray"]
+
+START_TIMEOUT = 120.0
+"""Seconds to wait for the workers to start (then the cluster has no room for them)."""
+WAIT_SLICE = 0.25
+"""Seconds per wait on Ray, between which signals are handled."""
+EXCLUDES = [".git", ".venv", "venv", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.ipynb",
+            ".pytest_cache", ".hypothesis", "node_modules", "*.svg", "*.png", "*.pdf"]
+
+
+def require_ray() -> Any:
+    """The ray module, or a usage error saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--workers and --ray-address run on Ray, which is not installed: "
+                         "pip install 'flpcheck[ray]'") from None
+    return ray
+
+
+def _model_source(protocol: Protocol) -> tuple[str, Path]:
+    """The module name and file the protocol's class was loaded from."""
+    module = sys.modules.get(type(protocol).__module__)
+    path = getattr(module, "__file__", None)
+    if path is None:
+        raise UsageError(f"{type(protocol).__name__}: --workers needs a model loaded from a file")
+    return type(protocol).__module__, Path(path).resolve()
+
+
+def _return_freed_memory() -> None:
+    """Have glibc map blocks of 32 MiB and more (given back to the system when freed) and trim
+    the heap's top past 128 KiB. (A lower mapping threshold would also return numpy's
+    temporaries of a few MB, but measured 2.5x the CPU: every new array page-faults.)"""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 17)  # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+class _Actor(Partition):
+    """A partition in a Ray actor: loads the model, then behaves as :class:`Partition`."""
+
+    def __init__(self, k: int, K: int, model: dict[str, Any], origin: str,
+                 max_buffer: int | None) -> None:
+        name = model["module"]
+        if name not in sys.modules:
+            path = Path(model["file"]) if not model["shipped"] else Path.cwd() / model["name"]
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
+                raise UsageError(f"{path}: cannot load the model in a Ray worker")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        _return_freed_memory()
+        super().__init__(k, K, pickle.loads(model["protocol"]), origin, max_buffer)
+
+    def ping(self) -> tuple[int, str]:
+        import ray
+
+        return os.getpid(), ray.get_runtime_context().get_node_id()
+
+
+class RayParts(Parts):
+    """K partitions as Ray actors."""
+
+    def __init__(self, K: int, protocol: Protocol, origin: str, max_buffer: int | None,
+                 address: str | None) -> None:
+        ray = self.ray = require_ray()
+        self.K = K
+        self.address = address
+        module, path = _model_source(protocol)
+        shipped = address is not None
+        self.started = False
+        if not ray.is_initialized():
+            if address is None:
+                ray.init(address="local", num_cpus=max(K, os.cpu_count() or 1),
+                         include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+            else:
+                package = Path(__file__).resolve().parent.parent  # flpcheck/, shipped whole
+                env = {"working_dir": str(path.parent), "excludes": EXCLUDES,
+                       "py_modules": [str(package)]}
+                try:
+                    ray.init(address=address, runtime_env=env, logging_level="ERROR",
+                             log_to_driver=False)
+                except ConnectionError as err:
+                    raise UsageError(f"--ray-address {address}: {err}") from None
+            self.started = True
+        model = {"module": module, "file": str(path), "name": path.name, "shipped": shipped,
+                 "protocol": pickle.dumps(protocol)}
+        # on a cluster each worker asks for a CPU (placement); on this machine none are
+        # reserved, so that runs in one process never wait for each other's workers
+        actor = ray.remote(num_cpus=1 if shipped else 0, max_restarts=0,
+                           max_task_retries=0)(_Actor)
+        self.actors = [actor.options(scheduling_strategy="SPREAD").remote(
+            k, K, model, origin, max_buffer) for k in range(K)]
+        pings = [a.ping.remote() for a in self.actors]
+        ready, _ = ray.wait(pings, num_returns=K, timeout=START_TIMEOUT)
+        if len(ready) < K:
+            free = ray.available_resources().get("CPU", 0)
+            self.shutdown()
+            raise UsageError(f"{K} Ray workers did not start within {START_TIMEOUT:.0f} s (each "
+                             f"asks for one CPU; the cluster has {free:g} free): use fewer "
+                             "--workers or a larger cluster")
+        self.where = self.get(pings)
+
+    def describe(self) -> str:
+        nodes = len({node for _, node in self.where})
+        where = "a local Ray" if self.address is None else f"the Ray cluster at {self.address}"
+        return f"{self.K} workers on {where} ({nodes} node{'s' if nodes > 1 else ''})"
+
+    def call(self, method: str, args: Any, returns: int = 1) -> list[Any]:
+        out = []
+        for actor, a in zip(self.actors, args, strict=True):
+            m = getattr(actor, method)
+            if returns > 1:
+                m = m.options(num_returns=returns)
+            out.append(m.remote(*a))
+        return out
+
+    def get(self, handles: Any) -> Any:
+        ray = self.ray
+        refs = handles if isinstance(handles, list) else [handles]
+        flat = [r for r in refs if isinstance(r, ray.ObjectRef)]
+        try:
+            pending = flat
+            while pending:  # short waits: a signal handler runs between them
+                _, pending = ray.wait(pending, num_returns=len(pending), timeout=WAIT_SLICE)
+            values = ray.get(refs)
+        except ray.exceptions.RayTaskError as err:
+            cause = getattr(err, "cause", None)
+            if isinstance(cause, FLPCheckError):
+                raise cause from None
+            if isinstance(cause, Exception) and not isinstance(cause, ray.exceptions.RayError):
+                raise cause from err
+            raise self._lost(err) from None
+        except ray.exceptions.RayError as err:
+            raise self._lost(err) from None
+        return values if isinstance(handles, list) else values[0]
+
+    def _lost(self, err: Exception) -> WorkerLost:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return WorkerLost(f"a Ray worker of the run died ({type(err).__name__}: {first}); the "
+                          "run is stopped. If it ran out of memory, use more nodes (--workers) "
+                          "or a smaller model")
+
+    def share(self, value: Any) -> Any:
+        return self.ray.put(value)
+
+    def one(self, k: int, method: str, *args: Any) -> Any:
+        return self.get(getattr(self.actors[k], method).remote(*args))
+
+    def rss(self) -> list[int]:
+        return [s["rss"] for s in self.get([a.summary.remote() for a in self.actors])]
+
+    def shutdown(self) -> None:
+        ray = self.ray
+        for a in getattr(self, "actors", ()):
+            try:
+                ray.kill(a)
+            except Exception:  # already dead, or Ray already shut down
+                pass
+        self.actors = []
+        if self.started and ray.is_initialized():
+            ray.shutdown()
+        self.started = False
