@@ -136,7 +136,8 @@ def decide(space: StateSpace, crashes: int, termination: str) -> Verdict:
             when = (f"{who} is dead from the start" if run.crash_point == 0 else
                     f"{who} crashes after step {run.crash_point}")
             rest = len(run.stem) - run.crash_point
-            more = f" (the others then take {rest} more steps to the cycle)" if rest else ""
+            more = (f" (the others then take {rest} more step{'s' if rest > 1 else ''} to the cycle)"
+                    if rest else "")
             return result("not-crash-tolerant",
                           f"{when}{more}, and the others run fairly forever while {others}",
                           run=run, lemma2=lemma2(space))
