@@ -134,13 +134,14 @@ def adversary_run(space: StateSpace, start: int | None = None,
 
 
 def _sends(space: StateSpace, edge: int) -> list[int]:
-    """The message ids sent by the event of ``edge`` (from the memoized local transition)."""
+    """The message ids sent by the event of ``edge`` (the memoized local transition; a graph
+    gathered from Ray workers has no memo yet: the table then computes it, checked)."""
     src = space.edge_source(edge)
     eid = space.edge_event[edge]
     p = space.event_pid(eid)
     s = space.row(src)[p]
     mid = -1 if eid < space.n else eid - space.n
-    return list(space.table.transitions[(p, s, mid)][1])
+    return list(space.table.step(p, int(s), mid)[1])
 
 
 def lemma3_sigma(space: StateSpace, start: int, eid: int | None,

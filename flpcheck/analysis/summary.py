@@ -55,5 +55,9 @@ def summarize(name: str, space: StateSpace, termination: str = "some") -> Explor
         return Exploration(name, space, valence, props, termination, None,
                            f"not searched: {len(space):,} configurations, more than "
                            f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
+    if getattr(type(space), "partitioned", False):  # left on Ray workers: it did not fit here
+        return Exploration(name, space, valence, props, termination, None,
+                           "not searched: the graph stays on the Ray workers (gathering it "
+                           "here would pass --max-memory), and the search needs all of it")
     return Exploration(name, space, valence, props, termination,
                        search_nondeciding(space, 0, termination))

@@ -64,6 +64,20 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
       flpcheck explore models/floodset.py --crashes 1 --rounds 2
     """
     if is_round_model(model):
+        ctx = click.get_current_context()
+        meta = ctx.meta
+        given = ctx.get_parameter_source("ray_address") == click.core.ParameterSource.COMMANDLINE
+        unused = [name for name, value in (
+            ("--max-configs", max_configs), ("--max-buffer", max_buffer),
+            ("--max-depth", max_depth), ("--timeout", timeout), ("--graph", graph),
+            ("--symmetry", symmetry or None), ("--por", por or None),
+            ("--workers", meta.get("flpcheck.workers") if meta.get("flpcheck.workers", 1) > 1
+             else None), ("--ray-address", meta.get("flpcheck.ray_address") if given else None))
+            if value is not None]
+        if unused:
+            raise UsageError(f"{', '.join(unused)} appl{'ies' if len(unused) == 1 else 'y'} to "
+                             "message-buffer models; a round model is explored in this process "
+                             "with --crashes, --rounds, --inputs and --processes")
         sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json,
                             termination or "all"))
     if crashes is not None or rounds is not None:

@@ -65,7 +65,8 @@ def fingerprint(value: Any) -> int:
             fingerprint(getattr(value, f.name)).to_bytes(8, "little")
             for f in dataclasses.fields(value) if f.compare))
     if isinstance(value, enum.Enum) and t.__eq__ is enum.Enum.__eq__:
-        return _digest(b"enum", _name(value), value.name.encode())  # members are singletons
+        # equal members have equal values (a Flag combination may have no name)
+        return _digest(b"enum", _name(value), fingerprint(value.value).to_bytes(8, "little"))
     return _digest(b"other", _name(value))
 
 

@@ -221,6 +221,8 @@ class _Search:
     def after_error(self, err: FLPCheckError) -> None:
         """A model error in a partition: install the graph up to the level that met it (the
         configuration in ``err.configuration`` and its parents), not expanded."""
+        if not self.initial:  # raised while adding the initial configurations: no graph yet
+            return
         parts = self.parts
         levels = self.level + 1
         parts.get(parts.call("trim", [(levels,)] * self.K))

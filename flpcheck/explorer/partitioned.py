@@ -219,9 +219,9 @@ class PartitionedSpace:
         kinds = parts.get(parts.call("edge_kinds", [()] * K))
         back = sum(b for b, _ in kinds)
         cross = {d for _, levels_ in kinds for d in levels_}
+        updates: list[Any] = [None] * K  # what the last level sent: carried across sweeps
         while True:
             swept = False
-            updates: list[Any] = [None] * K
             for d in range(levels - 1, -1, -1):
                 while True:  # repeated only where a level's slices depend on each other
                     out = parts.call("bits_level", [(d, *updates)] * K, returns=2)

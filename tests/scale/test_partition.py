@@ -267,3 +267,89 @@ def test_the_valence_fixpoint_on_the_partitions_is_the_one_process_fixpoint(spec
     space.require_full("the comparison")
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
     assert np.array_equal(bits, reach_bits(space.arrays, start))
+
+
+# -- found by review: the fixpoint across sweeps, model errors at the start, adversary runs ----
+
+
+def left_answers(space) -> dict:
+    """What explore reports from a graph left on its partitions (and from one process)."""
+    valence = classify_valence(space)
+    return {"configurations": len(space), "events": space.num_events,
+            "valence": valence.counts(),
+            "initial": [(x, valence.label(c)) for x, c in space.initial],
+            "safety": [(r.name, r.holds, None if r.schedule is None else len(r.schedule))
+                       for r in check_safety(space)]}
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_the_fixpoint_carries_a_level_across_sweeps(k):
+    """BackToStart by hand: p0 with input 1 steps (1,0) -> (1,1) -> (0,0), the initial state
+    of input 0, then to (0,'d') where it decides 0; p1 only idles. The four configurations
+    are all 0-valent (each reaches the decision). The edge into the initial configuration of
+    inputs 00 goes back to level 0, so the fixpoint needs a second sweep, which must see
+    level 0's final bits (the bug: it re-read their starting bits, leaving two 'none')."""
+    path = str(FIXTURES / "back_to_start.py")
+    one = explore(load_protocol(path))
+    assert classify_valence(one).counts() == {"0-valent": 4, "1-valent": 0, "bivalent": 0,
+                                              "none": 0}
+    left = explore(load_protocol(path), engine=PartitionEngine(k, chunk=1, gather_up_to=0))
+    assert type(left).__name__ == "PartitionedSpace"
+    assert left_answers(left) == left_answers(one)
+
+
+@settings(max_examples=60)
+@given(table_protocols(), st.sampled_from([0, 1, 3]), st.integers(2, 4))
+def test_graphs_left_on_the_partitions_agree_on_random_protocols(protocol, max_buffer, k):
+    expected = left_answers(explore(protocol, max_buffer=max_buffer))
+    left = explore(protocol, max_buffer=max_buffer,
+                   engine=PartitionEngine(k, chunk=3, gather_up_to=0))
+    assert left_answers(left) == expected
+
+
+@pytest.mark.parametrize("fixture", ["bad_output.py", "mutable_state.py", "unhashable_init.py"])
+def test_a_model_error_in_the_initial_configurations_is_the_model_error(fixture):
+    """An error raised while the partitions add the initial configurations (before any
+    level exists) is the single process's error, not an internal one."""
+    path = str(FIXTURES / "bad" / fixture)
+    with pytest.raises(FLPCheckError) as one:
+        explore(load_protocol(path))
+    with pytest.raises(FLPCheckError) as part:
+        explore(load_protocol(path), engine=PartitionEngine(2))
+    assert type(part.value) is type(one.value)
+    first = [re.sub(r"0x[0-9a-f]+", "0x?", str(e.value).splitlines()[0]) for e in (one, part)]
+    assert first[0] == first[1]
+
+
+def test_the_adversary_runs_on_a_graph_gathered_from_the_partitions():
+    """flip-flop with --crashes 0: the verdict's forever-bivalent run is built by the
+    adversary from the local transitions, which a gathered graph computes on demand."""
+    from flpcheck.analysis.verdict import verdict
+
+    path = str(MODELS / "flip_flop.py")
+    one = verdict(explore(load_protocol(path)), crashes=0)
+    two = verdict(explore(load_protocol(path), engine=PartitionEngine(2)), crashes=0)
+    assert one.verdict == two.verdict == "forever-bivalent"
+    assert len(one.run.stem) == len(two.run.stem) and len(one.run.cycle) == len(two.run.cycle)
+
+
+def test_an_enum_flag_without_a_name_has_a_fingerprint():
+    """Seen(0) of an enum.Flag has no name (None): its value identifies it."""
+    path = str(FIXTURES / "flag_votes.py")
+    one = explore(load_protocol(path))
+    assert left_answers(explore(load_protocol(path), engine=PartitionEngine(2))) == \
+        left_answers(one)
+
+
+def test_a_graph_left_on_the_workers_by_max_memory_is_not_searched_for_a_nondeciding_run():
+    """Under 2,000,000 configurations but past --max-memory: explore's report says the
+    non-deciding run was not searched (None, with the reason) instead of failing."""
+    from flpcheck.analysis.summary import summarize
+
+    path = str(MODELS / "majority.py")
+    engine = PartitionEngine(2, gather_limit=1000)
+    space = explore(load_protocol(path, 3), engine=engine)
+    assert type(space).__name__ == "PartitionedSpace"
+    result = summarize("Majority", space)
+    assert result.nondeciding is None
+    assert "not searched" in result.not_searched and "--max-memory" in result.not_searched

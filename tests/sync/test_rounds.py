@@ -16,10 +16,12 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 
 from flpcheck import RoundProtocol
 from flpcheck.cli.explore import run_rounds
+from flpcheck.cli.main import main
 from flpcheck.errors import (
     FLPCheckError,
     InvalidProtocol,
@@ -587,3 +589,14 @@ def test_flpcheck_explore_runs_a_round_model_with_exit_codes_0_1_and_2():
     assert "agreement: holds" in ok.output
     bad = runner.invoke(main, ["explore", FLOODSET, "--inputs", "01"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("option", [["--max-depth", "3"], ["--max-configs", "10"],
+                                    ["--symmetry"], ["--workers", "2"], ["--timeout", "5"],
+                                    ["--ray-address", "auto"]])
+def test_options_of_the_message_buffer_model_are_refused_on_a_round_model(option):
+    """A round model is explored layer by layer in this process: an option it would ignore is
+    a usage error naming it (exit 2), not a silent no-op."""
+    result = CliRunner().invoke(main, ["explore", str(MODELS / "floodset.py"), *option])
+    assert result.exit_code == 2
+    assert f"{option[0]} applies to message-buffer models" in result.output
