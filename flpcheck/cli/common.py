@@ -152,7 +152,6 @@ def run_exploration(
     ctx = click.get_current_context(silent=True)
     meta = ctx.meta if ctx is not None else {}
     workers, address = meta.get("flpcheck.workers") or 1, meta.get("flpcheck.ray_address")
-    scale = {"workers": workers, "ray_address": address, "gather_limit": limit}
     err_console = Console(stderr=True)
     show = not quiet and err_console.is_terminal
     with stop.catching_signals():
@@ -170,11 +169,12 @@ def run_exploration(
 
                 space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
                                 max_depth=max_depth, progress=progress, stop=stop, origin=model,
-                                symmetry=symmetry, por=por, **scale)
+                                symmetry=symmetry, por=por, workers=workers,
+                                ray_address=address, gather_limit=limit)
         else:
             space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
                             max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry,
-                            por=por, **scale)
+                            por=por, workers=workers, ray_address=address, gather_limit=limit)
     if space.engine_note and (workers > 1 or address is not None):
         err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
                           highlight=False, soft_wrap=True)
