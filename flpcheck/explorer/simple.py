@@ -188,7 +188,7 @@ class _SimpleRun:
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         add = self.bufs.add
-        next_check = _CHECK_EVERY
+        next_check = 0  # a stop already requested is honoured before the first expansion
         i = 0
         try:
             while i < len(configs):

@@ -74,3 +74,13 @@ def test_a_hash_collision_in_the_batch_engine_falls_back_to_the_simple_engine(mo
     space = explore(load_protocol(spec, 3))
     assert space.engine == "simple" and "64-bit hash" in space.engine_note
     assert_same(space, expected)
+
+
+@pytest.mark.parametrize("engine", [SimpleEngine, BatchEngine])
+def test_a_stop_requested_from_the_start_is_honoured_before_any_expansion(engine):
+    """A stop check that answers "timeout" at once: no configuration is expanded, the space
+    is incomplete and says why (leader_broadcast has 72 configurations, 8 of them initial)."""
+    space = explore(load_protocol(str(MODELS / "leader_broadcast.py")), engine=engine(),
+                    stop=lambda: "timeout")
+    assert not space.complete and space.cut_reasons == ["timeout"]
+    assert len(space) == 8 and not space.expanded.any()
