@@ -33,7 +33,7 @@ from ..model.semantics import Configuration, Event
 from ..model.table import LocalTable
 from .gather import gathered_bytes, install_gathered
 from .parts import Parts
-from .statespace import Bounds, Schedule, StateSpace
+from .statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
 
 __all__ = ["PartitionedSpace", "PartitionedGraph"]
 
@@ -370,16 +370,10 @@ class PartitionedSpace:
         return self._cache["edges"][cid]
 
     def inputs_of(self, cid: int) -> tuple[int, ...]:
-        for inputs, c in self.initial:
-            if c == cid:
-                return inputs
-        raise ValueError(f"configuration {cid} is not initial")
+        return inputs_of(self.initial, cid)
 
     def initial_id(self, inputs: tuple[int, ...]) -> int | None:
-        for x, c in self.initial:
-            if x == tuple(inputs):
-                return c
-        return None
+        return initial_id(self.initial, inputs)
 
     def find(self, config: Configuration) -> int | None:
         """The id of a configuration met before (on a schedule, in Lemma 1's sample, an

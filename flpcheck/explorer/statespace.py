@@ -24,7 +24,7 @@ from ..model.values import canonical_key
 from ._storage import RowIndex, row_hash
 from .csr import CSR, reverse
 
-__all__ = ["StateSpace", "Schedule", "Bounds"]
+__all__ = ["StateSpace", "Schedule", "Bounds", "inputs_of", "initial_id"]
 
 _SUB_MEMO = 1 << 14  # sorted sub-buffers kept by configuration()
 
@@ -315,17 +315,11 @@ class StateSpace:
 
     def inputs_of(self, cid: int) -> tuple[int, ...]:
         """The input vector of initial configuration ``cid`` (the first, if several share it)."""
-        for inputs, c in self.initial:
-            if c == cid:
-                return inputs
-        raise ValueError(f"configuration {cid} is not initial")
+        return inputs_of(self.initial, cid)
 
     def initial_id(self, inputs: tuple[int, ...]) -> int | None:
         """The configuration id of I(inputs), or None if those inputs were not explored."""
-        for x, c in self.initial:
-            if x == tuple(inputs):
-                return c
-        return None
+        return initial_id(self.initial, inputs)
 
     def follow(self, start: int, events: list[Event]) -> list[int]:
         """The configuration ids visited by applying ``events`` from ``start`` (start included)."""
@@ -379,3 +373,23 @@ class StateSpace:
     def decided_array(self) -> np.ndarray:
         """The decision bits of every configuration (bit 0: a 0 output, bit 1: a 1 output)."""
         return self.decided
+
+
+Initial = list[tuple[tuple[int, ...], int]]
+"""The initial configurations of a space: (input vector, configuration id) pairs."""
+
+
+def inputs_of(initial: Initial, cid: int) -> tuple[int, ...]:
+    """The input vector of initial configuration ``cid`` (the first, if several share it)."""
+    for inputs, c in initial:
+        if c == cid:
+            return inputs
+    raise ValueError(f"configuration {cid} is not initial")
+
+
+def initial_id(initial: Initial, inputs: tuple[int, ...]) -> int | None:
+    """The configuration id of I(inputs), or None if those inputs were not explored."""
+    for x, c in initial:
+        if x == tuple(inputs):
+            return c
+    return None
