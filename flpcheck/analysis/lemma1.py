@@ -41,8 +41,7 @@ def count_diamonds(space: StateSpace, chunk: int = 1 << 16) -> int:
     indptr = space.arrays.indptr
     events = space.events_array
     dtype = np.int8 if n < 128 else np.int16
-    pid_of = np.array([space.event_pid(e) for e in range(n + len(space.table.messages))],
-                      dtype=dtype)
+    pid_of = np.array(space.table.event_pids(), dtype=dtype)
     total = 0
     for a in range(0, len(space), chunk):
         b = min(len(space), a + chunk)

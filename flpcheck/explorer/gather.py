@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._storage import _SIGNED, _UNSIGNED
 from .buffers import BufferTable
 from .statespace import StateSpace
 
@@ -26,11 +27,11 @@ def gathered_bytes(configurations: int, events: int, n: int) -> int:
     return configurations * per_config + events * (4 + 2 + 8)
 
 
-def _narrow(a: npt.NDArray[np.integer], signed: bool = False) -> npt.NDArray[np.integer]:
+def _narrow(a: npt.NDArray[np.integer]) -> npt.NDArray[np.integer]:
+    """``a`` in the narrowest of the types the explorer's growable arrays widen through."""
     hi = int(a.max()) if a.size else 0
     lo = int(a.min()) if a.size else 0
-    for t in ((np.int8, np.int16, np.int32, np.int64) if signed or lo < 0 else
-              (np.uint8, np.uint16, np.int32, np.int64)):
+    for t in (_SIGNED if lo < 0 else _UNSIGNED):
         if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max:
             return a.astype(t)
     return a

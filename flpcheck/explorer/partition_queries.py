@@ -88,9 +88,7 @@ class PartitionQueries:
         return int(self.level_base[d] + self.part_base[d, self.k])
 
     def _event_pids(self, events: npt.NDArray[np.integer]) -> IntArray:
-        table = self.table
-        n = self.n
-        pids = np.array(list(range(n)) + [d for d, _ in table.messages], dtype=np.int64)
+        pids = np.array(self.table.event_pids(), dtype=np.int64)
         return pids[np.asarray(events, dtype=np.int64)]
 
     def owner_of(self, gids: IntArray) -> IntArray:
@@ -242,11 +240,9 @@ class PartitionQueries:
     # -- decoding -----------------------------------------------------------------------------
 
     def _event_value(self, eid: int) -> tuple[int, Any]:
-        if eid < self.n:
-            return eid, None
-        table = self.table
-        dst, pl = table.messages[eid - self.n]
-        return dst, table.payloads[pl]
+        """(process, payload or None) of my event ``eid``: how an event travels to the driver."""
+        event = self.table.event(eid)
+        return event.pid, event.msg
 
     def configurations(self, gids: list[int]) -> list[Configuration]:
         """The configurations with these global ids (mine), as plain values."""

@@ -275,11 +275,7 @@ class PartitionedSpace:
         return self._edge(int(edge))[2]
 
     def event(self, eid: int) -> Event:
-        eid = int(eid)
-        if eid < self.n:
-            return Event(eid, None)
-        dst, pl = self.table.messages[eid - self.n]
-        return Event(dst, self.table.payloads[pl])
+        return self.table.event(eid)
 
     def configuration(self, cid: int) -> Configuration:
         cid = int(cid)
@@ -289,24 +285,23 @@ class PartitionedSpace:
             found = self._cache["conf"][cid]
         return found
 
-    def _fetch(self, cids: list[int]) -> None:
-        """Bring the configurations ``cids`` here, one call per owner."""
+    def _missing_by_owner(self, cids: list[int], cache: str) -> dict[int, list[int]]:
+        """The ids of ``cids`` not yet in ``self._cache[cache]``, grouped by owner."""
         by_owner: dict[int, list[int]] = {}
         for c in cids:
-            if c not in self._cache["conf"]:
+            if c not in self._cache[cache]:
                 by_owner.setdefault(self._owner(c), []).append(c)
-        for k, group in by_owner.items():
+        return by_owner
+
+    def _fetch(self, cids: list[int]) -> None:
+        """Bring the configurations ``cids`` here, one call per owner."""
+        for k, group in self._missing_by_owner(cids, "conf").items():
             for c, config in zip(group, self.parts.one(k, "configurations", group), strict=True):
                 self._cache["conf"][c] = config
                 self._cache["found"][config] = c
 
     def successors(self, cid: int) -> list[tuple[Event, int]]:
-        cid = int(cid)
-        found = self._cache["edges"].get(cid)
-        if found is None:
-            (found,) = self.parts.one(self._owner(cid), "edges", [cid])
-            self._cache["edges"][cid] = found
-        return [(Event(pid, payload), dst) for pid, payload, dst, _ in found]
+        return [(Event(pid, payload), dst) for pid, payload, dst, _ in self._edges_of(int(cid))]
 
     def successor(self, cid: int, event: Event) -> int | None:
         want = event.key
@@ -325,11 +320,7 @@ class PartitionedSpace:
                                                         self._cache["edges"].get(c, ())}))
 
     def _fetch_edges(self, cids: list[int]) -> None:
-        by_owner: dict[int, list[int]] = {}
-        for c in cids:
-            if c not in self._cache["edges"]:
-                by_owner.setdefault(self._owner(c), []).append(c)
-        for k, group in by_owner.items():
+        for k, group in self._missing_by_owner(cids, "edges").items():
             for c, edges in zip(group, self.parts.one(k, "edges", group), strict=True):
                 self._cache["edges"][c] = edges
 

@@ -173,11 +173,7 @@ class StateSpace:
 
     def event(self, eid: int) -> Event:
         """The event with id ``eid``."""
-        eid = int(eid)
-        if eid < self.n:
-            return Event(eid, None)
-        dst, pl = self.table.messages[eid - self.n]
-        return Event(dst, self.table.payloads[pl])
+        return self.table.event(eid)
 
     def event_id(self, event: Event) -> int | None:
         """The id of ``event``, or None if that message was never sent in this space."""
@@ -353,8 +349,7 @@ class StateSpace:
     def edge_pid(self) -> np.ndarray:
         """The process that takes each edge's event (int8, or int16 past 127 processes)."""
         dtype = np.int8 if self.n < 128 else np.int16
-        table = np.array([self.event_pid(e) for e in range(self.n + len(self.table.messages))],
-                         dtype=dtype)
+        table = np.array(self.table.event_pids(), dtype=dtype)
         return table[self.events_array] if len(self.events_array) else np.zeros(0, dtype)
 
     @cached_property

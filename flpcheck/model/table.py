@@ -16,6 +16,7 @@ from typing import Any
 from .calls import CheckedCalls, Interner, Lazy
 from .checks import check_step_result
 from .protocol import Protocol
+from .semantics import Event
 from .values import canonical_key, same_value, value_key
 
 __all__ = ["LocalTable", "Interner", "NULL"]
@@ -55,6 +56,20 @@ class LocalTable(CheckedCalls):
             self.messages.append(key)
             self._message_ids[key] = mid
         return mid
+
+    def event(self, eid: int) -> Event:
+        """The event with id ``eid``: ids below N are the null events of p0..p(N-1), the others
+        the interned messages (``N + message id``)."""
+        eid = int(eid)
+        if eid < self.n:
+            return Event(eid, None)
+        dst, pl = self.messages[eid - self.n]
+        return Event(dst, self.payloads[pl])
+
+    def event_pids(self) -> list[int]:
+        """The process that takes each event id: p for the null event of p, the destination
+        for a message."""
+        return list(range(self.n)) + [dst for dst, _ in self.messages]
 
     def payload_of(self, mid: int) -> Any:
         """The payload of message ``mid`` (None for the null message)."""
