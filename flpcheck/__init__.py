@@ -2,8 +2,8 @@
 
 The public API (everything else lives in the subpackages and may change):
 
-- writing a model: :class:`Protocol` (the FLP message-buffer model), :class:`RoundProtocol`
-  (the synchronous round model);
+- writing a model: :class:`Protocol` (the FLP message-buffer model; a step left to chance
+  returns :class:`Outcomes`), :class:`RoundProtocol` (the synchronous round model);
 - loading and exploring: :func:`load_protocol`, :func:`explore`, :func:`explore_file`,
   :class:`StateSpace`, :class:`Schedule`;
 - analyses of an explored space: :func:`classify_valence`, :func:`check_safety`,
@@ -40,6 +40,7 @@ from .analysis import (
 from .errors import FLPCheckError
 from .explorer.driver import explore
 from .explorer.statespace import Schedule, StateSpace
+from .model.chance import Outcomes
 from .model.loader import load_protocol
 from .model.protocol import Protocol
 from .model.round_protocol import RoundProtocol
@@ -68,6 +69,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Protocol",
+    "Outcomes",
     "RoundProtocol",
     "load_protocol",
     "explore",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -98,6 +99,13 @@ class StateSpace:
         self.partial_order = False
         #: why a requested partial-order reduction did not apply ("" otherwise)
         self.por_note = ""
+        #: chance (a protocol whose steps return Outcomes; both None otherwise): the outcome
+        #: of every edge (the edges of one event at one configuration are consecutive, in
+        #: outcome order), and the index of its probability in ``probabilities``
+        self.edge_outcome: np.ndarray | None = None
+        self.edge_probability: np.ndarray | None = None
+        #: the distinct probabilities of the edges (``probabilities[0]`` is 1)
+        self.probabilities: list[Fraction] = [Fraction(1)]
         #: the engine that explored it, and why if it was not the one asked for
         self.engine = ""
         self.engine_note = ""

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Hashable, Iterable
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..errors import InvalidProtocol
+from .chance import Outcomes
 
 __all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes"]
 
@@ -28,7 +30,8 @@ class Protocol:
 
     - ``init(pid, x)``: the initial local state of process ``pid`` with input ``x`` in {0, 1};
     - ``step(pid, state, msg)``: one atomic step, receiving ``msg`` or the null message ``None``;
-      returns ``(new_state, sends)`` with ``sends`` an iterable of ``(dst, payload)``;
+      returns ``(new_state, sends)`` with ``sends`` an iterable of ``(dst, payload)``, or, for a
+      step left to chance, :meth:`coin` or :meth:`outcomes` of such results;
     - ``output(pid, state)``: the write-once output register: ``None``, ``0`` or ``1``.
 
     An instance is built as ``Cls(processes=N)``; the class attribute is the default N.
@@ -67,6 +70,20 @@ class Protocol:
     def broadcast(self, payload: Hashable) -> list[Send]:
         """One message with ``payload`` to every process, the sender included."""
         return [(q, payload) for q in range(self.processes)]
+
+    def coin(self, if0: tuple[Hashable, Iterable[Send]], if1: tuple[Hashable, Iterable[Send]]
+             ) -> Outcomes:
+        """A fair coin decides the step's result: ``if0`` (outcome 0) or ``if1`` (outcome 1),
+        each ``(new_state, sends)`` with probability 1/2. Return it from ``step``."""
+        half = Fraction(1, 2)
+        return Outcomes(((half, if0), (half, if1)))
+
+    def outcomes(self, choices: Iterable[tuple[int | Fraction, tuple[Hashable, Iterable[Send]]]]
+                 ) -> Outcomes:
+        """Chance decides the step's result among ``choices``: ``(probability, (new_state,
+        sends))`` pairs, exact probabilities (ints or Fractions) summing to 1; outcome k is the
+        k-th choice. Return it from ``step``."""
+        return Outcomes(tuple(choices))
 
     def format_state(self, pid: int, state: Any) -> str:
         """How a local state is printed (override for a compact form)."""

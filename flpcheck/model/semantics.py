@@ -33,13 +33,21 @@ __all__ = [
 
 
 class Event(NamedTuple):
-    """An event e = (p, m): process ``pid`` receives ``msg``, or the null message when None."""
+    """An event e = (p, m): process ``pid`` receives ``msg``, or the null message when None.
+
+    ``outcome`` names which result chance gave a step that returned
+    :class:`~flpcheck.model.chance.Outcomes` (the index of the choice); it is None for every
+    step of a protocol without chance. The event's identity (``key``) is (p, m): the outcome is
+    chance's, not the scheduler's.
+    """
 
     pid: int
     msg: Any = None
+    outcome: int | None = None
 
     def __str__(self) -> str:
-        return f"p{self.pid} receives {'null' if self.msg is None else repr(self.msg)}"
+        told = "" if self.outcome is None else f" (outcome {self.outcome})"
+        return f"p{self.pid} receives {'null' if self.msg is None else repr(self.msg)}{told}"
 
     @property
     def key(self) -> Any:
@@ -202,7 +210,7 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step
     messages of C first among equal keys, then the sends in the order sent. Where C's buffer
     is known to be sorted the sends are inserted by binary search rather than by sorting it
     again (the same order)."""
-    pid, msg = event
+    pid, msg = event.pid, event.msg
     if not 0 <= pid < protocol.processes:
         raise ReplayError(f"event {event}: no process {pid}")
     buffer = list(config.buffer)
