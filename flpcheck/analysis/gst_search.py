@@ -188,7 +188,9 @@ def longest_after_gst(scenarios: dict[int | None, list[PostGraph]]
             live = np.flatnonzero(g.live)
             for _, h in _children(g, gs):
                 here = live if h.space is g.space else h.locate(g.space.rows[live])
-                v = np.where(here >= 0, values[id(h)][np.maximum(here, 0)], 0)
+                known = values[id(h)]
+                v = (np.where(here >= 0, known[np.maximum(here, 0)], 0) if len(known)
+                     else np.zeros(len(live), dtype=np.int64))
                 base[live] = np.maximum(base[live], v)
             values[id(g)] = _longest(g, base, graphs)
     return values

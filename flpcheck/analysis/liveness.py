@@ -119,13 +119,19 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules
         post_reasons = [f"{r} (after GST)" for g in graphs for r in g.space.cut_reasons]
     reasons = tuple(dict.fromkeys(pre_reasons + post_reasons))
     cut_somewhere = any(g.cut.any() for g in graphs)
-    run = failing_run(pre, scenarios)
+    changes = bool(pre.table.decision_changes)
+    run = None if changes else failing_run(pre, scenarios)
     worst: GSTRun | None = None
     worst_steps: int | None = None
     worst_reason = ""
-    if run is not None:
+    if changes:
+        holds: bool | None = None
+        detail = ("not established: a process changes its output once set (write-once broken: "
+                  "flpcheck witness shows where), so whether a run decides is not defined")
+        worst_reason = "not established"
+    elif run is not None:
         check_gst_run(protocol, run, _with(rules, run.trusted), crashes, termination)
-        holds: bool | None = False
+        holds = False
         detail = _fails(run, rules)
     elif cut_somewhere or pre_reasons:
         holds = None
