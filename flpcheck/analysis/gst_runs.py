@@ -13,7 +13,11 @@ from there on; a crash is not an event. What the run shows is its ``kind``:
 - ``"decides"``: a path from GST to a decision (the worst case): only its last configuration
   counts as decided; its ``steps`` are the events after GST that change something;
 - ``"loop"``: an unfair cycle of undecided configurations after GST that the adversary may repeat
-  any number of times (every admissible run must leave it): what makes the worst case unbounded.
+  any number of times (every admissible run must leave it): what makes the worst case unbounded;
+- ``"stages"``: a finite prefix after GST cut into fair stages (:mod:`flpcheck.analysis.gst_stages`;
+  stage i ends after ``stage_ends[i]`` events): nothing decides, and in every stage each message
+  to a live process in transit at its start is received and each live process with an allowed
+  event at one of its configurations steps. Evidence where a bound cut the graph, not proof.
 
 :func:`check_gst_run` replays every event with the protocol's own ``step``
 (:mod:`flpcheck.model.semantics`) and checks the rules with the plain
@@ -32,7 +36,7 @@ from .gst import GSTRules, null_step
 
 __all__ = ["KINDS", "GSTRun", "check_gst_run", "crashed_at", "non_stuttering"]
 
-KINDS = ("cycle", "stuck", "decides", "loop")
+KINDS = ("cycle", "stuck", "decides", "loop", "stages")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class GSTRun:
     crash_at: tuple[tuple[int, int], ...] = ()
     #: detector mode: the process the detector trusts after it stabilizes
     trusted: int | None = None
+    #: kind "stages": the stem position where each stage ends
+    stage_ends: tuple[int, ...] = ()
 
     @property
     def crashed(self) -> frozenset[int]:
@@ -127,6 +133,9 @@ def check_gst_run(protocol: Protocol, run: GSTRun, rules: GSTRules, crashes: int
         first = decided.index(True)
         raise ReplayError(f"configuration {first} of the run counts as decided")
     live = set(range(n)) - crashed
+    if run.kind == "stages":
+        _check_stages(protocol, run, configs, after, live)
+        return configs
     if run.kind == "stuck":
         last = configs[-1]
         for p in sorted(live):
@@ -165,3 +174,30 @@ def _unfairness(protocol: Protocol, run: GSTRun, loop: list[Configuration], rule
                                                                  crashed)[0]:
                 return f"p{p} has an allowed event in the cycle but never steps"
     return ""
+
+
+def _check_stages(protocol: Protocol, run: GSTRun, configs: list[Configuration],
+                  rules: GSTRules, live: set[int]) -> None:
+    """Every stage receives the messages in transit to live processes at its start and steps
+    every live process with an allowed event at one of its configurations."""
+    if not run.stage_ends or run.stage_ends[-1] != len(run.stem):
+        raise ReplayError("the stages do not cover the stem after GST")
+    begin = run.gst_at
+    for i, end in enumerate(run.stage_ends):
+        if end <= begin:
+            raise ReplayError(f"stage {i + 1} is empty")
+        events = run.stem[begin:end]
+        received = {e.key for e in events if e.msg is not None}
+        for dst, payload in configs[begin].buffer:
+            if dst in live and Event(dst, payload).key not in received:
+                raise ReplayError(f"stage {i + 1}: message {payload!r} to p{dst}, in transit at "
+                                  "its start, is not received in it")
+        stepping = {e.pid for e in events}
+        for k in range(begin, end):
+            c = configs[k]
+            for p in sorted(live - stepping):
+                if any(dst == p for dst, _ in c.buffer) or null_step(protocol, c, p, rules,
+                                                                     run.crashed)[0]:
+                    raise ReplayError(f"stage {i + 1}: p{p} has an allowed event in it but "
+                                      "never steps")
+        begin = end

@@ -35,6 +35,7 @@ from ..model.termination import check_termination
 from .gst import GSTRules, null_step, suspicion_text
 from .gst_runs import GSTRun, check_gst_run, crashed_at
 from .gst_search import UNBOUNDED, failing_run, longest_after_gst, unbounded_loop, worst_path
+from .gst_stages import fair_stages
 from .nondeciding import NondecidingSearch, search_nondeciding
 from .post_gst import PostBounds, PostGraph, build_post_graphs
 
@@ -77,6 +78,9 @@ class Liveness:
     worst_annotated: tuple[GSTStep, ...]
     run: GSTRun | None
     run_annotated: tuple[GSTStep, ...]
+    #: not established because a bound cut the graph: fair stages after GST that never decide
+    stages: GSTRun | None
+    stages_annotated: tuple[GSTStep, ...]
     complete: bool
     cut_reasons: tuple[str, ...]
     configurations: int
@@ -121,12 +125,13 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules
     cut_somewhere = any(g.cut.any() for g in graphs)
     changes = bool(pre.table.decision_changes)
     run = None if changes else failing_run(pre, scenarios)
+    stages: GSTRun | None = None
     worst: GSTRun | None = None
     worst_steps: int | None = None
     worst_reason = ""
     if changes:
         holds: bool | None = None
-        detail = ("not established: a process changes its output once set (write-once broken: "
+        detail = ("a process changes its output once set (write-once broken: "
                   "flpcheck witness shows where), so whether a run decides is not defined")
         worst_reason = "not established"
     elif run is not None:
@@ -135,10 +140,13 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules
         detail = _fails(run, rules)
     elif cut_somewhere or pre_reasons:
         holds = None
-        detail = ("not established: no run that avoids deciding after GST was found in the "
+        detail = ("no run that avoids deciding after GST was found in the "
                   f"explored part, but {', '.join(reasons) or 'a bound'} cut what had to be "
                   "searched: such a run may lie beyond it")
         worst_reason = "not established"
+        stages = fair_stages(pre, scenarios)
+        if stages is not None:
+            check_gst_run(protocol, stages, _with(rules, stages.trusted), crashes, termination)
     else:
         holds = True
         detail = "every admissible run decides after GST"
@@ -152,6 +160,7 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules
         worst_steps, worst_reason, worst,
         () if worst is None else annotate_gst_run(pre, worst, rules),
         run, () if run is None else annotate_gst_run(pre, run, rules),
+        stages, () if stages is None else annotate_gst_run(pre, stages, rules),
         not reasons, reasons, len(pre), post, contrast, labels,
         time.perf_counter() - started)
 
@@ -238,6 +247,8 @@ def annotate_gst_run(pre: StateSpace, run: GSTRun, rules: GSTRules) -> tuple[GST
                                None, config.outputs(protocol), False))
         phase = ("before GST" if i < run.gst_at else "after GST" if i < len(run.stem)
                  else "cycle")
+        if run.stage_ends and i >= run.gst_at:
+            phase = f"stage {sum(1 for end in run.stage_ends if end <= i) + 1}"
         step = apply_event(protocol, config, e)
         stutter = step.config == config
         label = ""

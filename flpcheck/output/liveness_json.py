@@ -29,6 +29,7 @@ def gst_run_to_json(run: GSTRun | None) -> dict[str, Any] | None:
         "crashed": sorted(run.crashed),
         "crash_at": [[p, at] for p, at in run.crash_at],
         "trusted": run.trusted,
+        "stage_ends": list(run.stage_ends),
     }
 
 
@@ -63,6 +64,7 @@ def liveness_to_json(r: Liveness) -> dict[str, Any]:
         "unbounded_loop": gst_run_to_json(r.worst) if r.worst is not None
         and r.worst.kind == "loop" else None,
         "run": gst_run_to_json(r.run),
+        "stages": gst_run_to_json(r.stages),
         "complete": r.complete,
         "cut_reasons": list(r.cut_reasons),
         "configurations": r.configurations,

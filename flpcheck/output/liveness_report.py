@@ -81,6 +81,16 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
         else:
             console.print("  the run ends there: no live process has an allowed event (no "
                           "message for it, and its null step is not allowed); nobody decides")
+    if r.stages is not None:
+        count = len(r.stages.stage_ends)
+        console.print(f"[bold]evidence[/bold]: {count} fair stage{'s' if count != 1 else ''} "
+                      f"after GST in which nobody decides (replayed and checked), "
+                      f"{_run_head(r.stages)}; in each stage every message in transit to a live "
+                      "process at its start is received and every live process with an allowed "
+                      "event steps:")
+        print_gst_steps(console, protocol, r.stages_annotated)
+        console.print("  this is a prefix built in the explored part; it does not prove that "
+                      "the run can go on forever without deciding")
     if r.holds:
         if r.worst_steps is not None and r.worst is not None:
             console.print(f"[bold]worst case[/bold]: {r.worst_steps} events after GST to a "

@@ -83,7 +83,7 @@ def _compare(protocol, rs, crashes, termination, rules, gst_by):
     if rs.decision_changed:  # outputs that change once set: not established (tested below)
         return
     result = check_liveness(space, crashes, rules, termination, gst_by)
-    holds, worst = reference_gst(protocol, rs, crashes, termination, rules.timeouts,
+    holds, worst = reference_gst(protocol, crashes, termination, rules.timeouts,
                                  rules.leader, rules.detector, gst_by)
     assert result.holds is holds, (result.detail, result.run)
     if holds:
