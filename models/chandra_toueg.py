@@ -76,11 +76,11 @@ class State(NamedTuple):
 
 
 class ChandraToueg(Protocol):
-    """Chandra-Toueg's rotating coordinator with ◇S, 2 rounds (coordinated by p0, then p1)."""
+    """Chandra-Toueg's rotating coordinator with ◇S, 3 rounds (each process coordinates one)."""
 
     processes = 3
     #: rounds 0 .. max_rounds - 1; None: unbounded
-    max_rounds: int | None = 2
+    max_rounds: int | None = 3
 
     @property
     def majority(self) -> int:
@@ -207,10 +207,16 @@ class ChandraToueg(Protocol):
         return f"{kind}({', '.join(map(str, args))})"
 
 
-class ChandraToueg3(ChandraToueg):
-    """3 rounds: each process coordinates one."""
+class ChandraToueg2(ChandraToueg):
+    """2 rounds, coordinated by p0 and p1 (p2 coordinates none)."""
 
-    max_rounds = 3
+    max_rounds = 2
+
+
+class ChandraToueg4(ChandraToueg):
+    """4 rounds (p0 coordinates two)."""
+
+    max_rounds = 4
 
 
 class ChandraTouegUnbounded(ChandraToueg):

@@ -75,7 +75,9 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
                       f"{_run_head(r.run)}:")
         print_gst_steps(console, protocol, r.run_annotated)
         if r.run.kind == "cycle":
-            console.print(f"  the cycle (steps {len(r.run.stem) + 1}..{len(r.run.events)}) "
+            first, last = len(r.run.stem) + 1, len(r.run.events)
+            where = f"step {first}" if first == last else f"steps {first}..{last}"
+            console.print(f"  the cycle ({where}) "
                           "repeats forever: every message to a live process is received in it "
                           "and every live process with an allowed event steps in it")
         else:
