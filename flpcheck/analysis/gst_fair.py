@@ -25,19 +25,26 @@ import numpy.typing as npt
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
-from ..explorer.csr import edge_sources
 from ..explorer.statespace import StateSpace
 
-__all__ = ["enabled_matrix", "pending_pairs", "fair_post_gst", "covering_cycle"]
+__all__ = ["sources", "enabled_matrix", "pending_pairs", "fair_post_gst", "covering_cycle"]
 
 Bools = npt.NDArray[np.bool_]
 
 
-def enabled_matrix(space: StateSpace, edge_ok: Bools) -> Bools:
+def sources(indptr: npt.NDArray[np.integer]) -> npt.NDArray[np.integer]:
+    """The source configuration of every edge, in the narrowest of int32 and int64."""
+    counts = np.diff(indptr)
+    dtype = np.int32 if len(counts) < 2**31 else np.int64
+    return np.repeat(np.arange(len(counts), dtype=dtype), counts)
+
+
+def enabled_matrix(space: StateSpace, edge_ok: Bools,
+                   src: npt.NDArray[np.integer] | None = None) -> Bools:
     """(configurations x processes): the process has an allowed event at the configuration."""
     out = np.zeros((len(space), space.n), dtype=bool)
-    src = edge_sources(space.indptr)
-    out[src[edge_ok], space.edge_pid[edge_ok].astype(np.int64)] = True
+    src = sources(space.indptr) if src is None else src
+    out[src[edge_ok], space.edge_pid[edge_ok]] = True
     return out
 
 
@@ -68,7 +75,8 @@ def pending_pairs(space: StateSpace, configs: npt.NDArray[np.integer], live: fro
 
 
 def fair_post_gst(space: StateSpace, nodes: Bools, edge_ok: Bools, crashed: frozenset[int],
-                  enabled: Bools | None = None) -> tuple[npt.NDArray[np.int64], Bools]:
+                  enabled: Bools | None = None, src: npt.NDArray[np.integer] | None = None
+                  ) -> tuple[npt.NDArray[np.int64], Bools]:
     """The fair components inside ``nodes`` of the graph of allowed edges (``edge_ok``, which
     excludes the events of ``crashed``).
 
@@ -79,12 +87,13 @@ def fair_post_gst(space: StateSpace, nodes: Bools, edge_ok: Bools, crashed: froz
     """
     n = space.n
     live = frozenset(range(n)) - crashed
-    if enabled is None:
-        enabled = enabled_matrix(space, edge_ok)
     indptr, dst = space.indptr, space.edge_dst
-    src = edge_sources(indptr)
-    pid = space.edge_pid.astype(np.int64)
-    events = space.edge_event.astype(np.int64)
+    if src is None:
+        src = sources(indptr)
+    if enabled is None:
+        enabled = enabled_matrix(space, edge_ok, src)
+    pid = space.edge_pid
+    events = space.edge_event
     m_count = max(1, len(space.table.messages))
     cand = nodes.copy()
     pc, pm = pending_pairs(space, np.flatnonzero(cand), live)
@@ -98,24 +107,26 @@ def fair_post_gst(space: StateSpace, nodes: Bools, edge_ok: Bools, crashed: froz
         graph.eliminate_zeros()
         _, found = connected_components(graph, directed=True, connection="strong")
         del graph
-        labels = np.where(cand, found, -1).astype(np.int64)
+        labels = np.where(cand, found, -1).astype(np.int32)
+        del found
         inside = ok & (labels[src] == labels[dst])
+        del ok
         comps = int(labels.max()) + 1 if size and labels.max() >= 0 else 0
-        comp_of_edge = labels[src[inside]]
+        comp_of_edge = labels[src[inside]].astype(np.int64)
         has_edge = np.bincount(comp_of_edge, minlength=max(comps, 1)) > 0
         stepped = np.zeros((max(comps, 1), n), dtype=bool)
         stepped[comp_of_edge, pid[inside]] = True
         bad = cand & ~has_edge[np.maximum(labels, 0)]
         starving = enabled & ~stepped[np.maximum(labels, 0)]
         bad |= cand & starving.any(axis=1)
-        ev = events[inside]
+        ev = events[inside].astype(np.int64)
         recv = np.unique(comp_of_edge[ev >= n] * m_count + (ev[ev >= n] - n))
         keep = cand[pc]
         pc, pm = pc[keep], pm[keep]
-        missing = ~np.isin(labels[pc] * m_count + pm, recv)
+        missing = ~np.isin(labels[pc].astype(np.int64) * m_count + pm, recv)
         bad[pc[missing]] = True
         if not bad.any():
-            return labels, inside
+            return labels.astype(np.int64), inside
         cand &= ~bad
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ..explorer.csr import edge_sources
 from ..explorer.statespace import StateSpace
 from ..model.calls import CheckedCalls
 from ..model.suspicion import Suspicions
@@ -76,18 +75,18 @@ class PostGSTFilter:
         self.suspicions = suspicions
         if rules.detector and (suspicions is None or rules.trusted is None):
             raise ValueError("detector mode needs the suspicions and the trusted process")
-        self._pids = np.zeros(0, dtype=np.int64)
+        self._pids = np.zeros(0, dtype=np.int16)
 
-    def pids(self, eids: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    def pids(self, eids: npt.NDArray[np.integer]) -> npt.NDArray[np.int16]:
         """The process of every event id."""
         if len(self._pids) < self.n + len(self.table.messages):
-            self._pids = np.array(self.table.event_pids(), dtype=np.int64)
-        return self._pids[np.asarray(eids, dtype=np.int64)]
+            self._pids = np.array(self.table.event_pids(), dtype=np.int16)
+        return self._pids[eids]
 
     def __call__(self, rows: Rows, eids: npt.NDArray[np.integer]) -> npt.NDArray[np.bool_]:
         n, rules = self.n, self.rules
         rows = np.asarray(rows)
-        eids = np.asarray(eids, dtype=np.int64)
+        eids = np.asarray(eids)
         pid = self.pids(eids)
         ok = np.ones(len(eids), dtype=bool)
         if self.crashed:
@@ -95,7 +94,7 @@ class PostGSTFilter:
         null = np.flatnonzero((eids < n) & ok)
         if not null.size:
             return ok
-        p = pid[null]
+        p = pid[null].astype(np.int64)
         good = np.ones(len(null), dtype=bool)
         if rules.detector:
             states = rows[null, p].astype(np.int64)
@@ -119,11 +118,17 @@ class PostGSTFilter:
 
 
 def edge_mask(space: StateSpace, allow: PostGSTFilter) -> npt.NDArray[np.bool_]:
-    """The edges of an explored ``space`` that ``allow`` lets through, in chunks."""
+    """The edges of an explored ``space`` that ``allow`` lets through, a block of
+    configurations at a time (the temporaries stay small whatever the size of the graph)."""
     out = np.zeros(space.num_events, dtype=bool)
-    src = edge_sources(space.indptr)
-    chunk = 1 << 20
-    for lo in range(0, len(out), chunk):
-        s = src[lo:lo + chunk]
-        out[lo:lo + chunk] = allow(space.rows[s], space.edge_event[lo:lo + chunk])
+    indptr = space.indptr
+    block = 1 << 17
+    for lo in range(0, len(space), block):
+        hi = min(len(space), lo + block)
+        a, b = int(indptr[lo]), int(indptr[hi])
+        if a == b:
+            continue
+        counts = np.diff(indptr[lo:hi + 1])
+        src = np.repeat(np.arange(lo, hi, dtype=np.int32), counts)
+        out[a:b] = allow(space.rows[src], space.edge_event[a:b])
     return out

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ..explorer.csr import CSR, edge_sources, reverse
+from ..explorer.csr import CSR, reverse
 from ..explorer.statespace import StateSpace
 from ..model.semantics import Event
 from .graph import bfs, reach
-from .gst_fair import covering_cycle, enabled_matrix, fair_post_gst
+from .gst_fair import covering_cycle, enabled_matrix, fair_post_gst, sources
 from .gst_runs import GSTRun
 from .post_gst import PostGraph
 
@@ -40,13 +40,13 @@ class _Graphs:
     """Per-space data computed once (edge sources, the reversed graph)."""
 
     def __init__(self) -> None:
-        self._src: dict[int, npt.NDArray[np.int64]] = {}
+        self._src: dict[int, npt.NDArray[np.integer]] = {}
         self._rev: dict[int, CSR] = {}
 
-    def src(self, space: StateSpace) -> npt.NDArray[np.int64]:
+    def src(self, space: StateSpace) -> npt.NDArray[np.integer]:
         key = id(space)
         if key not in self._src:
-            self._src[key] = edge_sources(space.indptr)
+            self._src[key] = sources(space.indptr)
         return self._src[key]
 
     def rev(self, space: StateSpace) -> CSR:
@@ -71,11 +71,11 @@ class Targets:
         return self.stuck | (self.labels >= 0)
 
 
-def nondeciding_targets(g: PostGraph) -> Targets:
+def nondeciding_targets(g: PostGraph, src: npt.NDArray[np.integer] | None = None) -> Targets:
     """Where a run after GST can stay undecided forever in ``g``."""
-    enabled = enabled_matrix(g.space, g.edge_ok)
+    enabled = enabled_matrix(g.space, g.edge_ok, src)
     stuck = g.live & ~enabled.any(axis=1)
-    labels, inside = fair_post_gst(g.space, g.live, g.edge_ok, g.crashed, enabled)
+    labels, inside = fair_post_gst(g.space, g.live, g.edge_ok, g.crashed, enabled, src)
     return Targets(stuck, labels, inside, enabled)
 
 
@@ -149,7 +149,7 @@ def failing_run(pre: StateSpace, scenarios: dict[int | None, list[PostGraph]]
                     for t, gs in scenarios.items() for i, g in enumerate(gs)),
                    key=lambda x: x[:4])
     for *_, g in order:
-        found = nondeciding_targets(g)
+        found = nondeciding_targets(g, graphs.src(g.space))
         targets = found.any
         if not targets.any():
             continue
@@ -200,7 +200,7 @@ def _longest(g: PostGraph, base: npt.NDArray[np.int64], graphs: _Graphs
              ) -> npt.NDArray[np.int64]:
     space = g.space
     size = len(space)
-    src, dst = graphs.src(space), space.edge_dst.astype(np.int64)
+    src, dst = graphs.src(space), space.edge_dst
     step = g.edge_ok & g.live[src] & (dst != src)
     to_live, to_end = step & g.live[dst], step & g.terminal[dst]
     acc = base.copy()
@@ -223,6 +223,7 @@ def _longest(g: PostGraph, base: npt.NDArray[np.int64], graphs: _Graphs
         fwd = fwd[to_live[fwd]]
         preds = src[fwd]
         np.maximum.at(acc, preds, np.minimum(val[dst[fwd]] + 1, UNBOUNDED))
+        del fwd
         dec = np.bincount(preds, minlength=size)
         outdeg -= dec
         ready = np.flatnonzero((dec > 0) & (outdeg == 0))

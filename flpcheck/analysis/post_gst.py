@@ -97,6 +97,7 @@ def build_post_graphs(pre: StateSpace, rules: GSTRules, crashes: int, terminatio
     suspicions = Suspicions(table) if rules.detector else None
     trusted_choices: list[int | None] = list(range(n)) if rules.detector else [None]
     interning = Interning(pre) if gst_by is not None else None
+    every = np.arange(len(pre), dtype=np.int64)  # without gst_by every configuration is a start
     result: dict[int | None, list[PostGraph]] = {}
     for trusted in trusted_choices:
         spare = trusted if rules.detector else rules.leader
@@ -107,7 +108,7 @@ def build_post_graphs(pre: StateSpace, rules: GSTRules, crashes: int, terminatio
             terminal = Terminal(outputs, termination, k)
             parents = [(p, graphs[k - {p}]) for p in sorted(k)]
             if interning is None:
-                g = _masked(pre, allow, terminal, k, trusted)
+                g = _masked(pre, allow, terminal, k, trusted, every)
             else:
                 g = _explored(pre, interning, allow, terminal, k, trusted, parents, bounds,
                               stop, progress)
@@ -118,12 +119,12 @@ def build_post_graphs(pre: StateSpace, rules: GSTRules, crashes: int, terminatio
 
 
 def _masked(pre: StateSpace, allow: PostGSTFilter, terminal: Terminal, k: frozenset[int],
-            trusted: int | None) -> PostGraph:
+            trusted: int | None, every: npt.NDArray[np.int64]) -> PostGraph:
     """The explored graph itself, with the allowed edges marked."""
     term = terminal(pre.rows)
     expanded = pre.expanded
     return PostGraph(k, trusted, pre, edge_mask(pre, allow), term, ~term & expanded,
-                     ~term & ~expanded, np.arange(len(pre), dtype=np.int64))
+                     ~term & ~expanded, every)
 
 
 def _explored(pre: StateSpace, interning: Interning, allow: PostGSTFilter, terminal: Terminal,
