@@ -34,7 +34,7 @@ from ..model.semantics import Configuration, Event, apply_event, initial_configu
 from ..model.termination import check_termination, counts_as_decided
 from .gst import GSTRules, null_step
 
-__all__ = ["KINDS", "GSTRun", "check_gst_run", "crashed_at", "non_stuttering"]
+__all__ = ["KINDS", "GSTRun", "check_gst_run", "crashed_at", "non_stuttering", "why_unfair"]
 
 KINDS = ("cycle", "stuck", "decides", "loop", "stages")
 
@@ -157,6 +157,18 @@ def check_gst_run(protocol: Protocol, run: GSTRun, rules: GSTRules, crashes: int
         if non_stuttering(loop, 0, len(loop) - 1) == 0:
             raise ReplayError("the loop only stutters: it adds no step")
     return configs
+
+
+def why_unfair(protocol: Protocol, run: GSTRun, rules: GSTRules) -> str:
+    """Why the cycle of ``run`` is not fair after GST ("" when it is), replayed."""
+    config = initial_configuration(protocol, run.inputs)
+    for e in run.stem:
+        config = apply_event(protocol, config, e).config
+    loop = [config]
+    for e in run.cycle:
+        loop.append(apply_event(protocol, loop[-1], e).config)
+    after = GSTRules(rules.timeouts, rules.leader, rules.detector, run.trusted)
+    return _unfairness(protocol, run, loop, after, set(range(protocol.processes)) - run.crashed)
 
 
 def _unfairness(protocol: Protocol, run: GSTRun, loop: list[Configuration], rules: GSTRules,

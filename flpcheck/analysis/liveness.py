@@ -33,7 +33,7 @@ from ..model.semantics import Event, apply_event, initial_configuration
 from ..model.suspicion import require_suspects, suspected_by
 from ..model.termination import check_termination
 from .gst import GSTRules, null_step, suspicion_text
-from .gst_runs import GSTRun, check_gst_run, crashed_at
+from .gst_runs import GSTRun, check_gst_run, crashed_at, why_unfair
 from .gst_search import UNBOUNDED, failing_run, longest_after_gst, unbounded_loop, worst_path
 from .gst_stages import fair_stages
 from .nondeciding import NondecidingSearch, search_nondeciding
@@ -153,6 +153,8 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules
         worst, worst_steps, worst_reason = _worst(pre, scenarios)
         if worst is not None:
             check_gst_run(protocol, worst, _with(rules, worst.trusted), crashes, termination)
+            if worst.kind == "loop":
+                worst_reason += f" (it is unfair: {why_unfair(protocol, worst, rules)})"
     contrast, labels = _contrast(pre, crashes, termination, rules, gst_by)
     post = len(pre) if gst_by is None else sum(len(g.space) for g in graphs)
     return Liveness(

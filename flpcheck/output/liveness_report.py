@@ -103,7 +103,7 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
             console.print(f"[bold]worst case[/bold]: {r.worst_steps} events after GST: "
                           f"{r.worst_reason}")
         else:
-            console.print(f"[bold]worst case[/bold]: none: {r.worst_reason}; the cycle, "
+            console.print(f"[bold]worst case[/bold]: {r.worst_reason}; the cycle, "
                           + (_run_head(r.worst) if r.worst is not None else "") + ":")
             if r.worst is not None:
                 print_gst_steps(console, protocol, r.worst_annotated)

@@ -99,3 +99,35 @@ def test_the_checker_refuses_a_decision_inside_a_worst_path_and_a_fair_loop():
 def test_initial_configuration_of_the_checker_is_the_models():
     p = _paxos()
     assert initial_configuration(p, (0, 0, 0)).buffer == ()
+
+
+def test_an_unfair_loop_makes_the_worst_case_unbounded_though_every_run_decides():
+    """Detour: p1 decides on "go", which p0 sends on its first step together with a "ping" to
+    itself that it echoes forever. Every admissible run decides (the "go" must be received),
+    but the loop of pings can be repeated any number of times before: holds, worst case None,
+    and the loop shown is p0 receiving "ping", unfair because p1's "go" waits."""
+    from ..paths import EDGE
+    from ..reference_gst import reference_gst
+
+    p = load_protocol(str(EDGE / "detour.py"))
+    result = check_liveness(explore(p), 0)  # (p0 dead from the start defeats it: no crash)
+    assert result.holds is True and result.worst_steps is None
+    loop = result.worst
+    assert loop is not None and loop.kind == "loop"
+    assert [str(e) for e in loop.cycle] == ["p0 receives 'ping'"] * 2
+    assert "unbounded" in result.worst_reason
+    assert reference_gst(p, 0) == (True, None)
+    check_gst_run(p, loop, GSTRules(), 0)
+
+
+def test_a_protocol_that_keeps_itself_busy_never_times_out_after_gst():
+    """Ping (N=1) decides only on a null step, but always has its own "ping" in transit, so
+    after GST no timeout is allowed: receiving "ping" forever is fair and never decides, under
+    quiet and local timeouts alike."""
+    from ..paths import EDGE
+
+    p = load_protocol(f"{EDGE / 'ping.py'}:Ping")
+    for timeouts in ("quiet", "local"):
+        result = check_liveness(explore(p, max_buffer=2), 0, GSTRules(timeouts))
+        assert result.holds is False and result.run is not None
+        assert [str(e) for e in result.run.cycle] == ["p0 receives 'ping'"]
