@@ -62,7 +62,8 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
         console.print(f"  GST: anywhere (every one of the {r.configurations:,} explored "
                       "configurations may be the one at GST)")
     else:
-        console.print(f"  GST: within the first {r.gst_by} events ({r.configurations:,} "
+        console.print(f"  GST: within the first {r.gst_by} event{'s' if r.gst_by != 1 else ''} "
+                      f"({r.configurations:,} "
                       f"configurations); explored after GST: {r.post_configurations:,} "
                       "configurations")
     if not r.complete:
@@ -133,7 +134,8 @@ def _print_contrast(console: Console, r: Liveness, model: str) -> None:
                       f"{len(run.stem)} events, then a cycle of {len(run.cycle)} forever; "
                       f"flpcheck witness {model} shows it)"
                       + ("; after GST it cannot happen" if r.holds else ""))
-        labelled = [f"{i + 1}: p{e.pid} {lab}" for i, (e, lab)
-                    in enumerate(zip(run.events, r.contrast_labels, strict=False)) if lab]
+        labelled = [f"step {i + 1}, p{e.pid} {lab}" for i, (e, lab)
+                    in enumerate(zip(run.events, r.contrast_labels, strict=False))
+                    if lab.startswith("suspects")]
         if labelled:
-            console.print("  its null steps, as the detector's suspicions: " + "; ".join(labelled))
+            console.print("  its suspicions: " + "; ".join(labelled))
