@@ -30,22 +30,28 @@ not reached yet is kept and adopted when it gets there; a decided process does n
 number of rounds is bounded by ``max_rounds`` (None: unbounded): a process that has finished the
 last round waits forever (its null steps change nothing).
 
-Classes and sizes (N = 3, all 8 input vectors, pinned in the tests): ``ChandraToueg`` (3 rounds,
-each process coordinates one) has 48,392 configurations; ``ChandraToueg6`` (6 rounds) is larger
-than the explorer's default patience, and ``ChandraTouegUnbounded`` is infinite (``--gst-by``
-or ``--max-depth``).
+Classes and sizes (N = 3, all 8 input vectors): ``ChandraToueg2`` (2 rounds, coordinated by p0
+and p1) has 50,272 configurations and 335,294 events (pinned against the plain reference
+explorer); ``ChandraToueg`` (3 rounds, one per coordinator) 3,062,016 configurations and
+25,358,784 events (about 30 seconds); ``ChandraToueg4`` is larger still, and
+``ChandraTouegUnbounded`` is infinite (``--gst-by``, ``--max-depth`` or ``witness --stages``).
 
-Expected verdicts (worked out in tests/models/test_models_chandra_toueg.py):
+Expected verdicts (worked out in tests/models/test_models_chandra_toueg.py and
+tests/models/test_models_liveness.py):
 
-- agreement and validity hold in every explored configuration;
-- ``flpcheck witness`` (no detector: any null step at any time, i.e. suspicions that may be
-  false forever): with bounded rounds every process can falsely suspect each coordinator before
-  its proposal arrives, the rounds run out and nobody decides (a crash-free run; every suspicion
-  in it is false); with unbounded rounds this is FLP's run, ``witness --stages`` builds it;
-- ``flpcheck liveness --detector --gst-by D`` holds for ``ChandraTouegUnbounded`` (the detector
-  stabilizes within D events: in the trusted process's next round everyone acknowledges it), with
-  one crash too (f = 1 < 3/2); without ``--gst-by`` on the bounded class it fails: before the
-  detector stabilizes, false suspicions may use up every round (the bound, not the algorithm).
+- agreement and validity hold in every configuration;
+- ``flpcheck witness`` (no detector: a null step may suspect anyone at any time, so suspicions
+  may be false forever): with bounded rounds every process can falsely suspect each coordinator
+  before its proposal arrives, the rounds run out and nobody decides: a crash-free run whose
+  every suspicion is false (``blocks-without-crash`` for ``ChandraToueg2`` and ``ChandraToueg``);
+  with unbounded rounds this is FLP's run, which ``witness --stages`` builds;
+- ``flpcheck liveness --detector --gst-by 1`` holds for ``ChandraToueg``, with one crash too
+  (f = 1 < 3/2): within one event no process has passed a round, so the trusted process's round
+  is still ahead of everyone after the detector stabilizes. With the stabilization anywhere
+  (no ``--gst-by``) it fails on the bounded classes: false suspicions before it may use up every
+  round (the bound, not the algorithm); and on ``ChandraToueg2`` it fails even at the start with
+  p2 trusted, since p2 coordinates no round. With D events before stabilization the trusted
+  process still has a round ahead when there are at least D + N - 1 rounds.
 """
 
 from typing import NamedTuple

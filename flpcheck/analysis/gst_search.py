@@ -209,6 +209,7 @@ def _longest(g: PostGraph, base: npt.NDArray[np.int64], graphs: _Graphs
     val = np.full(size, -1, dtype=np.int64)
     val[g.terminal] = 0
     rev = graphs.rev(space)
+    assert rev.edge_ids is not None  # the reversed graph keeps the forward edge ids
     ready = np.flatnonzero(g.live & (outdeg == 0))
     while ready.size:
         val[ready] = acc[ready]
@@ -244,7 +245,7 @@ def _next(g: PostGraph, node: int, want: int, values: dict[int, npt.NDArray[np.i
             return k, g, d
         if not exact and g.live[d] and val[d] >= UNBOUNDED:
             return k, g, d
-    for p, h in _children(g, gs):
+    for _, h in _children(g, gs):
         here = node if h.space is g.space else int(h.locate(space.rows[[node]])[0])
         v = values[id(h)][here] if here >= 0 else 0
         if v == want or (not exact and v >= UNBOUNDED):

@@ -95,14 +95,16 @@ class Liveness:
         return 1 if self.holds is False else 0
 
 
-def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules = GSTRules(),
+def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = None,
                    termination: str = "some", gst_by: int | None = None,
-                   bounds: PostBounds = PostBounds(), stop: StopCheck | None = None
+                   bounds: PostBounds | None = None, stop: StopCheck | None = None
                    ) -> Liveness:
     """Liveness after GST on ``pre``: the explored graph (without ``gst_by``), or the
     configurations reachable within ``gst_by`` events (``pre`` explored with ``max_depth =
     gst_by``), each then explored after GST within ``bounds``."""
     started = time.perf_counter()
+    rules = GSTRules() if rules is None else rules
+    bounds = PostBounds() if bounds is None else bounds
     check_termination(termination)
     protocol = pre.protocol
     n = pre.n

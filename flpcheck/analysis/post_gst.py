@@ -86,12 +86,13 @@ def crash_sets(n: int, crashes: int, spare: int | None) -> list[frozenset[int]]:
 
 
 def build_post_graphs(pre: StateSpace, rules: GSTRules, crashes: int, termination: str,
-                      gst_by: int | None, bounds: PostBounds = PostBounds(),
+                      gst_by: int | None, bounds: PostBounds | None = None,
                       stop: StopCheck | None = None, progress=None
                       ) -> dict[int | None, list[PostGraph]]:
     """The post-GST graphs of every scenario: for each trusted process (detector mode; None
     otherwise) the graphs of its crash sets, by size."""
     n = pre.n
+    bounds = PostBounds() if bounds is None else bounds
     table = pre.table
     outputs = OutputTable(table)
     suspicions = Suspicions(table) if rules.detector else None

@@ -119,7 +119,7 @@ class _Run:
     def run(self, seeds: npt.NDArray[np.integer]) -> None:
         n = self.n
         if len(seeds):
-            rows = seeds.reshape(-1, 2 * n).astype(np.int64)
+            rows = seeds.reshape(-1, 2 * n).astype(np.int32)
             h = row_hash(rows)
             uh, inv, first = distinct(h)
             if not np.array_equal(rows[first[inv]], rows):
@@ -253,7 +253,7 @@ class _Run:
         edges = self.dst.size
         indptr = np.zeros(self.rows.size + 1, dtype=np.int32 if edges < 2**31 else np.int64)
         np.cumsum(self.counts.final(), out=indptr[1:])
-        sp.indptr = indptr
+        sp.indptr = indptr  # type: ignore[assignment]  # int32 while the edges fit
         sp.edge_dst = self.dst.final()
         sp.edge_event = self.event.final()
         sp.depth = self.depth.final()

@@ -20,7 +20,7 @@ from ..reference_gst import reference_gst
 
 
 def _check(model: str, crashes: int = 1, gst_by: int | None = None, *, inputs=None,
-           bounds: PostBounds = PostBounds(), **rules) -> Liveness:
+           bounds: PostBounds | None = None, **rules) -> Liveness:
     protocol = load_protocol(str(MODELS / model))
     space = explore(protocol, inputs, max_depth=gst_by)
     result = check_liveness(space, crashes, GSTRules(**rules), "some", gst_by, bounds)
