@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-import scipy.sparse
-from scipy.sparse.csgraph import connected_components
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
-from .graph import bfs, edge_sources
+from .graph import bfs, reach
 from .runs import Run
 
 __all__ = ["fair_components", "fair_lasso"]
@@ -37,7 +37,10 @@ def _pending_pairs(space: StateSpace, configs: np.ndarray,
     cs, ms = [], []
     for q in sorted(live):
         col = space.rows[configs, n + q].astype(np.int64)
-        uniq, inv = np.unique(col, return_inverse=True)
+        uniq = np.flatnonzero(np.bincount(col))  # the sub-buffers used (ids are small)
+        dense = np.zeros(int(uniq[-1]) + 1 if len(uniq) else 1, dtype=np.int64)
+        dense[uniq] = np.arange(len(uniq))
+        inv = dense[col]
         distinct = [sorted(set(space.buffers[b])) for b in uniq.tolist()]
         lengths = np.array([len(d) for d in distinct], dtype=np.int64)
         flat = np.array([m for d in distinct for m in d], dtype=np.int64)
@@ -56,55 +59,170 @@ def _pending_pairs(space: StateSpace, configs: np.ndarray,
 
 
 def fair_components(
-    space: StateSpace, nodes: np.ndarray, crashed: frozenset[int] = frozenset()
+    space: StateSpace, nodes: np.ndarray, crashed: frozenset[int] = frozenset(),
+    stop: StopCheck | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The fair SCCs inside ``nodes`` for crash set ``crashed``.
 
     Returns ``(labels, edge_mask)``: ``labels[c]`` is the component of configuration c (-1
-    where c is in no fair component), ``edge_mask`` marks the edges inside fair components.
-    Every pass is a handful of vector operations over the edges (no Python loop per
-    configuration or edge).
+    where c is in no fair component; int32), ``edge_mask`` marks the edges inside fair
+    components.
+
+    Configuration ids are breadth-first, so every cycle through two or more configurations
+    has an edge to a lower id (the one leaving its highest). One pass over the edges, a chunk
+    at a time, finds those *back* edges and settles every configuration that is on no such
+    cycle: its component is itself, fair when its self-loops take a step of every live
+    process and receive every message pending to one. Only the part reachable from a back
+    edge's target gets the SCC refinement (scipy's strongly connected components, on that
+    part alone, then the passes of the module's docstring). ``stop()`` returning a reason
+    between passes raises :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     n = space.n
     live = frozenset(range(n)) - crashed
     g = space.arrays
-    indptr = g.indptr
-    dst = g.indices
-    counts = np.diff(indptr)
+    indptr, dst = g.indptr, g.indices
     pid = space.edge_pid
     events = space.events_array
+    size = len(space)
+    cand = np.asarray(nodes, dtype=bool)
+    dead = np.zeros(n, dtype=bool)
+    dead[sorted(crashed)] = True
+    pending = _pending_counts(space, live)
+    ok = np.zeros(len(dst), dtype=bool)  # the edges of the allowed subgraph
+    back_to = np.zeros(size, dtype=bool)  # targets of edges to a lower (or the same) id
+    single = np.zeros(size, dtype=bool)  # fair if its component is itself
+    for a, b, lo, hi in _chunks(indptr, size):
+        check_stop(stop)
+        counts = np.diff(indptr[a:b + 1]).astype(np.int64)
+        src = np.repeat(np.arange(a, b, dtype=np.int64), counts)
+        d = dst[lo:hi]
+        p = pid[lo:hi]
+        okc = cand[src] & cand[d] & ~dead[p]
+        ok[lo:hi] = okc
+        back_to[d[okc & (d < src)]] = True
+        loop = okc & (d == src)
+        if not loop.any():
+            continue
+        at = src[loop] - a
+        lp = p[loop]
+        fair = np.bincount(at[events[lo:hi][loop] >= n], minlength=b - a) == pending[a:b]
+        for q in sorted(live):  # a self-loop of every live process
+            steps = np.zeros(b - a, dtype=bool)
+            steps[at[lp == q]] = True
+            fair &= steps
+        single[a:b] = fair
+    labels = np.full(size, -1, dtype=np.int32)
+    inside = np.zeros(len(dst), dtype=bool)
+    core = np.zeros(size, dtype=bool)
+    if back_to.any():
+        check_stop(stop)
+        core = reach(g, back_to, ok) & cand
+    single &= cand & ~core
+    found = np.flatnonzero(single)
+    labels[found] = np.arange(len(found), dtype=np.int32)
+    if found.size:
+        for a, b, lo, hi in _chunks(indptr, size):
+            counts = np.diff(indptr[a:b + 1]).astype(np.int64)
+            src = np.repeat(np.arange(a, b, dtype=np.int64), counts)
+            inside[lo:hi] = ok[lo:hi] & (dst[lo:hi] == src) & single[src]
+    if core.any():
+        _refine(space, np.flatnonzero(core), ok, live, labels, inside, len(found), stop)
+    return labels, inside
+
+
+def _chunks(indptr: np.ndarray, size: int, edges: int = 1 << 18):
+    """(first configuration, end, first edge, end) of consecutive ranges of about ``edges``
+    edges."""
+    a = 0
+    while a < size:
+        lo = int(indptr[a])
+        b = int(np.searchsorted(indptr, indptr.dtype.type(min(lo + edges, int(indptr[-1]))),
+                                side="right")) - 1
+        b = min(size, max(a + 1, b))
+        yield a, b, lo, int(indptr[b])
+        a = b
+
+
+def _pending_counts(space: StateSpace, live: frozenset[int]) -> np.ndarray:
+    """How many distinct messages to live processes are pending in each configuration."""
+    n = space.n
+    distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
+    out = np.zeros(len(space), dtype=np.int32)
+    for q in sorted(live):
+        out += distinct[space.rows[:, n + q]]
+    return out
+
+
+def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Which entries of ``query`` are in ``pool`` (sorted)."""
+    if not len(pool):
+        return np.zeros(len(query), dtype=bool)
+    pos = np.minimum(np.searchsorted(pool, query), len(pool) - 1)
+    return pool[pos] == query
+
+
+def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[int],
+            labels: np.ndarray, inside: np.ndarray, offset: int,
+            stop: StopCheck | None) -> None:
+    """The SCC refinement on the configurations ``ids`` (sorted) and the ``ok`` edges among
+    them; writes the fair components' labels (from ``offset``) and inside edges in place."""
+    from scipy.sparse import csr_matrix  # only here: the graphs without such cycles skip it
+    from scipy.sparse.csgraph import connected_components
+
+    n = space.n
+    g = space.arrays
+    k = len(ids)
+    local = np.full(len(space), -1, dtype=np.int32)
+    local[ids] = np.arange(k, dtype=np.int32)
+    starts = g.indptr[ids].astype(np.int64)
+    counts = g.indptr[ids + 1].astype(np.int64) - starts
+    total = int(counts.sum())
+    positions = (np.arange(total, dtype=np.int64)
+                 + np.repeat(starts - (np.cumsum(counts) - counts), counts))
+    s_src = np.repeat(np.arange(k, dtype=np.int32), counts)
+    s_dst = local[g.indices[positions]]
+    keep = ok[positions] & (s_dst >= 0)
+    positions, s_src, s_dst = positions[keep], s_src[keep], s_dst[keep]
+    del keep
+    s_pid = space.edge_pid[positions]
+    s_ev = space.events_array[positions].astype(np.int64)
     m_count = max(1, len(space.table.messages))
-    base_ok = ~np.isin(pid, sorted(crashed)) if crashed else np.ones(len(dst), dtype=bool)
-    cand = nodes.copy()
-    pc, pm = _pending_pairs(space, np.flatnonzero(cand), live)
+    cand = np.ones(k, dtype=bool)
+    pc, pm = _pending_pairs(space, ids, live)
+    pc = local[pc]
     while True:
-        ok = base_ok & np.repeat(cand, counts) & cand[dst]
-        graph = scipy.sparse.csr_matrix((ok.astype(np.int8), dst, indptr),
-                                        shape=(len(space),) * 2, copy=True)
-        graph.eliminate_zeros()  # in place: hence the copy, which keeps the space's arrays
+        check_stop(stop)
+        edge_ok = cand[s_src] & cand[s_dst]
+        kept = s_dst[edge_ok]  # a copy: the sub-graph's own arrays stay as they are
+        ptr = np.zeros(k + 1, dtype=np.int64)
+        np.cumsum(np.bincount(s_src[edge_ok], minlength=k), out=ptr[1:])
+        graph = csr_matrix((np.ones(len(kept), dtype=np.int8), kept, ptr), shape=(k, k))
         _, found = connected_components(graph, directed=True, connection="strong")
         del graph
-        labels = np.where(cand, found, -1).astype(np.int32)
-        del found
-        inside = ok & (np.repeat(labels, counts) == labels[dst])
-        del ok
-        comp = np.repeat(labels, counts)[inside].astype(np.int64)
-        # components in which every live process steps
-        steps = np.unique(comp * n + pid[inside])
-        steps = steps[np.isin(steps % n, sorted(live))]
-        size = int(labels.max()) + 1 if labels.size else 1
-        good = np.bincount(steps // n, minlength=max(size, 1)) == len(live)
-        # messages received inside each component
-        ev = events[inside].astype(np.int64)
-        recv = np.unique(comp[ev >= n] * m_count + (ev[ev >= n] - n))
-        bad = cand & ~good[np.maximum(labels, 0)]
-        keep = cand[pc]
-        pc, pm = pc[keep], pm[keep]
-        missing = ~np.isin(labels[pc] * m_count + pm, recv)
+        sub = np.where(cand, found, -1).astype(np.int32)
+        inner = edge_ok & (sub[s_src] == sub[s_dst])
+        comp = sub[s_src[inner]].astype(np.int64)
+        ip = s_pid[inner]
+        good = np.ones(max(int(sub.max()) + 1, 1), dtype=bool)
+        for q in sorted(live):  # components in which every live process steps
+            steps = np.zeros(len(good), dtype=bool)
+            steps[comp[ip == q]] = True
+            good &= steps
+        ev = s_ev[inner]
+        recv = np.sort(comp[ev >= n] * m_count + (ev[ev >= n] - n))
+        bad = cand & ~good[np.maximum(sub, 0)]
+        still = cand[pc]
+        pc, pm = pc[still], pm[still]
+        missing = ~_member(sub[pc].astype(np.int64) * m_count + pm, recv)
         bad[pc[missing]] = True
         if not bad.any():
-            return np.where(cand, labels, -1).astype(np.int64), inside & np.repeat(cand, counts)
+            break
         cand &= ~bad
+    fair = np.flatnonzero(cand)
+    if fair.size:
+        uniq, dense = np.unique(sub[fair], return_inverse=True)
+        labels[ids[fair]] = offset + dense.astype(np.int32)
+        inside[positions[inner]] = True
 
 
 def fair_lasso(
@@ -114,20 +232,22 @@ def fair_lasso(
     stem_nodes: np.ndarray | None = None,
     sources: list[int] | None = None,
     stem_crashed: bool = False,
+    stop: StopCheck | None = None,
 ) -> Run | None:
     """A lasso: the shortest stem (inside ``stem_nodes``) from ``sources`` to a fair SCC of
     ``nodes``, then a cycle in that SCC covering a step of every live process and a receipt of
     every message pending in it. None if no fair SCC is reachable. Where a source is not an
     initial configuration, the stem starts with the shortest schedule to it; with
     ``stem_crashed`` the crashed processes take no step after the source (they crash there)."""
-    labels, inside = fair_components(space, nodes, crashed)
+    labels, inside = fair_components(space, nodes, crashed, stop)
     if not (labels >= 0).any():
         return None
+    check_stop(stop)
     starts = [c for _, c in space.initial] if sources is None else sources
     stem_ok = None
     if stem_nodes is not None:
-        src = edge_sources(space.arrays.indptr)
-        stem_ok = stem_nodes[src] & stem_nodes[space.arrays.indices]
+        stem_ok = np.repeat(stem_nodes, np.diff(space.arrays.indptr))
+        stem_ok &= stem_nodes[space.arrays.indices]
     if stem_crashed and crashed:
         no_crash = ~np.isin(space.edge_pid, sorted(crashed))
         stem_ok = no_crash if stem_ok is None else stem_ok & no_crash

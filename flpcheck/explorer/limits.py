@@ -11,12 +11,12 @@ import re
 import resource
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..errors import UsageError
 
-__all__ = ["StopConditions", "parse_size", "current_rss"]
+__all__ = ["StopConditions", "AnalysisStopped", "check_stop", "parse_size", "current_rss"]
 
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
@@ -40,6 +40,23 @@ def current_rss() -> int:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class AnalysisStopped(Exception):
+    """An analysis was asked to stop (its ``stop()`` callback gave ``reason``): what it was
+    computing is not established. Callers turn it into "not established", never a verdict."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_stop(stop: Callable[[], str | None] | None) -> None:
+    """Raise :class:`AnalysisStopped` if ``stop()`` gives a reason to stop now."""
+    if stop is not None:
+        reason = stop()
+        if reason:
+            raise AnalysisStopped(reason)
 
 
 class StopConditions:
