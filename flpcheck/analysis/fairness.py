@@ -20,7 +20,7 @@ from ..explorer.statespace import StateSpace
 from .graph import bfs, reach
 from .runs import Run
 
-__all__ = ["fair_components", "fair_lasso"]
+__all__ = ["fair_components", "fair_lasso", "strong_components", "tarjan"]
 
 
 def _pending_live(space: StateSpace, cid: int, live: frozenset[int]) -> set[int]:
@@ -153,6 +153,78 @@ def _pending_counts(space: StateSpace, live: frozenset[int]) -> np.ndarray:
     return out
 
 
+PYTHON_SCC_EDGES = 1 << 16
+"""Graphs with at most this many edges get their strongly connected components from
+:func:`tarjan` in Python; larger ones from scipy (whose import costs a few tenths of a
+second: most explorations never need it)."""
+
+
+def strong_components(k: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The strongly connected component of every node of a graph on nodes 0..k-1 in CSR form
+    (labels: equal within a component, otherwise arbitrary)."""
+    if len(indices) <= PYTHON_SCC_EDGES:
+        return np.array(tarjan(k, indptr.tolist(), indices.tolist()), dtype=np.int32)
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(k, k))
+    return connected_components(graph, directed=True, connection="strong")[1]
+
+
+def tarjan(k: int, indptr: list[int], indices: list[int]) -> list[int]:
+    """Tarjan's strongly connected components, iterative (no recursion limit): the component
+    of every node, numbered in the order they complete.
+
+    >>> tarjan(4, [0, 1, 2, 3, 3], [1, 0, 3])  # 0 <-> 1, 2 -> 3
+    [0, 0, 2, 1]
+    """
+    index = [-1] * k
+    low = [0] * k
+    on_stack = [False] * k
+    label = [-1] * k
+    stack: list[int] = []
+    counter = components = 0
+    for root in range(k):
+        if index[root] >= 0:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        calls = [(root, indptr[root])]
+        while calls:
+            v, i = calls[-1]
+            end = indptr[v + 1]
+            while i < end:
+                w = indices[i]
+                i += 1
+                if index[w] < 0:  # descend into w, resume v at edge i afterwards
+                    calls[-1] = (v, i)
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = True
+                    calls.append((w, indptr[w]))
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            else:  # every edge of v done
+                calls.pop()
+                if calls:
+                    u = calls[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == index[v]:
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        label[w] = components
+                        if w == v:
+                            break
+                    components += 1
+    return label
+
+
 def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """Which entries of ``query`` are in ``pool`` (sorted)."""
     if not len(pool):
@@ -166,9 +238,6 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
             stop: StopCheck | None) -> None:
     """The SCC refinement on the configurations ``ids`` (sorted) and the ``ok`` edges among
     them; writes the fair components' labels (from ``offset``) and inside edges in place."""
-    from scipy.sparse import csr_matrix  # only here: the graphs without such cycles skip it
-    from scipy.sparse.csgraph import connected_components
-
     n = space.n
     g = space.arrays
     k = len(ids)
@@ -196,9 +265,7 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
         kept = s_dst[edge_ok]  # a copy: the sub-graph's own arrays stay as they are
         ptr = np.zeros(k + 1, dtype=np.int64)
         np.cumsum(np.bincount(s_src[edge_ok], minlength=k), out=ptr[1:])
-        graph = csr_matrix((np.ones(len(kept), dtype=np.int8), kept, ptr), shape=(k, k))
-        _, found = connected_components(graph, directed=True, connection="strong")
-        del graph
+        found = strong_components(k, ptr, kept)
         sub = np.where(cand, found, -1).astype(np.int32)
         inner = edge_ok & (sub[s_src] == sub[s_dst])
         comp = sub[s_src[inner]].astype(np.int64)

@@ -125,8 +125,8 @@ class _Sample:
         a = 0
         size = len(space)
         while a < size:
-            if (len(self.done) >= self.budget or scanned >= SCAN_PER_PAIR * self.budget
-                    or (self.stop is not None and self.stop())):
+            if scanned >= SCAN_PER_PAIR * self.budget or (self.stop is not None
+                                                          and self.stop()):
                 whole = False
                 break
             lo = int(indptr[a])
@@ -161,7 +161,9 @@ class _Sample:
             done = np.fromiter(self.done, dtype=np.int64, count=len(self.done))
             covered = int(np.isin(pair, done).sum())
             checked += covered
-            whole = whole and covered == len(pair)
+            if covered < len(pair):  # the budget ran out in this chunk
+                whole = False
+                break
         if whole:
             total = checked
         detail = "" if whole else (f"a sample: {len(self.done):,} pairs of transitions "
