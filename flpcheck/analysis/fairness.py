@@ -10,7 +10,9 @@ edge inside the component delivers; recompute; repeat. Each pass is linear in th
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -116,7 +118,7 @@ def fair_components(
     core = np.zeros(size, dtype=bool)
     if back_to.any():
         check_stop(stop)
-        core = reach(g, back_to, ok) & cand
+        core = reach(g, back_to, ok, stop=stop) & cand
     single &= cand & ~core
     found = np.flatnonzero(single)
     labels[found] = np.arange(len(found), dtype=np.int32)
@@ -153,7 +155,7 @@ def _pending_counts(space: StateSpace, live: frozenset[int]) -> np.ndarray:
     return out
 
 
-PYTHON_SCC_EDGES = 1 << 16
+PYTHON_SCC_EDGES = 1 << 18
 """Graphs with at most this many edges get their strongly connected components from
 :func:`tarjan` in Python; larger ones from scipy (whose import costs a few tenths of a
 second: most explorations never need it)."""
@@ -162,8 +164,10 @@ second: most explorations never need it)."""
 def strong_components(k: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """The strongly connected component of every node of a graph on nodes 0..k-1 in CSR form
     (labels: equal within a component, otherwise arbitrary)."""
-    if len(indices) <= PYTHON_SCC_EDGES:
-        return np.array(tarjan(k, indptr.tolist(), indices.tolist()), dtype=np.int32)
+    if len(indices) <= PYTHON_SCC_EDGES:  # arrays of machine ints: 4-8 bytes an entry
+        ptr = array("q", np.asarray(indptr, dtype=np.int64).tobytes())
+        ind = array("i", np.asarray(indices, dtype=np.int32).tobytes())
+        return np.array(tarjan(k, ptr, ind), dtype=np.int32)
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -171,7 +175,7 @@ def strong_components(k: int, indptr: np.ndarray, indices: np.ndarray) -> np.nda
     return connected_components(graph, directed=True, connection="strong")[1]
 
 
-def tarjan(k: int, indptr: list[int], indices: list[int]) -> list[int]:
+def tarjan(k: int, indptr: Sequence[int], indices: Sequence[int]) -> list[int]:
     """Tarjan's strongly connected components, iterative (no recursion limit): the component
     of every node, numbered in the order they complete.
 
@@ -243,18 +247,25 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
     k = len(ids)
     local = np.full(len(space), -1, dtype=np.int32)
     local[ids] = np.arange(k, dtype=np.int32)
-    starts = g.indptr[ids].astype(np.int64)
-    counts = g.indptr[ids + 1].astype(np.int64) - starts
-    total = int(counts.sum())
-    positions = (np.arange(total, dtype=np.int64)
-                 + np.repeat(starts - (np.cumsum(counts) - counts), counts))
-    s_src = np.repeat(np.arange(k, dtype=np.int32), counts)
-    s_dst = local[g.indices[positions]]
-    keep = ok[positions] & (s_dst >= 0)
-    positions, s_src, s_dst = positions[keep], s_src[keep], s_dst[keep]
-    del keep
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    step = 1 << 14
+    for i in range(0, k, step):  # the edges among ids, a group of configurations at a time
+        group = ids[i:i + step]
+        starts = g.indptr[group].astype(np.int64)
+        counts = g.indptr[group + 1].astype(np.int64) - starts
+        total = int(counts.sum())
+        pos = (np.arange(total, dtype=np.int64)
+               + np.repeat(starts - (np.cumsum(counts) - counts), counts))
+        src = np.repeat(np.arange(i, i + len(group), dtype=np.int32), counts)
+        dst = local[g.indices[pos]]
+        keep = ok[pos] & (dst >= 0)
+        parts.append((pos[keep].astype(g.indptr.dtype), src[keep], dst[keep]))
+    positions = np.concatenate([p[0] for p in parts])
+    s_src = np.concatenate([p[1] for p in parts])
+    s_dst = np.concatenate([p[2] for p in parts])
+    del parts
     s_pid = space.edge_pid[positions]
-    s_ev = space.events_array[positions].astype(np.int64)
+    s_ev = space.events_array[positions]
     m_count = max(1, len(space.table.messages))
     cand = np.ones(k, dtype=bool)
     pc, pm = _pending_pairs(space, ids, live)
@@ -268,7 +279,7 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
         found = strong_components(k, ptr, kept)
         sub = np.where(cand, found, -1).astype(np.int32)
         inner = edge_ok & (sub[s_src] == sub[s_dst])
-        comp = sub[s_src[inner]].astype(np.int64)
+        comp = sub[s_src[inner]]
         ip = s_pid[inner]
         good = np.ones(max(int(sub.max()) + 1, 1), dtype=bool)
         for q in sorted(live):  # components in which every live process steps
@@ -276,7 +287,8 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
             steps[comp[ip == q]] = True
             good &= steps
         ev = s_ev[inner]
-        recv = np.sort(comp[ev >= n] * m_count + (ev[ev >= n] - n))
+        got = ev >= n
+        recv = np.sort(comp[got].astype(np.int64) * m_count + (ev[got].astype(np.int64) - n))
         bad = cand & ~good[np.maximum(sub, 0)]
         still = cand[pc]
         pc, pm = pc[still], pm[still]
@@ -318,7 +330,8 @@ def fair_lasso(
     if stem_crashed and crashed:
         no_crash = ~np.isin(space.edge_pid, sorted(crashed))
         stem_ok = no_crash if stem_ok is None else stem_ok & no_crash
-    dist, parent = bfs(space.arrays, np.array(sorted(set(starts)), dtype=np.int64), stem_ok)
+    dist, parent = bfs(space.arrays, np.array(sorted(set(starts)), dtype=np.int64), stem_ok,
+                       stop=stop)
     reachable = np.flatnonzero((labels >= 0) & (dist >= 0))
     if reachable.size == 0:
         return None

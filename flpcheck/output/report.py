@@ -92,17 +92,22 @@ def print_exploration(console: Console, result: Exploration) -> None:
         console.print(f"[yellow]{space.por_note}[/yellow]")
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
-    counts = valence.counts()
-    parts = [f"{label}: {counts[label]:,}" for label in LABELS]
-    lower = valence.uncertain_count()
-    console.print("Valence: " + ", ".join(parts)
-                  + (f"  ({lower:,} only lower bounds)" if lower else ""))
+    if valence is None:
+        console.print("Valence: [yellow]not established[/yellow] (interrupted before it was "
+                      "computed)")
+    else:
+        counts = valence.counts()
+        parts = [f"{label}: {counts[label]:,}" for label in LABELS]
+        lower = valence.uncertain_count()
+        console.print("Valence: " + ", ".join(parts)
+                      + (f"  ({lower:,} only lower bounds)" if lower else ""))
     console.print("Initial configurations:")
     table = Table(show_edge=False)
     table.add_column("inputs")
     table.add_column("valence")
     for x, cid in space.initial:
-        table.add_row("".join(map(str, x)), valence.describe(cid))
+        table.add_row("".join(map(str, x)),
+                      "not established" if valence is None else valence.describe(cid))
     console.print(table)
     for p in result.properties:
         if p.holds:
