@@ -19,7 +19,7 @@ import numpy as np
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
-from .graph import bfs, reach
+from .graph import bfs, reach, reach_bits
 from .runs import Run
 
 __all__ = ["fair_components", "fair_lasso", "strong_components", "tarjan"]
@@ -74,9 +74,11 @@ def fair_components(
     has an edge to a lower id (the one leaving its highest). One pass over the edges, a chunk
     at a time, finds those *back* edges and settles every configuration that is on no such
     cycle: its component is itself, fair when its self-loops take a step of every live
-    process and receive every message pending to one. Only the part reachable from a back
-    edge's target gets the SCC refinement (scipy's strongly connected components, on that
-    part alone, then the passes of the module's docstring). ``stop()`` returning a reason
+    process and receive every message pending to one. Only the part that is reachable from a
+    back edge's target and reaches a back edge's source (a forward fixpoint sweep and a
+    breadth-first pass: no reversed graph) gets the SCC refinement (Tarjan's or scipy's
+    components on that part alone, then the passes of the module's docstring). ``stop()``
+    returning a reason
     between passes raises :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     n = space.n
@@ -91,7 +93,8 @@ def fair_components(
     dead[sorted(crashed)] = True
     pending = _pending_counts(space, live)
     ok = np.zeros(len(dst), dtype=bool)  # the edges of the allowed subgraph
-    back_to = np.zeros(size, dtype=bool)  # targets of edges to a lower (or the same) id
+    back_to = np.zeros(size, dtype=bool)  # targets of edges to a lower id
+    back_from = np.zeros(size, dtype=np.uint8)  # their sources
     single = np.zeros(size, dtype=bool)  # fair if its component is itself
     for a, b, lo, hi in _chunks(indptr, size):
         check_stop(stop)
@@ -101,7 +104,9 @@ def fair_components(
         p = pid[lo:hi]
         okc = cand[src] & cand[d] & ~dead[p]
         ok[lo:hi] = okc
-        back_to[d[okc & (d < src)]] = True
+        back = okc & (d < src)
+        back_to[d[back]] = True
+        back_from[src[back]] = 1
         loop = okc & (d == src)
         if not loop.any():
             continue
@@ -116,9 +121,15 @@ def fair_components(
     labels = np.full(size, -1, dtype=np.int32)
     inside = np.zeros(len(dst), dtype=bool)
     core = np.zeros(size, dtype=bool)
-    if back_to.any():
+    if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
         check_stop(stop)
+        returns = reach_bits(g, back_from, stop=stop, edge_ok=ok)
+        del back_from
+        if returns is not None:
+            back_to &= returns.view(bool)
         core = reach(g, back_to, ok, stop=stop) & cand
+        if returns is not None:
+            core &= returns.view(bool)
     single &= cand & ~core
     found = np.flatnonzero(single)
     labels[found] = np.arange(len(found), dtype=np.int32)

@@ -119,8 +119,8 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
 
 
 def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
-               chunk: int = 1 << 16, stop: StopCheck | None = None
-               ) -> npt.NDArray[np.uint8] | None:
+               chunk: int = 1 << 16, stop: StopCheck | None = None,
+               edge_ok: BoolArray | None = None) -> npt.NDArray[np.uint8] | None:
     """For every node, the OR of ``bits`` over the nodes it reaches (itself included), with no
     reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w, swept over the
     nodes in decreasing order, a chunk at a time (repeated within a chunk until it is stable).
@@ -128,7 +128,8 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     With nodes numbered breadth-first, most edges go to higher numbers and one sweep carries
     the bits along them; each edge to a lower number on a path costs one more sweep. Returns
     None when ``max_sweeps`` do not reach the fixpoint (then use :func:`reach` on the reversed
-    graph, whose cost does not depend on the numbering).
+    graph, whose cost does not depend on the numbering). With ``edge_ok`` (by forward edge id)
+    only those edges carry bits.
     """
     out = bits.copy()
     indptr, indices = graph.indptr, graph.indices
@@ -145,6 +146,9 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
+            if edge_ok is not None:  # an edge left out points back at its source: no change
+                own = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(seg))
+                targets = np.where(edge_ok[first:last], targets, own)
             nodes = lo + has
             rounds = 0
             while True:
