@@ -82,8 +82,10 @@ def check_lemma1(space: StateSpace, budget: int = 20000,
     the sample early (it is then smaller, never wrong). ``count=False`` skips counting the
     graph's diamonds (``total`` is then None unless the sample covered them all)."""
     space.require_unreduced("Lemma 1")
-    if getattr(type(space), "partitioned", False):  # the graph on its partitions
-        return _check_partitioned(space, budget)
+    if getattr(type(space), "partitioned", False) or (len(space) and not space.table.transitions):
+        # the graph on its partitions, or gathered from them: the transitions were memoized
+        # on the workers, so each diamond is replayed whole and compared with the graph
+        return _check_by_configurations(space, budget)
     return _Sample(space, budget, stop).run(count)
 
 
@@ -272,16 +274,17 @@ def _pairs(counts: np.ndarray, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return first, second
 
 
-def _check_partitioned(space: Any, budget: int) -> Lemma1Result:
-    """The sample on a graph left on its partitions: each diamond replayed through the plain
-    semantics and compared with the configuration the partitions explored."""
+def _check_by_configurations(space: Any, budget: int) -> Lemma1Result:
+    """The sample on a graph explored on Ray workers: each diamond replayed through the plain
+    semantics and compared with the configuration the workers explored."""
     proto = space.protocol
-    total = space.count_diamonds()
+    partitioned = getattr(type(space), "partitioned", False)
+    total = space.count_diamonds() if partitioned else count_diamonds(space)
     checked = 0
     fetched = 0
     cut = space.cut
     for cid in range(len(space)):
-        if cid >= fetched:  # what the sample reads, a window at a time
+        if partitioned and cid >= fetched:  # what the sample reads, a window at a time
             fetched = min(len(space), cid + 256)
             space.prefetch(list(range(cid, fetched)))
         if cut[cid]:

@@ -151,13 +151,13 @@ def test_an_interrupted_summary_leaves_everything_unfinished_not_established(tmp
     and the non-deciding search are not established; the report and the JSON say so (null,
     never false), and the JSON follows its schema."""
     import jsonschema
+    from rich.console import Console
 
     from flpcheck import explore, load_protocol
     from flpcheck.analysis.summary import summarize
     from flpcheck.output.json import exploration_to_json
     from flpcheck.output.report import print_exploration
     from flpcheck.output.schemas import EXPLORE
-    from rich.console import Console
 
     space = explore(load_protocol(MAJORITY, 3))
     result = summarize("Majority", space, stop=lambda: "interrupted")
