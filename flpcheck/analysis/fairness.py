@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..explorer.csr import CSR
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
@@ -70,99 +71,105 @@ def fair_components(
     where c is in no fair component; int32), ``edge_mask`` marks the edges inside fair
     components.
 
-    Configuration ids are breadth-first, so every cycle through two or more configurations
-    has an edge to a lower id (the one leaving its highest). One pass over the edges, a chunk
-    at a time, finds those *back* edges and settles every configuration that is on no such
-    cycle: its component is itself, fair when its self-loops take a step of every live
-    process and receive every message pending to one. Only the part that is reachable from a
-    back edge's target and reaches a back edge's source (a forward fixpoint sweep and a
-    breadth-first pass: no reversed graph) gets the SCC refinement (Tarjan's or scipy's
-    components on that part alone, then the passes of the module's docstring). ``stop()``
-    returning a reason
-    between passes raises :class:`~flpcheck.explorer.limits.AnalysisStopped`.
+    The allowed subgraph (the configurations of ``nodes``, the edges among them of live
+    processes) is gathered once, compactly (8 bytes an edge). Configuration ids are
+    breadth-first, so every cycle through two or more configurations has an edge to a lower
+    id (the one leaving its highest): a configuration on no such cycle is a component of its
+    own, fair when its self-loops take a step of every live process and receive every message
+    pending to one. Only the part that is reachable from a back edge's target and reaches a
+    back edge's source (a forward fixpoint sweep and a breadth-first pass: no reversed graph)
+    gets the SCC refinement (Tarjan's or scipy's components on that part alone, then the
+    passes of the module's docstring). ``stop()`` returning a reason between passes raises
+    :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     n = space.n
     live = frozenset(range(n)) - crashed
-    g = space.arrays
-    indptr, dst = g.indptr, g.indices
-    pid = space.edge_pid
-    events = space.events_array
     size = len(space)
-    cand = np.asarray(nodes, dtype=bool)
-    dead = np.zeros(n, dtype=bool)
-    dead[sorted(crashed)] = True
-    pending = _pending_counts(space, live)
-    ok = np.zeros(len(dst), dtype=bool)  # the edges of the allowed subgraph
-    back_to = np.zeros(size, dtype=bool)  # targets of edges to a lower id
-    back_from = np.zeros(size, dtype=np.uint8)  # their sources
-    single = np.zeros(size, dtype=bool)  # fair if its component is itself
-    for a, b, lo, hi in _chunks(indptr, size):
-        check_stop(stop)
-        counts = np.diff(indptr[a:b + 1]).astype(np.int64)
-        src = np.repeat(np.arange(a, b, dtype=np.int64), counts)
-        d = dst[lo:hi]
-        p = pid[lo:hi]
-        okc = cand[src] & cand[d] & ~dead[p]
-        ok[lo:hi] = okc
-        back = okc & (d < src)
-        back_to[d[back]] = True
-        back_from[src[back]] = 1
-        loop = okc & (d == src)
-        if not loop.any():
-            continue
-        at = src[loop] - a
-        lp = p[loop]
-        fair = np.bincount(at[events[lo:hi][loop] >= n], minlength=b - a) == pending[a:b]
-        for q in sorted(live):  # a self-loop of every live process
-            steps = np.zeros(b - a, dtype=bool)
-            steps[at[lp == q]] = True
-            fair &= steps
-        single[a:b] = fair
     labels = np.full(size, -1, dtype=np.int32)
-    inside = np.zeros(len(dst), dtype=bool)
-    core = np.zeros(size, dtype=bool)
+    inside = np.zeros(space.num_events, dtype=bool)
+    ids = np.flatnonzero(np.asarray(nodes, dtype=bool))
+    if not ids.size:
+        return labels, inside
+    sub = _allowed(space, ids, crashed, stop)
+    k = len(ids)
+    src = np.repeat(np.arange(k, dtype=np.int32), np.diff(sub.indptr))
+    back = sub.indices < src
+    back_to = np.zeros(k, dtype=bool)
+    back_to[sub.indices[back]] = True
+    back_from = np.zeros(k, dtype=np.uint8)
+    back_from[src[back]] = 1
+    del back
+    loop = sub.indices == src
+    at = src[loop]
+    del src
+    assert sub.edge_ids is not None
+    looped = sub.edge_ids[loop]
+    events = space.events_array[looped]
+    single = np.bincount(at[events >= n], minlength=k) == _pending_counts(space, live, ids)
+    lp = space.edge_pid[looped]
+    for q in sorted(live):  # a self-loop of every live process
+        steps = np.zeros(k, dtype=bool)
+        steps[at[lp == q]] = True
+        single &= steps
+    core = np.zeros(k, dtype=bool)
     if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
         check_stop(stop)
-        returns = reach_bits(g, back_from, stop=stop, edge_ok=ok)
-        del back_from
+        returns = reach_bits(sub, back_from, stop=stop)
         if returns is not None:
             back_to &= returns.view(bool)
-        core = reach(g, back_to, ok, stop=stop) & cand
+        core = reach(sub, back_to, stop=stop)
         if returns is not None:
             core &= returns.view(bool)
-    single &= cand & ~core
+    single &= ~core
     found = np.flatnonzero(single)
-    labels[found] = np.arange(len(found), dtype=np.int32)
-    if found.size:
-        for a, b, lo, hi in _chunks(indptr, size):
-            counts = np.diff(indptr[a:b + 1]).astype(np.int64)
-            src = np.repeat(np.arange(a, b, dtype=np.int64), counts)
-            inside[lo:hi] = ok[lo:hi] & (dst[lo:hi] == src) & single[src]
+    labels[ids[found]] = np.arange(len(found), dtype=np.int32)
+    inside[looped[single[at]]] = True
+    del loop, at, events, lp, looped
     if core.any():
-        _refine(space, np.flatnonzero(core), ok, live, labels, inside, len(found), stop)
+        _refine(space, ids, sub, core, live, labels, inside, len(found), stop)
     return labels, inside
 
 
-def _chunks(indptr: np.ndarray, size: int, edges: int = 1 << 18):
-    """(first configuration, end, first edge, end) of consecutive ranges of about ``edges``
-    edges."""
-    a = 0
-    while a < size:
-        lo = int(indptr[a])
-        b = int(np.searchsorted(indptr, indptr.dtype.type(min(lo + edges, int(indptr[-1]))),
-                                side="right")) - 1
-        b = min(size, max(a + 1, b))
-        yield a, b, lo, int(indptr[b])
-        a = b
+def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
+             stop: StopCheck | None) -> CSR:
+    """The subgraph on ``ids`` (sorted), renumbered 0..len(ids)-1 in their order, of the
+    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id."""
+    g = space.arrays
+    dead = np.zeros(space.n, dtype=bool)
+    dead[sorted(crashed)] = True
+    member = np.zeros(len(space), dtype=bool)
+    member[ids] = True
+    pid = space.edge_pid
+    k = len(ids)
+    counts = np.zeros(k, dtype=np.int64)
+    positions, targets = [], []
+    step = 1 << 15
+    for i in range(0, k, step):  # a group of configurations at a time
+        check_stop(stop)
+        group = ids[i:i + step]
+        starts = g.indptr[group].astype(np.int64)
+        many = g.indptr[group + 1].astype(np.int64) - starts
+        pos = (np.arange(int(many.sum()), dtype=np.int64)
+               + np.repeat(starts - (np.cumsum(many) - many), many))
+        d = g.indices[pos]
+        keep = member[d] & ~dead[pid[pos]]
+        owner = np.repeat(np.arange(len(group), dtype=np.int64), many)
+        counts[i:i + len(group)] = np.bincount(owner[keep], minlength=len(group))
+        positions.append(pos[keep].astype(g.indptr.dtype))
+        targets.append(np.searchsorted(ids, d[keep]).astype(np.int32))
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, np.concatenate(targets), np.concatenate(positions))
 
 
-def _pending_counts(space: StateSpace, live: frozenset[int]) -> np.ndarray:
-    """How many distinct messages to live processes are pending in each configuration."""
+def _pending_counts(space: StateSpace, live: frozenset[int], ids: np.ndarray) -> np.ndarray:
+    """How many distinct messages to live processes are pending in each configuration of
+    ``ids``."""
     n = space.n
     distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
-    out = np.zeros(len(space), dtype=np.int32)
+    out = np.zeros(len(ids), dtype=np.int32)
     for q in sorted(live):
-        out += distinct[space.rows[:, n + q]]
+        out += distinct[space.rows[ids, n + q]]
     return out
 
 
@@ -248,39 +255,35 @@ def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return pool[pos] == query
 
 
-def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[int],
-            labels: np.ndarray, inside: np.ndarray, offset: int,
+def _refine(space: StateSpace, ids: np.ndarray, sub: CSR, core: np.ndarray,
+            live: frozenset[int], labels: np.ndarray, inside: np.ndarray, offset: int,
             stop: StopCheck | None) -> None:
-    """The SCC refinement on the configurations ``ids`` (sorted) and the ``ok`` edges among
-    them; writes the fair components' labels (from ``offset``) and inside edges in place."""
+    """The SCC refinement on the configurations ``ids[core]`` and the edges of ``sub`` (the
+    allowed subgraph on ``ids``) among them; writes the fair components' labels (from
+    ``offset``) and inside edges in place."""
     n = space.n
-    g = space.arrays
-    k = len(ids)
-    local = np.full(len(space), -1, dtype=np.int32)
-    local[ids] = np.arange(k, dtype=np.int32)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    step = 1 << 14
-    for i in range(0, k, step):  # the edges among ids, a group of configurations at a time
-        group = ids[i:i + step]
-        starts = g.indptr[group].astype(np.int64)
-        counts = g.indptr[group + 1].astype(np.int64) - starts
-        total = int(counts.sum())
-        pos = (np.arange(total, dtype=np.int64)
-               + np.repeat(starts - (np.cumsum(counts) - counts), counts))
-        src = np.repeat(np.arange(i, i + len(group), dtype=np.int32), counts)
-        dst = local[g.indices[pos]]
-        keep = ok[pos] & (dst >= 0)
-        parts.append((pos[keep].astype(g.indptr.dtype), src[keep], dst[keep]))
-    positions = np.concatenate([p[0] for p in parts])
-    s_src = np.concatenate([p[1] for p in parts])
-    s_dst = np.concatenate([p[2] for p in parts])
-    del parts
+    assert sub.edge_ids is not None
+    here = np.flatnonzero(core)
+    k = len(here)
+    local = np.full(len(core), -1, dtype=np.int32)
+    local[here] = np.arange(k, dtype=np.int32)
+    starts = sub.indptr[here]
+    many = sub.indptr[here + 1] - starts
+    pos = (np.arange(int(many.sum()), dtype=np.int64)
+           + np.repeat(starts - (np.cumsum(many) - many), many))
+    s_src = np.repeat(np.arange(k, dtype=np.int32), many)
+    s_dst = local[sub.indices[pos]]
+    keep = s_dst >= 0
+    s_src, s_dst = s_src[keep], s_dst[keep]
+    positions = sub.edge_ids[pos[keep]]
+    del pos, keep
     s_pid = space.edge_pid[positions]
     s_ev = space.events_array[positions]
     m_count = max(1, len(space.table.messages))
     cand = np.ones(k, dtype=bool)
-    pc, pm = _pending_pairs(space, ids, live)
-    pc = local[pc]
+    configs = ids[here]
+    pc, pm = _pending_pairs(space, configs, live)
+    pc = np.searchsorted(configs, pc)
     while True:
         check_stop(stop)
         edge_ok = cand[s_src] & cand[s_dst]
@@ -288,11 +291,11 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
         ptr = np.zeros(k + 1, dtype=np.int64)
         np.cumsum(np.bincount(s_src[edge_ok], minlength=k), out=ptr[1:])
         found = strong_components(k, ptr, kept)
-        sub = np.where(cand, found, -1).astype(np.int32)
-        inner = edge_ok & (sub[s_src] == sub[s_dst])
-        comp = sub[s_src[inner]]
+        comps = np.where(cand, found, -1).astype(np.int32)
+        inner = edge_ok & (comps[s_src] == comps[s_dst])
+        comp = comps[s_src[inner]]
         ip = s_pid[inner]
-        good = np.ones(max(int(sub.max()) + 1, 1), dtype=bool)
+        good = np.ones(max(int(comps.max()) + 1, 1), dtype=bool)
         for q in sorted(live):  # components in which every live process steps
             steps = np.zeros(len(good), dtype=bool)
             steps[comp[ip == q]] = True
@@ -300,18 +303,18 @@ def _refine(space: StateSpace, ids: np.ndarray, ok: np.ndarray, live: frozenset[
         ev = s_ev[inner]
         got = ev >= n
         recv = np.sort(comp[got].astype(np.int64) * m_count + (ev[got].astype(np.int64) - n))
-        bad = cand & ~good[np.maximum(sub, 0)]
+        bad = cand & ~good[np.maximum(comps, 0)]
         still = cand[pc]
         pc, pm = pc[still], pm[still]
-        missing = ~_member(sub[pc].astype(np.int64) * m_count + pm, recv)
+        missing = ~_member(comps[pc].astype(np.int64) * m_count + pm, recv)
         bad[pc[missing]] = True
         if not bad.any():
             break
         cand &= ~bad
     fair = np.flatnonzero(cand)
     if fair.size:
-        uniq, dense = np.unique(sub[fair], return_inverse=True)
-        labels[ids[fair]] = offset + dense.astype(np.int32)
+        _, dense = np.unique(comps[fair], return_inverse=True)
+        labels[configs[fair]] = offset + dense.astype(np.int32)
         inside[positions[inner]] = True
 
 
