@@ -143,7 +143,7 @@ def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
     k = len(ids)
     counts = np.zeros(k, dtype=np.int64)
     positions, targets = [], []
-    step = 1 << 15
+    step = max(1, (1 << 16) * len(space) // max(1, space.num_events))  # about 2^16 edges
     for i in range(0, k, step):  # a group of configurations at a time
         check_stop(stop)
         group = ids[i:i + step]

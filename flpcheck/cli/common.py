@@ -166,6 +166,7 @@ def run_exploration(
         ctx.with_resource(stop.catching_signals())  # until the command has printed its report
     else:
         stop.catching_signals().__enter__()  # no command: for the rest of the process
+    stop_notice = stop.notice
     with contextlib.ExitStack() as stack:
         bar = task = None
         if show:
@@ -175,6 +176,13 @@ def run_exploration(
                            "frontier {task.fields[frontier]:,}, depth {task.fields[depth]:,}"),
                 TimeElapsedColumn(), console=err_console, transient=True))
             task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0, depth=0)
+            shown = bar.console
+
+            def notice(line: str) -> None:  # above the live bar, not under its next refresh
+                shown.print(line, markup=False, highlight=False, soft_wrap=True)
+
+            stop.notice = notice
+            stack.callback(setattr, stop, "notice", stop_notice)
         started = time.monotonic()
 
         def progress(configs: int, expanded: int, events: int, depth: int = 0) -> None:

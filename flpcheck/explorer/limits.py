@@ -83,6 +83,8 @@ class StopConditions:
         self.signal_time: float | None = None
         self._signals = 0
         self._lock = threading.Lock()
+        #: how the first signal's notice is written (a live progress display may take it)
+        self.notice: Callable[[str], None] = _say
 
     def __call__(self) -> str | None:
         if self.signal_name:
@@ -109,7 +111,10 @@ class StopConditions:
                 self.signal_time = time.monotonic()
                 self.signal_name = signal.Signals(signum).name
         if first:
-            _say(FIRST_NOTICE)
+            try:
+                self.notice(FIRST_NOTICE)
+            except Exception:  # never let the notice stop the clean stop
+                _say(FIRST_NOTICE)
         else:
             _say(SECOND_NOTICE)
             os._exit(EXIT_INTERRUPTED)

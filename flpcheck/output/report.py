@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -28,7 +29,7 @@ def cut_notice(space: StateSpace) -> str:
     reasons = ", ".join(space.cut_reasons)
     hint = ""
     if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
-        largest = max(space.buffer_size(c) for c in range(len(space)))
+        largest = _largest_buffer(space)
         hint = (f" The largest buffer seen holds {largest} messages: if the protocol can send "
                 "without end, bound its buffer with --max-buffer.")
     return (
@@ -36,6 +37,17 @@ def cut_notice(space: StateSpace) -> str:
         "explored part; a valence that is not bivalent is only a lower bound, and properties "
         f"that hold are only known to hold in the explored part.{hint}"
     )
+
+
+def _largest_buffer(space: StateSpace, chunk: int = 1 << 16) -> int:
+    """The most messages in transit in one configuration (a chunk of rows at a time)."""
+    rows = getattr(space, "rows", None)
+    if rows is None:  # a graph left on its partitions
+        return max(space.buffer_size(c) for c in range(len(space)))
+    n = space.n
+    lengths = np.array([len(b) for b in space.buffers] or [0], dtype=np.int64)
+    return max((int(lengths[rows[a:a + chunk, n:]].sum(axis=1).max())
+                for a in range(0, len(space), chunk)), default=0)
 
 
 def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:
