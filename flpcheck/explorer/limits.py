@@ -102,14 +102,19 @@ class StopConditions:
             return "interrupted"
         return None
 
+    def _mark(self, signum: int) -> None:
+        """Ask for the clean stop (once)."""
+        with self._lock:
+            if self.signal_name is None:
+                self.signal_time = time.monotonic()
+                self.signal_name = signal.Signals(signum).name
+
     def received(self, signum: int) -> None:
         """Take a signal: the first asks for a clean stop, the second ends the process."""
+        self._mark(signum)
         with self._lock:
             self._signals += 1
             first = self._signals == 1
-            if first:
-                self.signal_time = time.monotonic()
-                self.signal_name = signal.Signals(signum).name
         if first:
             try:
                 self.notice(FIRST_NOTICE)
@@ -125,10 +130,12 @@ class StopConditions:
         (a second one ends it at once, exit code 130)."""
 
         def handler(signum: int, frame: object) -> None:
-            # runs in the main thread when it gets to Python code; the watcher thread has
-            # usually taken the signal already
+            # runs in the main thread when it gets to Python code: the stop is asked at once
+            # for the code running there; the watcher thread counts the signal and speaks
             if watcher is None:
                 self.received(signum)
+            else:
+                self._mark(signum)
 
         watcher: threading.Thread | None = None
         old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
