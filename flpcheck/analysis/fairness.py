@@ -85,32 +85,35 @@ def fair_components(
     n = space.n
     live = frozenset(range(n)) - crashed
     size = len(space)
-    labels = np.full(size, -1, dtype=np.int32)
-    inside = np.zeros(space.num_events, dtype=bool)
     ids = np.flatnonzero(np.asarray(nodes, dtype=bool))
     if not ids.size:
-        return labels, inside
+        return np.full(size, -1, dtype=np.int32), np.zeros(space.num_events, dtype=bool)
     sub = _allowed(space, ids, crashed, stop)
-    k = len(ids)
-    src = np.repeat(np.arange(k, dtype=np.int32), np.diff(sub.indptr))
-    back = sub.indices < src
-    back_to = np.zeros(k, dtype=bool)
-    back_to[sub.indices[back]] = True
-    back_from = np.zeros(k, dtype=np.uint8)
-    back_from[src[back]] = 1
-    del back
-    loop = sub.indices == src
-    at = src[loop]
-    del src
     assert sub.edge_ids is not None
-    looped = sub.edge_ids[loop]
-    events = space.events_array[looped]
-    single = np.bincount(at[events >= n], minlength=k) == _pending_counts(space, live, ids)
-    lp = space.edge_pid[looped]
-    for q in sorted(live):  # a self-loop of every live process
-        steps = np.zeros(k, dtype=bool)
-        steps[at[lp == q]] = True
-        single &= steps
+    k = len(ids)
+    pending = _pending_counts(space, live, ids)
+    back_to = np.zeros(k, dtype=bool)
+    back_from = np.zeros(k, dtype=np.uint8)
+    single = np.zeros(k, dtype=bool)
+    for a, b, lo, hi in _node_chunks(sub.indptr):  # temporaries of a chunk's edges only
+        check_stop(stop)
+        src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+        d = sub.indices[lo:hi]
+        back = d < src
+        back_to[d[back]] = True
+        back_from[src[back]] = 1
+        loop = np.flatnonzero(d == src)
+        at = src[loop] - a
+        looped = sub.edge_ids[lo + loop]
+        fair = np.bincount(at[space.events_array[looped] >= n], minlength=b - a) == \
+            pending[a:b]
+        lp = space.edge_pid[looped]
+        for q in sorted(live):  # a self-loop of every live process
+            steps = np.zeros(b - a, dtype=bool)
+            steps[at[lp == q]] = True
+            fair &= steps
+        single[a:b] = fair
+    del pending
     core = np.zeros(k, dtype=bool)
     if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
         check_stop(stop)
@@ -120,14 +123,34 @@ def fair_components(
         core = reach(sub, back_to, stop=stop)
         if returns is not None:
             core &= returns.view(bool)
+        del returns
+    del back_to, back_from
     single &= ~core
+    labels = np.full(size, -1, dtype=np.int32)
+    inside = np.zeros(space.num_events, dtype=bool)
     found = np.flatnonzero(single)
     labels[ids[found]] = np.arange(len(found), dtype=np.int32)
-    inside[looped[single[at]]] = True
-    del loop, at, events, lp, looped
+    if found.size:  # the self-loops of the configurations fair alone
+        for a, b, lo, hi in _node_chunks(sub.indptr):
+            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+            mine = (sub.indices[lo:hi] == src) & single[src]
+            inside[sub.edge_ids[lo:hi][mine]] = True
     if core.any():
         _refine(space, ids, sub, core, live, labels, inside, len(found), stop)
     return labels, inside
+
+
+def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
+    """(first node, end, first edge, end) of consecutive ranges of about ``edges`` edges of a
+    CSR graph."""
+    size = len(indptr) - 1
+    a = 0
+    while a < size:
+        lo = int(indptr[a])
+        b = int(np.searchsorted(indptr, lo + edges, side="right")) - 1
+        b = min(size, max(a + 1, b))
+        yield a, b, lo, int(indptr[b])
+        a = b
 
 
 def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
