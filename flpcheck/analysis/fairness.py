@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..explorer._storage import Growable
 from ..explorer.csr import CSR
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
@@ -92,6 +93,7 @@ def fair_components(
     assert sub.edge_ids is not None
     k = len(ids)
     pending = _pending_counts(space, live, ids)
+    pid_of = _event_pids(space)
     back_to = np.zeros(k, dtype=bool)
     back_from = np.zeros(k, dtype=np.uint8)
     single = np.zeros(k, dtype=bool)
@@ -107,7 +109,7 @@ def fair_components(
         looped = sub.edge_ids[lo + loop]
         fair = np.bincount(at[space.events_array[looped] >= n], minlength=b - a) == \
             pending[a:b]
-        lp = space.edge_pid[looped]
+        lp = pid_of[space.events_array[looped]]
         for q in sorted(live):  # a self-loop of every live process
             steps = np.zeros(b - a, dtype=bool)
             steps[at[lp == q]] = True
@@ -156,33 +158,42 @@ def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
 def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
              stop: StopCheck | None) -> CSR:
     """The subgraph on ``ids`` (sorted), renumbered 0..len(ids)-1 in their order, of the
-    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id."""
+    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id. Built
+    a group of configurations at a time into arrays grown in place (4 + 4 bytes an edge)."""
     g = space.arrays
     dead = np.zeros(space.n, dtype=bool)
     dead[sorted(crashed)] = True
-    member = np.zeros(len(space), dtype=bool)
-    member[ids] = True
-    pid = space.edge_pid
+    dead_event = dead[_event_pids(space)]
+    local = np.full(len(space), -1, dtype=np.int32)  # the configurations' new numbers
+    local[ids] = np.arange(len(ids), dtype=np.int32)
+    events = space.events_array
     k = len(ids)
     counts = np.zeros(k, dtype=np.int64)
-    positions, targets = [], []
+    positions = Growable(g.indptr.dtype)
+    targets = Growable(np.int32)
     step = max(1, (1 << 16) * len(space) // max(1, space.num_events))  # about 2^16 edges
-    for i in range(0, k, step):  # a group of configurations at a time
+    for i in range(0, k, step):
         check_stop(stop)
         group = ids[i:i + step]
         starts = g.indptr[group].astype(np.int64)
         many = g.indptr[group + 1].astype(np.int64) - starts
         pos = (np.arange(int(many.sum()), dtype=np.int64)
                + np.repeat(starts - (np.cumsum(many) - many), many))
-        d = g.indices[pos]
-        keep = member[d] & ~dead[pid[pos]]
+        d = local[g.indices[pos]]
+        keep = (d >= 0) & ~dead_event[events[pos]]
         owner = np.repeat(np.arange(len(group), dtype=np.int64), many)
         counts[i:i + len(group)] = np.bincount(owner[keep], minlength=len(group))
-        positions.append(pos[keep].astype(g.indptr.dtype))
-        targets.append(np.searchsorted(ids, d[keep]).astype(np.int32))
+        positions.extend(pos[keep])
+        targets.extend(d[keep])
+    del local
     indptr = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr, np.concatenate(targets), np.concatenate(positions))
+    return CSR(indptr, targets.final(), positions.final())
+
+
+def _event_pids(space: StateSpace) -> np.ndarray:
+    """The process of every event id (a small table: the per-edge array is not built)."""
+    return np.array(space.table.event_pids(), dtype=np.int8 if space.n < 128 else np.int16)
 
 
 def _pending_counts(space: StateSpace, live: frozenset[int], ids: np.ndarray) -> np.ndarray:
@@ -300,8 +311,8 @@ def _refine(space: StateSpace, ids: np.ndarray, sub: CSR, core: np.ndarray,
     s_src, s_dst = s_src[keep], s_dst[keep]
     positions = sub.edge_ids[pos[keep]]
     del pos, keep
-    s_pid = space.edge_pid[positions]
     s_ev = space.events_array[positions]
+    s_pid = _event_pids(space)[s_ev]
     m_count = max(1, len(space.table.messages))
     cand = np.ones(k, dtype=bool)
     configs = ids[here]
