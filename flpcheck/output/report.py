@@ -39,7 +39,7 @@ def cut_notice(space: StateSpace) -> str:
     )
 
 
-def _largest_buffer(space: StateSpace, chunk: int = 1 << 16) -> int:
+def _largest_buffer(space: StateSpace, chunk: int = 1 << 18) -> int:
     """The most messages in transit in one configuration (a chunk of rows at a time)."""
     rows = getattr(space, "rows", None)
     if rows is None:  # a graph left on its partitions
