@@ -121,12 +121,14 @@ EXPLORE = _document("flpcheck explore --json (message-buffer model)", {
     "configurations": _INT,
     "events": _INT,
     "unexpanded": _INT,
-    "valence": {"$ref": "#/$defs/valence_counts"},
-    "valence_lower_bounds": _INT,
+    "valence": {"description": "null: not established (interrupted before it was computed)",
+                "oneOf": [{"type": "null"}, {"$ref": "#/$defs/valence_counts"}]},
+    "valence_lower_bounds": {"type": ["integer", "null"], "minimum": 0},
     "initial": {"type": "array", "items": {
         "type": "object", "required": ["inputs", "valence", "certain"],
         "additionalProperties": False,
-        "properties": {"inputs": _INPUTS, "valence": {"$ref": "#/$defs/valence"},
+        "properties": {"inputs": _INPUTS,
+                       "valence": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/valence"}]},
                        "certain": {"type": "boolean"}}}},
     "agreement": {"$ref": "#/$defs/property"},
     "validity": {"$ref": "#/$defs/property"},
@@ -139,6 +141,11 @@ EXPLORE = _document("flpcheck explore --json (message-buffer model)", {
     "partial_order": {"type": "object", "required": ["applied", "note"],
                       "properties": {"applied": {"type": "boolean"},
                                      "note": {"type": "string"}}},
+    "not_established": {
+        "description": "Present after an interruption: what was not finished in time "
+                       "(valence, validity, nondeciding); each is null above, never false.",
+        "type": "array", "items": {"enum": ["valence", "agreement", "validity",
+                                            "nontriviality", "nondeciding"]}},
 }, required=["protocol", "processes", "complete", "cut_reasons", "bounds", "configurations",
              "events", "unexpanded", "valence", "valence_lower_bounds", "initial", "agreement",
              "validity", "nontriviality", "termination", "nondeciding", "seconds"])
