@@ -29,6 +29,7 @@ __all__ = [
     "applicable_events",
     "apply_event",
     "event_outcomes",
+    "outcome_probabilities",
     "replay",
     "outputs_of",
 ]
@@ -244,6 +245,13 @@ def event_outcomes(protocol: Protocol, config: Configuration, event: Event
     chance = len(results) > 1
     return [(p, _apply(config, Event(event.pid, event.msg, o if chance else None), s, sends))
             for o, (p, s, sends) in enumerate(results)]
+
+
+def outcome_probabilities(protocol: Protocol, config: Configuration, event: Event
+                          ) -> tuple[Fraction, ...]:
+    """The probability of each outcome of event e at C, in outcome order: ``(1,)`` for a
+    deterministic step (the step is called once; nothing is applied)."""
+    return tuple(p for p, _, _ in _results(protocol, config, event))
 
 
 def _results(protocol: Protocol, config: Configuration, event: Event
