@@ -288,7 +288,7 @@ class _BatchRun:
                   None if c.orbit is None else c.orbit[reps], c.uh[newg], base + rank)
         self.dst.extend(dst.astype(np.int32))
         self.event.extend(mv.eid.data[pos])
-        if mv.chance:
+        if mv.chance or self.outcome is not None:  # (chance may have come from the thin start)
             self._chance(first_edge, pos)
         counts = np.zeros(j - i, dtype=np.int64)
         counts[E] = np.bincount(src, minlength=len(E))

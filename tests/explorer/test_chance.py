@@ -17,6 +17,7 @@ from flpcheck.explorer.simple import SimpleEngine
 from flpcheck.model.loader import load_protocol
 
 from ..helpers import assert_same
+from ..strategies import ChanceTable
 from ..paths import FIXTURES, MODELS
 
 CHANCE = FIXTURES / "chance"
@@ -119,6 +120,22 @@ def test_both_engines_build_the_same_space_for_the_chance_fixtures(name, engine)
     spec = str(CHANCE / name)
     assert_same(explore(load_protocol(spec), engine=SimpleEngine()),
                 explore(load_protocol(spec), engine=batch))
+
+
+def test_chance_met_only_while_the_frontier_is_thin_keeps_every_edges_outcome():
+    """A regression: p0's step at state 0 receiving 0 is a coin, met during the batch engine's
+    thin start; the numpy blocks after the handover meet no coin, yet their edges still get
+    an outcome (0) each, so both engines build the same 8 edges."""
+    steps = {(0, 0, None): (0, ((0, 0),)),
+             (0, 0, 0): [(Fraction(1, 2), (0, ())), (Fraction(1, 2), (1, ()))],
+             **{key: (0, ()) for key in [(0, 1, None), (0, 1, 0), (1, 0, None), (1, 0, 0),
+                                         (1, 1, None), (1, 1, 0)]}}
+    protocol = ChanceTable(2, {(0, 0): 0, (0, 1): 0, (1, 0): 1, (1, 1): 1}, steps,
+                           {(p, s): None for p in (0, 1) for s in (0, 1)})
+    a = explore(protocol, engine=SimpleEngine(), max_buffer=2, max_depth=2)
+    b = explore(protocol, engine=BatchEngine(thin_width=3), max_buffer=2, max_depth=2)
+    assert a.num_events == 8 and len(a.edge_outcome) == 8
+    assert_same(a, b)
 
 
 @pytest.mark.parametrize(("option", "kwargs"), [("--symmetry", {"symmetry": True}),
