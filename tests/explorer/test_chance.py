@@ -17,8 +17,8 @@ from flpcheck.explorer.simple import SimpleEngine
 from flpcheck.model.loader import load_protocol
 
 from ..helpers import assert_same
-from ..strategies import ChanceTable
 from ..paths import FIXTURES, MODELS
+from ..strategies import ChanceTable
 
 CHANCE = FIXTURES / "chance"
 ENGINES = {"simple": SimpleEngine, "batch": BatchEngine,
