@@ -67,6 +67,14 @@ def assert_same(a, b):
     assert a.initial == b.initial
     assert a.cut_reasons == b.cut_reasons
     assert a.decision_change_edge == b.decision_change_edge
+    # steps left to chance: the same outcome and probability on every edge (None for both
+    # without chance)
+    for name in ("edge_outcome", "edge_probability"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            assert np.array_equal(x, y), name
+    assert b.probabilities[: len(a.probabilities)] == a.probabilities
 
 
 

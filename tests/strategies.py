@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from hypothesis import strategies as st
 
 from flpcheck import Protocol
 
 __all__ = ["TableProtocol", "table_protocols", "tiny_protocols", "Symmetric",
-           "symmetric_protocols"]
+           "symmetric_protocols", "ChanceTable", "chance_protocols"]
 
 
 class TableProtocol(Protocol):
@@ -97,3 +99,39 @@ def symmetric_protocols(draw):
     outputs = {s: draw(st.sampled_from([None, None, 0, 1])) for s in range(states)}
     return Symmetric(n, init, steps, outputs)
 
+
+
+class ChanceTable(TableProtocol):
+    """A random protocol given by tables whose steps may be left to chance: an entry that is a
+    list of ``(probability, (new_state, sends))`` is returned as :class:`flpcheck.Outcomes`."""
+
+    def step(self, pid, state, msg):
+        entry = self.table_steps[pid, state, msg]
+        return self.outcomes(entry) if isinstance(entry, list) else entry
+
+
+@st.composite
+def distributions(draw, result):
+    """2 or 3 choices of ``result``, exact probabilities from integer weights (results may
+    repeat: the checks merge them)."""
+    weights = draw(st.lists(st.integers(1, 3), min_size=2, max_size=3))
+    total = sum(weights)
+    return [(Fraction(w, total), draw(result)) for w in weights]
+
+
+@st.composite
+def chance_protocols(draw):
+    """Random small protocols in which some steps are left to chance."""
+    n = draw(st.integers(2, 3))
+    states = draw(st.integers(1, 3))
+    payloads = draw(st.integers(0, 2))
+    state = st.integers(0, states - 1)
+    send = st.tuples(st.integers(0, n - 1), st.integers(0, max(payloads - 1, 0)))
+    sends = st.lists(send, max_size=2 if payloads else 0).map(tuple)
+    result = st.tuples(state, sends)
+    init = {(p, x): draw(state) for p in range(n) for x in (0, 1)}
+    steps = {(p, s, m): draw(st.one_of(result, distributions(result)))
+             for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
+    outputs = {(p, s): draw(st.sampled_from([None, None, 0, 1]))
+               for p in range(n) for s in range(states)}
+    return ChanceTable(n, init, steps, outputs)

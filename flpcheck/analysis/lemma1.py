@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SharedStateError
+from ..errors import FLPCheckError, SharedStateError
 from ..explorer.statespace import StateSpace
 from ..model.calls import Lazy
-from ..model.checks import check_step_result
+from ..model.chance import Outcomes
+from ..model.checks import check_step_outcomes
 from ..model.semantics import Event, apply_event
 from ..model.table import NULL
 
@@ -188,7 +189,7 @@ class _Sample:
         b2 = self._call(t2)
         b1 = self._call(t1)
         table = self.table
-        if all(self._interned(r) == table.transitions[t]
+        if all(self._interned(t, r) == table.outcomes(*t)
                for r, t in ((a1, t1), (a2, t2), (b2, t2), (b1, t1))):
             return None
         return cid, self._failure(cid, t1, t2, (a1, a2, b2, b1))
@@ -197,15 +198,20 @@ class _Sample:
                  results: tuple[Any, ...]) -> str:
         """What a failed diamond shows: the two orders, or an order and the explored graph."""
         space = self.space
-        a1, a2, b2, b1 = (self._checked(t, r) for t, r in zip((t1, t2, t2, t1), results,
-                                                              strict=True))
+        a1, a2, b2, b1 = results
         config = space.configuration(cid)
-        e1, e2 = self._event(t1), self._event(t2)
+        e1, e2 = self._event(t1, a1), self._event(t2, a2)
         proto = space.protocol
-        first = apply_event(proto, apply_event(proto, config, e1, a1).config, e2, a2).config
-        second = apply_event(proto, apply_event(proto, config, e2, b2).config, e1, b1).config
         share = ("the processes share state (a global, a class attribute or a shared mutable "
                  "object)")
+        try:
+            first = apply_event(proto, apply_event(proto, config, e1, a1).config, e2, a2).config
+            second = apply_event(proto, apply_event(proto, config, e2, b2).config, e1,
+                                 b1).config
+        except FLPCheckError:  # a fresh call's outcomes differ from the explored ones
+            return (f"at configuration {_where(space, cid)}: events {e1} and {e2} of different "
+                    "processes give other outcomes with fresh calls to step than those the "
+                    "explored graph was built from: " + share)
         if first != second:
             return (f"at configuration {_where(space, cid)}: events {e1} and {e2} of different "
                     f"processes do not commute (one order gives {first}, the other {second}): "
@@ -227,29 +233,33 @@ class _Sample:
         what = Lazy(lambda: f"step({pid}, {state!r}, {msg!r})")
         return table.call(table.protocol.step, (pid, state, msg), what)
 
-    def _interned(self, result: Any) -> tuple[int | None, tuple[int | None, ...]] | None:
-        """What ``step`` returned as (state id, sorted message ids) of values already
-        interned (None for a value never seen); None for a result of the wrong shape."""
+    def _interned(self, t: tuple[int, int, int], result: Any
+                  ) -> tuple[tuple[int | None, int | None, tuple[int | None, ...]], ...] | None:
+        """What ``step`` returned for transition ``t``, as :meth:`LocalTable.outcomes` holds
+        it: every outcome as (probability id, state id, sorted message ids) of values already
+        interned (None for a value never seen); None for a result the checks refuse."""
         table = self.table
-        try:
-            new_state, raw = result
-            sent = [table.find_message(dst, payload) for dst, payload in raw]
-        except (TypeError, ValueError):
-            return None
-        if None in sent:
-            return None
-        return table.find_state(new_state), tuple(sorted(sent))  # type: ignore[type-var]
-
-    def _checked(self, t: tuple[int, int, int], result: Any) -> tuple[Any, list[Any]]:
-        """(new state, sends) of a fresh call, checked as the explorer checks them."""
         pid, sid, _ = t
-        state = self.table.states[sid]
-        return check_step_result(self.table.origin, self.n, result, state, pid,
-                                 f"step({pid}, {state!r}, ...)")
+        try:
+            results = check_step_outcomes(table.origin, self.n, result, table.states[sid], pid,
+                                          "step")
+        except FLPCheckError:
+            return None
+        out = []
+        for p, new_state, raw in results:
+            sent = [table.find_message(dst, payload) for dst, payload in raw]
+            if None in sent:
+                return None
+            out.append((table.find_probability(p), table.find_state(new_state),
+                        tuple(sorted(sent))))  # type: ignore[type-var]
+        return tuple(out)
 
-    def _event(self, t: tuple[int, int, int]) -> Event:
+    def _event(self, t: tuple[int, int, int], result: Any) -> Event:
+        """The event of transition ``t``, naming outcome 0 where ``result`` is left to
+        chance (the failure shows the first outcome's diamond)."""
         pid, _, mid = t
-        return Event(pid, None if mid == NULL else self.table.payload_of(mid))
+        outcome = 0 if isinstance(result, Outcomes) and len(result) > 1 else None
+        return Event(pid, None if mid == NULL else self.table.payload_of(mid), outcome)
 
 
 def _pairs(counts: np.ndarray, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -107,6 +107,10 @@ class _BatchRun:
         self.counts = Growable(np.int32)  # edges per expanded configuration
         self.dst = Growable(np.int32)
         self.event = Growable(np.uint8)
+        # steps left to chance: the outcome and probability id of every edge (None until the
+        # first edge left to chance: a protocol without chance stores nothing more)
+        self.outcome: Growable | None = None
+        self.prob: Growable | None = None
         self.index = RowIndex(lambda ids: self.rows.data[ids])
         self.sym = Symmetry(self.table, self.bufs) if symmetry else None
         self.orbit = Growable(np.int32)  # orbit sizes (symmetry reduction only)
@@ -192,6 +196,15 @@ class _BatchRun:
         self.counts.extend(np.diff(np.frombuffer(thin.indptr, dtype=np.int64)))
         self.dst.extend(np.frombuffer(thin.edge_dst, dtype=np.int32))
         self.event.extend(np.frombuffer(thin.edge_event, dtype=np.int32))
+        if thin.chance_edges:
+            edges, outcomes, probs = (np.array(c, dtype=np.int64)
+                                      for c in zip(*thin.chance_edges, strict=True))
+            for name, values in (("outcome", outcomes), ("prob", probs)):
+                column = np.zeros(self.dst.size, dtype=np.int64)
+                column[edges] = values
+                grow = Growable(np.uint8)
+                grow.extend(column)
+                setattr(self, name, grow)
         thin.configs, thin.index, thin.moves = [], {}, {}
 
     def _initial(self, vectors: list[tuple[int, ...]]) -> None:
@@ -276,6 +289,8 @@ class _BatchRun:
                   None if c.orbit is None else c.orbit[reps], c.uh[newg], base + rank)
         self.dst.extend(dst.astype(np.int32))
         self.event.extend(mv.eid.data[pos])
+        if mv.chance or self.outcome is not None:  # (chance may have come from the thin start)
+            self._chance(first_edge, pos)
         counts = np.zeros(j - i, dtype=np.int64)
         counts[E] = np.bincount(src, minlength=len(E))
         self.counts.extend(counts)
@@ -285,6 +300,17 @@ class _BatchRun:
             if changed.size:
                 sp.decision_change_edge = first_edge + int(changed[0])
         return j - i
+
+    def _chance(self, first_edge: int, pos: npt.NDArray[np.int64]) -> None:
+        """Record the outcome and probability id of the edges of a block (moves ``pos``,
+        from edge ``first_edge`` on), starting both columns (zeros: deterministic) at the
+        first block with a move left to chance."""
+        if self.outcome is None or self.prob is None:
+            self.outcome, self.prob = Growable(np.uint8), Growable(np.uint8)
+            self.outcome.extend(np.zeros(first_edge, dtype=np.uint8))
+            self.prob.extend(np.zeros(first_edge, dtype=np.uint8))
+        self.outcome.extend(self.mv.outcome.data[pos])
+        self.prob.extend(self.mv.prob.data[pos])
 
     def _successors(self, i: int, R: npt.NDArray[np.int32], E: npt.NDArray[np.int64],
                     first_move: npt.NDArray[np.int64], moves: npt.NDArray[np.int64]
@@ -380,6 +406,10 @@ class _BatchRun:
         sp.parent_edge = self.parent.final()
         sp.decided = self.decided.final()
         sp.expanded = self.expanded.final()
+        if self.outcome is not None and self.prob is not None and self.prob.view.any():
+            sp.edge_outcome = self.outcome.final()
+            sp.edge_probability = self.prob.final()
+            sp.probabilities = list(self.table.probabilities)
         if self.sym is not None:
             sp.orbit = self.orbit.final()
 

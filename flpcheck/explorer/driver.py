@@ -130,6 +130,8 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
          engine: Engine | None, symmetry: bool, por: bool, progress: Progress | None,
          stop: StopCheck | None) -> StateSpace:
     table = LocalTable(protocol, origin)
+    # the reductions rest on each event having one result: a step left to chance is refused
+    table.refuse_chance = "--symmetry" if symmetry else "--por" if por else None
     space = StateSpace(protocol, table, bounds)
     started = time.perf_counter()
     if engine is None:
@@ -147,7 +149,8 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
     try:
         engine.run(space, vectors, progress, stop)
     except FLPCheckError as err:
-        if err.configuration is not None and err.configuration >= 0:
+        # (a reduced space has no schedules: its edges lead to renamings)
+        if err.configuration is not None and err.configuration >= 0 and not space.reduced:
             sched = space.schedule_to(err.configuration)
             err.add_note(
                 "reached from inputs "

@@ -52,6 +52,12 @@ class Moves:
         self.add = Growable(np.int32, n)  # send bundle to each process (0: none)
         self.change = Growable(np.bool_)  # the local transition changes a set output
         self.ident = Growable(np.bool_)  # the move changes nothing (a self-loop)
+        # steps left to chance: one move per outcome, consecutive, in outcome order; the
+        # outcome and probability id of each move (0 and 0 for a deterministic step)
+        self.outcome = Growable(np.uint8)
+        self.prob = Growable(np.uint8)
+        #: some move is left to chance (the engines then keep the outcome of every edge)
+        self.chance = False
         self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
         self.add_table = np.full((64, 16), -1, dtype=np.int32)  # the same, while small
         self.out = np.full((n, 1024), 255, dtype=np.uint8)  # output bits, 255 unknown
@@ -66,23 +72,28 @@ class Moves:
         """Append the moves of p at local state s with sub-buffer b to the pending lists ``out``
         and record where they go."""
         table, n, bufs = self.table, self.n, self.bufs
-        eids, nss, nbs, adds, changes, idents = out
+        eids, nss, nbs, adds, changes, idents, outcomes, probs = out
         start = self.eid.size + len(eids)
         invisible, progress = True, False
+        before = table.output(p, s)
         for m in (NULL, *bufs.distinct[b]):
-            ns, sends = table.step(p, s, m)
-            own, bundles = bufs.split(p, sends)
-            nb = bufs.receive(b, m, own)
-            eids.append(p if m == NULL else n + m)
-            nss.append(ns)
-            nbs.append(nb)
-            adds.append(bundles)
-            changes.append((p, s, m) in table.decision_changes)
-            moved = ns != s or nb != b or any(bundles)
-            idents.append(not moved)
-            if self.future is not None:
-                invisible = invisible and table.output(p, ns) == table.output(p, s)
-                progress = progress or moved
+            results = table.outcomes(p, s, m)
+            for o, (prob, ns, sends) in enumerate(results):
+                own, bundles = bufs.split(p, sends)
+                nb = bufs.receive(b, m, own)
+                eids.append(p if m == NULL else n + m)
+                nss.append(ns)
+                nbs.append(nb)
+                adds.append(bundles)
+                changes.append(before is not None and table.output(p, ns) != before)
+                moved = ns != s or nb != b or any(bundles)
+                idents.append(not moved)
+                outcomes.append(o)
+                probs.append(prob)
+                if self.future is not None:
+                    invisible = invisible and table.output(p, ns) == before
+                    progress = progress or moved
+            self.chance = self.chance or len(results) > 1
         self.move_at[(p, s, b)] = (start, self.eid.size + len(eids) - start)
         if self.future is not None:
             self.reducible[(p, s, b)] = invisible and progress
@@ -95,7 +106,8 @@ class Moves:
         self.reducible.clear()
         self.add_at.clear()
         self.bufs.clear_memos()
-        for arr in (self.eid, self.ns, self.nb, self.add, self.change, self.ident):
+        for arr in (self.eid, self.ns, self.nb, self.add, self.change, self.ident, self.outcome,
+                    self.prob):
             arr.truncate(0)
         return True
 
@@ -154,7 +166,7 @@ class Moves:
                 if (p, u >> 32, u & 0xFFFFFFFF) not in self.move_at:
                     missing.append((f, p, u))
         missing.sort()
-        pending: list[list] = [[], [], [], [], [], []]
+        pending: list[list] = [[], [], [], [], [], [], [], []]
         for f, p, u in missing:
             try:
                 self._moves(p, u >> 32, u & 0xFFFFFFFF, pending)
@@ -162,8 +174,10 @@ class Moves:
                 err.configuration = first_id + int(E[f])
                 raise
         for arr, values, dtype in zip(
-                (self.eid, self.ns, self.nb, self.add, self.change, self.ident), pending,
-                (np.int32, np.int32, np.int32, np.int32, np.bool_, np.bool_), strict=True):
+                (self.eid, self.ns, self.nb, self.add, self.change, self.ident, self.outcome,
+                 self.prob), pending,
+                (np.int32, np.int32, np.int32, np.int32, np.bool_, np.bool_, np.int64, np.int64),
+                strict=True):
             if values:
                 arr.extend(np.array(values, dtype=dtype).reshape(len(values), *arr.data.shape[1:]))
         first_move = np.empty((len(E), n), dtype=np.int64)

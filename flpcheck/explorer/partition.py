@@ -60,6 +60,7 @@ class Partition(PartitionQueries):
         self.n = n = protocol.processes
         self.max_buffer = max_buffer
         self.table = LocalTable(protocol, origin)
+        self.table.refuse_chance = "--workers"  # the partitions keep one edge per event
         self.buffers: list[tuple[int, ...]] = []
         self.bufs = BufferTable(self.buffers, self.table.messages, n)
         self.mv = Moves(self.table, self.bufs)

@@ -22,6 +22,7 @@ it does not.
 from __future__ import annotations
 
 import weakref
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -129,6 +130,9 @@ class PartitionedSpace:
         self.orbit = None
         self.partial_order = False
         self.por_note = ""
+        # the partition engine refuses steps left to chance (see StateSpace.edge_outcome)
+        self.edge_outcome = self.edge_probability = None
+        self.probabilities = [Fraction(1)]
         self.gather_limit = gather_limit
         self._valence: Any = None
         self._cache: dict[str, dict[Any, Any]] = {"conf": {}, "edges": {}, "edge": {},
@@ -276,6 +280,11 @@ class PartitionedSpace:
 
     def event(self, eid: int) -> Event:
         return self.table.event(eid)
+
+    def event_of_edge(self, edge: int) -> Event:
+        """The event edge ``edge`` applies (the partition engine refuses steps left to
+        chance: no outcome)."""
+        return self.table.event(self._edge(int(edge))[0])
 
     def configuration(self, cid: int) -> Configuration:
         cid = int(cid)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 
-from ..errors import FLPCheckError
+from ..errors import FLPCheckError, UsageError
 from ..model.table import NULL, LocalTable
 
 __all__ = ["FutureSends", "future_sends", "DEFAULT_BUDGET"]
@@ -102,6 +102,8 @@ def future_sends(table: LocalTable, budget: int = DEFAULT_BUDGET) -> FutureSends
                     inbox[dst].append(mid)
                     work.extend((dst, t, mid) for t in succ[dst])
             add_state(q, ns)
+    except UsageError:  # a step left to chance: the reduction is refused, not skipped
+        raise
     except FLPCheckError as err:
         return f"the local abstraction tried a step the protocol rejects ({err})"
     return FutureSends(table, [_closure(graph) for graph in succ])

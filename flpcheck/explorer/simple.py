@@ -72,6 +72,8 @@ class _SimpleRun:
         self.parent_edge = array("q")
         self.decided = bytearray()
         self.expanded = bytearray()
+        #: the edges left to chance, in order: (edge, outcome, probability id)
+        self.chance_edges: list[tuple[int, int, int]] = []
 
     def pack(self, row: tuple[int, ...]) -> int:
         """A configuration row (N state ids, N sub-buffer ids) as one int of STATE_BITS fields."""
@@ -112,22 +114,26 @@ class _SimpleRun:
         sp.parent_edge = np.frombuffer(self.parent_edge, dtype=np.int64)
         sp.decided = np.frombuffer(bytes(self.decided), dtype=np.uint8)
         sp.expanded = np.frombuffer(bytes(self.expanded), dtype=np.uint8).astype(bool)
+        install_chance(sp, self.chance_edges)
         self.configs, self.index = [], {}
 
     def moves_of(self, p: int, s: int, b: int) -> tuple[Any, ...]:
         """The events of p at local state s with its sub-buffer b, as a flat tuple of
-        (event id, delta, bundles): adding delta to a packed configuration sets p's state and
-        sub-buffer; ``bundles`` (None when p sends nobody else anything) gives, per process,
-        the send bundle to add to its sub-buffer."""
+        (event id, delta, bundles, chance), one entry per outcome: adding delta to a packed
+        configuration sets p's state and sub-buffer; ``bundles`` (None when p sends nobody
+        else anything) gives, per process, the send bundle to add to its sub-buffer;
+        ``chance`` is None for a deterministic step, else (outcome, probability id)."""
         table, n, bufs = self.table, self.n, self.bufs
         shift, bshift = p * STATE_BITS, (n + p) * STATE_BITS
         out: list[Any] = []
         for m in (NULL, *bufs.distinct[b]):
-            ns, sends = table.step(p, s, m)
-            own, bundles = bufs.split(p, sends)
-            nb = bufs.receive(b, m, own)
-            out += (p if m == NULL else n + m, ((ns - s) << shift) + ((nb - b) << bshift),
-                    bundles if any(bundles) else None)
+            results = table.outcomes(p, s, m)
+            for o, (prob, ns, sends) in enumerate(results):
+                own, bundles = bufs.split(p, sends)
+                nb = bufs.receive(b, m, own)
+                out += (p if m == NULL else n + m, ((ns - s) << shift) + ((nb - b) << bshift),
+                        bundles if any(bundles) else None,
+                        None if len(results) == 1 else (o, prob))
         if len(table.states) > STATE_MASK or len(bufs.buffers) > STATE_MASK:
             raise FLPCheckError(f"more than {STATE_MASK} distinct local states or buffers: "
                                 "too large to explore")
@@ -186,6 +192,7 @@ class _SimpleRun:
         depth_of, parent_edge, decided = self.depth, self.parent_edge, self.decided
         expanded = self.expanded
         moves, moves_of, bits = self.moves, self.moves_of, self.bits
+        chance_edges = self.chance_edges
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         add = self.bufs.add
         next_check = 0  # a stop already requested is honoured before the first expansion
@@ -225,7 +232,7 @@ class _SimpleRun:
                             moves.clear()
                             self.bufs.clear_memos()
                         mv = moves_of(p, s, b)
-                    for j in range(0, len(mv), 3):
+                    for j in range(0, len(mv), 4):
                         t = key + mv[j + 1]
                         bundles = mv[j + 2]
                         if bundles is not None:
@@ -242,6 +249,8 @@ class _SimpleRun:
                             depth_of.append(d1)
                             parent_edge.append(len(edge_dst))
                             decided.append(bits(t))
+                        if mv[j + 3] is not None:
+                            chance_edges.append((len(edge_dst), *mv[j + 3]))
                         edge_dst.append(cid)
                         edge_event.append(mv[j])
                 if max_configs is not None and len(configs) > max_configs:
@@ -268,13 +277,39 @@ class _SimpleRun:
             del seq[n_configs:]
         for arr in (self.edge_dst, self.edge_event):
             del arr[n_edges:]
+        while self.chance_edges and self.chance_edges[-1][0] >= n_edges:
+            self.chance_edges.pop()
 
     def _find_decision_change(self, cid: int, row: tuple[int, ...]) -> None:
-        n = self.n
+        n, table = self.n, self.table
         for k in range(self.indptr[cid], len(self.edge_dst)):
             eid = self.edge_event[k]
             p = self.space.event_pid(eid)
             mid = NULL if eid < n else eid - n
-            if (p, row[p], mid) in self.table.decision_changes:
-                self.space.decision_change_edge = k
-                return
+            if (p, row[p], mid) in table.decision_changes:
+                # the outcome of this edge (a step left to chance may change it in some only)
+                after = self.unpack(self.configs[self.edge_dst[k]])[p]
+                if table.output(p, after) != table.output(p, row[p]):
+                    self.space.decision_change_edge = k
+                    return
+
+
+def install_chance(space: StateSpace, chance_edges: list[tuple[int, int, int]]) -> None:
+    """Fill ``space.edge_outcome`` and ``space.edge_probability`` from the edges left to chance
+    (edge, outcome, probability id); a deterministic edge has outcome 0 and probability id 0
+    (probability 1). Without such edges both stay None."""
+    if not chance_edges:
+        return
+    edges, outcomes, probs = (np.array(col, dtype=np.int64) for col in zip(*chance_edges,
+                                                                            strict=True))
+    for name, values in (("edge_outcome", outcomes), ("edge_probability", probs)):
+        column: np.ndarray = np.zeros(space.num_events,
+                                      dtype=narrowest_unsigned(int(values.max())))
+        column[edges] = values
+        setattr(space, name, column)
+    space.probabilities = list(space.table.probabilities)
+
+
+def narrowest_unsigned(top: int) -> type:
+    """The smallest unsigned integer type holding 0..top."""
+    return np.uint8 if top < 256 else np.uint16 if top < 65536 else np.uint32

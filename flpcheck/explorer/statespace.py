@@ -99,9 +99,12 @@ class StateSpace:
         self.partial_order = False
         #: why a requested partial-order reduction did not apply ("" otherwise)
         self.por_note = ""
-        #: chance (a protocol whose steps return Outcomes; both None otherwise): the outcome
-        #: of every edge (the edges of one event at one configuration are consecutive, in
-        #: outcome order), and the index of its probability in ``probabilities``
+        #: chance (a protocol whose steps return Outcomes; both None when no edge is left to
+        #: chance): the outcome of every edge (the edges of one event at one configuration
+        #: are consecutive, in outcome order), and the index of its probability in
+        #: ``probabilities``. A deterministic edge has outcome 0 and probability index 0
+        #: (probability 1); an edge left to chance never has index 0 (its event has two
+        #: outcomes or more, each of probability < 1). See :meth:`event_of_edge`.
         self.edge_outcome: np.ndarray | None = None
         self.edge_probability: np.ndarray | None = None
         #: the distinct probabilities of the edges (``probabilities[0]`` is 1)
@@ -182,8 +185,23 @@ class StateSpace:
     # -- decoding ----------------------------------------------------------------------------
 
     def event(self, eid: int) -> Event:
-        """The event with id ``eid``."""
+        """The event with id ``eid`` (the scheduler's: no outcome; see :meth:`event_of_edge`)."""
         return self.table.event(eid)
+
+    def event_of_edge(self, edge: int) -> Event:
+        """The event edge ``edge`` applies, with chance's outcome where the step is left to
+        chance (``Event.outcome``; None for a deterministic step)."""
+        event = self.table.event(int(self.edge_event[edge]))
+        if self.edge_probability is not None and self.edge_probability[edge]:
+            return event._replace(outcome=int(self.edge_outcome[edge]))  # type: ignore[index]
+        return event
+
+    def edge_chance(self, edge: int) -> Fraction:
+        """The probability that chance gives edge ``edge`` once its event is chosen (1 for a
+        deterministic step)."""
+        if self.edge_probability is None:
+            return self.probabilities[0]
+        return self.probabilities[int(self.edge_probability[edge])]
 
     def event_id(self, event: Event) -> int | None:
         """The id of ``event``, or None if that message was never sent in this space."""
@@ -282,19 +300,38 @@ class StateSpace:
     # -- edges and paths ---------------------------------------------------------------------
 
     def successors(self, cid: int) -> list[tuple[Event, int]]:
-        """The events applicable at ``cid`` (if expanded) and the configuration each reaches."""
+        """The events applicable at ``cid`` (if expanded) and the configuration each reaches:
+        one entry per edge, so an event left to chance comes once per outcome, its outcome
+        in ``Event.outcome``."""
         lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
+        if self.edge_probability is not None:
+            return [(self.event_of_edge(k), int(self.edge_dst[k])) for k in range(lo, hi)]
         return [(self.event(int(e)), int(d))
                 for e, d in zip(self.edge_event[lo:hi], self.edge_dst[lo:hi], strict=True)]
 
     def successor(self, cid: int, event: Event) -> int | None:
-        """e(C) for the configuration ``cid``, or None if e is not applicable or ``cid`` is cut."""
+        """e(C) for the configuration ``cid``, or None if e is not applicable or ``cid`` is cut.
+        For a step left to chance the event names its outcome (``event.outcome``): an event
+        without one (or with one for a deterministic step) matches no edge."""
+        k = self.edge_of(cid, event)
+        return None if k is None else int(self.edge_dst[k])
+
+    def edge_of(self, cid: int, event: Event) -> int | None:
+        """The edge of ``cid`` that applies ``event`` (its outcome included), or None."""
         eid = self.event_id(event)
         lo, hi = int(self.indptr[cid]), int(self.indptr[cid + 1])
         if eid is None:
             return None
-        hits = np.flatnonzero(self.edge_event[lo:hi] == eid)
-        return int(self.edge_dst[lo + hits[0]]) if len(hits) else None
+        hits = lo + np.flatnonzero(self.edge_event[lo:hi] == eid)
+        if self.edge_probability is not None:
+            chance = self.edge_probability[hits] != 0
+            if event.outcome is None:
+                hits = hits[~chance]
+            else:
+                hits = hits[chance & (self.edge_outcome[hits] == event.outcome)]  # type: ignore[index]
+        elif event.outcome is not None:
+            return None
+        return int(hits[0]) if len(hits) else None
 
     def edge_source(self, edge: int) -> int:
         """The configuration an edge leaves."""
@@ -307,7 +344,7 @@ class StateSpace:
         events = []
         while self.parent_edge[cid] >= 0:
             k = int(self.parent_edge[cid])
-            events.append(self.event(int(self.edge_event[k])))
+            events.append(self.event_of_edge(k))
             cid = self.edge_source(k)
         return Schedule(self.inputs_of(cid), tuple(reversed(events)))
 

@@ -9,13 +9,16 @@ check states, payloads, sends and outputs here, so a mistake in a model is the s
 from __future__ import annotations
 
 import numbers
+from fractions import Fraction
 from typing import Any
 
 from ..errors import InvalidProtocol, ProtocolStepError
-from .values import immutability_problem
+from .chance import Outcomes
+from .values import immutability_problem, value_key
 
 __all__ = ["STEP_SHAPE", "SEND_SHAPE", "check_state", "check_payload", "check_sends",
-           "check_round_sends", "check_step_result", "check_output"]
+           "check_round_sends", "check_step_result", "check_step_outcomes", "result_key",
+           "check_output"]
 
 STEP_SHAPE = "step must return (new_state, sends), sends an iterable of (dst, payload) pairs"
 SEND_SHAPE = "send must return an iterable of (dst, payload) pairs"
@@ -114,6 +117,91 @@ def check_step_result(origin: str, n: int, result: Any, state: Any, pid: int,
     if check_new_state:
         check_state(origin, new_state, pid, what)
     return new_state, sends
+
+
+ONE = Fraction(1)
+EXACT = ("probabilities are exact: an int or a fractions.Fraction, e.g. Fraction(1, 3) "
+         "(from fractions import Fraction), never a float")
+
+
+def result_key(new_state: Any, sends: list[tuple[int, Any]]) -> Any:
+    """The identity of a step's result: its new state by type and value, its sends as a
+    multiset (the order in which a step lists its sends is not part of the result)."""
+    counts: dict[Any, int] = {}
+    for dst, payload in sends:
+        k = (dst, value_key(payload))
+        counts[k] = counts.get(k, 0) + 1
+    return value_key(new_state), frozenset(counts.items())
+
+
+def check_step_outcomes(origin: str, n: int, result: Any, state: Any, pid: int,
+                        what: object, check_new_state: bool = True
+                        ) -> tuple[tuple[Fraction, Any, list[tuple[int, Any]]], ...]:
+    """Every result ``step`` can give, as ``(probability, new_state, sends)`` in outcome order,
+    checked; a model error otherwise.
+
+    A plain ``(new_state, sends)`` is one result of probability 1. :class:`Outcomes` are
+    checked choice by choice (each an exact probability > 0 and a result checked as
+    :func:`check_step_result` checks a plain one; the probabilities sum to exactly 1), and
+    choices with the same result (:func:`result_key`) are merged, their probabilities added:
+    the distinct results keep the model's order of first appearance, and outcome k is the
+    k-th of them. When every choice has the same result the step is deterministic there: one
+    result of probability 1, and its event names no outcome. ``check_new_state=False``
+    leaves the new state of a plain result to the caller (the states of Outcomes are always
+    checked: merging compares them).
+
+    >>> [(str(p), s) for p, s, _ in check_step_outcomes(
+    ...     "m", 2, Outcomes(((Fraction(1, 4), ("a", ())), (Fraction(1, 2), ("b", ())),
+    ...                       (Fraction(1, 4), ("a", ())))), "s", 0, "step")]
+    [('1/2', 'a'), ('1/2', 'b')]
+    """
+    if not isinstance(result, Outcomes):
+        new_state, sends = check_step_result(origin, n, result, state, pid, what,
+                                             check_new_state)
+        return ((ONE, new_state, sends),)
+    try:
+        choices = list(result.choices)
+    except TypeError:
+        raise InvalidProtocol(
+            f"{origin}: {what} returned Outcomes({result.choices!r}); its choices are "
+            "(probability, (new_state, sends)) pairs") from None
+    if not choices:
+        raise InvalidProtocol(
+            f"{origin}: {what} returned Outcomes with no choice; a step left to chance has at "
+            "least one outcome")
+    merged: dict[Any, int] = {}  # result key -> position among the distinct results
+    out: list[list[Any]] = []
+    total = Fraction(0)
+    for k, choice in enumerate(choices):
+        if not (isinstance(choice, tuple) and len(choice) == 2):
+            raise InvalidProtocol(
+                f"{origin}: {what} returned Outcomes whose choice {k} is {choice!r}; each "
+                "choice is a (probability, (new_state, sends)) pair")
+        p, res = choice
+        if isinstance(p, bool) or not isinstance(p, (numbers.Integral, Fraction)):
+            raise InvalidProtocol(
+                f"{origin}: {what} returned Outcomes whose choice {k} has probability {p!r} "
+                f"(a {type(p).__name__}); {EXACT}")
+        p = Fraction(p)
+        if p <= 0:
+            raise InvalidProtocol(
+                f"{origin}: {what} returned Outcomes whose choice {k} has probability {p}; a "
+                "probability is > 0 (leave out a choice that cannot happen)")
+        told = f"{what} (choice {k})"
+        new_state, sends = check_step_result(origin, n, res, state, pid, told)
+        key = result_key(new_state, sends)
+        at = merged.get(key)
+        if at is None:
+            merged[key] = len(out)
+            out.append([p, new_state, sends])
+        else:
+            out[at][0] += p
+        total += p
+    if total != 1:
+        raise InvalidProtocol(
+            f"{origin}: {what} returned Outcomes whose probabilities sum to {total}, not 1 "
+            f"({', '.join(str(Fraction(c[0])) for c in choices)})")
+    return tuple((p, s, sends) for p, s, sends in out)
 
 
 def check_output(origin: str, what: object, value: Any) -> int | None:

@@ -4,17 +4,22 @@ argument, checked, interned to ints.
 This is the only place that calls a model's ``step`` during exploration. Every distinct local
 state, payload and message (``(dst, payload)``) gets a small integer id; ``step`` is memoized on
 ``(pid, state id, message id)``, so user code runs once per distinct local transition, not once
-per configuration and event. The interning and the checks are those of
+per configuration and event. A step left to chance (it returned
+:class:`~flpcheck.model.chance.Outcomes`) is memoized with all its outcomes and their
+probabilities (:meth:`LocalTable.outcomes`). The interning and the checks are those of
 :class:`~flpcheck.model.calls.CheckedCalls`, which the round model shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from fractions import Fraction
 from typing import Any
 
+from ..errors import UsageError
 from .calls import CheckedCalls, Interner, Lazy
-from .checks import check_step_result
+from .chance import Outcomes
+from .checks import check_step_outcomes
 from .protocol import Protocol
 from .semantics import Event
 from .values import canonical_key, same_value, value_key
@@ -35,8 +40,19 @@ class LocalTable(CheckedCalls):
         self._message_ids: dict[tuple[int, int], int] = {}
         #: (pid, state id, message id) -> (new state id, sorted tuple of sent message ids)
         self.transitions: dict[tuple[int, int, int], tuple[int, tuple[int, ...]]] = {}
-        #: local transitions that change an output already set (write-once broken)
+        #: (pid, state id, message id) -> the outcomes of a step left to chance, two or more:
+        #: ((probability id, new state id, sorted tuple of sent message ids), ...)
+        self.chance: dict[tuple[int, int, int], tuple[tuple[int, int, tuple[int, ...]], ...]] = {}
+        #: the distinct probabilities of the outcomes (``probabilities[0]`` is 1: a
+        #: deterministic step), and their ids
+        self.probabilities: list[Fraction] = [Fraction(1)]
+        self._probability_ids: dict[Fraction, int] = {Fraction(1): 0}
+        #: local transitions that change an output already set (write-once broken), in some
+        #: outcome for a step left to chance
         self.decision_changes: set[tuple[int, int, int]] = set()
+        #: the option that cannot handle a step left to chance (e.g. ``--por``), or None: the
+        #: first such step is then a :class:`~flpcheck.errors.UsageError` naming it
+        self.refuse_chance: str | None = None
 
     def find_message(self, dst: int, payload: Any) -> int | None:
         """The id of the message ``(dst, payload)`` if it was ever sent, or None."""
@@ -75,37 +91,105 @@ class LocalTable(CheckedCalls):
         """The payload of message ``mid`` (None for the null message)."""
         return None if mid == NULL else self.payloads[self.messages[mid][1]]
 
+    def outcomes(self, pid: int, sid: int, mid: int) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+        """Apply event ``(pid, message mid)`` to local state ``sid``: every outcome as
+        (probability id, new state id, sends), in outcome order. A deterministic step has one,
+        of probability id 0 (probability 1); a step left to chance has two or more, each with
+        its id in :attr:`probabilities` (see :meth:`step`)."""
+        key = (pid, sid, mid)
+        found = self.transitions.get(key)
+        if found is not None:
+            return ((0, *found),)
+        chance = self.chance.get(key)
+        if chance is None:
+            self._call_step(key)
+            found = self.transitions.get(key)
+            if found is not None:
+                return ((0, *found),)
+            chance = self.chance[key]
+        return chance
+
     def step(self, pid: int, sid: int, mid: int) -> tuple[int, tuple[int, ...]]:
-        """Apply event ``(pid, message mid)`` to local state ``sid``: (new state id, sends)."""
+        """Apply event ``(pid, message mid)`` to local state ``sid``: (new state id, sends).
+        For a step left to chance this is a :class:`~flpcheck.errors.UsageError` (the caller
+        does not handle chance: :meth:`outcomes` does)."""
         key = (pid, sid, mid)
         try:
             return self.transitions[key]
         except KeyError:
             pass
+        if key not in self.chance:
+            self._call_step(key)
+            found = self.transitions.get(key)
+            if found is not None:
+                return found
+        raise UsageError(f"{self.origin}: {self.describe_step(pid, sid, mid)} is left to "
+                         f"chance, and {self.refuse_chance or 'this computation'} does not "
+                         "handle steps left to chance")
+
+    def describe_step(self, pid: int, sid: int, mid: int) -> str:
+        """``step(pid, state, msg)`` as the model prints them."""
+        msg = self.payload_of(mid)
+        return (f"step({pid}, {self.show_state(pid, self.states[sid])}, "
+                f"{'None' if msg is None else self.protocol.format_payload(msg)})")
+
+    def find_probability(self, p: Fraction) -> int | None:
+        """The id of probability ``p`` in :attr:`probabilities`, or None if never seen."""
+        return self._probability_ids.get(p)
+
+    def probability_id(self, p: Fraction) -> int:
+        """The id of probability ``p`` in :attr:`probabilities`, interning it on first sight."""
+        pid = self._probability_ids.get(p)
+        if pid is None:
+            pid = self._probability_ids[p] = len(self.probabilities)
+            self.probabilities.append(p)
+        return pid
+
+    def _call_step(self, key: tuple[int, int, int]) -> None:
+        """Call ``step`` (twice, compared), check and intern what it returns, and memoize it in
+        :attr:`transitions` or :attr:`chance`."""
+        pid, sid, mid = key
         state = self.states[sid]
         msg = self.payload_of(mid)
         state_before, msg_before = self.snapshot(state), self.snapshot(msg)
         what = Lazy(lambda: f"step({pid}, {self.show_state(pid, state_before)}, "
                             f"{'None' if msg is None else self.protocol.format_payload(msg_before)})")
         first = self.call(self.protocol.step, (pid, state, msg), what)
-        new_state, sends = check_step_result(self.origin, self.n, first, state, pid, what,
-                                             check_new_state=False)
+        results = check_step_outcomes(self.origin, self.n, first, state, pid, what,
+                                      check_new_state=False)
         self.check_unchanged(what, "state", state, state_before)
         self.check_unchanged(what, "message", msg, msg_before)
         second = self.call(self.protocol.step, (pid, state, msg), what)
-        new_again, sends_again = check_step_result(self.origin, self.n, second, state, pid, what,
-                                                   check_new_state=False)
-        if not same_value(new_state, new_again) or _multiset(sends) != _multiset(sends_again):
-            raise self.nondeterministic(what, (new_state, sends), (new_again, sends_again))
-        nsid = self.state_id(new_state, pid=pid, what=what)
-        sends.sort(key=lambda s: (s[0], canonical_key(s[1])))
-        sent = tuple(sorted(self.message_id(d, p, pid=pid, what=what) for d, p in sends))
-        result = (nsid, sent)
-        self.transitions[key] = result
+        again = check_step_outcomes(self.origin, self.n, second, state, pid, what,
+                                    check_new_state=False)
+        if len(results) != len(again) or any(
+                p != q or not same_value(s, t) or _multiset(a) != _multiset(b)
+                for (p, s, a), (q, t, b) in zip(results, again, strict=True)):
+            raise self.nondeterministic(what, _shown(first, results), _shown(second, again))
+        if len(results) > 1 and self.refuse_chance:
+            raise UsageError(
+                f"{self.origin}: {what} is left to chance ({len(results)} outcomes), and "
+                f"{self.refuse_chance} is not defined for protocols whose steps are left to "
+                f"chance: run without {self.refuse_chance}")
         before = self.output(pid, sid)
-        if before is not None and self.output(pid, nsid) != before:
-            self.decision_changes.add(key)
-        return result
+        interned = []
+        for p, new_state, sends in results:
+            nsid = self.state_id(new_state, pid=pid, what=what)
+            sends.sort(key=lambda s: (s[0], canonical_key(s[1])))
+            sent = tuple(sorted(self.message_id(d, pl, pid=pid, what=what) for d, pl in sends))
+            interned.append((self.probability_id(p), nsid, sent))
+            if before is not None and self.output(pid, nsid) != before:
+                self.decision_changes.add(key)
+        if len(interned) == 1:
+            self.transitions[key] = interned[0][1:]
+        else:
+            self.chance[key] = tuple(interned)
+
+
+def _shown(raw: Any, results: tuple[tuple[Any, Any, list[tuple[int, Any]]], ...]) -> Any:
+    """What a step returned, as an error message shows it: Outcomes as returned, a plain
+    result as (new state, sends) with its sends listed."""
+    return raw if isinstance(raw, Outcomes) else (results[0][1], results[0][2])
 
 
 def _multiset(sends: list[tuple[int, Hashable]]) -> dict[Any, int]:

@@ -159,6 +159,23 @@ def test_lemma1_fails_when_one_process_reads_what_another_wrote():
     assert not result.holds and "share state" in result.detail
 
 
+def test_lemma1_compares_whole_distributions_of_steps_left_to_chance():
+    """LeakyCoin's two outcomes carry what the other process wrote last: each call repeats
+    itself, but p1's outcomes after p0's step differ from those the graph was built from."""
+    space = explore(load_protocol(str(FIXTURES / "chance" / "leaky_coin.py")))
+    assert space.edge_outcome is not None
+    result = check_lemma1(space)
+    assert not result.holds and "share state" in result.detail
+
+
+def test_lemma1_holds_on_a_protocol_with_chance_and_counts_its_diamonds():
+    """coin_pair has no shared state: every pair of transitions replays to the outcomes the
+    graph was built from, and the sample covers the diamonds it counts."""
+    space = explore(load_protocol(str(FIXTURES / "chance" / "coin_pair.py")))
+    result = check_lemma1(space)
+    assert result.holds and result.checked == result.total > 0
+
+
 def test_lemma1_replays_each_pair_of_local_transitions_once_and_covers_every_diamond():
     """The sample's calls are four per distinct pair of local transitions (p, s_p, m1),
     (q, s_q, m2) of the diamonds, counted here from the successor lists; with a budget
@@ -233,7 +250,8 @@ def test_a_failed_adversary_stage_is_classified_as_the_proof_does():
     assert v.verdict == "none-found"
     adv = v.adversary
     assert adv.neighbours is not None and "case 2 applies" in adv.failure
-    c0, edge, c1 = adv.neighbours
+    c0, edge, c1, outcome = adv.neighbours
+    assert outcome is None  # no step of Paxos is left to chance
     e = adv.failed.event
     assert space.event(int(space.edge_event[edge])).pid == e.pid == 0
     valence = classify_valence(space)

@@ -38,6 +38,16 @@ CATALOGUE = [
                              "now Ballot(1)"]),
     ("zero_processes.py", ["processes must be an int >= 1, got 0"]),
     ("bad_output.py", ["output(0, 0) returned 'yes'; an output is None, 0 or 1"]),
+    # steps left to chance (Outcomes): exact probabilities summing to 1, results checked
+    ("float_probability.py", ["step(0, 0, None) returned Outcomes whose choice 0 has "
+                              "probability 0.5 (a float)", "fractions.Fraction"]),
+    ("probabilities_sum.py", ["step(0, 0, None) returned Outcomes whose probabilities sum to "
+                              "2/3, not 1"]),
+    ("zero_probability.py", ["step(0, 0, None) returned Outcomes whose choice 1 has "
+                             "probability 0; a probability is > 0"]),
+    ("bad_choice.py", ["step(0, 0, None) (choice 1) sent 'far' to destination 5"]),
+    ("random_coin.py", ["step(0, 0, None) is not deterministic: it returned Outcomes("]),
+    ("random_choice.py", ["step(0, 0, None) is not deterministic: it returned Outcomes("]),
     ("../leaky_board.py", ["leaky_board.py: Lemma 1 fails at configuration",
                            "events p0 receives null and p1 receives null of different processes "
                            "do not commute"]),

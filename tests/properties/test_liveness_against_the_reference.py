@@ -13,7 +13,7 @@ from flpcheck import classify_valence, explore
 from flpcheck.analysis import nondeciding_run
 from flpcheck.analysis.runs import check_run
 
-from ..strategies import table_protocols, tiny_protocols
+from ..strategies import chance_protocols, table_protocols, tiny_protocols
 
 
 def brute_force_fair_set_exists(space, crashed: frozenset[int]) -> bool:
@@ -206,3 +206,23 @@ def test_the_python_tarjan_finds_the_strongly_connected_components(graph):
     for v, label in enumerate(labels):
         found.setdefault(label, []).append(v)
     assert sorted(found.values()) == expected
+
+
+@settings(max_examples=1000 if _MANY else 40)
+@given(chance_protocols(), st.sampled_from([0, 1]), st.sampled_from(["some", "all"]))
+def test_verdicts_agree_with_the_reference_on_random_protocols_with_chance(protocol, crashes,
+                                                                           termination):
+    """Steps left to chance, each outcome a branch: the verdict and whether a non-deciding run
+    exists, against the reference's definitions on its own explorer (which follows every
+    outcome); the verdict's run replays with its outcomes (the verdict checks it)."""
+    from flpcheck.analysis import verdict
+
+    from ..reference import reference_explore, reference_verdict
+
+    space = explore(protocol, max_configs=200)
+    assume(space.complete)
+    v = verdict(space, crashes, termination=termination)
+    expected, exists = reference_verdict(protocol, reference_explore(protocol), crashes,
+                                         termination)
+    assert v.verdict == expected
+    assert v.nondeciding is not None and v.nondeciding.exists == exists
