@@ -135,7 +135,7 @@ def _path_to(pre: StateSpace, g: PostGraph, targets: npt.NDArray[np.bool_],
         k = int(parent_edge[c])
         edges.append(k)
         c = space.edge_source(k)
-    path.events += [space.event(int(space.edge_event[k])) for k in reversed(edges)]
+    path.events += [space.event_of_edge(k) for k in reversed(edges)]
     path.node = end
     return path
 
@@ -158,7 +158,7 @@ def failing_run(pre: StateSpace, scenarios: dict[int | None, list[PostGraph]]
         if found.labels[path.node] >= 0:
             walk = covering_cycle(g.space, path.node, found.labels, found.inside,
                                   found.enabled, g.crashed)
-            cycle = tuple(g.space.event(int(g.space.edge_event[k])) for k in walk)
+            cycle = tuple(g.space.event_of_edge(k) for k in walk)
         crash_at = tuple(sorted(_all_crashes(path, g), key=lambda x: (x[1], x[0])))
         return GSTRun("cycle" if cycle else "stuck", path.inputs, tuple(path.events),
                       path.gst_at, cycle, crash_at, g.trusted)
@@ -270,7 +270,7 @@ def worst_path(pre: StateSpace, g: PostGraph, node: int, gs: list[PostGraph],
             path.crashes.append((next(p for p, x in _children(g, gs) if x is h),
                                  len(path.events)))
         else:
-            path.events.append(g.space.event(int(g.space.edge_event[k])))
+            path.events.append(g.space.event_of_edge(k))
         g, node = h, d
     crash_at = tuple(sorted(path.crashes, key=lambda x: (x[1], x[0])))
     return GSTRun("decides", path.inputs, tuple(path.events), path.gst_at, (), crash_at,
@@ -290,7 +290,7 @@ def unbounded_loop(pre: StateSpace, g: PostGraph, node: int, gs: list[PostGraph]
             path.crashes.append((next(p for p, x in _children(g, gs) if x is h),
                                  len(path.events)))
         else:
-            path.events.append(g.space.event(int(g.space.edge_event[k])))
+            path.events.append(g.space.event_of_edge(k))
         g, node = h, d
     at = seen[(id(g), node)]
     crash_at = tuple(sorted(path.crashes, key=lambda x: (x[1], x[0])))

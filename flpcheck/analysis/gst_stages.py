@@ -78,7 +78,7 @@ def _stages(pre: StateSpace, g: PostGraph, graphs: _Graphs, max_stages: int) -> 
         stage = _one_stage(space, here, walk_ok, enabled, live)
         if not stage:
             break
-        events += [space.event(int(space.edge_event[k])) for k in stage]
+        events += [space.event_of_edge(k) for k in stage]
         here = int(space.edge_dst[stage[-1]])
         ends.append(len(events))
     if not ends:

@@ -88,6 +88,8 @@ class Liveness:
     contrast: NondecidingSearch | None
     contrast_labels: tuple[str, ...]
     seconds: float
+    #: some step is left to chance: each outcome is a branch the adversary picks here
+    chance: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -166,7 +168,9 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = N
         run, () if run is None else annotate_gst_run(pre, run, rules),
         stages, () if stages is None else annotate_gst_run(pre, stages, rules),
         not reasons, reasons, len(pre), post, contrast, labels,
-        time.perf_counter() - started)
+        time.perf_counter() - started,
+        pre.edge_probability is not None
+        or any(g.space.edge_probability is not None for g in graphs))
 
 
 def _with(rules: GSTRules, trusted: int | None) -> GSTRules:

@@ -114,6 +114,9 @@ class _Run:
         self.counts = Growable(np.int32)
         self.dst = Growable(np.int32)
         self.event = Growable(np.int32)
+        # steps left to chance: the outcome and probability id of every edge
+        self.outcome = Growable(np.uint8)
+        self.prob = Growable(np.uint8)
         self.index = RowIndex(lambda ids: self.rows.data[ids])
 
     def run(self, seeds: npt.NDArray[np.integer]) -> None:
@@ -230,6 +233,8 @@ class _Run:
                   edge_of_moved[reps].astype(np.int64), uh[newg], base + rank)
         self.dst.extend(dst)
         self.event.extend(eids[take])
+        self.outcome.extend(mv.outcome.data[pos][take])
+        self.prob.extend(mv.prob.data[pos][take])
         counts = np.zeros(j - i, dtype=np.int64)
         counts[E] = np.bincount(src[take], minlength=len(E))
         self.counts.extend(counts)
@@ -256,6 +261,10 @@ class _Run:
         sp.indptr = indptr  # type: ignore[assignment]  # int32 while the edges fit
         sp.edge_dst = self.dst.final()
         sp.edge_event = self.event.final()
+        if self.prob.view.any():  # some edge is an outcome of a step left to chance
+            sp.edge_outcome = self.outcome.final()
+            sp.edge_probability = self.prob.final()
+            sp.probabilities = list(sp.table.probabilities)
         sp.depth = self.depth.final()
         sp.parent_edge = self.parent.final()
         sp.decided = self.decided.final()

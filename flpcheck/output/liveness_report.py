@@ -15,6 +15,7 @@ from ..analysis.gst_runs import GSTRun
 from ..analysis.liveness import GSTStep, Liveness
 from ..model.protocol import Protocol
 from ..model.termination import DEFINITIONS
+from .report import receives_text
 
 __all__ = ["print_liveness", "print_gst_steps"]
 
@@ -35,7 +36,7 @@ def print_gst_steps(console: Console, protocol: Protocol, steps: tuple[GSTStep, 
             table.add_row("", st.phase, f"p{st.crash}", "-", "-", "(crashed)", outs,
                           f"p{st.crash} {st.label}")
             continue
-        msg = "null" if st.event.msg is None else protocol.format_payload(st.event.msg)
+        msg = receives_text(protocol, st.event)
         sends = ", ".join(f"{protocol.format_payload(pl)}→p{d}" for d, pl in st.sends) or "-"
         table.add_row(str(st.number), st.phase, f"p{st.event.pid}", msg, sends,
                       protocol.format_state(st.event.pid, st.state_after), outs, st.label)
@@ -66,6 +67,10 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
                       f"({r.configurations:,} "
                       f"configurations); explored after GST: {r.post_configurations:,} "
                       "configurations")
+    if r.chance:
+        console.print("  steps left to chance: each outcome is a branch the adversary picks "
+                      "here, so 'every run' includes every run of the coins; the probability of "
+                      f"deciding: flpcheck chance {model}")
     if not r.complete:
         console.print(f"[yellow]  INCOMPLETE: cut by {', '.join(r.cut_reasons)}[/yellow]")
     mark = {True: "[green]HOLDS[/green]", False: "[red]FAILS[/red]",

@@ -180,3 +180,21 @@ def test_the_partial_order_reduction_refuses_a_chance_model_with_exit_code_2():
     assert result.exit_code == 2, result.output
     text = " ".join(result.output.split())
     assert "--por is not defined for protocols whose steps are left to chance" in text
+
+
+@pytest.mark.parametrize("gst_by", [None, 1])
+def test_liveness_lets_the_adversary_pick_outcomes_and_shows_them(gst_by):
+    """CoinFlipFlop from inputs 01 after GST: each process keeps its preference whenever its
+    coin shows 0, so keep, keep, ... is a fair cycle in which nobody decides (both processes
+    step, each message is received). Liveness fails with that cycle, its events naming outcome
+    0; with --gst-by the post-GST graph is explored again and must carry the outcomes too."""
+    args = ["liveness", str(FIXTURES / "chance" / "coin_flip_flop.py"), "--crashes", "0",
+            "--inputs", "01", "--json"] + ([] if gst_by is None else ["--gst-by", str(gst_by)])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert data["holds"] is False
+    assert data["run"]["cycle"] and all(len(e) == 3 and e[2] == 0
+                                        for e in data["run"]["cycle"] if e[1] is not None)
+    text = " ".join(CliRunner().invoke(main, args[:-1]).output.split())
+    assert "(outcome 0)" in text and "each outcome is a branch the adversary picks" in text
