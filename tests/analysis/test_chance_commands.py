@@ -189,12 +189,12 @@ def test_liveness_lets_the_adversary_pick_outcomes_and_shows_them(gst_by):
     step, each message is received). Liveness fails with that cycle, its events naming outcome
     0; with --gst-by the post-GST graph is explored again and must carry the outcomes too."""
     args = ["liveness", str(FIXTURES / "chance" / "coin_flip_flop.py"), "--crashes", "0",
-            "--inputs", "01", "--json"] + ([] if gst_by is None else ["--gst-by", str(gst_by)])
-    result = CliRunner().invoke(main, args)
+            "--inputs", "01"] + ([] if gst_by is None else ["--gst-by", str(gst_by)])
+    result = CliRunner().invoke(main, [*args, "--json"])
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)
     assert data["holds"] is False
     assert data["run"]["cycle"] and all(len(e) == 3 and e[2] == 0
                                         for e in data["run"]["cycle"] if e[1] is not None)
-    text = " ".join(CliRunner().invoke(main, args[:-1]).output.split())
+    text = " ".join(CliRunner().invoke(main, args).output.split())
     assert "(outcome 0)" in text and "each outcome is a branch the adversary picks" in text
