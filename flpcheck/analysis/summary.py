@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..explorer.statespace import StateSpace
+from .explain import ShownSchedule, show_schedule
 from .nondeciding import NondecidingSearch, search_nondeciding
 from .properties import PropertyResult, check_safety
 from .valence import ValenceMap, classify_valence
@@ -25,6 +26,8 @@ class Exploration:
     #: the search for a fair crash-free run that never decides (None: not searched, with why)
     nondeciding: NondecidingSearch | None = None
     not_searched: str = ""
+    #: each property's shortest schedule replayed and annotated (None where it has none)
+    schedules: tuple[ShownSchedule | None, ...] = ()
 
     @property
     def violated(self) -> bool:
@@ -47,17 +50,21 @@ def summarize(name: str, space: StateSpace, termination: str = "some") -> Explor
     """Classify valence, check the safety properties of an explored space, and search for a
     fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
     valence, props = classify_valence(space), check_safety(space)
+    search, why = _nondeciding(space, termination)
+    schedules = tuple(None if p.schedule is None else show_schedule(space, p.schedule, valence)
+                      for p in props)
+    return Exploration(name, space, valence, props, termination, search, why, schedules)
+
+
+def _nondeciding(space: StateSpace, termination: str) -> tuple[NondecidingSearch | None, str]:
+    """The crash-free non-deciding search, or why it was not run."""
     if space.reduced or space.partial_order:
         why = "symmetry" if space.reduced else "partial-order"
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: runs are not kept by the {why} reduction")
+        return None, f"not searched: runs are not kept by the {why} reduction"
     if len(space) > LIVENESS_LIMIT:
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: {len(space):,} configurations, more than "
-                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
+        return None, (f"not searched: {len(space):,} configurations, more than "
+                      f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
     if getattr(type(space), "partitioned", False):  # left on Ray workers: it did not fit here
-        return Exploration(name, space, valence, props, termination, None,
-                           "not searched: the graph stays on the Ray workers (gathering it "
-                           "here would pass --max-memory), and the search needs all of it")
-    return Exploration(name, space, valence, props, termination,
-                       search_nondeciding(space, 0, termination))
+        return None, ("not searched: the graph stays on the Ray workers (gathering it "
+                      "here would pass --max-memory), and the search needs all of it")
+    return search_nondeciding(space, 0, termination), ""

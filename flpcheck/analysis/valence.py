@@ -17,12 +17,14 @@ import numpy as np
 from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
 
-__all__ = ["ValenceMap", "classify_valence", "LABELS"]
+__all__ = ["ValenceMap", "classify_valence", "LABELS", "CODE_LABELS"]
 
 LABELS = ("bivalent", "0-valent", "1-valent", "none")
 """The valence classes, in the order reports list them."""
 
-_CODE = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
+CODE_LABELS = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
+"""The label of each valence code (bit 0: 0 reachable, bit 1: 1 reachable)."""
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +42,7 @@ class ValenceMap:
 
     def label(self, cid: int) -> str:
         """'bivalent', '0-valent', '1-valent' or 'none'."""
-        return _CODE[int(self.codes[cid])]
+        return CODE_LABELS[int(self.codes[cid])]
 
     def values(self, cid: int) -> frozenset[int]:
         """V(C): the decision values reachable from ``cid`` (a lower bound where not exact)."""
@@ -62,14 +64,14 @@ class ValenceMap:
 
     def mask(self, label: str) -> np.ndarray:
         """Boolean array of the configurations with ``label``."""
-        code = {v: k for k, v in _CODE.items()}[label]
+        code = {v: k for k, v in CODE_LABELS.items()}[label]
         return self.codes == code
 
     def counts(self) -> dict[str, int]:
         """How many configurations have each label (of the full graph, under reduction)."""
         weights = None if self.space.orbit is None else self.space.orbit
         binc = np.bincount(self.codes, weights=weights, minlength=4).astype(np.int64)
-        return {label: int(binc[code]) for code, label in sorted(_CODE.items(), reverse=True)}
+        return {label: int(binc[code]) for code, label in sorted(CODE_LABELS.items(), reverse=True)}
 
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""

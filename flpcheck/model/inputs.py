@@ -10,7 +10,16 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import UsageError
 
-__all__ = ["all_inputs", "parse_inputs", "input_vectors"]
+__all__ = ["all_inputs", "parse_inputs", "input_vectors", "bits"]
+
+
+def bits(x: Iterable[object]) -> str:
+    """An input vector (or any sequence) written as its digits, as reports show it.
+
+    >>> bits((0, 1, 1))
+    '011'
+    """
+    return "".join(map(str, x))
 
 
 def all_inputs(n: int) -> list[tuple[int, ...]]:
