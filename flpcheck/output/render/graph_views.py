@@ -9,9 +9,9 @@ from collections import Counter
 import graphviz
 import numpy as np
 
-from ...analysis.graph import edge_sources
 from ...analysis.valence import ValenceMap
 from ...errors import UsageError
+from ...explorer.csr import edge_sources
 from ...explorer.statespace import StateSpace
 from .style import (
     CONFIG_MARKS,
