@@ -106,7 +106,7 @@ def render(
     ``sequence`` (``run`` as a message sequence chart, by default the verdict's run), and
     ``auto`` (full when small, else quotient). ``witness`` draws ``run`` (configuration ids,
     with ``cycle_start`` for a lasso and the ``events`` of its steps; a
-    :class:`~flpcheck.analysis.runs.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
+    :class:`~flpcheck.analysis.lasso.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
     events=r.events``), by default the verdict's run for ``crashes`` and ``termination``.
     ``lemma3`` draws C = ``config`` and e = ``event`` (default: the first bivalent initial
     configuration and the oldest pending message of ``process``, or its null event).

@@ -13,7 +13,7 @@ from ..errors import ReplayError, SharedStateError
 from ..explorer.statespace import Schedule, StateSpace
 from ..model.semantics import Configuration, Event, initial_configuration, replay
 from .nondeciding import silent_valence
-from .runs import Run
+from .lasso import Run
 from .valence import CODE_LABELS, ValenceMap, classify_valence
 
 __all__ = ["AnnotatedStep", "annotate", "ShownSchedule", "ShownRun", "show_schedule",

@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..explorer.statespace import StateSpace
 from .graph import bfs, edge_sources
-from .runs import Run
+from .lasso import Run
 
 __all__ = ["fair_components", "fair_lasso"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..explorer.statespace import StateSpace
 from .nondeciding import _checked, crash_run, silent_valence
-from .runs import Run
+from .lasso import Run
 from .valence import classify_valence
 
 __all__ = ["Lemma2", "lemma2"]

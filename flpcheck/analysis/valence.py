@@ -96,7 +96,7 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     when the sweeps do not settle.
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
     lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
-    its partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`) computes the
+    its partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`) computes the
     same fixpoint there.
     """
     cached = getattr(space, "_valence", None)

@@ -27,7 +27,7 @@ from .nondeciding import (
     search_nondeciding,
 )
 from .properties import PropertyResult, check_safety
-from .runs import Run
+from .lasso import Run
 from .valence import classify_valence
 
 __all__ = ["VERDICTS", "VERDICT_LINES", "Verdict", "verdict", "decide", "DrawnRun",

@@ -59,7 +59,7 @@ def explore(
     ``space.por_note`` says why and the space is the full one). Both need the batch engine.
 
     ``workers`` > 1 or a ``ray_address`` explores on that many Ray workers
-    (:mod:`flpcheck.explorer.levels`, a local Ray for the run when there is no address) and
+    (:mod:`flpcheck.explorer.partition.engine`, a local Ray for the run when there is no address) and
     gathers the graph here (refused past ``gather_limit`` bytes); the symmetry and
     partial-order reductions and ``max_configs`` need the batch engine, which then explores in
     this process (``space.engine`` says which engine ran, ``space.engine_note`` why).
@@ -103,7 +103,7 @@ def explore(
             note = (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
                     f"engine: explored in this process, not on {workers} workers")
         else:
-            from .levels import PartitionEngine
+            from .partition.engine import PartitionEngine
 
             engine = PartitionEngine(workers, ray=True, address=ray_address,
                                      gather_limit=gather_limit)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..analysis.nondeciding import NondecidingSearch
 from ..analysis.properties import PropertyResult
-from ..analysis.runs import Run
+from ..analysis.lasso import Run
 from ..analysis.stages import StagedRun
 from ..analysis.summary import Exploration
 from ..analysis.valence import LABELS

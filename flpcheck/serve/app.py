@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import FLPCheckError
 from .config import config_answer
 from .lemma3 import adversary_answer, lemma3_answer
-from .runs import lemma2_answer, witness_answer
+from .run_answers import lemma2_answer, witness_answer
 from .session import Session
 from .walk import ApiError, parse_index, parse_inputs, parse_path, walk
 

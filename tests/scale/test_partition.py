@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from flpcheck import classify_valence, explore
 from flpcheck.analysis.properties import check_safety
 from flpcheck.errors import FLPCheckError
-from flpcheck.explorer import partition
+from flpcheck.explorer.partition import worker as partition
 from flpcheck.explorer.batch import BatchEngine
 from flpcheck.explorer.fingerprint import fingerprint
-from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.values import value_key
 
@@ -141,7 +141,7 @@ def test_a_hash_collision_in_a_partition_falls_back_to_the_simple_engine(monkeyp
     def local(*args, **kwargs):  # the partitions in this process instead of Ray
         return PartitionEngine(2)
 
-    monkeypatch.setattr("flpcheck.explorer.levels.PartitionEngine", local)
+    monkeypatch.setattr("flpcheck.explorer.partition.engine.PartitionEngine", local)
     space = explore(load_protocol(path, 3), workers=2)
     assert space.engine == "simple" and "64-bit hash" in space.engine_note
     assert answers(space) == expected
@@ -165,7 +165,7 @@ def test_fingerprints_follow_values_by_type_and_value():
 def test_the_partitions_do_not_depend_on_the_hash_seed():
     code = ("import json, sys; from flpcheck import explore; "
             "from flpcheck.model.loader import load_protocol; "
-            "from flpcheck.explorer.levels import PartitionEngine; "
+            "from flpcheck.explorer.partition.engine import PartitionEngine; "
             "s = explore(load_protocol(sys.argv[1]), engine=PartitionEngine(3, chunk=64)); "
             "print(json.dumps([s.rows.tolist(), s.edge_dst.tolist(), s.edge_event.tolist(), "
             "s.initial]))")

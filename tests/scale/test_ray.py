@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from flpcheck import explore
 from flpcheck.cli.main import main
 from flpcheck.errors import WorkerLost
-from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.model.loader import load_protocol
 
 from ..explorer.test_engines import model_specs

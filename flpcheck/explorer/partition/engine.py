@@ -1,12 +1,12 @@
 """The partition engine: a breadth-first search level by level over K partitions.
 
-Every partition (:class:`~flpcheck.explorer.partition.Partition`) expands its part of the
+Every partition (:class:`~flpcheck.explorer.partition.worker.Partition`) expands its part of the
 frontier a chunk at a time and sends each candidate successor to its owner; the owners look
 them up, number the new ones and reply; a level ends when every chunk is answered, and the
 search when a level is empty everywhere. The partitions run in this process
-(:class:`~flpcheck.explorer.parts.LocalParts`: the tests, and one partition) or as Ray actors
-(:mod:`flpcheck.explorer.ray_backend`); the code is the same. After the search the graph is
-gathered into one :class:`StateSpace` (:mod:`flpcheck.explorer.gather`).
+(:class:`~flpcheck.explorer.partition.parts.LocalParts`: the tests, and one partition) or as Ray actors
+(:mod:`flpcheck.explorer.partition.ray_parts`); the code is the same. After the search the graph is
+gathered into one :class:`StateSpace` (:mod:`flpcheck.explorer.partition.gather`).
 
 Supported: the full search, ``max_buffer`` and ``max_depth`` (cut marks as the batch engine
 sets them), stops (timeout, memory, signals) at chunk boundaries, decision changes. Not
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FLPCheckError, UsageError
-from .engine import Engine, Progress, StopCheck
+from ...errors import FLPCheckError, UsageError
+from ..engine import Engine, Progress, StopCheck
 from .gather import gathered_bytes, install_gathered
-from .partition import Partition
+from .worker import Partition
 from .parts import LocalParts, Parts
-from .statespace import StateSpace
+from ..statespace import StateSpace
 
 __all__ = ["PartitionEngine", "CHUNK"]
 
@@ -35,7 +35,7 @@ CHUNK = 1 << 16
 GATHER_UP_TO = 2_000_000
 """Graphs of at most this many configurations are gathered into one process at once (the
 explore command searches them for a non-deciding run, which needs the whole graph); larger
-ones stay on their partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`)."""
+ones stay on their partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`)."""
 
 
 class PartitionEngine(Engine):
@@ -68,7 +68,7 @@ class PartitionEngine(Engine):
         max_buffer = space.bounds.max_buffer
         started = time.perf_counter()
         if self.ray:
-            from .ray_backend import RayParts
+            from .ray_parts import RayParts
 
             parts: Parts = RayParts(K, protocol, origin, max_buffer, self.address)
         else:
@@ -108,7 +108,7 @@ class PartitionEngine(Engine):
         need = gathered_bytes(configs, events, space.n)
         if configs > self.gather_up_to or (self.gather_limit is not None
                                            and need > self.gather_limit):
-            from .partitioned import PartitionedSpace
+            from .space import PartitionedSpace
 
             parts.get(parts.call("drop_index", [()] * parts.K))  # the analyses do not need it
             search.note_cuts(sums)

@@ -1,14 +1,14 @@
 """The K partitions of a search and how the engine calls them: :class:`Parts` is the
 interface, :class:`LocalParts` runs them in this process (Ray actors:
-:mod:`flpcheck.explorer.ray_backend`)."""
+:mod:`flpcheck.explorer.partition.ray_parts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .limits import current_rss
-from .partition import Partition
+from ..limits import current_rss
+from .worker import Partition
 
 __all__ = ["Parts", "LocalParts"]
 

@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import FLPCheckError, UsageError, WorkerLost
-from ..model.protocol import Protocol
-from .partition import Partition
+from ...errors import FLPCheckError, UsageError, WorkerLost
+from ...model.protocol import Protocol
+from .worker import Partition
 from .parts import Parts
 
 __all__ = ["RayParts", "require_ray"]

@@ -2,7 +2,7 @@
 
 Past a size, gathering the partitions' graph into one process would need that process to hold
 all of it; :class:`PartitionedSpace` instead answers the questions of ``explore``'s report on
-the partitions (:mod:`flpcheck.explorer.partition_queries`) and keeps only a few bytes per
+the partitions (:mod:`flpcheck.explorer.partition.queries`) and keeps only a few bytes per
 configuration here (decision bits, expanded flags, and the valence codes once computed):
 
 - valence: decision bits propagated to the fixpoint level by level from the deepest, each
@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import UsageError
-from ..model.protocol import Protocol
-from ..model.semantics import Configuration, Event
-from ..model.table import LocalTable
+from ...errors import UsageError
+from ...model.protocol import Protocol
+from ...model.semantics import Configuration, Event
+from ...model.table import LocalTable
 from .gather import gathered_bytes, install_gathered
 from .parts import Parts
-from .statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
+from ..statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
 
 __all__ = ["PartitionedSpace", "PartitionedGraph"]
 
