@@ -20,8 +20,8 @@ from ..explorer.statespace import StateSpace
 from ..model.semantics import Event, apply_event
 from ..model.values import canonical_key
 from .graph import edge_sources, reach
-from .nondeciding import _checked
 from .lasso import Run
+from .nondeciding import _checked
 from .valence import LABELS, ValenceMap, classify_valence
 
 __all__ = ["Stage", "AdversaryResult", "adversary_run", "Lemma3Sets", "lemma3_sets",

@@ -12,8 +12,8 @@ from typing import Any
 from ..errors import ReplayError, SharedStateError
 from ..explorer.statespace import Schedule, StateSpace
 from ..model.semantics import Configuration, Event, initial_configuration, replay
-from .nondeciding import silent_valence
 from .lasso import Run
+from .nondeciding import silent_valence
 from .valence import CODE_LABELS, ValenceMap, classify_valence
 
 __all__ = ["AnnotatedStep", "annotate", "ShownSchedule", "ShownRun", "show_schedule",

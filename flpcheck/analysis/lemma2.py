@@ -8,8 +8,8 @@ import itertools
 from dataclasses import dataclass
 
 from ..explorer.statespace import StateSpace
-from .nondeciding import _checked, crash_run, silent_valence
 from .lasso import Run
+from .nondeciding import _checked, crash_run, silent_valence
 from .valence import classify_valence
 
 __all__ = ["Lemma2", "lemma2"]

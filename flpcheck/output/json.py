@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.lasso import Run
 from ..analysis.nondeciding import NondecidingSearch
 from ..analysis.properties import PropertyResult
-from ..analysis.lasso import Run
 from ..analysis.stages import StagedRun
 from ..analysis.summary import Exploration
 from ..analysis.valence import LABELS

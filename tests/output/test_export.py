@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from flpcheck import classify_valence, explore
+from flpcheck.api import to_networkx, write_graph
 from flpcheck.cli import main
 from flpcheck.errors import UsageError
 from flpcheck.explorer.statespace import StateSpace
 from flpcheck.model.loader import load_protocol
-from flpcheck.api import to_networkx, write_graph
 from flpcheck.output.files import atomic_write
 
 from ..helpers import MODEL_FILES, smallest_space

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from flpcheck import classify_valence, explore
 from flpcheck.analysis.properties import check_safety
 from flpcheck.errors import FLPCheckError
-from flpcheck.explorer.partition import worker as partition
 from flpcheck.explorer.batch import BatchEngine
 from flpcheck.explorer.fingerprint import fingerprint
+from flpcheck.explorer.partition import worker as partition
 from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.values import value_key

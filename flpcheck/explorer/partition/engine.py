@@ -23,10 +23,10 @@ import numpy as np
 
 from ...errors import FLPCheckError, UsageError
 from ..engine import Engine, Progress, StopCheck
-from .gather import gathered_bytes, install_gathered
-from .worker import Partition
-from .parts import LocalParts, Parts
 from ..statespace import StateSpace
+from .gather import gathered_bytes, install_gathered
+from .parts import LocalParts, Parts
+from .worker import Partition
 
 __all__ = ["PartitionEngine", "CHUNK"]
 

@@ -25,8 +25,8 @@ from typing import Any
 
 from ...errors import FLPCheckError, UsageError, WorkerLost
 from ...model.protocol import Protocol
-from .worker import Partition
 from .parts import Parts
+from .worker import Partition
 
 __all__ = ["RayParts", "require_ray"]
 

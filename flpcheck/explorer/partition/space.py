@@ -31,9 +31,9 @@ from ...errors import UsageError
 from ...model.protocol import Protocol
 from ...model.semantics import Configuration, Event
 from ...model.table import LocalTable
+from ..statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
 from .gather import gathered_bytes, install_gathered
 from .parts import Parts
-from ..statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
 
 __all__ = ["PartitionedSpace", "PartitionedGraph"]
 
