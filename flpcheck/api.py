@@ -20,6 +20,7 @@ from .analysis.components import strongly_connected
 from .analysis.valence import ValenceMap, classify_valence
 from .analysis.verdict import run_to_draw, verdict
 from .errors import UsageError
+from .explorer.space import Space
 from .explorer.statespace import StateSpace
 from .model.semantics import Event, replay
 from .output import export
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["explore_file", "render", "to_networkx", "write_graph"]
 
 
-def explore_file(spec: str | Path, processes: int | None = None, **options: Any) -> StateSpace:
+def explore_file(spec: str | Path, processes: int | None = None, **options: Any) -> Space:
     """Load the model ``spec`` (``file.py`` or ``file.py:Class``) and explore it; ``options``
     are those of :class:`flpcheck.pipeline.Options` (bounds, ``inputs``, ``symmetry``,
     ``por``, ``workers``, ...).

@@ -27,14 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, cast
 
 from .analysis.lemma1 import require_lemma1
 from .analysis.reports import LemmasReport, WitnessReport, lemmas_report, witness_report
 from .analysis.summary import Exploration, summarize
+from .analysis.valence import ValenceMap, classify_valence
 from .errors import UsageError
 from .explorer.driver import explore
 from .explorer.limits import StopConditions, parse_size
+from .explorer.space import Space
 from .explorer.statespace import StateSpace
 from .model.inputs import parse_inputs
 from .model.loader import ModelFile, open_model
@@ -138,7 +140,7 @@ class Pipeline:
         self.options = options
         self._file: ModelFile | None = None
         self._protocol = protocol
-        self._space: StateSpace | None = None
+        self._space: Space | None = None
 
     @property
     def file(self) -> ModelFile:
@@ -173,7 +175,7 @@ class Pipeline:
         return [tuple(x) for x in inputs]
 
     def explore(self, *, progress: Progress | None = None,
-                stop: StopConditions | Callable[[], str | None] | None = None) -> StateSpace:
+                stop: StopConditions | Callable[[], str | None] | None = None) -> Space:
         """The explored state space (explored on the first call; ``progress`` and ``stop`` as
         :func:`flpcheck.explore` takes them)."""
         if self._space is None:
@@ -184,29 +186,38 @@ class Pipeline:
                                   stop=stop, origin=self.origin, **self.options.bounds())
         return self._space
 
+    def whole(self, what: str) -> StateSpace:
+        """The explored graph in this process: gathered from the partition engine's workers
+        when it stayed there (refused past ``--max-memory``, naming ``what``)."""
+        return self.explore().gather(what)
+
     @property
     def origin(self) -> str:
         """What error messages name the model by."""
         return self.options.model
 
+    def valence(self) -> ValenceMap:
+        """The valence of the graph in this process (gathered if it stayed on the workers)."""
+        return classify_valence(self.whole("the valence of every configuration"))
+
     def summarize(self, termination: str | None = None) -> Exploration:
         """``explore``'s value: valence, safety and the crash-free non-deciding run (Lemma 1
         checked first on an unreduced graph)."""
         space = self.explore()
-        if not space.reduced:  # Lemma 1 needs the real successors
-            require_lemma1(space)
+        if not space.reduced:  # Lemma 1 needs the real successors (read on the workers too)
+            require_lemma1(cast(StateSpace, space))
         chosen = termination or self.options.termination or "some"
         return summarize(type(self.protocol).__name__, space, chosen)
 
     def witness(self, crashes: int | None = None) -> WitnessReport:
         """``witness``'s value: the verdict with its runs replayed and annotated."""
         t = self.options.crashes if crashes is None else crashes
-        return witness_report(self.explore(), 1 if t is None else t,
+        return witness_report(self.whole("the verdict and its run"), 1 if t is None else t,
                               self.options.termination or "some")
 
     def lemmas(self) -> LemmasReport:
         """``lemmas``'s value: Lemmas 1-3 walked through on the graph."""
-        return lemmas_report(self.explore(), self.options.termination or "some")
+        return lemmas_report(self.whole("Lemmas 1-3"), self.options.termination or "some")
 
     def check_rounds(self, also: Sequence[str] = ()) -> RoundCheck:
         """A round model's value: every crash pattern checked (``crashes`` default 1,

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..explorer.csr import CSR, IntArray, edge_sources, reverse
+from ..explorer.partition.space import PartitionedGraph
 
 __all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources"]
 
@@ -83,8 +84,8 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> B
     in chunks, so temporaries stay small whatever the size of the graph; a thin frontier node
     by node.
     """
-    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
-        return graph.reach(sources, edge_ok)  # type: ignore[attr-defined]
+    if isinstance(graph, PartitionedGraph):  # a graph left on its partitions
+        return graph.reach(sources, edge_ok)
     seen = sources.copy()
     frontier = np.flatnonzero(seen)
     while frontier.size:
@@ -190,8 +191,8 @@ def bfs(
     Unreached nodes have distance -1; sources and unreached nodes have parent edge -1. Ties are
     broken towards the lowest source node, then the lowest edge, so the tree is deterministic.
     """
-    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
-        return graph.bfs(sources, edge_ok)  # type: ignore[attr-defined]
+    if isinstance(graph, PartitionedGraph):  # a graph left on its partitions
+        return graph.bfs(sources, edge_ok)
     n = graph.n
     dist = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)

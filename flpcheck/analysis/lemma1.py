@@ -58,8 +58,8 @@ def check_lemma1(space: StateSpace, budget: int = 20000) -> Lemma1Result:
     """Check up to ``budget`` diamonds, configurations taken in BFS order."""
     space.require_unreduced("Lemma 1")
     proto = space.protocol
-    partitioned = getattr(type(space), "partitioned", False)  # the graph on its partitions
-    total = space.count_diamonds() if partitioned else count_diamonds(space)
+    partitioned = space.on_partitions  # the graph on its partitions
+    total = space.count_diamonds() if partitioned else count_diamonds(space)  # type: ignore[attr-defined]
     checked = 0
     fetched = 0
     cut = space.cut

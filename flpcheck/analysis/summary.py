@@ -4,7 +4,9 @@ crash-free run never decides."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
+from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
 from .explain import ShownSchedule, show_schedule
 from .nondeciding import NondecidingSearch, search_nondeciding
@@ -46,17 +48,20 @@ configurations (the search needs about 12 bytes per event on top of the graph); 
 always searches."""
 
 
-def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
+def summarize(name: str, space: Space, termination: str = "some") -> Exploration:
     """Classify valence, check the safety properties of an explored space, and search for a
     fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
-    valence, props = classify_valence(space), check_safety(space)
+    # a graph left on the partitions answers what this report asks of it (Space); the other
+    # analyses are typed for the whole graph
+    whole = cast(StateSpace, space)
+    valence, props = classify_valence(space), check_safety(whole)
     search, why = _nondeciding(space, termination)
-    schedules = tuple(None if p.schedule is None else show_schedule(space, p.schedule, valence)
+    schedules = tuple(None if p.schedule is None else show_schedule(whole, p.schedule, valence)
                       for p in props)
-    return Exploration(name, space, valence, props, termination, search, why, schedules)
+    return Exploration(name, whole, valence, props, termination, search, why, schedules)
 
 
-def _nondeciding(space: StateSpace, termination: str) -> tuple[NondecidingSearch | None, str]:
+def _nondeciding(space: Space, termination: str) -> tuple[NondecidingSearch | None, str]:
     """The crash-free non-deciding search, or why it was not run."""
     if space.reduced or space.partial_order:
         why = "symmetry" if space.reduced else "partial-order"
@@ -64,7 +69,7 @@ def _nondeciding(space: StateSpace, termination: str) -> tuple[NondecidingSearch
     if len(space) > LIVENESS_LIMIT:
         return None, (f"not searched: {len(space):,} configurations, more than "
                       f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
-    if getattr(type(space), "partitioned", False):  # left on Ray workers: it did not fit here
+    if space.on_partitions:  # left on Ray workers: it did not fit here
         return None, ("not searched: the graph stays on the Ray workers (gathering it "
                       "here would pass --max-memory), and the search needs all of it")
-    return search_nondeciding(space, 0, termination), ""
+    return search_nondeciding(cast(StateSpace, space), 0, termination), ""

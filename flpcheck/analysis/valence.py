@@ -10,10 +10,13 @@ sweeps do not settle: linear in the graph, never a search per configuration.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
+from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
 
@@ -87,7 +90,13 @@ class ValenceMap:
         return counts
 
 
-def classify_valence(space: StateSpace) -> ValenceMap:
+_CLASSIFIED: weakref.WeakKeyDictionary[Space, tuple[np.ndarray, np.ndarray]] = \
+    weakref.WeakKeyDictionary()
+"""Each space's valence codes and exactness, kept by the analysis (not on the explorer's
+object) for as long as the space lives."""
+
+
+def classify_valence(space: Space) -> ValenceMap:
     """Classify every configuration by the decision values reachable from it.
 
     V(C) is the set of decision values of configurations reachable from C (FLP 1985, §3).
@@ -97,16 +106,20 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
     lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
     its partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`) computes the
-    same fixpoint there.
+    same fixpoint there. Computed once per space.
     """
-    cached = getattr(space, "_valence", None)
-    if cached is not None:
-        return cached
-    if getattr(type(space), "partitioned", False):  # the graph is on its partitions
-        bits = space.valence_bits()
-        result = ValenceMap(space, bits & 3, (bits & 4) == 0)
-        space._valence = result
-        return result
+    known = _CLASSIFIED.get(space)
+    if known is None:
+        known = _CLASSIFIED[space] = _classify(space)
+    return ValenceMap(space, *known)  # type: ignore[arg-type]
+
+
+def _classify(space: Space) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, exact) of every configuration."""
+    if space.on_partitions:  # the fixpoint runs on the partitions
+        bits = space.valence_bits()  # type: ignore[attr-defined]
+        return bits & 3, (bits & 4) == 0
+    space = cast(StateSpace, space)
     # bit 0: a 0 is decided, bit 1: a 1 is decided, bit 2: not expanded (cut by a bound)
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
     bits = reach_bits(space.arrays, start)
@@ -115,8 +128,4 @@ def classify_valence(space: StateSpace) -> ValenceMap:
         bits = np.zeros(len(space), dtype=np.uint8)
         for v in range(3):
             bits |= reach(rev, (start >> v & 1) != 0).astype(np.uint8) << v
-    codes = bits & 3
-    exact = (bits & 4) == 0
-    result = ValenceMap(space, codes, exact)
-    space._valence = result  # type: ignore[attr-defined]
-    return result
+    return bits & 3, (bits & 4) == 0

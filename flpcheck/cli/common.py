@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
 from ..explorer.limits import StopConditions
-from ..explorer.statespace import StateSpace
+from ..explorer.space import Space
 from ..pipeline import Options, Pipeline
 
 __all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "termination_option",
@@ -99,7 +99,7 @@ def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
     def command(**given: Any) -> Any:
         values = {name: given.pop(name) for name in _OPTION_NAMES if name in given}
         ctx = click.get_current_context(silent=True)
-        env = frozenset()
+        env: frozenset[str] = frozenset()
         if (ctx is not None and "ray_address" in values
                 and ctx.get_parameter_source("ray_address") == ParameterSource.ENVIRONMENT):
             env = frozenset({"ray_address"})
@@ -142,7 +142,7 @@ termination_option = click.option(
 """The ``--termination`` option shared by witness, lemmas and render."""
 
 
-def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[StateSpace, StopConditions]:
+def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[Space, StopConditions]:
     """Explore the pipeline's model with a progress display; signals stop it cleanly (the
     stop conditions say which). On Ray workers (``--workers``, ``--ray-address``) the graph is
     gathered here within ``--max-memory``; which engine ran and where is said on stderr."""

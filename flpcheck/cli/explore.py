@@ -75,7 +75,8 @@ def explore_command(options: Options, as_json: bool, graph: Path | None, crashes
     if graph is not None:
         from ..output.export import write_graph
 
-        write_graph(result.space, graph, result.valence)
+        full = pipeline.whole("a graph export")
+        write_graph(full, graph, result.valence if full is result.space else pipeline.valence())
     if as_json:
         click.echo(json.dumps(exploration_to_json(result), indent=2))
     else:

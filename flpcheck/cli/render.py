@@ -80,7 +80,8 @@ def _render(options: Options, output: Path, view: str, labels: str, config_id: i
     if schedule is not None:
         _schedule(pipeline, view, schedule, output)
         return
-    space, stop = run_exploration(pipeline)
+    _, stop = run_exploration(pipeline)
+    space = pipeline.whole("a graph view")
     chosen = choose_view(space) if view == "auto" else view
     if view == "full" and choose_view(space) != "full":
         click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "

@@ -25,7 +25,7 @@ from ..analysis.nondeciding import silent_valence
 from ..analysis.valence import LABELS, ValenceMap, classify_valence
 from ..analysis.verdict import Verdict, verdict
 from ..errors import FLPCheckError, UsageError
-from ..explorer.limits import StopConditions
+from ..explorer.limits import StopConditions, parse_size
 from ..explorer.statespace import StateSpace
 from ..model.inputs import input_vectors
 from ..model.protocol import Protocol
@@ -81,9 +81,10 @@ class Session:
         else:
             self.vectors = input_vectors(self.n, inputs)
         if pipeline is None:
+            memory = parse_size(max_memory) if isinstance(max_memory, str) else max_memory
             pipeline = Pipeline(Options(spec, inputs=tuple(self.vectors), max_configs=max_configs,
                                         max_buffer=max_buffer, max_depth=max_depth,
-                                        timeout=timeout, max_memory=max_memory), protocol)
+                                        timeout=timeout, max_memory=memory), protocol)
         self.pipeline = pipeline
         self._conditions = StopConditions(pipeline.options.timeout, pipeline.options.max_memory)
         self._stopping = False
@@ -126,7 +127,8 @@ class Session:
         try:
             space = self._given
             if space is None:
-                space = self.pipeline.explore(progress=self._progress, stop=self._stop_check)
+                space = self.pipeline.explore(progress=self._progress, stop=self._stop_check
+                                              ).gather("serving a state space")
             self.progress = (len(space), int(space.expanded.sum()), space.num_events)
             valence = classify_valence(space)
             with self._lock:

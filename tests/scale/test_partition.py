@@ -246,12 +246,17 @@ def test_what_needs_the_whole_graph_gathers_it_or_names_the_limit():
     path = str(MODELS / "majority.py")
     one = explore(load_protocol(path, 3))
     space = partitioned(path, 3)
-    assert verdict(space).verdict == verdict(one).verdict  # gathered on first need
-    assert type(space).__name__ == "StateSpace"
+    with pytest.raises(UsageError, match="needs the whole graph in this process"):
+        verdict(space)  # never gathered behind the caller's back
+    full = space.gather("the verdict")
+    assert type(full).__name__ == "StateSpace" and space.gather() is full
+    assert verdict(full).verdict == verdict(one).verdict
+    assert len(space) == len(full)  # the partitioned space still answers
     small = PartitionEngine(2, gather_up_to=0, gather_limit=1000)
     space = explore(load_protocol(path, 3), engine=small)
-    with pytest.raises(UsageError, match="needs the whole graph in one process.*--max-memory"):
-        verdict(space)
+    with pytest.raises(UsageError, match="the verdict needs the whole graph in one process.*"
+                                         "--max-memory"):
+        space.gather("the verdict")
 
 
 @pytest.mark.parametrize("spec", ["paxos.py:Paxos2", "paxos_unbounded.py:PaxosUnbounded",
@@ -264,9 +269,9 @@ def test_the_valence_fixpoint_on_the_partitions_is_the_one_process_fixpoint(spec
     space = partitioned(str(MODELS / spec.split(":")[0]) + ":" + spec.split(":")[1], k=3,
                         max_depth=6)
     bits = space.valence_bits()
-    space.require_full("the comparison")
-    start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
-    assert np.array_equal(bits, reach_bits(space.arrays, start))
+    full = space.gather("the comparison")
+    start = full.decided_array & 3 | (full.cut.astype(np.uint8) << 2)
+    assert np.array_equal(bits, reach_bits(full.arrays, start))
 
 
 # -- found by review: the fixpoint across sweeps, model errors at the start, adversary runs ----
