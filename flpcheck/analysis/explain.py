@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import ReplayError, SharedStateError
 from ..explorer.statespace import Schedule, StateSpace
+from ..model.inputs import bits
 from ..model.semantics import Configuration, Event, initial_configuration, replay
 from .lasso import Run
 from .nondeciding import silent_valence
@@ -47,7 +48,7 @@ def annotate(space: StateSpace, schedule: Schedule,
         cid = space.find(step.config)
         if cid is None:
             raise SharedStateError(
-                f"replaying the schedule from inputs {''.join(map(str, schedule.inputs))} with "
+                f"replaying the schedule from inputs {bits(schedule.inputs)} with "
                 f"the protocol's own step, step {i} ({step.event}) reached a configuration the "
                 "explorer never reached: the steps depend on something besides (pid, state, msg) "
                 "(a global, a class attribute or a shared mutable object)"

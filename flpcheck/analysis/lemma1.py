@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import SharedStateError
 from ..explorer.statespace import StateSpace
+from ..model.inputs import bits
 from ..model.semantics import apply_event
 
 __all__ = ["Lemma1Result", "check_lemma1", "require_lemma1", "count_diamonds"]
@@ -103,4 +104,4 @@ def require_lemma1(space: StateSpace, budget: int = 2000) -> Lemma1Result:
 def _where(space: StateSpace, cid: int) -> str:
     sched = space.schedule_to(cid)
     steps = ", ".join(str(e) for e in sched.events) or "no event"
-    return f"{space.configuration(cid)} (from inputs {''.join(map(str, sched.inputs))}, {steps})"
+    return f"{space.configuration(cid)} (from inputs {bits(sched.inputs)}, {steps})"

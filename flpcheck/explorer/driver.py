@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 
 from ..errors import FLPCheckError, HashCollision, UsageError
-from ..model.inputs import input_vectors
+from ..model.inputs import bits, input_vectors
 from ..model.protocol import Protocol, check_protocol_class
 from ..model.table import LocalTable
 from .batch import BatchEngine
@@ -82,7 +82,7 @@ def explore(
             raise UsageError(
                 "--symmetry counts every renaming of each configuration, so the input vectors "
                 "must include every renaming of each other: add "
-                + ",".join("".join(map(str, x)) for x in missing))
+                + ",".join(bits(x) for x in missing))
         if por:
             raise UsageError("--por and --symmetry do not combine: use one of them")
     for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
@@ -151,7 +151,7 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
             sched = space.schedule_to(err.configuration)
             err.add_note(
                 "reached from inputs "
-                + "".join(map(str, sched.inputs))
+                + bits(sched.inputs)
                 + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
                    if sched.events else " (the initial configuration)")
             )

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FLPCheckError, ReplayError, UsageError
-from ..model.inputs import input_vectors
+from ..model.inputs import bits, input_vectors
 from ..model.round_protocol import RoundProtocol, check_round_protocol_class
 from ..model.round_table import RoundTable
 from ..model.termination import check_termination, counts_as_decided
@@ -298,7 +298,7 @@ def _crashes_of(key: _Key, n: int) -> tuple[Crash, ...]:
 
 def _key_description(key: _Key, n: int) -> str:
     crashes = _crashes_of(key, n)
-    return f"inputs {''.join(map(str, key[3]))}; {describe_crashes(crashes)}"
+    return f"inputs {bits(key[3])}; {describe_crashes(crashes)}"
 
 
 def _verdicts(

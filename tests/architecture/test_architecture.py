@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import subprocess
+import sys
 
 import grimp
 import networkx as nx
@@ -75,3 +77,24 @@ def test_the_output_layer_imports_values_from_the_analyses_never_a_function():
             if inspect.ismodule(value) or callable(value) and not inspect.isclass(value):
                 calls.append(f"{module}.{name}")
     assert calls == []
+
+
+def test_the_json_api_and_the_model_files_do_not_load_graphviz():
+    """serve's JSON API matches receipts with flpcheck.model.receipts, not with the Graphviz
+    module; a model file's ``from flpcheck import Protocol`` loads neither Graphviz nor
+    networkx."""
+    code = ("import sys, flpcheck.serve.app, flpcheck.serve.walk; "
+            "print(sorted(m for m in ('graphviz', 'networkx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout.split("\n")[0]
+    assert "graphviz" not in out
+    code = "import sys, flpcheck; print('graphviz' in sys.modules, 'networkx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout.strip()
+    assert out == "False False"
+
+
+def test_no_package_docstring_is_a_placeholder():
+    placeholders = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
+                    if (ast.get_docstring(ast.parse(p.read_text())) or "").strip() in ("TODO",)]
+    assert placeholders == []

@@ -293,7 +293,3 @@ class PartitionQueries:
         rows = self.rows.view
         return lens[rows[:, self.n:]].sum(axis=1) if len(rows) else np.zeros(0, np.int64)
 
-    def pids_of_events(self) -> list[int]:
-        """The process of each of my event ids (for decoding elsewhere)."""
-        return self._event_pids(np.arange(self.n + len(self.table.messages))).tolist()
-

@@ -113,11 +113,6 @@ class Partition(PartitionQueries):
         d = np.searchsorted(starts, local, side="right") - 1
         return self.level_base[d] + self.part_base[d, self.k] + (local - starts[d])
 
-    def local_of(self, gid: int) -> int:
-        """The local id of global id ``gid`` (owned by this partition)."""
-        d = int(np.searchsorted(self.level_base, gid, side="right")) - 1
-        return self.level_start[d] + gid - int(self.level_base[d]) - int(self.part_base[d, self.k])
-
     # -- fingerprints and owners --------------------------------------------------------------
 
     def _sync_fingerprints(self) -> None:

@@ -9,10 +9,11 @@ from collections import Counter
 import graphviz
 import numpy as np
 
-from ...analysis.valence import ValenceMap
+from ...analysis.valence import CODE_LABELS, ValenceMap
 from ...errors import UsageError
 from ...explorer.csr import edge_sources
 from ...explorer.statespace import StateSpace
+from ...model.inputs import bits
 from .style import (
     CONFIG_MARKS,
     EDGE_COLOUR,
@@ -80,9 +81,9 @@ def initial_view(space: StateSpace, *, labels: str = "short",
     g = digraph("initial", view_title(space, "initial (Lemma 2)", verdict), rankdir="LR")
     counts: Counter[str] = Counter()
     for i, (x, cid) in enumerate(zip(chain, ids, strict=True)):
-        bits = "".join(map(str, x))
+        word = bits(x)
         if cid is None:
-            g.node(f"I{i}", label=esc(f"I_{i} = {bits}\nnot explored"), style="dashed",
+            g.node(f"I{i}", label=esc(f"I_{i} = {word}\nnot explored"), style="dashed",
                    fillcolor="white")
             continue
         counts[valence.label(cid)] += 1
@@ -176,7 +177,6 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
     n_initial = np.bincount(key, weights=initial, minlength=int(key.max()) + 1)
     n_cut = np.bincount(key, weights=space.cut, minlength=int(key.max()) + 1)
     code_of = {int(k): int(codes[np.flatnonzero(key == k)[0]]) for k in nodes.tolist()}
-    code_label = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
     merged = "valence and depth" + (f" (bands of {band} depths)" if band > 1 else "")
     if by == "scc":
         merged += "; SCCs with cycles condensed"
@@ -184,7 +184,7 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
     g = digraph("quotient", view_title(space, "quotient", extra))
     rows: dict[int, list[str]] = {}
     for k, size in zip(nodes.tolist(), sizes.tolist(), strict=True):
-        label = code_label[code_of[k]]
+        label = CODE_LABELS[code_of[k]]
         if k in scc_info:
             head = scc_info[k]
         else:

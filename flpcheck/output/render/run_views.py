@@ -11,7 +11,7 @@ import graphviz
 import numpy as np
 
 from ...analysis.adversary import Lemma3Sets
-from ...analysis.valence import ValenceMap
+from ...analysis.valence import CODE_LABELS, ValenceMap
 from ...errors import UsageError
 from ...explorer.statespace import StateSpace
 from ...model.semantics import Event
@@ -200,13 +200,12 @@ def lemma3_view(
         names = {0: "C", 1: "e(C)"}
         for first, name in ((2, "𝒞"), (6, "𝒞 ∩ D"), (10, "D")):
             names |= {first + i: name for i in range(4)}
-        code_label = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
         for k, n in zip(nodes.tolist(), node_counts.tolist(), strict=True):
             if k < 2:
                 cid = config if k == 0 else int(e_of_c)  # type: ignore[arg-type]
                 config_node(g, lab, cid, header=names[k])
                 continue
-            label = code_label[(k - 2) % 4]
+            label = CODE_LABELS[(k - 2) % 4]
             g.node(f"g{k}", label=esc(f"{names[k]}: {label} ×{n:,}"), fillcolor=PALETTE[label])
         for (a, b), n, via_e in pairs:
             na = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"

@@ -24,7 +24,9 @@ from typing import Any
 import graphviz
 
 from ...errors import UsageError
+from ...model.inputs import bits
 from ...model.protocol import Protocol
+from ...model.receipts import receipts
 from ...model.semantics import (
     Event,
     Step,
@@ -36,7 +38,7 @@ from ...model.semantics import (
 from ...model.values import to_json
 from .style import EVENT_COLOUR, PALETTE, esc
 
-__all__ = ["sequence_view", "schedule_from_json", "schedule_chart", "receipts"]
+__all__ = ["sequence_view", "schedule_from_json", "schedule_chart"]
 
 _DOT = "#222222"
 _LINE = "#9a9a9a"
@@ -70,7 +72,7 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
     dead = set(crashed)
     stop = 0 if crash_at is None else crash_at
     g = graphviz.Digraph("sequence")
-    shape = f"{t} steps from I({''.join(map(str, inputs))})" + (
+    shape = f"{t} steps from I({bits(inputs)})" + (
         "" if cycle_start is None else f", the cycle from step {cycle_start + 1} on repeated "
         "forever") + ("" if not dead else ", " + ", ".join(f"p{p}" for p in sorted(dead))
                       + (" dead from the start" if stop == 0 else f" crashed after step {stop}"))
@@ -173,27 +175,6 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
                tooltip=esc(f"{text}: sent by p{src} at step {row}, "
                            + ("still in transit" if pending else f"received at step {end}")))
     return g
-
-
-def receipts(steps: Sequence[Step]) -> tuple[list[int | None], list[tuple[int, int, Any]]]:
-    """Which send each step receives, and what is still in transit after the last step.
-
-    Returns, for every step, the index (0-based) of the step whose message it receives (None
-    for a null event), and the messages never received as ``(step that sent it, destination,
-    payload)`` in the order they were sent. Copies of one message are matched first in, first
-    out: a receipt takes the oldest copy sent earlier.
-    """
-    pending: list[tuple[int, Any, int, Any]] = []  # (send step, key, dst, payload)
-    sources: list[int | None] = []
-    for i, step in enumerate(steps):
-        source = None
-        if step.event.msg is not None:
-            want = step.event.key
-            at = next(k for k, m in enumerate(pending) if m[1] == want)
-            source = pending.pop(at)[0]
-        sources.append(source)
-        pending += [(i, Event(d, pl).key, d, pl) for d, pl in step.sends]
-    return sources, [(i, dst, payload) for i, _, dst, payload in pending]
 
 
 def _arrows(steps: Sequence[Step]) -> list[tuple[int, int, int, int, Any]]:
