@@ -73,40 +73,13 @@ def explore(
     (16, 32, True)
     """
     check_protocol_class(type(protocol))
-    n = protocol.processes
-    vectors = input_vectors(n, inputs)
-    if symmetry:
-        missing = sorted({tuple(x[i] for i in perm) for x in vectors
-                          for perm in itertools.permutations(range(n))} - set(vectors))
-        if missing:
-            raise UsageError(
-                "--symmetry counts every renaming of each configuration, so the input vectors "
-                "must include every renaming of each other: add "
-                + ",".join(bits(x) for x in missing))
-        if por:
-            raise UsageError("--por and --symmetry do not combine: use one of them")
-    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
-                        ("max-depth", max_depth)):
-        if value is not None and value < 0:
-            raise UsageError(f"--{name} must be >= 0, got {value}")
-    if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
-        raise UsageError("symmetry and partial-order reduction need the batch engine")
+    vectors = input_vectors(protocol.processes, inputs)
+    _check_options(vectors, protocol.processes, symmetry, por, engine, workers,
+                   (max_configs, max_buffer, max_depth))
     bounds = Bounds(max_configs, max_buffer, max_depth)
-    if workers < 1:
-        raise UsageError(f"--workers must be >= 1, got {workers}")
-    note = ""
     chosen = engine is None  # explore picks the engine, and may fall back on a hash collision
-    if engine is None and (workers > 1 or ray_address is not None):
-        needs = [name for name, used in (("--symmetry", symmetry), ("--por", por),
-                                         ("--max-configs", max_configs is not None)) if used]
-        if needs:
-            note = (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
-                    f"engine: explored in this process, not on {workers} workers")
-        else:
-            from .partition.engine import PartitionEngine
-
-            engine = PartitionEngine(workers, ray=True, address=ray_address,
-                                     gather_limit=gather_limit)
+    engine, note = _choose_engine(engine, workers, ray_address, gather_limit, symmetry, por,
+                                  max_configs)
     try:
         space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop)
     except HashCollision:
@@ -124,6 +97,47 @@ def explore(
 
         check_symmetry(space)
     return space
+
+
+def _check_options(vectors: list[tuple[int, ...]], n: int, symmetry: bool, por: bool,
+                   engine: Engine | None, workers: int,
+                   bounds: tuple[int | None, int | None, int | None]) -> None:
+    """Refuse options that do not go together (a usage error naming them)."""
+    if symmetry:
+        missing = sorted({tuple(x[i] for i in perm) for x in vectors
+                          for perm in itertools.permutations(range(n))} - set(vectors))
+        if missing:
+            raise UsageError(
+                "--symmetry counts every renaming of each configuration, so the input vectors "
+                "must include every renaming of each other: add "
+                + ",".join(bits(x) for x in missing))
+        if por:
+            raise UsageError("--por and --symmetry do not combine: use one of them")
+    for name, value in zip(("max-configs", "max-buffer", "max-depth"), bounds, strict=True):
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be >= 0, got {value}")
+    if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
+        raise UsageError("symmetry and partial-order reduction need the batch engine")
+    if workers < 1:
+        raise UsageError(f"--workers must be >= 1, got {workers}")
+
+
+def _choose_engine(engine: Engine | None, workers: int, ray_address: str | None,
+                   gather_limit: int | None, symmetry: bool, por: bool,
+                   max_configs: int | None) -> tuple[Engine | None, str]:
+    """(the engine to run, None for the batch engine; a note saying why the workers asked for
+    were not used, or "")."""
+    if engine is not None or (workers == 1 and ray_address is None):
+        return engine, ""
+    needs = [name for name, used in (("--symmetry", symmetry), ("--por", por),
+                                     ("--max-configs", max_configs is not None)) if used]
+    if needs:
+        return None, (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
+                      f"engine: explored in this process, not on {workers} workers")
+    from .partition.engine import PartitionEngine
+
+    return PartitionEngine(workers, ray=True, address=ray_address,
+                           gather_limit=gather_limit), ""
 
 
 def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[int, ...]],
