@@ -35,6 +35,7 @@ from .analysis.summary import Exploration, summarize
 from .analysis.valence import ValenceMap, classify_valence
 from .errors import UsageError
 from .explorer.driver import explore
+from .explorer.engine import StopCheck
 from .explorer.limits import StopConditions, parse_size
 from .explorer.space import Space
 from .explorer.statespace import StateSpace
@@ -48,7 +49,7 @@ from .sync.records import RoundCheck
 
 __all__ = ["Options", "Pipeline", "MESSAGE_BUFFER_OPTIONS"]
 
-Progress = Callable[[int, int, int], None]
+Progress = Callable[..., None]
 
 MESSAGE_BUFFER_OPTIONS = ("max_configs", "max_buffer", "max_depth", "timeout", "symmetry", "por",
                           "workers", "ray_address")
@@ -200,14 +201,16 @@ class Pipeline:
         """The valence of the graph in this process (gathered if it stayed on the workers)."""
         return classify_valence(self.whole("the valence of every configuration"))
 
-    def summarize(self, termination: str | None = None) -> Exploration:
+    def summarize(self, termination: str | None = None,
+                  stop: StopCheck | None = None) -> Exploration:
         """``explore``'s value: valence, safety and the crash-free non-deciding run (Lemma 1
-        checked first on an unreduced graph)."""
+        checked first on an unreduced graph); ``stop`` (an interruption's grace period) leaves
+        what is not finished not established."""
         space = self.explore()
         if not space.reduced:  # Lemma 1 needs the real successors (read on the workers too)
-            require_lemma1(cast(StateSpace, space))
+            require_lemma1(cast(StateSpace, space), stop=stop)
         chosen = termination or self.options.termination or "some"
-        return summarize(type(self.protocol).__name__, space, chosen)
+        return summarize(type(self.protocol).__name__, space, chosen, stop)
 
     def witness(self, crashes: int | None = None) -> WitnessReport:
         """``witness``'s value: the verdict with its runs replayed and annotated."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import AnalysisStopped
 from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
 from .explain import ShownSchedule, show_schedule
@@ -22,7 +24,8 @@ class Exploration:
 
     name: str
     space: StateSpace
-    valence: ValenceMap
+    #: None when the classification was not finished (interrupted): not established
+    valence: ValenceMap | None
     properties: list[PropertyResult]
     termination: str = "some"
     #: the search for a fair crash-free run that never decides (None: not searched, with why)
@@ -30,6 +33,18 @@ class Exploration:
     not_searched: str = ""
     #: each property's shortest schedule replayed and annotated (None where it has none)
     schedules: tuple[ShownSchedule | None, ...] = ()
+
+    @property
+    def not_established(self) -> list[str]:
+        """What an interruption left undone: "valence", a property's name, "nondeciding"."""
+        out = [] if self.valence is not None else ["valence"]
+        out += [p.name for p in self.properties if p.holds is None
+                and p.detail.startswith("interrupted")]
+        search = self.nondeciding
+        if search is not None and search.exists is None and \
+                search.reason.startswith("interrupted"):
+            out.append("nondeciding")
+        return out
 
     @property
     def violated(self) -> bool:
@@ -42,26 +57,36 @@ class Exploration:
         return 1 if self.violated else 0
 
 
-LIVENESS_LIMIT = 2_000_000
+LIVENESS_LIMIT = 50_000_000
 """``explore`` searches for a fair crash-free run that never decides up to this many
-configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
-always searches."""
+configurations (the search needs a byte per event on top of the graph, and about 20 bytes
+per event of the part that lies on cycles); ``witness`` always searches."""
 
 
-def summarize(name: str, space: Space, termination: str = "some") -> Exploration:
+def summarize(name: str, space: Space, termination: str = "some",
+              stop: StopCheck | None = None) -> Exploration:
     """Classify valence, check the safety properties of an explored space, and search for a
-    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
+    fair crash-free run that never decides (on a full graph: reductions do not keep runs).
+
+    ``stop()`` giving a reason (an interruption) leaves what is not finished by then not
+    established: the valence None, validity's ``holds`` None, the search's ``exists`` None
+    (:attr:`Exploration.not_established` lists them); what finished stays in the report."""
     # a graph left on the partitions answers what this report asks of it (Space); the other
     # analyses are typed for the whole graph
     whole = cast(StateSpace, space)
-    valence, props = classify_valence(space), check_safety(whole)
-    search, why = _nondeciding(space, termination)
+    try:
+        valence: ValenceMap | None = classify_valence(space, stop)
+    except AnalysisStopped:
+        valence = None
+    props = check_safety(whole, stop)
+    search, why = _nondeciding(space, termination, stop)
     schedules = tuple(None if p.schedule is None else show_schedule(whole, p.schedule, valence)
                       for p in props)
     return Exploration(name, whole, valence, props, termination, search, why, schedules)
 
 
-def _nondeciding(space: Space, termination: str) -> tuple[NondecidingSearch | None, str]:
+def _nondeciding(space: Space, termination: str,
+                 stop: StopCheck | None) -> tuple[NondecidingSearch | None, str]:
     """The crash-free non-deciding search, or why it was not run."""
     if space.reduced or space.partial_order:
         why = "symmetry" if space.reduced else "partial-order"
@@ -72,4 +97,4 @@ def _nondeciding(space: Space, termination: str) -> tuple[NondecidingSearch | No
     if space.on_partitions:  # left on Ray workers: it did not fit here
         return None, ("not searched: the graph stays on the Ray workers (gathering it "
                       "here would pass --max-memory), and the search needs all of it")
-    return search_nondeciding(cast(StateSpace, space), 0, termination), ""
+    return search_nondeciding(cast(StateSpace, space), 0, termination, stop), ""

@@ -16,6 +16,8 @@ from typing import cast
 
 import numpy as np
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import check_stop
 from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
@@ -96,7 +98,7 @@ _CLASSIFIED: weakref.WeakKeyDictionary[Space, tuple[np.ndarray, np.ndarray]] = \
 object) for as long as the space lives."""
 
 
-def classify_valence(space: Space) -> ValenceMap:
+def classify_valence(space: Space, stop: StopCheck | None = None) -> ValenceMap:
     """Classify every configuration by the decision values reachable from it.
 
     V(C) is the set of decision values of configurations reachable from C (FLP 1985, §3).
@@ -106,15 +108,16 @@ def classify_valence(space: Space) -> ValenceMap:
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
     lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
     its partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`) computes the
-    same fixpoint there. Computed once per space.
+    same fixpoint there. Computed once per space; ``stop()`` giving a reason between sweeps
+    raises :class:`~flpcheck.explorer.limits.AnalysisStopped` (nothing is kept then).
     """
     known = _CLASSIFIED.get(space)
     if known is None:
-        known = _CLASSIFIED[space] = _classify(space)
+        known = _CLASSIFIED[space] = _classify(space, stop)
     return ValenceMap(space, *known)  # type: ignore[arg-type]
 
 
-def _classify(space: Space) -> tuple[np.ndarray, np.ndarray]:
+def _classify(space: Space, stop: StopCheck | None) -> tuple[np.ndarray, np.ndarray]:
     """(codes, exact) of every configuration."""
     if space.on_partitions:  # the fixpoint runs on the partitions
         bits = space.valence_bits()  # type: ignore[attr-defined]
@@ -122,10 +125,11 @@ def _classify(space: Space) -> tuple[np.ndarray, np.ndarray]:
     space = cast(StateSpace, space)
     # bit 0: a 0 is decided, bit 1: a 1 is decided, bit 2: not expanded (cut by a bound)
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
-    bits = reach_bits(space.arrays, start)
+    bits = reach_bits(space.arrays, start, stop=stop)
     if bits is None:  # many edges to lower ids: backward passes over the reversed graph
+        check_stop(stop)
         rev = space.reverse_arrays
         bits = np.zeros(len(space), dtype=np.uint8)
         for v in range(3):
-            bits |= reach(rev, (start >> v & 1) != 0).astype(np.uint8) << v
+            bits |= reach(rev, (start >> v & 1) != 0, stop=stop).astype(np.uint8) << v
     return bits & 3, (bits & 4) == 0

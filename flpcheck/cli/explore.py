@@ -71,7 +71,7 @@ def explore_command(options: Options, as_json: bool, graph: Path | None, crashes
         raise UsageError("--graph needs every configuration: it is not preserved by the "
                          "partial-order reduction (explore without --por)")
     _, stop = run_exploration(pipeline, quiet=as_json)
-    result = pipeline.summarize()
+    result = pipeline.summarize(stop=stop.analyses)
     if graph is not None:
         from ..output.export import write_graph
 

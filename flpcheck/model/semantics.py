@@ -203,8 +203,12 @@ class Step(NamedTuple):
     config: Configuration
 
 
-def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step:
+def apply_event(protocol: Protocol, config: Configuration, event: Event,
+                result: tuple[Any, Any] | None = None) -> Step:
     """e(C): the receiver steps, the message leaves the buffer, its sends enter it.
+
+    ``result`` is what ``step`` returned for this event, when the caller has already called it
+    (then ``step`` is not called again).
 
     The buffer of e(C) is sorted by (destination, canonical key of the payload), stably: the
     messages of C first among equal keys, then the sends in the order sent. Where C's buffer
@@ -225,7 +229,8 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step
     state = config.states[pid]
     what = f"step({pid}, {state!r}, {msg!r})"
     new_state, sends = check_step_result(type(protocol).__name__, protocol.processes,
-                                         protocol.step(pid, state, msg), state, pid, what)
+                                         protocol.step(pid, state, msg) if result is None
+                                         else result, state, pid, what)
     states = config.states[:pid] + (new_state,) + config.states[pid + 1 :]
     sent = tuple(sorted(sends, key=sort_key))
     if config._sorted:

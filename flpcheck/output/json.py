@@ -98,7 +98,7 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
     """The ``--json`` object of ``flpcheck explore`` (its schema: ``explore`` in
     :mod:`flpcheck.output.schemas`)."""
     space, valence = result.space, result.valence
-    counts = valence.counts()
+    counts = None if valence is None else valence.counts()
 
     def prop(p: PropertyResult) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -121,10 +121,11 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "configurations": space.total_configurations(),
         "events": space.total_events(),
         "unexpanded": int(space.weights[space.cut].sum()),
-        "valence": {label: counts[label] for label in LABELS},
-        "valence_lower_bounds": valence.uncertain_count(),
+        "valence": None if counts is None else {label: counts[label] for label in LABELS},
+        "valence_lower_bounds": None if valence is None else valence.uncertain_count(),
         "initial": [
-            {"inputs": list(x), "valence": valence.label(cid), "certain": valence.is_certain(cid)}
+            {"inputs": list(x), "valence": None if valence is None else valence.label(cid),
+             "certain": valence is not None and valence.is_certain(cid)}
             for x, cid in space.initial
         ],
         "agreement": prop(by_name["agreement"]),
@@ -137,6 +138,7 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
            if space.reduced else {}),
         **({"partial_order": {"applied": space.partial_order, "note": space.por_note}}
            if space.partial_order or space.por_note else {}),
+        **({"not_established": result.not_established} if result.not_established else {}),
     }
 
 

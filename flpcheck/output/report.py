@@ -6,6 +6,7 @@ Schedules come replayed with the protocol's own code and annotated by the analys
 
 from __future__ import annotations
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -27,7 +28,7 @@ def cut_notice(space: StateSpace) -> str:
     reasons = ", ".join(space.cut_reasons)
     hint = ""
     if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
-        largest = max(space.buffer_size(c) for c in range(len(space)))
+        largest = _largest_buffer(space)
         hint = (f" The largest buffer seen holds {largest} messages: if the protocol can send "
                 "without end, bound its buffer with --max-buffer.")
     return (
@@ -35,6 +36,17 @@ def cut_notice(space: StateSpace) -> str:
         "explored part; a valence that is not bivalent is only a lower bound, and properties "
         f"that hold are only known to hold in the explored part.{hint}"
     )
+
+
+def _largest_buffer(space: StateSpace, chunk: int = 1 << 18) -> int:
+    """The most messages in transit in one configuration (a chunk of rows at a time)."""
+    if space.on_partitions:  # a graph left on its partitions
+        return max(space.buffer_size(c) for c in range(len(space)))
+    rows = space.rows
+    n = space.n
+    lengths = np.array([len(b) for b in space.buffers] or [0], dtype=np.int64)
+    return max((int(lengths[rows[a:a + chunk, n:]].sum(axis=1).max())
+                for a in range(0, len(space), chunk)), default=0)
 
 
 def print_schedule(console: Console, space: StateSpace, schedule: ShownSchedule,
@@ -91,17 +103,21 @@ def print_exploration(console: Console, result: Exploration) -> None:
         console.print(f"[yellow]{space.por_note}[/yellow]")
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
-    counts = valence.counts()
-    parts = [f"{label}: {counts[label]:,}" for label in LABELS]
-    lower = valence.uncertain_count()
-    console.print("Valence: " + ", ".join(parts)
-                  + (f"  ({lower:,} only lower bounds)" if lower else ""))
+    if valence is None:
+        console.print("Valence: [yellow]not established[/yellow] (interrupted before it was "
+                      "computed)")
+    else:
+        counts = valence.counts()
+        parts = [f"{label}: {counts[label]:,}" for label in LABELS]
+        lower = valence.uncertain_count()
+        console.print("Valence: " + ", ".join(parts)
+                      + (f"  ({lower:,} only lower bounds)" if lower else ""))
     console.print("Initial configurations:")
     table = Table(show_edge=False)
     table.add_column("inputs")
     table.add_column("valence")
     for x, cid in space.initial:
-        table.add_row(bits(x), valence.describe(cid))
+        table.add_row(bits(x), "not established" if valence is None else valence.describe(cid))
     console.print(table)
     for p, shown in zip(result.properties, result.schedules, strict=True):
         if p.holds:
