@@ -76,7 +76,8 @@ def explore_command(options: Options, as_json: bool, graph: Path | None, crashes
         from ..output.export import write_graph
 
         full = pipeline.whole("a graph export")
-        write_graph(full, graph, result.valence if full is result.space else pipeline.valence())
+        known = result.valence if full is result.space else None
+        write_graph(full, graph, known if known is not None else pipeline.valence())
     if as_json:
         click.echo(json.dumps(exploration_to_json(result), indent=2))
     else:

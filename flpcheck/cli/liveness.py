@@ -83,8 +83,8 @@ def liveness_command(options: Options, crashes: int, leader: int | None,
     before_gst = options.with_(max_depth=gst_by, max_buffer=None) if gst_by is not None \
         else options
     pipeline = Pipeline(before_gst)
-    space, stop = run_exploration(pipeline, quiet=as_json)
-    protocol = pipeline.protocol
+    _, stop = run_exploration(pipeline, quiet=as_json)
+    space, protocol = pipeline.whole("the liveness check"), pipeline.protocol
     bounds = PostBounds(max_post_configs, options.max_buffer, options.max_depth)
     with stop.catching_signals():
         result = check_liveness(space, crashes, rules, termination, gst_by, bounds, stop)
