@@ -79,7 +79,7 @@ def _own_package() -> None:
     ``import flpcheck`` in the worker, an empty namespace package, while the submodules
     still come from the installed package: a model's ``from flpcheck import Protocol``
     failed. The package is loaded again from this module's own location."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # flpcheck/
     top = sys.modules.get("flpcheck")
     where = getattr(top, "__file__", None)
     if top is not None and where is not None and Path(where).resolve().parent == package:
