@@ -37,6 +37,7 @@ import json, resource, sys, time
 sys.path.insert(0, ".")
 from flpcheck.model.loader import load_protocol
 from flpcheck.explorer.limits import current_rss
+from flpcheck.explorer.partition.worker import Partition
 from flpcheck import explore, classify_valence
 from flpcheck.analysis.properties import check_safety
 model, n, attrs, workers, address = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), \
@@ -59,7 +60,7 @@ out = dict(configs=len(space), events=space.num_events, explore_s=explored, verd
            valence=valence.counts(), workers=[])
 parts = space.__dict__.get("parts")
 if parts is not None:  # left on the workers: their figures after the analyses
-    for s in parts.get(parts.call("summary", [()] * parts.K)):
+    for s in parts.get(parts.call(Partition.summary, [()] * parts.K)):
         out["workers"].append(dict(configs=s["configurations"], bytes=s["rss_peak"] - s["rss_start"],
                                    arrays=sum(s["arrays"].values()), cpu=s["cpu"],
                                    timers=s["timers"]))

@@ -59,7 +59,7 @@ def main() -> int:
 
     from flpcheck import classify_valence, explore
     from flpcheck.analysis.properties import check_safety
-    from flpcheck.explorer.levels import PartitionEngine
+    from flpcheck.explorer.partition.engine import PartitionEngine
     from flpcheck.model.loader import load_protocol
 
     def answers(space) -> dict:

@@ -48,12 +48,11 @@ from .model.semantics import Configuration, Event, replay
 from .sync import check_rounds
 
 if TYPE_CHECKING:
-    from .api import explore_file, render
-    from .output.export import to_networkx, write_graph
+    from .api import explore_file, render, to_networkx, write_graph
     from .serve.notebook import show
 
-_LAZY = {"explore_file": "api", "render": "api", "to_networkx": "output.export",
-         "write_graph": "output.export", "show": "serve.notebook"}
+_LAZY = {"explore_file": "api", "render": "api", "to_networkx": "api",
+         "write_graph": "api", "show": "serve.notebook"}
 """Loaded on first use, so that ``from flpcheck import Protocol`` (every model file) does not
 import Graphviz and networkx."""
 

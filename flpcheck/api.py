@@ -8,9 +8,10 @@ Everything here is also exported from :mod:`flpcheck`; the layers underneath do 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
@@ -19,10 +20,10 @@ from .analysis.components import strongly_connected
 from .analysis.valence import ValenceMap, classify_valence
 from .analysis.verdict import run_to_draw, verdict
 from .errors import UsageError
-from .explorer.driver import explore
+from .explorer.space import Space
 from .explorer.statespace import StateSpace
-from .model.loader import load_protocol
 from .model.semantics import Event, replay
+from .output import export
 from .output.render import (
     LABEL_MODES,
     VIEWS,
@@ -35,19 +36,50 @@ from .output.render import (
     witness_view,
     write_image,
 )
+from .pipeline import Options, Pipeline
 
-__all__ = ["explore_file", "render"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["explore_file", "render", "to_networkx", "write_graph"]
 
 
-def explore_file(spec: str | Path, processes: int | None = None, **options: Any) -> StateSpace:
+def explore_file(spec: str | Path, processes: int | None = None, **options: Any) -> Space:
     """Load the model ``spec`` (``file.py`` or ``file.py:Class``) and explore it; ``options``
-    are those of :func:`flpcheck.explore` (bounds, ``inputs``, ``symmetry``, ``por``).
+    are those of :class:`flpcheck.pipeline.Options` (bounds, ``inputs``, ``symmetry``,
+    ``por``, ``workers``, ...).
 
     >>> space = explore_file("models/leader_broadcast.py", 2)
     >>> len(space), space.complete
     (20, True)
     """
-    return explore(load_protocol(str(spec), processes), origin=str(spec), **options)
+    return Pipeline(Options(str(spec), processes, **options)).explore()
+
+
+def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.MultiDiGraph:
+    """The configuration graph as a ``networkx.MultiDiGraph``, every configuration with its
+    valence (classified here unless given); attributes: :mod:`flpcheck.output.export`.
+
+    >>> from flpcheck import Protocol, explore
+    >>> class DecideOwn(Protocol):
+    ...     def init(self, pid, x): return (x, None)
+    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
+    ...     def output(self, pid, state): return state[1]
+    >>> g = to_networkx(explore(DecideOwn(processes=2)))
+    >>> g.number_of_nodes(), g.number_of_edges(), g.nodes[0]["valence"], g.nodes[0]["inputs"]
+    (16, 32, '0-valent', '00')
+    """
+    return export.to_networkx(space, classify_valence(space) if valence is None else valence)
+
+
+def write_graph(space: StateSpace, path: str | os.PathLike[str],
+                valence: ValenceMap | None = None) -> Path:
+    """Write the graph in the format named by the suffix of ``path`` (``.dot``, ``.gv``,
+    ``.graphml``, ``.json``, or an image: ``.svg``, ``.png``, ``.pdf``), every configuration
+    with its valence (classified here unless given); see
+    :func:`flpcheck.output.export.write_graph`."""
+    return export.write_graph(space, path,
+                              classify_valence(space) if valence is None else valence)
 
 
 def render(
@@ -75,7 +107,7 @@ def render(
     ``sequence`` (``run`` as a message sequence chart, by default the verdict's run), and
     ``auto`` (full when small, else quotient). ``witness`` draws ``run`` (configuration ids,
     with ``cycle_start`` for a lasso and the ``events`` of its steps; a
-    :class:`~flpcheck.analysis.runs.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
+    :class:`~flpcheck.analysis.lasso.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
     events=r.events``), by default the verdict's run for ``crashes`` and ``termination``.
     ``lemma3`` draws C = ``config`` and e = ``event`` (default: the first bivalent initial
     configuration and the oldest pending message of ``process``, or its null event).

@@ -40,16 +40,21 @@ class ReferenceSpace:
 
 
 def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None,
-                      max_buffer: int | None = None) -> ReferenceSpace:
-    """Breadth-first search over full configurations ``(states, buffer)``."""
+                      max_buffer: int | None = None,
+                      max_depth: int | None = None) -> ReferenceSpace:
+    """Breadth-first search over full configurations ``(states, buffer)``; a configuration
+    holding more than ``max_buffer`` messages, or ``max_depth`` events deep, is not
+    expanded."""
     n = protocol.processes
     rs = ReferenceSpace()
     queue: deque[tuple[Any, ...]] = deque()
+    depth: dict[int, int] = {}
     vectors = inputs if inputs is not None else list(itertools.product((0, 1), repeat=n))
     for x in vectors:
         config = (tuple(protocol.init(p, x[p]) for p in range(n)), ())
         if config not in rs.configs:
             rs.configs[config] = len(rs.order)
+            depth[len(rs.order)] = 0
             rs.order.append(config)
             queue.append(config)
         rs.initial.append((tuple(x), rs.configs[config]))
@@ -58,6 +63,8 @@ def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None
         cid = rs.configs[config]
         states, buffer = config
         if max_buffer is not None and len(buffer) > max_buffer:
+            continue
+        if max_depth is not None and depth[cid] >= max_depth:
             continue
         rs.expanded.add(cid)
         events: list[tuple[int, Any]] = [(p, None) for p in range(n)]
@@ -80,6 +87,7 @@ def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None
                 nxt = (new_states, new_buffer)
                 if nxt not in rs.configs:
                     rs.configs[nxt] = len(rs.order)
+                    depth[len(rs.order)] = depth[cid] + 1
                     rs.order.append(nxt)
                     queue.append(nxt)
                 out.append(((p, msg), rs.configs[nxt]))

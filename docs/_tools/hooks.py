@@ -5,7 +5,9 @@ checks them.
   :mod:`flpcheck.cli.main` (description, usage, options, epilog), as ``flpcheck CMD --help``
   prints them;
 - ``docs/reference/schemas.md``: every JSON Schema of :mod:`flpcheck.output.schemas`, with a
-  table of its top-level keys and its shared definitions.
+  table of its top-level keys and its shared definitions;
+- ``docs/internals/layers.md``: the import contracts quoted between its ``contract`` markers,
+  copied from setup.cfg's import-linter sections (the rest of the page is written by hand).
 
 They are committed (so they read on a repository browser too) and rewritten by
 ``python docs/_tools/hooks.py``. ``mkdocs build`` fails when one is not what the code generates
@@ -26,6 +28,7 @@ DOCS = Path(__file__).resolve().parents[1]
 GENERATED = {
     "reference/cli.md": "cli_page",
     "reference/schemas.md": "schemas_page",
+    "internals/layers.md": "layers_page",
 }
 """Generated page (under docs/) -> the function of this module that writes it."""
 
@@ -181,6 +184,31 @@ def schemas_page() -> str:
         if "properties" in spec:
             lines += _table(spec)
     return "\n".join(lines) + "\n"
+
+
+# --- the import contracts of internals/layers.md ------------------------------------------
+
+CONTRACT_START = "<!-- the contracts: generated from setup.cfg by docs/_tools/hooks.py -->"
+CONTRACT_END = "<!-- end of the contracts -->"
+
+
+def contracts_ini() -> str:
+    """setup.cfg's import-linter sections, as they stand there (comments kept)."""
+    text = (DOCS.parent / "setup.cfg").read_text()
+    sections = text.split("\n[")
+    kept = [s if i == 0 else "[" + s for i, s in enumerate(sections)]
+    return "\n".join(s.rstrip() + "\n" for s in kept
+                     if s.startswith("[importlinter")).rstrip()
+
+
+def layers_page() -> str:
+    """internals/layers.md with the contracts between its markers taken from setup.cfg."""
+    page = (DOCS / "internals" / "layers.md").read_text()
+    head, _, rest = page.partition(CONTRACT_START)
+    _, _, tail = rest.partition(CONTRACT_END)
+    if not rest:
+        raise SystemExit(f"docs/internals/layers.md: no {CONTRACT_START!r} marker")
+    return f"{head}{CONTRACT_START}\n```ini\n{contracts_ini()}\n```\n{CONTRACT_END}{tail}"
 
 
 # --- the committed pages and the mkdocs hook ------------------------------------------------------------------------------

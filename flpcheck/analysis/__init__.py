@@ -8,12 +8,13 @@
   :mod:`~flpcheck.analysis.adversary`: FLP's Lemmas 1, 2 and 3;
 - :mod:`~flpcheck.analysis.verdict`: the verdict and its evidence;
 - :mod:`~flpcheck.analysis.stages`: Lemma 3's adversary on demand, without exploring;
-- :mod:`~flpcheck.analysis.runs`, :mod:`~flpcheck.analysis.explain`: runs and schedules
+- :mod:`~flpcheck.analysis.lasso`, :mod:`~flpcheck.analysis.explain`: runs and schedules
   replayed by code independent of the searches.
 """
 
 from .adversary import AdversaryResult, Stage, adversary_run
 from .explain import AnnotatedStep, annotate
+from .lasso import Run, check_run
 from .lemma1 import Lemma1Result, check_lemma1, require_lemma1
 from .lemma2 import Lemma2, lemma2
 from .nondeciding import (
@@ -31,7 +32,6 @@ from .properties import (
     check_safety,
     check_validity,
 )
-from .runs import Run, check_run
 from .stages import StagedRun, check_staged_run, staged_adversary
 from .valence import ValenceMap, classify_valence
 from .verdict import VERDICT_LINES, VERDICTS, DrawnRun, Verdict, run_to_draw, verdict

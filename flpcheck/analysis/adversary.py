@@ -20,8 +20,8 @@ from ..explorer.statespace import StateSpace
 from ..model.semantics import Event, apply_event
 from ..model.values import canonical_key
 from .graph import edge_sources, reach
+from .lasso import Run
 from .nondeciding import _checked
-from .runs import Run
 from .valence import LABELS, ValenceMap, classify_valence
 
 __all__ = ["Stage", "AdversaryResult", "adversary_run", "Lemma3Sets", "lemma3_sets",
@@ -105,29 +105,9 @@ def adversary_run(space: StateSpace, start: int | None = None,
         eid = space.event_id(e)
         found = lemma3_sigma(space, cid, eid, biv)
         if found is None:
-            stage = Stage(p, e, (), cid, -1, queue, ())
             tried, pair = lemma3_neighbours(space, cid, eid, valence)
-            failure = f"no sigma avoiding {e} leads to an undecided bivalent e(sigma(C))"
-            if pair is not None:
-                c0, k, c1, outcome = pair
-                e2 = space.event_of_edge(k)
-                e_o = e._replace(outcome=outcome)
-                d0, d1 = space.successor(c0, e_o), space.successor(c1, e_o)
-                assert d0 is not None and d1 is not None  # lemma3_neighbours saw e applied at both
-                failure += (
-                    f"; FLP's neighbours: C0 = configuration {c0}, C1 = e'(C0) = configuration "
-                    f"{c1} with e' = {e2}, e(C0) is {valence.describe(d0)} and e(C1) is "
-                    f"{valence.describe(d1)}: "
-                    + ("e' and e are events of different processes, so Lemma 1 is broken "
-                       "(a model error)" if e2.pid != p else
-                       "e' and e are both steps of p" + str(p) + ", so the proof's case 2 "
-                       "applies: a run in which p" + str(p) + " crashes never decides"))
-            split = chance_split(space, cid, eid, valence)
-            if split is not None:
-                failure += (f"; at configuration {split} chance decides: the outcomes of {e} "
-                            "lead to a 0-valent and a 1-valent configuration (Lemma 3 assumes "
-                            "every step has one result)")
-            return AdversaryResult(stages, None, None, stage, failure, tried, pair)
+            return AdversaryResult(stages, None, None, Stage(p, e, (), cid, -1, queue, ()),
+                                   _stuck(space, cid, e, eid, pair, valence), tried, pair)
         sigma_edges, last = found
         stage_path = [cid]
         for k in [*sigma_edges, last]:
@@ -150,6 +130,35 @@ def adversary_run(space: StateSpace, start: int | None = None,
         cid = end
         queue = queue[1:] + queue[:1]
     return AdversaryResult(stages, None, None, failure=f"no repetition within {max_stages} stages")
+
+
+def _stuck(space: StateSpace, cid: int, e: Event, eid: int | None, pair: Neighbours | None,
+           valence: ValenceMap) -> str:
+    """Why the adversary is stuck at ``cid`` with event ``e``: no sigma exists, with FLP's
+    neighbours C0, C1 = e'(C0) classified as the proof classifies them, and where chance
+    decides among e's outcomes."""
+    p = e.pid
+    failure = f"no sigma avoiding {e} leads to an undecided bivalent e(sigma(C))"
+    if pair is not None:
+        c0, k, c1, outcome = pair
+        e2 = space.event_of_edge(k)
+        e_o = e._replace(outcome=outcome)
+        d0, d1 = space.successor(c0, e_o), space.successor(c1, e_o)
+        assert d0 is not None and d1 is not None  # lemma3_neighbours saw e applied at both
+        failure += (
+            f"; FLP's neighbours: C0 = configuration {c0}, C1 = e'(C0) = configuration "
+            f"{c1} with e' = {e2}, e(C0) is {valence.describe(d0)} and e(C1) is "
+            f"{valence.describe(d1)}: "
+            + ("e' and e are events of different processes, so Lemma 1 is broken "
+               "(a model error)" if e2.pid != p else
+               "e' and e are both steps of p" + str(p) + ", so the proof's case 2 "
+               "applies: a run in which p" + str(p) + " crashes never decides"))
+    split = chance_split(space, cid, eid, valence)
+    if split is not None:
+        failure += (f"; at configuration {split} chance decides: the outcomes of {e} "
+                    "lead to a 0-valent and a 1-valent configuration (Lemma 3 assumes "
+                    "every step has one result)")
+    return failure
 
 
 def _sends(space: StateSpace, edge: int) -> list[int]:

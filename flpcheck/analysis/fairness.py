@@ -22,7 +22,7 @@ from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
 from .graph import bfs, reach, reach_bits
-from .runs import Run
+from .lasso import Run
 
 __all__ = ["fair_components", "fair_lasso", "strong_components", "tarjan"]
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from ..explorer.csr import CSR, IntArray, edge_sources, reverse
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
+from ..explorer.partition.space import PartitionedGraph
 
 __all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources"]
 
@@ -87,8 +88,8 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
     by node. ``stop()`` giving a reason between levels raises
     :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
-    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
-        return graph.reach(sources, edge_ok)  # type: ignore[attr-defined]
+    if isinstance(graph, PartitionedGraph):  # a graph left on its partitions
+        return graph.reach(sources, edge_ok)
     seen = sources.copy()
     frontier = np.flatnonzero(seen)
     while frontier.size:
@@ -202,8 +203,8 @@ def bfs(
     Unreached nodes have distance -1; sources and unreached nodes have parent edge -1. Ties are
     broken towards the lowest source node, then the lowest edge, so the tree is deterministic.
     """
-    if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
-        return graph.bfs(sources, edge_ok)  # type: ignore[attr-defined]
+    if isinstance(graph, PartitionedGraph):  # a graph left on its partitions
+        return graph.bfs(sources, edge_ok)
     n = graph.n
     dist = np.full(n, -1, dtype=np.int64)
     parent = np.full(n, -1, dtype=np.int64)

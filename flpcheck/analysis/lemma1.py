@@ -29,6 +29,7 @@ from ..explorer.statespace import StateSpace
 from ..model.calls import Lazy
 from ..model.chance import Outcomes
 from ..model.checks import check_step_outcomes
+from ..model.inputs import bits
 from ..model.semantics import Event, apply_event
 from ..model.table import NULL
 
@@ -83,7 +84,7 @@ def check_lemma1(space: StateSpace, budget: int = 20000,
     the sample early (it is then smaller, never wrong). ``count=False`` skips counting the
     graph's diamonds (``total`` is then None unless the sample covered them all)."""
     space.require_unreduced("Lemma 1")
-    if getattr(type(space), "partitioned", False) or (len(space) and not space.table.transitions):
+    if space.on_partitions or (len(space) and not space.table.transitions):
         # the graph on its partitions, or gathered from them: the transitions were memoized
         # on the workers, so each diamond is replayed whole and compared with the graph
         return _check_by_configurations(space, budget)
@@ -288,7 +289,7 @@ def _check_by_configurations(space: Any, budget: int) -> Lemma1Result:
     """The sample on a graph explored on Ray workers: each diamond replayed through the plain
     semantics and compared with the configuration the workers explored."""
     proto = space.protocol
-    partitioned = getattr(type(space), "partitioned", False)
+    partitioned = space.on_partitions  # the graph on its partitions
     total = space.count_diamonds() if partitioned else count_diamonds(space)
     checked = 0
     fetched = 0
@@ -325,4 +326,4 @@ def _check_by_configurations(space: Any, budget: int) -> Lemma1Result:
 def _where(space: StateSpace, cid: int) -> str:
     sched = space.schedule_to(cid)
     steps = ", ".join(str(e) for e in sched.events) or "no event"
-    return f"{space.configuration(cid)} (from inputs {''.join(map(str, sched.inputs))}, {steps})"
+    return f"{space.configuration(cid)} (from inputs {bits(sched.inputs)}, {steps})"

@@ -8,8 +8,9 @@ import itertools
 from dataclasses import dataclass
 
 from ..explorer.statespace import StateSpace
+from ..model.inputs import bits
+from .lasso import Run
 from .nondeciding import _checked, crash_run, silent_valence
-from .runs import Run
 from .valence import classify_valence
 
 __all__ = ["Lemma2", "lemma2"]
@@ -41,7 +42,7 @@ def lemma2(space: StateSpace) -> Lemma2:
     for x, label in chain:
         if label == "bivalent":
             return Lemma2(chain, x, None, None, None,
-                          f"I({''.join(map(str, x))}) is bivalent: the outcome is not yet fixed")
+                          f"I({bits(x)}) is bivalent: the outcome is not yet fixed")
     for (x, a), (y, b) in itertools.pairwise(chain):
         if {a, b} == {"0-valent", "1-valent"}:
             p = next(i for i in range(n) if x[i] != y[i])
@@ -51,10 +52,10 @@ def lemma2(space: StateSpace) -> Lemma2:
                 if silent_valence(space, frozenset({p}))[cid] == 0:
                     run = _checked(space, crash_run(space, cid, frozenset({p})), 1)
                     return Lemma2(chain, None, (x, y), p, run,
-                                  f"I({''.join(map(str, x))}) is {a} and I({''.join(map(str, y))}) "
+                                  f"I({bits(x)}) is {a} and I({bits(y)}) "
                                   f"is {b}; they differ only in p{p}'s input, so with p{p} dead "
                                   f"from the start no decision is reachable from "
-                                  f"I({''.join(map(str, z))})")
+                                  f"I({bits(z)})")
             return Lemma2(chain, None, (x, y), p, None,
                           "MODEL ERROR: a p-silent deciding run exists from both members of the "
                           "adjacent pair, which the FLP assumptions rule out")

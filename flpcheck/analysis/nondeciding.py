@@ -5,7 +5,7 @@ processes of F eventually stop, and every message to a process outside F is even
 received; it is non-deciding when nobody decides (termination ``some``, FLP's definition) or
 some process outside F never decides (``all``). On a finite graph such a run is a lasso whose
 cycle is fair (:mod:`flpcheck.analysis.fairness`). Every run returned here has been replayed
-by the independent checker :func:`flpcheck.analysis.runs.check_run`.
+by the independent checker :func:`flpcheck.analysis.lasso.check_run`.
 
 - :func:`nondeciding_run`: any such run with at most t crashes (fewest crashes first);
 - :func:`one_crash_run`: the run where F crashes at a configuration from which the others can
@@ -27,7 +27,7 @@ from ..explorer.statespace import StateSpace
 from ..model.termination import check_termination
 from .fairness import fair_lasso
 from .graph import reach
-from .runs import Run, check_run
+from .lasso import Run, check_run
 from .valence import classify_valence
 
 __all__ = ["NondecidingSearch", "nondeciding_run", "search_nondeciding", "silent_valence",

@@ -219,7 +219,6 @@ class _Outcome:
 
     moves: list[Move] | None
     bounded: bool
-    visited: int
 
 
 def _directed(s: _Searcher, start: Config, pending: list[tuple[int, int]], value: int,
@@ -273,7 +272,7 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
         return _path(prev, c)
 
     if goal(start):
-        return _Outcome([], False, 1)
+        return _Outcome([], False)
     while queue:
         c = queue.popleft()
         for move in s.moves(c):
@@ -284,14 +283,14 @@ def _search(s: _Searcher, start: Config, goal, limit: int, prefix: list[Move],
                 continue
             prev[d] = (c, move)
             if goal(d):
-                return _Outcome(path_to(d), False, len(prev))
+                return _Outcome(path_to(d), False)
             if len(prev) >= limit:
-                return _Outcome(None, True, len(prev))
+                return _Outcome(None, True)
             if late_nulls and move[1] != NULL:
                 queue.appendleft(d)
             else:
                 queue.append(d)
-    return _Outcome(None, False, len(prev))
+    return _Outcome(None, False)
 
 
 def _certificate(s: _Searcher, c: Config, pending: list[tuple[int, int]], value: int,
@@ -299,11 +298,11 @@ def _certificate(s: _Searcher, c: Config, pending: list[tuple[int, int]], value:
     """A continuation from ``c`` to a configuration where ``value`` is decided (with
     ``directed=False``: breadth-first search only, for comparison)."""
     if value in s.decisions(c):
-        return _Outcome([], False, 1)
+        return _Outcome([], False)
     if directed:
         found = _directed(s, c, pending, value, prefix, limit)
         if found is not None:
-            return _Outcome(found, False, len(found))
+            return _Outcome(found, False)
 
     want = 1 << value
 

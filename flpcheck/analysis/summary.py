@@ -4,10 +4,13 @@ crash-free run never decides."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from ..explorer.engine import StopCheck
 from ..explorer.limits import AnalysisStopped
+from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
+from .explain import ShownSchedule, show_schedule
 from .nondeciding import NondecidingSearch, search_nondeciding
 from .properties import PropertyResult, check_safety
 from .valence import ValenceMap, classify_valence
@@ -28,6 +31,8 @@ class Exploration:
     #: the search for a fair crash-free run that never decides (None: not searched, with why)
     nondeciding: NondecidingSearch | None = None
     not_searched: str = ""
+    #: each property's shortest schedule replayed and annotated (None where it has none)
+    schedules: tuple[ShownSchedule | None, ...] = ()
 
     @property
     def not_established(self) -> list[str]:
@@ -58,7 +63,7 @@ configurations (the search needs a byte per event on top of the graph, and about
 per event of the part that lies on cycles); ``witness`` always searches."""
 
 
-def summarize(name: str, space: StateSpace, termination: str = "some",
+def summarize(name: str, space: Space, termination: str = "some",
               stop: StopCheck | None = None) -> Exploration:
     """Classify valence, check the safety properties of an explored space, and search for a
     fair crash-free run that never decides (on a full graph: reductions do not keep runs).
@@ -66,22 +71,30 @@ def summarize(name: str, space: StateSpace, termination: str = "some",
     ``stop()`` giving a reason (an interruption) leaves what is not finished by then not
     established: the valence None, validity's ``holds`` None, the search's ``exists`` None
     (:attr:`Exploration.not_established` lists them); what finished stays in the report."""
+    # a graph left on the partitions answers what this report asks of it (Space); the other
+    # analyses are typed for the whole graph
+    whole = cast(StateSpace, space)
     try:
         valence: ValenceMap | None = classify_valence(space, stop)
     except AnalysisStopped:
         valence = None
-    props = check_safety(space, stop)
+    props = check_safety(whole, stop)
+    search, why = _nondeciding(space, termination, stop)
+    schedules = tuple(None if p.schedule is None else show_schedule(whole, p.schedule, valence)
+                      for p in props)
+    return Exploration(name, whole, valence, props, termination, search, why, schedules)
+
+
+def _nondeciding(space: Space, termination: str,
+                 stop: StopCheck | None) -> tuple[NondecidingSearch | None, str]:
+    """The crash-free non-deciding search, or why it was not run."""
     if space.reduced or space.partial_order:
         why = "symmetry" if space.reduced else "partial-order"
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: runs are not kept by the {why} reduction")
+        return None, f"not searched: runs are not kept by the {why} reduction"
     if len(space) > LIVENESS_LIMIT:
-        return Exploration(name, space, valence, props, termination, None,
-                           f"not searched: {len(space):,} configurations, more than "
-                           f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
-    if getattr(type(space), "partitioned", False):  # left on Ray workers: it did not fit here
-        return Exploration(name, space, valence, props, termination, None,
-                           "not searched: the graph stays on the Ray workers (gathering it "
-                           "here would pass --max-memory), and the search needs all of it")
-    return Exploration(name, space, valence, props, termination,
-                       search_nondeciding(space, 0, termination, stop))
+        return None, (f"not searched: {len(space):,} configurations, more than "
+                      f"{LIVENESS_LIMIT:,} (flpcheck witness MODEL --crashes 0 searches it)")
+    if space.on_partitions:  # left on Ray workers: it did not fit here
+        return None, ("not searched: the graph stays on the Ray workers (gathering it "
+                      "here would pass --max-memory), and the search needs all of it")
+    return search_nondeciding(cast(StateSpace, space), 0, termination, stop), ""

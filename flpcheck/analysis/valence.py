@@ -10,21 +10,26 @@ sweeps do not settle: linear in the graph, never a search per configuration.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
+from ..explorer.space import Space
 from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
 
-__all__ = ["ValenceMap", "classify_valence", "LABELS"]
+__all__ = ["ValenceMap", "classify_valence", "LABELS", "CODE_LABELS"]
 
 LABELS = ("bivalent", "0-valent", "1-valent", "none")
 """The valence classes, in the order reports list them."""
 
-_CODE = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
+CODE_LABELS = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
+"""The label of each valence code (bit 0: 0 reachable, bit 1: 1 reachable)."""
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,7 +47,7 @@ class ValenceMap:
 
     def label(self, cid: int) -> str:
         """'bivalent', '0-valent', '1-valent' or 'none'."""
-        return _CODE[int(self.codes[cid])]
+        return CODE_LABELS[int(self.codes[cid])]
 
     def values(self, cid: int) -> frozenset[int]:
         """V(C): the decision values reachable from ``cid`` (a lower bound where not exact)."""
@@ -64,14 +69,14 @@ class ValenceMap:
 
     def mask(self, label: str) -> np.ndarray:
         """Boolean array of the configurations with ``label``."""
-        code = {v: k for k, v in _CODE.items()}[label]
+        code = {v: k for k, v in CODE_LABELS.items()}[label]
         return self.codes == code
 
     def counts(self) -> dict[str, int]:
         """How many configurations have each label (of the full graph, under reduction)."""
         weights = None if self.space.orbit is None else self.space.orbit
         binc = np.bincount(self.codes, weights=weights, minlength=4).astype(np.int64)
-        return {label: int(binc[code]) for code, label in sorted(_CODE.items(), reverse=True)}
+        return {label: int(binc[code]) for code, label in sorted(CODE_LABELS.items(), reverse=True)}
 
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""
@@ -87,7 +92,13 @@ class ValenceMap:
         return counts
 
 
-def classify_valence(space: StateSpace, stop: StopCheck | None = None) -> ValenceMap:
+_CLASSIFIED: weakref.WeakKeyDictionary[Space, tuple[np.ndarray, np.ndarray]] = \
+    weakref.WeakKeyDictionary()
+"""Each space's valence codes and exactness, kept by the analysis (not on the explorer's
+object) for as long as the space lives."""
+
+
+def classify_valence(space: Space, stop: StopCheck | None = None) -> ValenceMap:
     """Classify every configuration by the decision values reachable from it.
 
     V(C) is the set of decision values of configurations reachable from C (FLP 1985, §3).
@@ -96,18 +107,22 @@ def classify_valence(space: StateSpace, stop: StopCheck | None = None) -> Valenc
     when the sweeps do not settle.
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
     lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
-    its partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`) computes the
-    same fixpoint there. ``stop()`` giving a reason between sweeps raises
-    :class:`~flpcheck.explorer.limits.AnalysisStopped` (nothing is cached then).
+    its partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`) computes the
+    same fixpoint there. Computed once per space; ``stop()`` giving a reason between sweeps
+    raises :class:`~flpcheck.explorer.limits.AnalysisStopped` (nothing is kept then).
     """
-    cached = getattr(space, "_valence", None)
-    if cached is not None:
-        return cached
-    if getattr(type(space), "partitioned", False):  # the graph is on its partitions
-        bits = space.valence_bits()
-        result = ValenceMap(space, bits & 3, (bits & 4) == 0)
-        space._valence = result
-        return result
+    known = _CLASSIFIED.get(space)
+    if known is None:
+        known = _CLASSIFIED[space] = _classify(space, stop)
+    return ValenceMap(space, *known)  # type: ignore[arg-type]
+
+
+def _classify(space: Space, stop: StopCheck | None) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, exact) of every configuration."""
+    if space.on_partitions:  # the fixpoint runs on the partitions
+        bits = space.valence_bits()  # type: ignore[attr-defined]
+        return bits & 3, (bits & 4) == 0
+    space = cast(StateSpace, space)
     # bit 0: a 0 is decided, bit 1: a 1 is decided, bit 2: not expanded (cut by a bound)
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
     bits = reach_bits(space.arrays, start, stop=stop)
@@ -117,8 +132,4 @@ def classify_valence(space: StateSpace, stop: StopCheck | None = None) -> Valenc
         bits = np.zeros(len(space), dtype=np.uint8)
         for v in range(3):
             bits |= reach(rev, (start >> v & 1) != 0, stop=stop).astype(np.uint8) << v
-    codes = bits & 3
-    exact = (bits & 4) == 0
-    result = ValenceMap(space, codes, exact)
-    space._valence = result  # type: ignore[attr-defined]
-    return result
+    return bits & 3, (bits & 4) == 0

@@ -16,6 +16,7 @@ from ..model.semantics import Event
 from ..model.termination import check_termination
 from .adversary import AdversaryResult, adversary_run
 from .fairness import fair_lasso
+from .lasso import Run
 from .lemma1 import require_lemma1
 from .lemma2 import Lemma2, lemma2
 from .nondeciding import (
@@ -27,7 +28,6 @@ from .nondeciding import (
     search_nondeciding,
 )
 from .properties import PropertyResult, check_safety
-from .runs import Run
 from .valence import classify_valence
 
 __all__ = ["VERDICTS", "VERDICT_LINES", "Verdict", "verdict", "decide", "DrawnRun",

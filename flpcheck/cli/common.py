@@ -9,6 +9,7 @@ please report it), 130 interrupted (SIGINT or SIGTERM) after printing the partia
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import time
@@ -16,16 +17,14 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
-from ..explorer.driver import explore
-from ..explorer.limits import GrowthWatch, StopConditions, parse_size
-from ..explorer.statespace import StateSpace
-from ..model.inputs import parse_inputs
-from ..model.loader import load_protocol
-from ..model.protocol import Protocol
+from ..explorer.limits import GrowthWatch, StopConditions
+from ..explorer.space import Space
+from ..pipeline import Options, Pipeline
 
 __all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "termination_option",
            "run_exploration", "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
@@ -82,15 +81,9 @@ class FLPGroup(click.Group):
             _internal(exc)
 
 
-def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """Keep --workers and --ray-address in the context for :func:`run_exploration` (the
-    commands' own signatures do not list them)."""
-    ctx.meta[f"flpcheck.{param.name}"] = value
-    return value
-
-
 def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by every command that explores a model, workers included."""
+    """The options shared by every command that explores a model, workers included; the
+    command gets them as one :class:`~flpcheck.pipeline.Options` (its first argument)."""
     return _model_options(fn, workers=True)
 
 
@@ -99,7 +92,21 @@ def in_process_explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return _model_options(fn, workers=False)
 
 
+_OPTION_NAMES = ("model", "processes", "inputs", "max_configs", "max_buffer", "max_depth",
+                 "timeout", "max_memory", "workers", "ray_address")
+
+
 def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def command(**given: Any) -> Any:
+        values = {name: given.pop(name) for name in _OPTION_NAMES if name in given}
+        ctx = click.get_current_context(silent=True)
+        env: frozenset[str] = frozenset()
+        if (ctx is not None and "ray_address" in values
+                and ctx.get_parameter_source("ray_address") == ParameterSource.ENVIRONMENT):
+            env = frozenset({"ray_address"})
+        return fn(Options(**values, from_environment=env), **given)
+
     options = [
         click.argument("model", metavar="MODEL.py[:Class]"),
         click.option("--processes", "-n", type=click.IntRange(min=1),
@@ -119,17 +126,15 @@ def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
     ]
     scale = [
         click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     expose_value=False, callback=_remember,
                      help="Explore on this many Ray workers (pip install 'flpcheck[ray]'); a "
                           "local Ray is started for the run unless --ray-address is given."),
-        click.option("--ray-address", metavar="ADDR", envvar="RAY_ADDRESS", expose_value=False,
-                     callback=_remember,
+        click.option("--ray-address", metavar="ADDR", envvar="RAY_ADDRESS",
                      help="Join this Ray cluster (also RAY_ADDRESS); the model's directory is "
                           "shipped with the job and the workers spread over the nodes."),
     ]
     for option in reversed(options + scale if workers else options):
-        fn = option(fn)
-    return fn
+        command = option(command)
+    return command
 
 
 termination_option = click.option(
@@ -139,29 +144,23 @@ termination_option = click.option(
 """The ``--termination`` option shared by witness, lemmas and render."""
 
 
-def run_exploration(
-    model: str, processes: int | None, inputs: str | None, max_configs: int | None,
-    max_buffer: int | None, max_depth: int | None, timeout: float | None,
-    max_memory: str | None, quiet: bool = False, symmetry: bool = False, por: bool = False,
-) -> tuple[Protocol, StateSpace, StopConditions]:
-    """Load and explore a model with a progress display; signals stop it cleanly. On Ray
-    workers (``--workers``, ``--ray-address``) the graph is gathered here within
-    ``--max-memory``; which engine ran and where is said on stderr.
+def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[Space, StopConditions]:
+    """Explore the pipeline's model with a progress display; signals stop it cleanly (the
+    stop conditions say which). On Ray workers (``--workers``, ``--ray-address``) the graph is
+    gathered here within ``--max-memory``; which engine ran and where is said on stderr.
 
     Signals are caught until the command ends (its analyses and report included): the first
     SIGINT or SIGTERM asks for the partial report (``stop.analyses`` then gives the analyses
     their grace period), the second exits at once. An exploration whose depth keeps growing
     with no --max-depth or --max-configs gets one line on stderr saying how to bound it."""
-    protocol = load_protocol(model, processes)
-    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
-    limit = None if max_memory is None else parse_size(max_memory)
-    stop = StopConditions(timeout, limit)
+    options = pipeline.options
+    pipeline.protocol  # noqa: B018  (a model error before the progress display starts)
+    stop = StopConditions(options.timeout, options.max_memory)
     ctx = click.get_current_context(silent=True)
-    meta = ctx.meta if ctx is not None else {}
-    workers, address = meta.get("flpcheck.workers") or 1, meta.get("flpcheck.ray_address")
     err_console = Console(stderr=True)
     show = not quiet and err_console.is_terminal
-    watch = GrowthWatch() if max_depth is None and max_configs is None else None
+    watch = (GrowthWatch() if options.max_depth is None and options.max_configs is None
+             else None)
     if ctx is not None:
         ctx.with_resource(stop.catching_signals())  # until the command has printed its report
     else:
@@ -195,11 +194,8 @@ def run_exploration(
                 (bar.console if bar is not None else err_console).print(
                     line, markup=False, highlight=False, soft_wrap=True)
 
-        space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                        max_depth=max_depth, progress=progress, stop=stop, origin=model,
-                        symmetry=symmetry, por=por, workers=workers, ray_address=address,
-                        gather_limit=limit)
-    if space.engine_note and (workers > 1 or address is not None):
+        space = pipeline.explore(progress=progress, stop=stop)
+    if space.engine_note and (options.workers > 1 or options.ray_address is not None):
         err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
                           highlight=False, soft_wrap=True)
-    return protocol, space, stop
+    return space, stop

@@ -10,18 +10,15 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ..analysis.lemma1 import require_lemma1
-from ..analysis.summary import summarize
 from ..errors import UsageError
-from ..model.inputs import parse_inputs
-from ..model.loader import is_round_model, load_round_protocol
 from ..output.json import exploration_to_json, round_check_to_json
 from ..output.report import print_exploration
 from ..output.rounds_report import print_round_check
-from ..sync import check_rounds
+from ..pipeline import Options, Pipeline
+from ..sync.records import RoundCheck
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration
 
-__all__ = ["explore_command", "run_rounds"]
+__all__ = ["explore_command", "run_rounds", "print_rounds"]
 
 
 @click.command("explore")
@@ -45,11 +42,9 @@ __all__ = ["explore_command", "run_rounds"]
               help="What a deciding run is: some = some process decides (FLP's definition, the "
                    "default for message-buffer models); all = every process that keeps taking "
                    "steps decides (the default for round models).")
-def explore_command(model: str, processes: int | None, inputs: str | None,
-                    max_configs: int | None, max_buffer: int | None, max_depth: int | None,
-                    timeout: float | None, max_memory: str | None, as_json: bool,
-                    graph: Path | None, crashes: int | None, rounds: int | None,
-                    symmetry: bool, por: bool, termination: str | None) -> None:
+def explore_command(options: Options, as_json: bool, graph: Path | None, crashes: int | None,
+                    rounds: int | None, symmetry: bool, por: bool,
+                    termination: str | None) -> None:
     """Explore every configuration of MODEL, classify valence, check safety, and look for a
     fair crash-free run that never decides.
 
@@ -63,39 +58,26 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
       flpcheck explore models/paxos_unbounded.py --max-depth 8
       flpcheck explore models/floodset.py --crashes 1 --rounds 2
     """
-    if is_round_model(model):
-        ctx = click.get_current_context()
-        meta = ctx.meta
-        given = ctx.get_parameter_source("ray_address") == click.core.ParameterSource.COMMANDLINE
-        unused = [name for name, value in (
-            ("--max-configs", max_configs), ("--max-buffer", max_buffer),
-            ("--max-depth", max_depth), ("--timeout", timeout), ("--graph", graph),
-            ("--symmetry", symmetry or None), ("--por", por or None),
-            ("--workers", meta.get("flpcheck.workers") if meta.get("flpcheck.workers", 1) > 1
-             else None), ("--ray-address", meta.get("flpcheck.ray_address") if given else None))
-            if value is not None]
-        if unused:
-            raise UsageError(f"{', '.join(unused)} appl{'ies' if len(unused) == 1 else 'y'} to "
-                             "message-buffer models; a round model is explored in this process "
-                             "with --crashes, --rounds, --inputs and --processes")
-        sys.exit(run_rounds(model, processes, rounds, crashes, inputs, as_json,
-                            termination or "all"))
+    options = options.with_(crashes=crashes, rounds=rounds, symmetry=symmetry, por=por,
+                            termination=termination)
+    pipeline = Pipeline(options)
+    if pipeline.is_round_model:
+        check = pipeline.check_rounds(also=["graph"] if graph is not None else [])
+        sys.exit(print_rounds(check, as_json))
     if crashes is not None or rounds is not None:
         raise UsageError("--crashes and --rounds apply to synchronous round models; for the "
                          "asynchronous model use: flpcheck witness MODEL --crashes t")
     if por and graph is not None:
         raise UsageError("--graph needs every configuration: it is not preserved by the "
                          "partial-order reduction (explore without --por)")
-    protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                            max_depth, timeout, max_memory,
-                                            symmetry=symmetry, por=por)
-    if not space.reduced:  # Lemma 1 needs the real successors; the reduced graph has renamings
-        require_lemma1(space, stop=stop.analyses)
-    result = summarize(type(protocol).__name__, space, termination or "some", stop.analyses)
+    _, stop = run_exploration(pipeline, quiet=as_json)
+    result = pipeline.summarize(stop=stop.analyses)
     if graph is not None:
         from ..output.export import write_graph
 
-        write_graph(space, graph)
+        full = pipeline.whole("a graph export")
+        known = result.valence if full is result.space else None
+        write_graph(full, graph, known if known is not None else pipeline.valence())
     if as_json:
         click.echo(json.dumps(exploration_to_json(result), indent=2))
     else:
@@ -106,29 +88,19 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
     sys.exit(result.exit_code)
 
 
-def run_rounds(
-    model_spec: str,
-    processes: int | None = None,
-    rounds: int | None = None,
-    crashes: int | None = None,
-    inputs: str | None = None,
-    as_json: bool = False,
-    termination: str = "all",
-) -> int:
-    """Explore a round protocol, print the summary (or one JSON object); return the exit code.
+def run_rounds(model_spec: str, processes: int | None = None, rounds: int | None = None,
+               crashes: int | None = None, inputs: str | None = None, as_json: bool = False,
+               termination: str = "all") -> int:
+    """Check a round protocol, print the summary (or one JSON object); return the exit code
+    (see :func:`print_rounds`). ``crashes`` defaults to 1 and ``rounds`` to the model's."""
+    options = Options(model_spec, processes=processes, rounds=rounds, crashes=crashes,
+                      inputs=inputs, termination=termination)
+    return print_rounds(Pipeline(options).check_rounds(), as_json)
 
-    ``crashes`` defaults to 1 and ``rounds`` to the model's. Returns 0 when agreement,
-    validity and termination hold, 1 when one is violated; raises FLPCheckError (exit 2)
-    on usage and model errors.
-    """
-    if processes is not None and processes < 1:
-        raise UsageError(f"--processes must be >= 1, got {processes}")
-    if rounds is not None and rounds < 1:
-        raise UsageError(f"--rounds must be >= 1, got {rounds}")
-    protocol = load_round_protocol(model_spec, processes, rounds)
-    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
-    f = 1 if crashes is None else crashes
-    check = check_rounds(protocol, vectors, crashes=f, origin=model_spec, termination=termination)
+
+def print_rounds(check: RoundCheck, as_json: bool = False) -> int:
+    """Print a round model's check (or one JSON object); return the exit code: 0 when
+    agreement, validity and termination hold, 1 when one is violated."""
     if as_json:
         click.echo(json.dumps(round_check_to_json(check), indent=2))
     else:

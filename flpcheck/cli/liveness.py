@@ -14,6 +14,7 @@ from ..analysis.post_gst import PostBounds
 from ..errors import UsageError
 from ..output.liveness_json import liveness_to_json
 from ..output.liveness_report import print_liveness
+from ..pipeline import Options, Pipeline
 from .common import EXIT_INTERRUPTED, in_process_explore_options, run_exploration, termination_option
 
 __all__ = ["liveness_command"]
@@ -50,12 +51,9 @@ Examples:
                    "configurations (one per crash set).")
 @termination_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def liveness_command(model: str, processes: int | None, inputs: str | None,
-                     max_configs: int | None, max_buffer: int | None, max_depth: int | None,
-                     timeout: float | None, max_memory: str | None, crashes: int,
-                     leader: int | None, timeouts: str | None, detector: bool,
-                     gst_by: int | None, max_post_configs: int, termination: str,
-                     as_json: bool) -> None:
+def liveness_command(options: Options, crashes: int, leader: int | None,
+                     timeouts: str | None, detector: bool, gst_by: int | None,
+                     max_post_configs: int, termination: str, as_json: bool) -> None:
     """Eventual liveness of MODEL after a global stabilization time (GST).
 
     A run is arbitrary until GST (any FLP schedule, chosen by the adversary); after it a
@@ -81,17 +79,19 @@ def liveness_command(model: str, processes: int | None, inputs: str | None,
         raise UsageError("--detector and --leader do not combine: the detector's trusted "
                          "process plays the leader's part")
     rules = GSTRules(timeouts or "quiet", leader, detector)
-    pre_depth = gst_by if gst_by is not None else max_depth
-    protocol, space, stop = run_exploration(model, processes, inputs, max_configs,
-                                            None if gst_by is not None else max_buffer,
-                                            pre_depth, timeout, max_memory, quiet=as_json)
-    bounds = PostBounds(max_post_configs, max_buffer, max_depth)
+    # with --gst-by the exploration before GST is bounded by GST's depth, not by the buffer
+    before_gst = options.with_(max_depth=gst_by, max_buffer=None) if gst_by is not None \
+        else options
+    pipeline = Pipeline(before_gst)
+    _, stop = run_exploration(pipeline, quiet=as_json)
+    space, protocol = pipeline.whole("the liveness check"), pipeline.protocol
+    bounds = PostBounds(max_post_configs, options.max_buffer, options.max_depth)
     with stop.catching_signals():
         result = check_liveness(space, crashes, rules, termination, gst_by, bounds, stop)
     if as_json:
         click.echo(json.dumps(liveness_to_json(result), indent=2))
     else:
-        print_liveness(Console(highlight=False), protocol, result, model)
+        print_liveness(Console(highlight=False), protocol, result, options.model)
     if stop.signal_name:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(result.exit_code)

@@ -17,7 +17,6 @@ import click
 from ..analysis.adversary import lemma3_event
 from ..api import render
 from ..errors import UsageError
-from ..model.loader import load_protocol
 from ..output.render import (
     IMAGE_FORMATS,
     LABEL_MODES,
@@ -27,6 +26,7 @@ from ..output.render import (
     schedule_chart,
     write_image,
 )
+from ..pipeline import Options, Pipeline
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
 
 __all__ = ["render_command"]
@@ -56,11 +56,9 @@ __all__ = ["render_command"]
               help="sequence: draw this schedule instead of the verdict's run, JSON as --json "
                    "prints one ({\"inputs\": [...], \"events\": [[pid, payload], ...]}, or a "
                    "run with stem and cycle); - reads it from stdin. Nothing is explored.")
-def _render(model: str, processes: int | None, inputs: str | None, max_configs: int | None,
-            max_buffer: int | None, max_depth: int | None, timeout: float | None,
-            max_memory: str | None, output: Path, view: str, labels: str,
-            config_id: int | None, process: int | None, by: str, crashes: int,
-            termination: str, schedule: TextIO | None) -> None:
+def _render(options: Options, output: Path, view: str, labels: str, config_id: int | None,
+            process: int | None, by: str, crashes: int, termination: str,
+            schedule: TextIO | None) -> None:
     """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot).
 
     \b
@@ -78,11 +76,12 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
         raise UsageError("--config and --process apply to --view lemma3 only")
     if suffix in IMAGE_FORMATS:
         require_dot(str(output))  # fail before a long exploration, not after it
+    pipeline = Pipeline(options.with_(crashes=crashes, termination=termination))
     if schedule is not None:
-        _schedule(model, processes, view, schedule, output)
+        _schedule(pipeline, view, schedule, output)
         return
-    _, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                     max_depth, timeout, max_memory)
+    _, stop = run_exploration(pipeline)
+    space = pipeline.whole("a graph view")
     chosen = choose_view(space) if view == "auto" else view
     if view == "full" and choose_view(space) != "full":
         click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
@@ -102,8 +101,7 @@ def _render(model: str, processes: int | None, inputs: str | None, max_configs: 
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _schedule(model: str, processes: int | None, view: str, source: TextIO,
-              output: Path) -> None:
+def _schedule(pipeline: Pipeline, view: str, source: TextIO, output: Path) -> None:
     """``--schedule``: the sequence chart of a JSON schedule, replayed without exploring."""
     if view != "sequence":
         raise UsageError("--schedule applies to --view sequence only")
@@ -111,7 +109,7 @@ def _schedule(model: str, processes: int | None, view: str, source: TextIO,
         document = json.load(source)
     except json.JSONDecodeError as err:
         raise UsageError(f"--schedule: not JSON ({err})") from None
-    write_image(schedule_chart(load_protocol(model, processes), document), output)
+    write_image(schedule_chart(pipeline.protocol, document), output)
     click.echo(f"wrote {output}: sequence chart of the schedule")
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import click
 
-from ..model.inputs import parse_inputs
-from ..model.loader import load_protocol
+from ..pipeline import Options, Pipeline
 from ..serve.runner import serve_forever
 from ..serve.session import Session
 from .common import in_process_explore_options, termination_option
@@ -33,19 +32,14 @@ Examples:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port (0: a free one).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser on the page.")
-def serve_command(model: str, processes: int | None, inputs: str | None,
-                  max_configs: int | None, max_buffer: int | None, max_depth: int | None,
-                  timeout: float | None, max_memory: str | None, crashes: int, termination: str,
-                  host: str, port: int, no_browser: bool) -> None:
+def serve_command(options: Options, crashes: int, termination: str, host: str, port: int,
+                  no_browser: bool) -> None:
     """Browse MODEL's configurations, its verdict's run and FLP's lemmas in a web page.
 
     Prints the page's URL and opens a browser on it; Ctrl-C stops. The model is explored in
     the background: the page works at once, valences appear when known, and a model too large
     to finish (stopped by a bound) is explored on demand past the cut, valence unknown.
     """
-    protocol = load_protocol(model, processes)
-    vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
-    session = Session(protocol, spec=model, inputs=vectors, crashes=crashes,
-                      termination=termination, max_configs=max_configs, max_buffer=max_buffer,
-                      max_depth=max_depth, timeout=timeout, max_memory=max_memory)
+    pipeline = Pipeline(options.with_(crashes=crashes, termination=termination))
+    session = Session.of(pipeline)
     serve_forever(session, host, port, open_browser=not no_browser, echo=click.echo)

@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..explorer.limits import StopConditions
-from ..model.inputs import input_vectors, parse_inputs
-from ..model.loader import load_protocol
+from ..model.inputs import input_vectors
 from ..model.protocol import Protocol
 from ..output.json import simulation_to_json
 from ..output.simulate_report import print_simulation
+from ..pipeline import Options, Pipeline
 from ..simulate import SCHEDULERS, Settings, Simulation, simulate
 from ..simulate.distributed import import_ray, simulate_on_ray
 from .common import EXIT_INTERRUPTED
@@ -67,10 +67,10 @@ def simulate_command(model: str, processes: int | None, runs: int, steps: int, s
     """
     if workers > 1:
         import_ray(workers)
-    protocol = load_protocol(model, processes)
-    vectors = None
-    if inputs is not None:
-        vectors = tuple(input_vectors(protocol.processes, parse_inputs(inputs, protocol.processes)))
+    pipeline = Pipeline(Options(model, processes, inputs=inputs, workers=workers))
+    protocol = pipeline.protocol
+    asked = pipeline.vectors(protocol.processes)
+    vectors = None if asked is None else tuple(input_vectors(protocol.processes, asked))
     settings = Settings(runs=runs, steps=steps, seed=seed, scheduler=scheduler, inputs=vectors,
                         lookahead=lookahead, keep_going=keep_going)
     stop = StopConditions()

@@ -10,20 +10,15 @@ import click
 from rich.console import Console
 
 from ..analysis.stages import check_staged_run, staged_adversary
-from ..analysis.verdict import (
-    VERDICT_LINES,
-    verdict,
-)
-from ..model.loader import load_protocol
+from ..analysis.verdict import VERDICT_LINES
+from ..model.inputs import bits
 from ..model.semantics import Event
 from ..output.json import staged_run_to_json, verdict_to_json
 from ..output.witness_report import print_lemmas, print_verdict
+from ..pipeline import Options, Pipeline
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
 
 __all__ = ["witness_command", "lemmas_command"]
-
-_CODES = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
-
 
 _VERDICT_HELP = "\n".join(f"  {name:20} {line}" for name, line in VERDICT_LINES.items())
 
@@ -50,11 +45,8 @@ Examples:
               help="With --stages: configurations each bivalence certificate search may visit.")
 @click.option("--sigma-configs", type=click.IntRange(min=1), default=2000, show_default=True,
               help="With --stages: configurations each stage's search for sigma may visit.")
-def witness_command(model: str, processes: int | None, inputs: str | None,
-                    max_configs: int | None, max_buffer: int | None, max_depth: int | None,
-                    timeout: float | None, max_memory: str | None, crashes: int,
-                    termination: str, as_json: bool, stages: int | None, cert_configs: int,
-                    sigma_configs: int) -> None:
+def witness_command(options: Options, crashes: int, termination: str, as_json: bool,
+                    stages: int | None, cert_configs: int, sigma_configs: int) -> None:
     """The verdict for MODEL and the run that defeats it (FLP Lemmas 1-3).
 
     Explores MODEL, then prints the first verdict that applies with its evidence (a shortest
@@ -67,26 +59,24 @@ def witness_command(model: str, processes: int | None, inputs: str | None,
     deciding 1. Exit 0 when all K stages are built, 1 when a search stopped at --cert-configs or
     --sigma-configs (the message names the bound) or met a safety violation.
     """
+    pipeline = Pipeline(options.with_(crashes=crashes, termination=termination))
     if stages is not None:
-        sys.exit(_staged(model, processes, stages, cert_configs, sigma_configs, as_json))
-    protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                            max_depth, timeout, max_memory, quiet=as_json)
-    v = verdict(space, crashes, termination=termination)
+        sys.exit(_staged(pipeline, stages, cert_configs, sigma_configs, as_json))
+    _, stop = run_exploration(pipeline, quiet=as_json)
+    report = pipeline.witness()
     if as_json:
-        click.echo(json.dumps(verdict_to_json(v, space), indent=2))
+        click.echo(json.dumps(verdict_to_json(report.verdict, report.space), indent=2))
     else:
-        print_verdict(Console(highlight=False), space, v)
+        print_verdict(Console(highlight=False), report)
     if stop.signal_name:
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(v.exit_code)
+    sys.exit(report.exit_code)
 
 
 @click.command("lemmas")
 @explore_options
 @termination_option
-def lemmas_command(model: str, processes: int | None, inputs: str | None,
-                   max_configs: int | None, max_buffer: int | None, max_depth: int | None,
-                   timeout: float | None, max_memory: str | None, termination: str) -> None:
+def lemmas_command(options: Options, termination: str) -> None:
     """Walk through FLP's Lemmas 1, 2 and 3 on MODEL, with the evidence of each.
 
     Lemma 1: diamonds of events of different processes, replayed with the protocol's own step
@@ -100,18 +90,17 @@ def lemmas_command(model: str, processes: int | None, inputs: str | None,
       flpcheck lemmas models/flip_flop.py
       flpcheck lemmas models/majority.py --inputs 000,100,110,111
     """
-    protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                            max_depth, timeout, max_memory)
-    console = Console(highlight=False)
-    print_lemmas(console, space, termination)
+    pipeline = Pipeline(options.with_(termination=termination))
+    _, stop = run_exploration(pipeline)
+    print_lemmas(Console(highlight=False), pipeline.lemmas())
     sys.exit(EXIT_INTERRUPTED if stop.signal_name else 0)
 
 
-def _staged(model: str, processes: int | None, stages: int, cert_configs: int,
-            sigma_configs: int, as_json: bool) -> int:
+def _staged(pipeline: Pipeline, stages: int, cert_configs: int, sigma_configs: int,
+            as_json: bool) -> int:
     """``witness --stages``: exit 0 when every stage was built, 1 when a search stopped at a
     bound, the adversary is stuck, or a safety violation was met."""
-    protocol = load_protocol(model, processes)
+    protocol = pipeline.protocol
     run = staged_adversary(protocol, stages, cert_configs=cert_configs,
                            sigma_configs=sigma_configs)
     check_staged_run(protocol, run)
@@ -132,7 +121,7 @@ def _staged(model: str, processes: int | None, stages: int, cert_configs: int,
                       f"verdict: [bold]{v.property}-violated[/bold]: {v.detail}; the searches of "
                       "the staged adversary met it, so no stage is built (the adversary keeps "
                       "runs undecided)")
-        console.print(f"  schedule from inputs {''.join(map(str, v.inputs))} (replayed): "
+        console.print(f"  schedule from inputs {bits(v.inputs)} (replayed): "
                       + (", ".join(ev(e) for e in v.events) or "empty"))
         return 1
     if not run.start_certificates:
@@ -141,7 +130,7 @@ def _staged(model: str, processes: int | None, stages: int, cert_configs: int,
         return code
     console.print(f"[bold]{type(protocol).__name__}[/bold], N={protocol.processes}: the first "
                   f"{len(run.stages)} stages of the Lemma 3 adversary from "
-                  f"I({''.join(map(str, run.inputs))}), built on demand "
+                  f"I({bits(run.inputs)}), built on demand "
                   f"(bounds: {run.bounds['sigma_configs']} configurations per sigma search, "
                   f"{run.bounds['cert_configs']} per certificate search)")
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 
 from ..errors import FLPCheckError, HashCollision, UsageError
-from ..model.inputs import input_vectors
+from ..model.inputs import bits, input_vectors
 from ..model.protocol import Protocol, check_protocol_class
 from ..model.table import LocalTable
 from .batch import BatchEngine
@@ -59,7 +59,7 @@ def explore(
     ``space.por_note`` says why and the space is the full one). Both need the batch engine.
 
     ``workers`` > 1 or a ``ray_address`` explores on that many Ray workers
-    (:mod:`flpcheck.explorer.levels`, a local Ray for the run when there is no address) and
+    (:mod:`flpcheck.explorer.partition.engine`, a local Ray for the run when there is no address) and
     gathers the graph here (refused past ``gather_limit`` bytes); the symmetry and
     partial-order reductions and ``max_configs`` need the batch engine, which then explores in
     this process (``space.engine`` says which engine ran, ``space.engine_note`` why).
@@ -73,40 +73,13 @@ def explore(
     (16, 32, True)
     """
     check_protocol_class(type(protocol))
-    n = protocol.processes
-    vectors = input_vectors(n, inputs)
-    if symmetry:
-        missing = sorted({tuple(x[i] for i in perm) for x in vectors
-                          for perm in itertools.permutations(range(n))} - set(vectors))
-        if missing:
-            raise UsageError(
-                "--symmetry counts every renaming of each configuration, so the input vectors "
-                "must include every renaming of each other: add "
-                + ",".join("".join(map(str, x)) for x in missing))
-        if por:
-            raise UsageError("--por and --symmetry do not combine: use one of them")
-    for name, value in (("max-configs", max_configs), ("max-buffer", max_buffer),
-                        ("max-depth", max_depth)):
-        if value is not None and value < 0:
-            raise UsageError(f"--{name} must be >= 0, got {value}")
-    if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
-        raise UsageError("symmetry and partial-order reduction need the batch engine")
+    vectors = input_vectors(protocol.processes, inputs)
+    _check_options(vectors, protocol.processes, symmetry, por, engine, workers,
+                   (max_configs, max_buffer, max_depth))
     bounds = Bounds(max_configs, max_buffer, max_depth)
-    if workers < 1:
-        raise UsageError(f"--workers must be >= 1, got {workers}")
-    note = ""
     chosen = engine is None  # explore picks the engine, and may fall back on a hash collision
-    if engine is None and (workers > 1 or ray_address is not None):
-        needs = [name for name, used in (("--symmetry", symmetry), ("--por", por),
-                                         ("--max-configs", max_configs is not None)) if used]
-        if needs:
-            note = (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
-                    f"engine: explored in this process, not on {workers} workers")
-        else:
-            from .levels import PartitionEngine
-
-            engine = PartitionEngine(workers, ray=True, address=ray_address,
-                                     gather_limit=gather_limit)
+    engine, note = _choose_engine(engine, workers, ray_address, gather_limit, symmetry, por,
+                                  max_configs)
     try:
         space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop)
     except HashCollision:
@@ -124,6 +97,47 @@ def explore(
 
         check_symmetry(space)
     return space
+
+
+def _check_options(vectors: list[tuple[int, ...]], n: int, symmetry: bool, por: bool,
+                   engine: Engine | None, workers: int,
+                   bounds: tuple[int | None, int | None, int | None]) -> None:
+    """Refuse options that do not go together (a usage error naming them)."""
+    if symmetry:
+        missing = sorted({tuple(x[i] for i in perm) for x in vectors
+                          for perm in itertools.permutations(range(n))} - set(vectors))
+        if missing:
+            raise UsageError(
+                "--symmetry counts every renaming of each configuration, so the input vectors "
+                "must include every renaming of each other: add "
+                + ",".join(bits(x) for x in missing))
+        if por:
+            raise UsageError("--por and --symmetry do not combine: use one of them")
+    for name, value in zip(("max-configs", "max-buffer", "max-depth"), bounds, strict=True):
+        if value is not None and value < 0:
+            raise UsageError(f"--{name} must be >= 0, got {value}")
+    if engine is not None and not isinstance(engine, BatchEngine) and (symmetry or por):
+        raise UsageError("symmetry and partial-order reduction need the batch engine")
+    if workers < 1:
+        raise UsageError(f"--workers must be >= 1, got {workers}")
+
+
+def _choose_engine(engine: Engine | None, workers: int, ray_address: str | None,
+                   gather_limit: int | None, symmetry: bool, por: bool,
+                   max_configs: int | None) -> tuple[Engine | None, str]:
+    """(the engine to run, None for the batch engine; a note saying why the workers asked for
+    were not used, or "")."""
+    if engine is not None or (workers == 1 and ray_address is None):
+        return engine, ""
+    needs = [name for name, used in (("--symmetry", symmetry), ("--por", por),
+                                     ("--max-configs", max_configs is not None)) if used]
+    if needs:
+        return None, (f"{' and '.join(needs)} need{'s' if len(needs) == 1 else ''} the batch "
+                      f"engine: explored in this process, not on {workers} workers")
+    from .partition.engine import PartitionEngine
+
+    return PartitionEngine(workers, ray=True, address=ray_address,
+                           gather_limit=gather_limit), ""
 
 
 def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[int, ...]],
@@ -154,7 +168,7 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
             sched = space.schedule_to(err.configuration)
             err.add_note(
                 "reached from inputs "
-                + "".join(map(str, sched.inputs))
+                + bits(sched.inputs)
                 + (" by the schedule: " + ", ".join(str(e) for e in sched.events)
                    if sched.events else " (the initial configuration)")
             )

@@ -153,6 +153,16 @@ class StateSpace:
             return self.num_events
         return int((np.diff(self.indptr).astype(np.int64) * self.orbit).sum())
 
+    on_partitions = False
+    """Never: the whole graph is here (:class:`~flpcheck.explorer.space.Space`)."""
+
+    def gather(self, what: str = "an analysis of the whole graph") -> StateSpace:
+        """The whole graph in this process: this space itself."""
+        return self
+
+    def prefetch(self, cids: list[int]) -> None:
+        """Nothing to bring: every configuration is here."""
+
     def require_unreduced(self, what: str) -> None:
         """Refuse an analysis that symmetry reduction does not preserve."""
         if self.orbit is not None:

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import UsageError
 
-__all__ = ["all_inputs", "parse_inputs", "input_vectors"]
+__all__ = ["all_inputs", "parse_inputs", "parse_vector", "input_vectors", "bits"]
+
+
+def bits(x: Iterable[object]) -> str:
+    """An input vector (or any sequence) written as its digits, as reports show it.
+
+    >>> bits((0, 1, 1))
+    '011'
+    """
+    return "".join(map(str, x))
 
 
 def all_inputs(n: int) -> list[tuple[int, ...]]:
@@ -22,6 +31,17 @@ def all_inputs(n: int) -> list[tuple[int, ...]]:
     return list(itertools.product((0, 1), repeat=n))
 
 
+def parse_vector(word: str, n: int) -> tuple[int, ...] | None:
+    """One input vector written as N bits, process 0 first (None when it is not one).
+
+    >>> parse_vector("011", 3), parse_vector("01", 3)
+    ((0, 1, 1), None)
+    """
+    if len(word) != n or set(word) - {"0", "1"}:
+        return None
+    return tuple(int(c) for c in word)
+
+
 def parse_inputs(text: str, n: int) -> list[tuple[int, ...]]:
     """Parse ``--inputs 011,100`` into input vectors for N processes.
 
@@ -30,11 +50,12 @@ def parse_inputs(text: str, n: int) -> list[tuple[int, ...]]:
     """
     vectors = []
     for word in text.replace(" ", "").split(","):
-        if len(word) != n or set(word) - {"0", "1"}:
+        x = parse_vector(word, n)
+        if x is None:
             raise UsageError(
                 f"--inputs: {word!r} is not an input vector of {n} bits (e.g. {'0' * n})"
             )
-        vectors.append(tuple(int(c) for c in word))
+        vectors.append(x)
     return vectors
 
 

@@ -18,7 +18,7 @@ from .round_protocol import RoundProtocol, check_round_protocol_class
 
 __all__ = ["load_protocol", "load_protocol_class", "load_round_protocol",
            "load_round_protocol_class", "is_round_model", "protocol_classes", "load_module",
-           "own_classes", "pick_class"]
+           "own_classes", "pick_class", "ModelFile", "open_model"]
 
 
 def _split(spec: str) -> tuple[Path, str | None]:
@@ -49,8 +49,11 @@ def own_classes(module: ModuleType, base: type) -> list[type]:
 def pick_class(spec: str, base: type) -> type:
     """The subclass of ``base`` named by ``spec``: ``file.py:ClassName``, or ``file.py`` when
     the file defines exactly one."""
+    return _pick(spec, load_module(_split(spec)[0]), base)
+
+
+def _pick(spec: str, module: ModuleType, base: type) -> type:
     path, name = _split(spec)
-    module = load_module(path)
     classes = own_classes(module, base)
     kind = base.__name__
     if name is not None:
@@ -100,8 +103,9 @@ def load_round_protocol_class(spec: str) -> type[RoundProtocol]:
     return _checked_class(spec, RoundProtocol, check_round_protocol_class)
 
 
-def _checked_class(spec: str, base: type, check: Callable[[type], None]) -> Any:
-    cls = pick_class(spec, base)
+def _checked_class(spec: str, base: type, check: Callable[[type], None],
+                   module: ModuleType | None = None) -> Any:
+    cls = pick_class(spec, base) if module is None else _pick(spec, module, base)
     try:
         check(cls)
     except InvalidProtocol as err:
@@ -111,15 +115,13 @@ def _checked_class(spec: str, base: type, check: Callable[[type], None]) -> Any:
 
 def load_protocol(spec: str, processes: int | None = None) -> Protocol:
     """Load ``spec`` and build the protocol with ``processes`` (the class default if None)."""
-    cls = load_protocol_class(spec)
-    return _build(spec, cls, {} if processes is None else {"processes": processes})
+    return open_model(spec).protocol(processes)
 
 
 def load_round_protocol(spec: str, processes: int | None = None,
                         rounds: int | None = None) -> RoundProtocol:
     """Load ``spec`` and build it with ``processes`` and ``rounds`` (the class defaults if None)."""
-    cls = load_round_protocol_class(spec)
-    return _build(spec, cls, {"processes": processes, "rounds": rounds})
+    return open_model(spec).round_protocol(processes, rounds)
 
 
 def _build(spec: str, cls: type, kwargs: dict[str, Any]) -> Any:
@@ -134,6 +136,42 @@ def _build(spec: str, cls: type, kwargs: dict[str, Any]) -> Any:
         raise problem from None
 
 
+class ModelFile:
+    """A model file executed once (:func:`open_model`): its protocol of either kind, built on
+    demand without executing the file again."""
+
+    def __init__(self, spec: str, module: ModuleType) -> None:
+        self.spec = spec
+        self.module = module
+
+    @property
+    def is_round_model(self) -> bool:
+        """True when the spec names a RoundProtocol model (see :func:`is_round_model`)."""
+        name = _split(self.spec)[1]
+        if name is not None:
+            cls = getattr(self.module, name, None)
+            return inspect.isclass(cls) and issubclass(cls, RoundProtocol)
+        return (bool(own_classes(self.module, RoundProtocol))
+                and not own_classes(self.module, Protocol))
+
+    def protocol(self, processes: int | None = None) -> Protocol:
+        """The Protocol named by the spec, built with ``processes`` (the class default if
+        None)."""
+        cls = _checked_class(self.spec, Protocol, check_protocol_class, self.module)
+        return _build(self.spec, cls, {} if processes is None else {"processes": processes})
+
+    def round_protocol(self, processes: int | None = None,
+                       rounds: int | None = None) -> RoundProtocol:
+        """The RoundProtocol named by the spec, built with ``processes`` and ``rounds``."""
+        cls = _checked_class(self.spec, RoundProtocol, check_round_protocol_class, self.module)
+        return _build(self.spec, cls, {"processes": processes, "rounds": rounds})
+
+
+def open_model(spec: str) -> ModelFile:
+    """Execute the model file of ``spec`` (``file.py`` or ``file.py:Class``) once."""
+    return ModelFile(spec, load_module(_split(spec)[0]))
+
+
 def is_round_model(spec: str) -> bool:
     """True when ``spec`` (``file.py`` or ``file.py:Class``) names a RoundProtocol model.
 
@@ -141,15 +179,10 @@ def is_round_model(spec: str) -> bool:
     when it defines RoundProtocol subclasses and no flpcheck.Protocol subclass. A file that
     cannot be loaded is not (the ordinary loader then reports why).
     """
-    path, name = _split(spec)
     try:
-        module = load_module(path)
+        return open_model(spec).is_round_model
     except ModelLoadError:
         return False
-    if name is not None:
-        cls = getattr(module, name, None)
-        return inspect.isclass(cls) and issubclass(cls, RoundProtocol)
-    return bool(own_classes(module, RoundProtocol)) and not own_classes(module, Protocol)
 
 
 def load_module(path: Path) -> ModuleType:

@@ -42,9 +42,10 @@ from typing import Any
 
 import networkx as nx
 
-from ..analysis.valence import ValenceMap, classify_valence
+from ..analysis.valence import ValenceMap
 from ..errors import UsageError
 from ..explorer.statespace import StateSpace
+from ..model.inputs import bits
 from ..model.values import to_json
 from .files import atomic_write
 
@@ -87,28 +88,20 @@ def _node_data(space: StateSpace, valence: ValenceMap) -> Iterator[tuple[int, di
             "valence_certain": valence.is_certain(cid),
             "depth": int(space.depth[cid]),
             "initial": inputs is not None,
-            "inputs": None if inputs is None else "".join(map(str, inputs)),
+            "inputs": None if inputs is None else bits(inputs),
             "cut": bool(cut[cid]),
             "label": f"c{cid} {valence.describe(cid)}; buffer: {buffer}",
         }
 
 
-def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.MultiDiGraph:
-    """The configuration graph as a ``networkx.MultiDiGraph`` (attributes: module docstring).
+def to_networkx(space: StateSpace, valence: ValenceMap) -> nx.MultiDiGraph:
+    """The configuration graph as a ``networkx.MultiDiGraph`` (attributes: module docstring),
+    each configuration with its label in ``valence``.
 
     Nodes are configuration ids in order; edges follow the explored order, keyed by event id.
-
-    >>> from flpcheck import Protocol, explore
-    >>> class DecideOwn(Protocol):
-    ...     def init(self, pid, x): return (x, None)
-    ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
-    ...     def output(self, pid, state): return state[1]
-    >>> g = to_networkx(explore(DecideOwn(processes=2)))
-    >>> g.number_of_nodes(), g.number_of_edges(), g.nodes[0]["valence"], g.nodes[0]["inputs"]
-    (16, 32, '0-valent', '00')
+    :func:`flpcheck.to_networkx` classifies the valence first.
     """
     space.require_full("a graph export")
-    valence = classify_valence(space) if valence is None else valence
     g = nx.MultiDiGraph()
     g.graph.update(_graph_data(space))
     g.add_nodes_from(_node_data(space, valence))
@@ -174,34 +167,35 @@ def to_graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
-def node_link_data(space: StateSpace, valence: ValenceMap | None = None) -> dict[str, Any]:
+def node_link_data(space: StateSpace, valence: ValenceMap) -> dict[str, Any]:
     """The JSON node-link form (``networkx.node_link_graph(data, edges="edges")`` loads it)."""
     return nx.node_link_data(to_networkx(space, valence), edges="edges")
 
 
-def write_dot(space: StateSpace, path: str | os.PathLike[str], labels: str = "short") -> Path:
+def write_dot(space: StateSpace, path: str | os.PathLike[str], valence: ValenceMap,
+              labels: str = "short") -> Path:
     """The DOT source of the full view (every configuration); needs no Graphviz install."""
     from .render import full_view
 
-    return atomic_write(path, full_view(space, labels=labels,
-                                        valence=classify_valence(space)).source)
+    return atomic_write(path, full_view(space, labels=labels, valence=valence).source)
 
 
-def write_graphml(space: StateSpace, path: str | os.PathLike[str]) -> Path:
+def write_graphml(space: StateSpace, path: str | os.PathLike[str], valence: ValenceMap) -> Path:
     """GraphML for Gephi, yEd or ``networkx.read_graphml`` (structures as JSON strings)."""
     buf = io.BytesIO()
-    nx.write_graphml(to_graphml_graph(to_networkx(space)), buf, encoding="utf-8")
+    nx.write_graphml(to_graphml_graph(to_networkx(space, valence)), buf, encoding="utf-8")
     return atomic_write(path, buf.getvalue())
 
 
-def write_json(space: StateSpace, path: str | os.PathLike[str]) -> Path:
+def write_json(space: StateSpace, path: str | os.PathLike[str], valence: ValenceMap) -> Path:
     """JSON node-link data (see :func:`node_link_data`)."""
-    text = json.dumps(node_link_data(space), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(node_link_data(space, valence), ensure_ascii=False, separators=(",", ":"))
     return atomic_write(path, text + "\n")
 
 
-def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
-    """Write the graph in the format named by the suffix of ``path``.
+def write_graph(space: StateSpace, path: str | os.PathLike[str], valence: ValenceMap) -> Path:
+    """Write the graph in the format named by the suffix of ``path``, each configuration with
+    its label in ``valence`` (:func:`flpcheck.write_graph` classifies it first).
 
     ``.dot``/``.gv``, ``.graphml`` and ``.json`` hold every configuration and need no Graphviz;
     ``.svg``, ``.png`` and ``.pdf`` are drawn by Graphviz with the ``auto`` view (the full graph
@@ -211,15 +205,14 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".dot", ".gv"):
-        return write_dot(space, path)
+        return write_dot(space, path, valence)
     if suffix == ".graphml":
-        return write_graphml(space, path)
+        return write_graphml(space, path, valence)
     if suffix == ".json":
-        return write_json(space, path)
+        return write_json(space, path, valence)
     if suffix in (".svg", ".png", ".pdf"):
         from .render import choose_view, full_view, quotient_view, write_image
 
-        valence = classify_valence(space)
         view = (full_view(space, valence=valence) if choose_view(space) == "full"
                 else quotient_view(space, valence=valence))
         return write_image(view, path)

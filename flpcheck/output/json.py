@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.lasso import Run
 from ..analysis.nondeciding import NondecidingSearch
 from ..analysis.properties import PropertyResult
-from ..analysis.runs import Run
 from ..analysis.stages import StagedRun
 from ..analysis.summary import Exploration
 from ..analysis.valence import LABELS
 from ..analysis.verdict import Verdict
 from ..explorer.statespace import Schedule, StateSpace
+from ..model.inputs import bits
 from ..model.protocol import Protocol
 from ..model.semantics import Event
 from ..model.values import to_json
@@ -237,7 +238,7 @@ def round_check_to_json(check: RoundCheck) -> dict[str, Any]:
         "processes": check.processes,
         "rounds": check.rounds,
         "crashes": check.crashes,
-        "inputs": ["".join(map(str, x)) for x in check.inputs],
+        "inputs": [bits(x) for x in check.inputs],
         "counts": {
             "input_vectors": len(check.inputs),
             "crash_patterns": check.crash_patterns,

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ..analysis.gst_runs import GSTRun
 from ..analysis.liveness import GSTStep, Liveness
+from ..model.inputs import bits
 from ..model.protocol import Protocol
 from ..model.termination import DEFINITIONS
 from .report import receives_text
@@ -47,7 +48,7 @@ def _run_head(run: GSTRun) -> str:
     crashes = ", ".join(f"p{p} at GST" if at == run.gst_at else f"p{p} after {at} events"
                         for p, at in run.crash_at) or "none"
     trusted = "" if run.trusted is None else f"; trusted by the detector: p{run.trusted}"
-    return (f"from inputs {''.join(map(str, run.inputs))}, GST after {run.gst_at} "
+    return (f"from inputs {bits(run.inputs)}, GST after {run.gst_at} "
             f"event{'s' if run.gst_at != 1 else ''}; crashes: {crashes}{trusted}")
 
 
@@ -135,7 +136,7 @@ def _print_contrast(console: Console, r: Liveness, model: str) -> None:
         run = search.run
         assert run is not None
         console.print(head + f"a fair run with {t} never decides (from inputs "
-                      f"{''.join(map(str, run.inputs))}, crashed: {_procs(run.crashed)}: "
+                      f"{bits(run.inputs)}, crashed: {_procs(run.crashed)}: "
                       f"{len(run.stem)} events, then a cycle of {len(run.cycle)} forever; "
                       f"flpcheck witness {model} shows it)"
                       + ("; after GST it cannot happen" if r.holds else ""))

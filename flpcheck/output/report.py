@@ -1,7 +1,7 @@
 """The text report of ``flpcheck explore`` (rich), and the schedule tables every report uses.
 
-Schedules are replayed with the protocol's own code (:func:`flpcheck.analysis.annotate`) before
-they are printed.
+Schedules come replayed with the protocol's own code and annotated by the analyses
+(:class:`flpcheck.analysis.explain.ShownSchedule`); here they are only formatted.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis.explain import AnnotatedStep, annotate
+from ..analysis.explain import AnnotatedStep, ShownSchedule
 from ..analysis.summary import Exploration
 from ..analysis.valence import LABELS
 from ..explorer.statespace import StateSpace
+from ..model.inputs import bits
 from ..model.termination import DEFINITIONS
 
 __all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice", "receives_text",
@@ -60,21 +61,21 @@ def cut_notice(space: StateSpace) -> str:
 
 def _largest_buffer(space: StateSpace, chunk: int = 1 << 18) -> int:
     """The most messages in transit in one configuration (a chunk of rows at a time)."""
-    rows = getattr(space, "rows", None)
-    if rows is None:  # a graph left on its partitions
+    if space.on_partitions:  # a graph left on its partitions
         return max(space.buffer_size(c) for c in range(len(space)))
+    rows = space.rows
     n = space.n
     lengths = np.array([len(b) for b in space.buffers] or [0], dtype=np.int64)
     return max((int(lengths[rows[a:a + chunk, n:]].sum(axis=1).max())
                 for a in range(0, len(space), chunk)), default=0)
 
 
-def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:
+def print_schedule(console: Console, space: StateSpace, schedule: ShownSchedule,
+                   title: str) -> None:
     """A schedule as numbered steps: process, message, sends, state after, valence reached."""
-    start_label, steps = annotate(space, schedule)
-    console.print(f"  {title}: from inputs {''.join(map(str, schedule.inputs))} ({start_label})")
-    if steps:
-        print_steps(console, space, steps)
+    console.print(f"  {title}: from inputs {bits(schedule.inputs)} ({schedule.start})")
+    if schedule.steps:
+        print_steps(console, space, list(schedule.steps))
     else:
         console.print("    (the initial configuration itself)")
 
@@ -139,10 +140,9 @@ def print_exploration(console: Console, result: Exploration) -> None:
     table.add_column("inputs")
     table.add_column("valence")
     for x, cid in space.initial:
-        table.add_row("".join(map(str, x)),
-                      "not established" if valence is None else valence.describe(cid))
+        table.add_row(bits(x), "not established" if valence is None else valence.describe(cid))
     console.print(table)
-    for p in result.properties:
+    for p, shown in zip(result.properties, result.schedules, strict=True):
         if p.holds:
             mark = "[green]holds[/green]" if p.certain else "[yellow]holds in the explored part[/yellow]"
         elif p.violated:
@@ -150,15 +150,15 @@ def print_exploration(console: Console, result: Exploration) -> None:
         else:
             mark = "[yellow]not established[/yellow]"
         console.print(f"[bold]{p.name}[/bold]: {mark}: {p.detail}")
-        if p.schedule is not None:
-            print_schedule(console, space, p.schedule, "shortest schedule")
+        if shown is not None:
+            print_schedule(console, space, shown, "shortest schedule")
     search = result.nondeciding
     head = "[bold]crash-free termination[/bold]: "
     if search is None:
         text = result.not_searched
     elif search.exists:
         assert search.run is not None
-        text = (f"a fair run never decides (from inputs {''.join(map(str, search.run.inputs))}: "
+        text = (f"a fair run never decides (from inputs {bits(search.run.inputs)}: "
                 f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} forever; "
                 "flpcheck witness --crashes 0 shows it)")
     elif search.exists is None:

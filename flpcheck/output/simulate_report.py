@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from ..model.inputs import bits
 from ..model.protocol import Protocol
 from ..model.semantics import Event, replay
 from ..simulate import PROPERTIES, Simulation, histogram
@@ -58,7 +59,7 @@ def print_simulation(console: Console, sim: Simulation) -> None:
     why = {"violation": " (stopped at the first violating run; --keep-going takes them all)",
            None: ""}.get(c.stopped_by, f" ([yellow]stopped: {c.stopped_by}[/yellow])")
     console.print(f"{taken} of at most {s.steps:,} events{why}; inputs "
-                  + ("drawn from " + ", ".join("".join(map(str, x)) for x in s.inputs)
+                  + ("drawn from " + ", ".join(bits(x) for x in s.inputs)
                      if s.inputs is not None else "drawn at random"))
     distinct = f"{'at least ' if sim.capped else ''}{sim.distinct:,}"
     console.print(f"{c.events:,} events; {distinct} distinct configurations (by 64-bit hash"
@@ -107,7 +108,7 @@ def print_simulation(console: Console, sim: Simulation) -> None:
         runs = f"{v.runs:,} run{'s' if v.runs != 1 else ''}"
         console.print(f"[bold]{prop}[/bold]: [red]VIOLATED[/red] in {runs}, first in run "
                       f"{v.found_in_run} at event {v.found_at_event}")
-        console.print(f"  schedule from inputs {''.join(map(str, v.inputs))}, shrunk from "
+        console.print(f"  schedule from inputs {bits(v.inputs)}, shrunk from "
                       f"{v.found_at_event} to {len(v.events)} events (no single event can be "
                       f"removed): {v.detail}")
         if v.events:

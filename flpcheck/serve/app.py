@@ -30,9 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import FLPCheckError
 from .config import config_answer
 from .lemma3 import adversary_answer, lemma3_answer
-from .runs import lemma2_answer, witness_answer
+from .run_answers import lemma2_answer, witness_answer
 from .session import Session
-from .walk import ApiError, parse_index, parse_inputs, parse_path, walk
+from .walk import ApiError, inputs_param, parse_index, parse_path, walk
 
 __all__ = ["create_app", "STATIC_TYPES", "static_files"]
 
@@ -158,12 +158,12 @@ def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlet
         return Response(data, media_type=ctype, headers={"Cache-Control": "no-cache"})
 
     def config(q: Any) -> Any:
-        w = walk(session.protocol, parse_inputs(q.get("inputs"), session.n, session.vectors),
+        w = walk(session.protocol, inputs_param(q.get("inputs"), session.n, session.vectors),
                  parse_path(q.get("path")), session.chance())
         return config_answer(session, w)
 
     def lemma3(q: Any, answer: Callable[..., Any] = lemma3_answer) -> Any:
-        x = parse_inputs(q.get("inputs"), session.n, session.vectors)
+        x = inputs_param(q.get("inputs"), session.n, session.vectors)
         path, event = parse_path(q.get("path")), parse_index(q.get("event"), "event")
         session.require_graph()
         return answer(session, walk(session.protocol, x, path, session.chance()), event)

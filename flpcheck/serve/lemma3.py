@@ -16,6 +16,7 @@ import numpy as np
 
 from ..analysis.adversary import Neighbours, lemma3_neighbours, lemma3_sets, lemma3_sigma
 from ..analysis.graph import bfs
+from ..analysis.valence import CODE_LABELS
 from ..explorer.statespace import StateSpace
 from ..model.semantics import Event
 from .session import Session
@@ -33,7 +34,7 @@ def _counts(session: Session, mask: np.ndarray) -> dict[str, int]:
     codes = valence.codes[mask]
     certain = valence.exact[mask] | (codes == 3)
     out = {label: int(np.count_nonzero(certain & (codes == code)))
-           for code, label in ((3, "bivalent"), (1, "0-valent"), (2, "1-valent"), (0, "none"))}
+           for code, label in CODE_LABELS.items()}
     out["unknown"] = int(np.count_nonzero(~certain))
     return {k: out[k] for k in _COUNTED}
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..explorer.statespace import StateSpace
-from ..model.loader import load_protocol
 from ..model.protocol import Protocol
+from ..pipeline import Options, Pipeline
 from .runner import BackgroundServer
 from .session import Session
 
@@ -41,11 +41,12 @@ def start(model: str | Path | Protocol | type[Protocol] | StateSpace,
             if processes is not None:
                 raise UsageError("a Protocol instance has its processes: build it with "
                                  "processes=N instead")
-            protocol, spec = model, type(model).__name__
+            spec, protocol = type(model).__name__, model
         else:
-            protocol, spec = load_protocol(str(model), processes), str(model)
-        session = Session(protocol, spec=spec, crashes=crashes, termination=termination,
-                          **options)
+            spec, protocol = str(model), None
+        pipeline = Pipeline(Options(spec, processes, crashes=crashes, termination=termination,
+                                    **options), protocol)
+        session = Session.of(pipeline)
     server = BackgroundServer(session, host, port).start()
     SERVERS.append(server)
     return server

@@ -25,13 +25,13 @@ from ..analysis.nondeciding import silent_valence
 from ..analysis.valence import LABELS, ValenceMap, classify_valence
 from ..analysis.verdict import Verdict, verdict
 from ..errors import FLPCheckError, UsageError
-from ..explorer.driver import explore
 from ..explorer.limits import StopConditions, parse_size
 from ..explorer.statespace import StateSpace
 from ..model.inputs import input_vectors
 from ..model.protocol import Protocol
 from ..model.semantics import Configuration, Event
 from ..model.termination import check_termination
+from ..pipeline import Options, Pipeline
 from .walk import ApiError, bits
 
 __all__ = ["Session", "PHASES", "UNKNOWN"]
@@ -46,15 +46,28 @@ UNKNOWN = "unknown"
 class Session:
     """A protocol served: explored in the background, asked on demand.
 
-    ``space`` serves an already explored state space (nothing is explored again).
+    ``space`` serves an already explored state space (nothing is explored again). The
+    exploration is the run's :class:`~flpcheck.pipeline.Pipeline` (``pipeline``; by default
+    one made of ``protocol``, ``spec``, ``inputs`` and the bounds); :meth:`of` serves a
+    pipeline's run.
     """
+
+    @classmethod
+    def of(cls, pipeline: Pipeline, space: StateSpace | None = None) -> Session:
+        """The session of ``pipeline``'s run (its crashes and termination; default 1 and
+        ``some``)."""
+        o = pipeline.options
+        protocol = pipeline.protocol
+        return cls(protocol, spec=o.model, inputs=pipeline.vectors(protocol.processes),
+                   crashes=1 if o.crashes is None else o.crashes,
+                   termination=o.termination or "some", space=space, pipeline=pipeline)
 
     def __init__(self, protocol: Protocol, *, spec: str = "",
                  inputs: Sequence[Sequence[int]] | None = None, crashes: int = 1,
                  termination: str = "some", max_configs: int | None = None,
                  max_buffer: int | None = None, max_depth: int | None = None,
                  timeout: float | None = None, max_memory: str | int | None = None,
-                 space: StateSpace | None = None) -> None:
+                 space: StateSpace | None = None, pipeline: Pipeline | None = None) -> None:
         if crashes < 0:
             raise UsageError(f"crashes must be >= 0, got {crashes}")
         self.protocol = protocol
@@ -67,9 +80,13 @@ class Session:
             self.vectors = [x for x, _ in space.initial]
         else:
             self.vectors = input_vectors(self.n, inputs)
-        self.max_configs, self.max_buffer, self.max_depth = max_configs, max_buffer, max_depth
-        memory = parse_size(max_memory) if isinstance(max_memory, str) else max_memory
-        self._conditions = StopConditions(timeout, memory)
+        if pipeline is None:
+            memory = parse_size(max_memory) if isinstance(max_memory, str) else max_memory
+            pipeline = Pipeline(Options(spec, inputs=tuple(self.vectors), max_configs=max_configs,
+                                        max_buffer=max_buffer, max_depth=max_depth,
+                                        timeout=timeout, max_memory=memory), protocol)
+        self.pipeline = pipeline
+        self._conditions = StopConditions(pipeline.options.timeout, pipeline.options.max_memory)
         self._stopping = False
         self.phase = "exploring"
         self.error: str | None = None
@@ -111,10 +128,8 @@ class Session:
         try:
             space = self._given
             if space is None:
-                space = explore(self.protocol, self.vectors, max_configs=self.max_configs,
-                                max_buffer=self.max_buffer, max_depth=self.max_depth,
-                                progress=self._progress, stop=self._stop_check,
-                                origin=self.spec)
+                space = self.pipeline.explore(progress=self._progress, stop=self._stop_check
+                                              ).gather("serving a state space")
             self.progress = (len(space), int(space.expanded.sum()), space.num_events)
             valence = classify_valence(space)
             with self._lock:

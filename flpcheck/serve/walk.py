@@ -27,7 +27,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import FLPCheckError, ProtocolStepError
+from ..model.inputs import bits, parse_vector
 from ..model.protocol import Protocol
+from ..model.receipts import receipts
 from ..model.semantics import (
     Configuration,
     Event,
@@ -39,9 +41,8 @@ from ..model.semantics import (
 )
 from ..model.values import canonical_key, to_json, value_key
 from ..output.json import event_to_json
-from ..output.render.sequence import receipts
 
-__all__ = ["ApiError", "MAX_PATH", "bits", "parse_inputs", "parse_path", "parse_index", "Walk",
+__all__ = ["ApiError", "MAX_PATH", "bits", "inputs_param", "parse_path", "parse_index", "Walk",
            "walk", "successor_events", "successors", "apply", "events_to_path", "received_from",
            "fair_events", "Texts"]
 
@@ -63,22 +64,18 @@ class ApiError(Exception):
         return {"error": self.message, **self.extra}
 
 
-def bits(x: Sequence[int]) -> str:
-    """An input vector as a bit string, process 0 first: ``(0, 1, 1)`` -> ``"011"``."""
-    return "".join(map(str, x))
-
-
-def parse_inputs(text: str | None, n: int, explored: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+def inputs_param(text: str | None, n: int,
+                 explored: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     """The input vector named by ``text`` (N bits, process 0 first); a 400 when malformed, a
     404 when it is not one of the ``explored`` input vectors."""
     example = "0" * n
     if not text:
         raise ApiError(400, f"missing parameter inputs: {n} bits, process 0 first (e.g. "
                             f"inputs={example})")
-    if len(text) != n or set(text) - {"0", "1"}:
+    x = parse_vector(text, n)
+    if x is None:
         raise ApiError(400, f"inputs={text[:40]!r}: need {n} bits, each 0 or 1 (process 0 "
                             f"first), e.g. {example}")
-    x = tuple(int(c) for c in text)
     if x not in explored:
         raise ApiError(404, f"inputs={text}: I({text}) is not one of the initial configurations "
                             "this server was started with (" + ", ".join(bits(v) for v in explored)
@@ -221,7 +218,7 @@ def events_to_path(protocol: Protocol, inputs: tuple[int, ...], events: Sequence
 def received_from(steps: Sequence[Step]) -> list[int | None]:
     """For every step, the step (0-based) whose send it receives; None for a null event.
     Copies of one message are matched first in, first out (the oldest copy sent earlier), as
-    the sequence chart matches them (:func:`flpcheck.output.render.sequence.receipts`)."""
+    the sequence chart matches them (:func:`flpcheck.model.receipts.receipts`)."""
     return receipts(steps)[0]
 
 

@@ -10,8 +10,8 @@ This package imports only :mod:`flpcheck.model` and :mod:`flpcheck.errors`.
 """
 
 from .machine import PROPERTIES, Machine
+from .random_runs import DISTINCT_CAP, RangeResult, Settings, run_one, run_range
 from .result import Simulation, Violation, histogram, simulate
-from .runs import DISTINCT_CAP, RangeResult, Settings, run_one, run_range
 from .schedulers import SCHEDULERS
 
 __all__ = ["simulate", "Simulation", "Violation", "Settings", "RangeResult", "Machine",

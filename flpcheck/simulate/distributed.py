@@ -20,8 +20,8 @@ from ..errors import FLPCheckError, UsageError
 from ..model.loader import load_protocol
 from ..model.protocol import Protocol
 from .machine import Machine
+from .random_runs import RangeResult, Settings, merge_ranges, run_range, split_runs
 from .result import Simulation, finish, partial
-from .runs import RangeResult, Settings, merge_ranges, run_range, split_runs
 
 __all__ = ["import_ray", "simulate_on_ray", "run_spec_range", "RAY_HINT"]
 

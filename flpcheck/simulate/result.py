@@ -19,7 +19,7 @@ from ..errors import ReplayError
 from ..model.protocol import Protocol
 from ..model.semantics import Event
 from .machine import PROPERTIES, Machine
-from .runs import RangeResult, Settings, merge_ranges, run_one, run_range, split_runs
+from .random_runs import RangeResult, Settings, merge_ranges, run_one, run_range, split_runs
 from .shrink import describe_violation, shrink_schedule
 
 __all__ = ["Violation", "Simulation", "simulate", "finish", "partial", "histogram"]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import ReplayError
+from ..model.inputs import bits
 from ..model.protocol import Protocol
 from ..model.semantics import Event, apply_event, initial_configuration
 from ..model.table import NULL
@@ -199,7 +200,7 @@ def shrink_schedule(machine: Machine, inputs: tuple[int, ...], moves: Sequence[M
     if semantic_first_violation(protocol, inputs, events, prop) != len(events):
         raise ReplayError(
             f"the {prop} violation found in run {run} ({len(events)} events from inputs "
-            f"{''.join(map(str, inputs))}) does not replay with the protocol's own code: the "
+            f"{bits(inputs)}) does not replay with the protocol's own code: the "
             "steps depend on something besides (pid, state, msg) (a global, a class attribute "
             "or a shared mutable object)")
     events = [machine.event(m) for m in shrink_moves(machine, inputs, moves, prop)]

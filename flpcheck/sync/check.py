@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FLPCheckError, ReplayError, UsageError
-from ..model.inputs import input_vectors
+from ..model.inputs import bits, input_vectors
 from ..model.round_protocol import RoundProtocol, check_round_protocol_class
 from ..model.round_table import RoundTable
 from ..model.termination import check_termination, counts_as_decided
@@ -119,52 +119,14 @@ def check_rounds(
     table = RoundTable(protocol, origin)
     started = time.perf_counter()
 
-    uniform_values = [v for v in (0, 1) if (v,) * n in vectors]
-    layer = _Layer.empty(uniform_values)
-    for x in vectors:
-        row = tuple(table.initial_state(p, x[p]) for p in range(n))
-        key: _Key = (0, 0, (), x)
-        i = layer.add(row, key)
-        layer.paths[i] += 1
-        if x == (x[0],) * n:
-            layer.uniform[x[0]][i] = (1, key)
+    layer = _initial_layer(table, vectors, n)
     sizes = [len(layer.rows)]
     transitions = 0
     #: the least execution in which a live output changes once set
     change: _Key | None = None
-
     for rnd in range(1, rounds + 1):
-        nxt = _Layer.empty(uniform_values)
-        for i, row in enumerate(layer.rows):
-            paths, changed, (c0, d0, seq, x0) = layer.paths[i], layer.changed[i], layer.best[i]
-            uniform = [(v, found) for v, m in layer.uniform.items() if (found := m.get(i))]
-            try:
-                for new_row, crashed, delivered, choice, mult, flip in _successors(
-                    table, row, rnd, crashes
-                ):
-                    transitions += 1
-                    key = (c0 + crashed, d0 + delivered, seq + (choice,), x0)
-                    j = nxt.add(new_row, key)
-                    nxt.paths[j] += paths * mult
-                    nxt.changed[j] += (paths if flip else changed) * mult
-                    for v, (count, ukey) in uniform:
-                        m = nxt.uniform[v]
-                        ckey = (ukey[0] + crashed, ukey[1] + delivered, ukey[2] + (choice,),
-                                ukey[3])
-                        old = m.get(j)
-                        m[j] = (count * mult + (old[0] if old else 0),
-                                ckey if old is None or ckey < old[1] else old[1])
-                    if flip is not None:
-                        full = _complete(key, new_row, rounds - rnd)
-                        if change is None or full < change:
-                            change = full
-            except FLPCheckError as err:
-                err.add_note(
-                    f"the global state before round {rnd} is reached from "
-                    f"{_key_description(layer.best[i], n)}"
-                )
-                raise
-        layer = nxt
+        layer, more, change = _next_layer(table, layer, rnd, crashes, change)
+        transitions += more
         sizes.append(len(layer.rows))
 
     executions = sum(layer.paths)
@@ -187,6 +149,59 @@ def check_rounds(
         termination=result[2],
         termination_definition=termination,
     )
+
+
+def _initial_layer(table: RoundTable, vectors: list[tuple[int, ...]], n: int) -> _Layer:
+    """The global states before round 1, one per input vector, each reached by one path."""
+    uniform_values = [v for v in (0, 1) if (v,) * n in vectors]
+    layer = _Layer.empty(uniform_values)
+    for x in vectors:
+        row = tuple(table.initial_state(p, x[p]) for p in range(n))
+        key: _Key = (0, 0, (), x)
+        i = layer.add(row, key)
+        layer.paths[i] += 1
+        if x == (x[0],) * n:
+            layer.uniform[x[0]][i] = (1, key)
+    return layer
+
+
+def _next_layer(table: RoundTable, layer: _Layer, rnd: int, crashes: int,
+                change: _Key | None) -> tuple[_Layer, int, _Key | None]:
+    """(the global states after round ``rnd``, how many transitions led there, the least
+    execution so far in which a live output changes once set)."""
+    rounds = table.protocol.rounds
+    nxt = _Layer.empty(list(layer.uniform))
+    transitions = 0
+    for i, row in enumerate(layer.rows):
+        paths, changed, (c0, d0, seq, x0) = layer.paths[i], layer.changed[i], layer.best[i]
+        uniform = [(v, found) for v, m in layer.uniform.items() if (found := m.get(i))]
+        try:
+            for new_row, crashed, delivered, choice, mult, flip in _successors(
+                table, row, rnd, crashes
+            ):
+                transitions += 1
+                key = (c0 + crashed, d0 + delivered, seq + (choice,), x0)
+                j = nxt.add(new_row, key)
+                nxt.paths[j] += paths * mult
+                nxt.changed[j] += (paths if flip else changed) * mult
+                for v, (count, ukey) in uniform:
+                    m = nxt.uniform[v]
+                    ckey = (ukey[0] + crashed, ukey[1] + delivered, ukey[2] + (choice,),
+                            ukey[3])
+                    old = m.get(j)
+                    m[j] = (count * mult + (old[0] if old else 0),
+                            ckey if old is None or ckey < old[1] else old[1])
+                if flip is not None:
+                    full = _complete(key, new_row, rounds - rnd)
+                    if change is None or full < change:
+                        change = full
+        except FLPCheckError as err:
+            err.add_note(
+                f"the global state before round {rnd} is reached from "
+                f"{_key_description(layer.best[i], table.protocol.processes)}"
+            )
+            raise
+    return nxt, transitions, change
 
 
 def _successors(
@@ -298,7 +313,7 @@ def _crashes_of(key: _Key, n: int) -> tuple[Crash, ...]:
 
 def _key_description(key: _Key, n: int) -> str:
     crashes = _crashes_of(key, n)
-    return f"inputs {''.join(map(str, key[3]))}; {describe_crashes(crashes)}"
+    return f"inputs {bits(key[3])}; {describe_crashes(crashes)}"
 
 
 def _verdicts(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.inputs import bits
 from ..model.round_protocol import RoundProtocol
 
 __all__ = ["Crash", "Message", "RoundRecord", "RoundExecution", "RoundVerdict", "RoundCheck",
@@ -73,7 +74,7 @@ class RoundExecution:
 
     def describe(self) -> str:
         """One line: the inputs and who crashed when, e.g. ``inputs 011; p0 crashes ...``."""
-        return f"inputs {''.join(map(str, self.inputs))}; {describe_crashes(self.crashes, self)}"
+        return f"inputs {bits(self.inputs)}; {describe_crashes(self.crashes, self)}"
 
 
 @dataclass(frozen=True, slots=True)

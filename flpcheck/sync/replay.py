@@ -92,13 +92,7 @@ def replay(
         raise ReplayError(f"{name}: inputs {x!r} are not {n} values")
     if crashes_allowed is not None and len(crashes) > crashes_allowed:
         raise ReplayError(f"{name}: {len(crashes)} crashes, more than f={crashes_allowed}")
-    by_round: dict[int, dict[int, Crash]] = {}
-    seen: set[int] = set()
-    for c in crashes:
-        if c.pid in seen or not 0 <= c.pid < n or not 1 <= c.round <= rounds:
-            raise ReplayError(f"{name}: impossible crash {c!r}")
-        seen.add(c.pid)
-        by_round.setdefault(c.round, {})[c.pid] = c
+    by_round = _crashes_by_round(name, crashes, n, rounds)
     states: list[Any] = [call_user(name, protocol.init, (p, x[p]), f"init({p}, {x[p]})")
                          for p in range(n)]
     initial = tuple(states)
@@ -107,48 +101,68 @@ def replay(
                                                           f"output({p}, ...)"))
         for p, s in enumerate(states))
     live = [True] * n
-    records = []
-    for rnd in range(1, rounds + 1):
-        crashing = by_round.get(rnd, {})
-        for p in crashing:
-            if not live[p]:
-                raise ReplayError(f"{name}: p{p} crashes in round {rnd} but is already down")
-        survivors = [p for p in range(n) if live[p] and p not in crashing]
-        messages: list[Message] = []
-        inboxes: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
-        for p in range(n):
-            if not live[p]:
-                continue
-            what = f"send({p}, {rnd}, {states[p]!r})"
-            sent = check_round_sends(name, n, call_user(name, protocol.send, (p, rnd, states[p]),
-                                                        what), what)
-            crash = crashing.get(p)
-            if crash is not None:
-                dsts = {d for d, _ in sent}
-                for q in crash.delivered_to:
-                    if q not in dsts or q not in survivors:
-                        raise ReplayError(
-                            f"{name}: p{p} crashing in round {rnd} cannot deliver to p{q}"
-                        )
-            for dst, payload in sent:
-                ok = dst in survivors and (crash is None or dst in crash.delivered_to)
-                messages.append(Message(p, dst, payload, ok))
-                if ok:
-                    inboxes[dst].append((p, payload))
-        for p in crashing:
-            live[p] = False
-        for q in survivors:
-            inbox = tuple(inboxes[q])
-            states[q] = call_user(name, protocol.receive, (q, rnd, states[q], inbox),
-                                  f"receive({q}, {rnd}, ...)")
-        outputs = tuple(
-            check_output(name, f"output({p}, ...)",
-                         call_user(name, protocol.output, (p, states[p]), f"output({p}, ...)"))
-            if live[p] else None
-            for p in range(n))
-        records.append(RoundRecord(
-            rnd, tuple(sorted(crashing)), tuple(messages),
-            tuple(s if alive else None for s, alive in zip(states, live, strict=True)),
-            outputs, tuple(live)))
+    records = [_round(protocol, name, rnd, by_round.get(rnd, {}), states, live)
+               for rnd in range(1, rounds + 1)]
     return RoundExecution(x, tuple(sorted(crashes, key=lambda c: (c.round, c.pid))),
                           initial, initial_outputs, tuple(records))
+
+
+def _crashes_by_round(name: str, crashes: Sequence[Crash], n: int,
+                      rounds: int) -> dict[int, dict[int, Crash]]:
+    """round -> process -> its crash; a replay error for a process crashing twice, or out of
+    range."""
+    by_round: dict[int, dict[int, Crash]] = {}
+    seen: set[int] = set()
+    for c in crashes:
+        if c.pid in seen or not 0 <= c.pid < n or not 1 <= c.round <= rounds:
+            raise ReplayError(f"{name}: impossible crash {c!r}")
+        seen.add(c.pid)
+        by_round.setdefault(c.round, {})[c.pid] = c
+    return by_round
+
+
+def _round(protocol: RoundProtocol, name: str, rnd: int, crashing: dict[int, Crash],
+           states: list[Any], live: list[bool]) -> RoundRecord:
+    """Round ``rnd``: every live process sends, ``crashing`` deliver to their chosen ones and
+    go down, the survivors receive (``states`` and ``live`` are updated in place)."""
+    n = protocol.processes
+    for p in crashing:
+        if not live[p]:
+            raise ReplayError(f"{name}: p{p} crashes in round {rnd} but is already down")
+    survivors = [p for p in range(n) if live[p] and p not in crashing]
+    messages: list[Message] = []
+    inboxes: list[list[tuple[int, Any]]] = [[] for _ in range(n)]
+    for p in range(n):
+        if not live[p]:
+            continue
+        what = f"send({p}, {rnd}, {states[p]!r})"
+        sent = check_round_sends(name, n, call_user(name, protocol.send, (p, rnd, states[p]),
+                                                    what), what)
+        crash = crashing.get(p)
+        if crash is not None:
+            dsts = {d for d, _ in sent}
+            for q in crash.delivered_to:
+                if q not in dsts or q not in survivors:
+                    raise ReplayError(
+                        f"{name}: p{p} crashing in round {rnd} cannot deliver to p{q}"
+                    )
+        for dst, payload in sent:
+            ok = dst in survivors and (crash is None or dst in crash.delivered_to)
+            messages.append(Message(p, dst, payload, ok))
+            if ok:
+                inboxes[dst].append((p, payload))
+    for p in crashing:
+        live[p] = False
+    for q in survivors:
+        inbox = tuple(inboxes[q])
+        states[q] = call_user(name, protocol.receive, (q, rnd, states[q], inbox),
+                              f"receive({q}, {rnd}, ...)")
+    outputs = tuple(
+        check_output(name, f"output({p}, ...)",
+                     call_user(name, protocol.output, (p, states[p]), f"output({p}, ...)"))
+        if live[p] else None
+        for p in range(n))
+    return RoundRecord(
+        rnd, tuple(sorted(crashing)), tuple(messages),
+        tuple(s if alive else None for s, alive in zip(states, live, strict=True)),
+        outputs, tuple(live))

@@ -34,7 +34,7 @@ from flpcheck import Event, classify_valence, explore
 from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck.analysis.properties import check_safety
 from flpcheck import render
-from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.lasso import check_run
 from flpcheck.model.semantics import replay
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
 from flpcheck.analysis import verdict

@@ -34,7 +34,7 @@ from collections import deque
 from flpcheck import Event, classify_valence, explore
 from flpcheck.model.loader import load_protocol, load_protocol_class
 from flpcheck import render
-from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.lasso import check_run
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
 from flpcheck.analysis import VERDICTS, lemma2, verdict
 """),

@@ -23,7 +23,7 @@ from flpcheck.errors import FLPCheckError
 from flpcheck.analysis.explain import annotate
 from flpcheck.analysis.properties import check_safety
 from flpcheck import render
-from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.lasso import check_run
 from flpcheck.analysis import VERDICTS, verdict
 """),
 code(TABLE),

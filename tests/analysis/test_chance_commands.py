@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from flpcheck import Event, Protocol, explore
 from flpcheck.analysis.adversary import adversary_run
+from flpcheck.analysis.lasso import check_run
 from flpcheck.analysis.lemma1 import check_lemma1
-from flpcheck.analysis.runs import check_run
 from flpcheck.analysis.stages import check_staged_run, staged_adversary
 from flpcheck.analysis.valence import classify_valence
 from flpcheck.analysis.verdict import verdict
@@ -95,18 +95,19 @@ def test_the_validity_violation_is_a_schedule_through_two_tails():
 
 def test_graph_exports_carry_outcome_and_exact_probability():
     space = explore(load_protocol(COIN_PAIR))
-    g = to_networkx(space)
+    g = to_networkx(space, classify_valence(space))
     edges = [d for _, _, d in g.edges(data=True)]
     assert len(edges) == 68
     assert sorted(d["probability"] for d in edges if d["outcome"] is not None) == ["1/2"] * 12
     assert {d["probability"] for d in edges if d["outcome"] is None} == {"1"}
-    assert json.loads(json.dumps(node_link_data(space)))["edges"][0]["probability"] == "1/2"
+    assert json.loads(json.dumps(node_link_data(space, classify_valence(space))))["edges"][0]["probability"] == "1/2"
     dot = full_view(space, valence=classify_valence(space)).source
     assert dot.count("(o0, 1/2)") == 6 and dot.count("(o1, 1/2)") == 6
 
 
 def test_a_protocol_without_chance_exports_as_before():
-    g = to_networkx(explore(load_protocol(str(FIXTURES / "edge" / "decide_alone.py"))))
+    space = explore(load_protocol(str(FIXTURES / "edge" / "decide_alone.py")))
+    g = to_networkx(space, classify_valence(space))
     assert all("outcome" not in d and "probability" not in d for _, _, d in g.edges(data=True))
 
 

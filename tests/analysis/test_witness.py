@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.analysis import lemma2, nondeciding_run, verdict
+from flpcheck.analysis.lasso import Run, check_run
 from flpcheck.analysis.lemma1 import check_lemma1, count_diamonds
-from flpcheck.analysis.runs import Run, check_run
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
 from flpcheck.model.loader import load_protocol

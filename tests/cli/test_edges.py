@@ -88,12 +88,12 @@ def test_a_none_payload_is_refused_as_it_cannot_be_told_from_the_null_message():
 
 
 def test_an_internal_error_exits_3_and_asks_for_a_bug_report(monkeypatch):
-    import flpcheck.cli.witness
+    import flpcheck.analysis.reports
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(flpcheck.cli.witness, "verdict", broken)
+    monkeypatch.setattr(flpcheck.analysis.reports, "verdict", broken)
     result = invoke("witness", MODELS / "leader_broadcast.py")
     assert result.exit_code == 3
     assert "internal error" in result.output and "please report it" in result.output

@@ -7,7 +7,8 @@ import io
 
 from rich.console import Console
 
-from flpcheck import explore, verdict
+from flpcheck import explore
+from flpcheck.analysis.reports import lemmas_report, witness_report
 from flpcheck.model.loader import load_protocol
 from flpcheck.output.witness_report import print_lemmas, print_verdict
 
@@ -70,7 +71,7 @@ def test_the_witness_report_of_leader_broadcast_is_exactly_as_worked_out():
     without p0's steps no decision is reachable (valence none). With one crash allowed it is
     the verdict not-crash-tolerant, and it is also the non-deciding run asked for."""
     space = leader_broadcast()
-    assert printed(lambda c: print_verdict(c, space, verdict(space))) == WITNESS.splitlines()
+    assert printed(lambda c: print_verdict(c, witness_report(space))) == WITNESS.splitlines()
 
 
 def test_the_lemmas_report_of_leader_broadcast_is_exactly_as_worked_out():
@@ -81,4 +82,4 @@ def test_the_lemmas_report_of_leader_broadcast_is_exactly_as_worked_out():
     so p0 dead from the start blocks I(00). Lemma 3 has no bivalent initial configuration to
     start from."""
     space = leader_broadcast()
-    assert printed(lambda c: print_lemmas(c, space)) == LEMMAS.splitlines()
+    assert printed(lambda c: print_lemmas(c, lemmas_report(space))) == LEMMAS.splitlines()

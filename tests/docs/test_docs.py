@@ -103,6 +103,14 @@ def test_the_generated_pages_are_current():
     assert _load("hooks").stale() == []
 
 
+def test_no_page_quotes_a_line_number_of_the_code():
+    """Line numbers move with every change: a page names a file and a function instead."""
+    quoted = re.compile(r'File "[^"]*", line \d+|\.py:\d+|\bline \d+ of ')
+    found = [f"{p.relative_to(ROOT)}: {m.group()}" for p in [README, *_pages()]
+             for m in quoted.finditer(p.read_text())]
+    assert found == []
+
+
 def test_every_page_is_in_the_nav():
     nav = (ROOT / "mkdocs.yml").read_text()
     missing = [str(p.relative_to(DOCS)) for p in _pages() if str(p.relative_to(DOCS)) not in nav]

@@ -12,7 +12,7 @@ import pytest
 from flpcheck import Event, Protocol, explore
 from flpcheck.errors import UsageError
 from flpcheck.explorer.batch import BatchEngine
-from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.explorer.simple import SimpleEngine
 from flpcheck.model.loader import load_protocol
 

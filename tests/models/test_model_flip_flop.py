@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.analysis import adversary_run, nondeciding_run, verdict
+from flpcheck.analysis.lasso import check_run
 from flpcheck.analysis.properties import check_safety
-from flpcheck.analysis.runs import check_run
 from flpcheck.model.loader import load_protocol
 
 from ..paths import MODELS

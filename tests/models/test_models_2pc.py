@@ -6,8 +6,8 @@ import pytest
 
 from flpcheck import Event, classify_valence, explore
 from flpcheck.analysis import verdict
+from flpcheck.analysis.lasso import check_run
 from flpcheck.analysis.properties import check_safety
-from flpcheck.analysis.runs import check_run
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.semantics import replay
 

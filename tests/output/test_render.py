@@ -88,16 +88,65 @@ def test_full_view_svg_has_one_node_per_configuration_coloured_by_valence(path, 
     assert dict(colours) == expected
 
 
+def svg_edges(path: Path) -> list[tuple[str, str]]:
+    """(tail, head) of every edge between configuration nodes in an SVG (titled ``c1->c2``)."""
+    root = ET.parse(path).getroot()
+    out = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            tail, _, head = g.find(f"{SVG}title").text.partition("->")
+            if re.fullmatch(r"c\d+", tail) and re.fullmatch(r"c\d+", head):
+                out.append((tail, head))
+    return out
+
+
+def dot_graph(path: Path) -> tuple[set[str], list[tuple[str, str]]]:
+    """(configuration nodes, edges between them) read back from a DOT source."""
+    text = path.read_text()
+    nodes = set(re.findall(r"^\t(c\d+) \[", text, re.M))
+    edges = re.findall(r"^\t(c\d+) -> (c\d+)", text, re.M)
+    return nodes, edges
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's IHDR chunk (after checking the signature)."""
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 @needs_dot
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
-def test_png_output_starts_with_the_png_header_and_is_not_trivial(path, tmp_path):
-    out = tmp_path / "g.png"
-    result = CliRunner().invoke(main, ["render", str(path), "-n", "2", "--max-configs", "150",
-                                       "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    data = out.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
-    assert "wrote" in result.output and "full view" in result.output
+def test_the_pictures_hold_every_configuration_and_event_of_the_graph(path, tmp_path):
+    """render -o g.svg / g.dot / g.png of the same (cut) graph: the SVG and the DOT read back
+    hold one node per explored configuration and one arrow per pair of configurations an
+    explored event joins (events joining the same two share it), the same arrows; the PNG is
+    that drawing (the SVG's size at 96 dpi, or its shape where Graphviz scales a picture down
+    to its 32,767-pixel limit)."""
+    space = explore(load_protocol(str(path), 2), max_configs=150)
+    outs = {}
+    for suffix in ("svg", "dot", "png"):
+        outs[suffix] = tmp_path / f"g.{suffix}"
+        result = CliRunner().invoke(main, ["render", str(path), "-n", "2", "--max-configs",
+                                           "150", "-o", str(outs[suffix])])
+        assert result.exit_code == 0, result.output
+        assert f"full view of {len(space):,} configurations" in result.output
+    configs = {f"c{c}" for c in range(len(space))}
+    joined = [(f"c{c}", f"c{d}") for c in range(len(space)) for _, d in space.successors(c)]
+    assert len(joined) == space.num_events
+    events = sorted(set(joined))
+    assert set(svg_nodes(outs["svg"])) == configs
+    assert sorted(svg_edges(outs["svg"])) == events
+    dot_nodes, dot_edges = dot_graph(outs["dot"])
+    assert dot_nodes == configs and sorted(dot_edges) == events
+    root = ET.parse(outs["svg"]).getroot()
+    width_pt = float(root.get("width").removesuffix("pt"))
+    height_pt = float(root.get("height").removesuffix("pt"))
+    width, height = png_size(outs["png"])
+    if max(width_pt, height_pt) * 96 / 72 < 32767:
+        assert abs(width - width_pt * 96 / 72) <= 2 and abs(height - height_pt * 96 / 72) <= 2
+    else:
+        assert abs(width / height - width_pt / height_pt) < 0.01 * width_pt / height_pt
 
 
 @needs_dot

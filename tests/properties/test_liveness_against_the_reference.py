@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from flpcheck import classify_valence, explore
 from flpcheck.analysis import nondeciding_run
-from flpcheck.analysis.runs import check_run
+from flpcheck.analysis.lasso import check_run
 
 from ..strategies import chance_protocols, table_protocols, tiny_protocols
 

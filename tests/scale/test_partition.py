@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from flpcheck import classify_valence, explore
 from flpcheck.analysis.properties import check_safety
 from flpcheck.errors import FLPCheckError
-from flpcheck.explorer import partition
 from flpcheck.explorer.batch import BatchEngine
 from flpcheck.explorer.fingerprint import fingerprint
-from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.explorer.partition import worker as partition
+from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.model.loader import load_protocol
 from flpcheck.model.values import value_key
 
@@ -141,7 +141,7 @@ def test_a_hash_collision_in_a_partition_falls_back_to_the_simple_engine(monkeyp
     def local(*args, **kwargs):  # the partitions in this process instead of Ray
         return PartitionEngine(2)
 
-    monkeypatch.setattr("flpcheck.explorer.levels.PartitionEngine", local)
+    monkeypatch.setattr("flpcheck.explorer.partition.engine.PartitionEngine", local)
     space = explore(load_protocol(path, 3), workers=2)
     assert space.engine == "simple" and "64-bit hash" in space.engine_note
     assert answers(space) == expected
@@ -165,7 +165,7 @@ def test_fingerprints_follow_values_by_type_and_value():
 def test_the_partitions_do_not_depend_on_the_hash_seed():
     code = ("import json, sys; from flpcheck import explore; "
             "from flpcheck.model.loader import load_protocol; "
-            "from flpcheck.explorer.levels import PartitionEngine; "
+            "from flpcheck.explorer.partition.engine import PartitionEngine; "
             "s = explore(load_protocol(sys.argv[1]), engine=PartitionEngine(3, chunk=64)); "
             "print(json.dumps([s.rows.tolist(), s.edge_dst.tolist(), s.edge_event.tolist(), "
             "s.initial]))")
@@ -250,12 +250,17 @@ def test_what_needs_the_whole_graph_gathers_it_or_names_the_limit():
     path = str(MODELS / "majority.py")
     one = explore(load_protocol(path, 3))
     space = partitioned(path, 3)
-    assert verdict(space).verdict == verdict(one).verdict  # gathered on first need
-    assert type(space).__name__ == "StateSpace"
+    with pytest.raises(UsageError, match="needs the whole graph in this process"):
+        verdict(space)  # never gathered behind the caller's back
+    full = space.gather("the verdict")
+    assert type(full).__name__ == "StateSpace" and space.gather() is full
+    assert verdict(full).verdict == verdict(one).verdict
+    assert len(space) == len(full)  # the partitioned space still answers
     small = PartitionEngine(2, gather_up_to=0, gather_limit=1000)
     space = explore(load_protocol(path, 3), engine=small)
-    with pytest.raises(UsageError, match="needs the whole graph in one process.*--max-memory"):
-        verdict(space)
+    with pytest.raises(UsageError, match="the verdict needs the whole graph in one process.*"
+                                         "--max-memory"):
+        space.gather("the verdict")
 
 
 @pytest.mark.parametrize("spec", ["paxos.py:Paxos2", "paxos_unbounded.py:PaxosUnbounded",
@@ -268,9 +273,9 @@ def test_the_valence_fixpoint_on_the_partitions_is_the_one_process_fixpoint(spec
     space = partitioned(str(MODELS / spec.split(":")[0]) + ":" + spec.split(":")[1], k=3,
                         max_depth=6)
     bits = space.valence_bits()
-    space.require_full("the comparison")
-    start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
-    assert np.array_equal(bits, reach_bits(space.arrays, start))
+    full = space.gather("the comparison")
+    start = full.decided_array & 3 | (full.cut.astype(np.uint8) << 2)
+    assert np.array_equal(bits, reach_bits(full.arrays, start))
 
 
 # -- found by review: the fixpoint across sweeps, model errors at the start, adversary runs ----

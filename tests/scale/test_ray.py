@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from flpcheck import explore
 from flpcheck.cli.main import main
 from flpcheck.errors import WorkerLost
-from flpcheck.explorer.levels import PartitionEngine
+from flpcheck.explorer.partition.engine import PartitionEngine
 from flpcheck.model.loader import load_protocol
 
 from ..explorer.test_engines import model_specs
@@ -124,7 +124,7 @@ def test_workers_started_from_a_directory_holding_a_folder_named_flpcheck(tmp_pa
 def test_a_worker_that_cannot_start_says_why():
     """An actor that raises while starting is reported with its own error, not as a worker
     that died (perhaps out of memory)."""
-    from flpcheck.explorer.ray_backend import RayParts
+    from flpcheck.explorer.partition.ray_parts import RayParts
 
     class Failed(Exception):
         actor_init_failed = True

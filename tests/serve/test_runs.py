@@ -3,7 +3,7 @@ flpcheck.model.semantics, each against what the analyses say."""
 
 from __future__ import annotations
 
-from flpcheck.analysis.runs import Run, check_run
+from flpcheck.analysis.lasso import Run, check_run
 from flpcheck.model.semantics import replay
 from flpcheck.serve.walk import bits, events_to_path, successor_events, walk
 

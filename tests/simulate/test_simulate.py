@@ -23,7 +23,7 @@ from flpcheck.model.values import canonical_key
 from flpcheck.output.json import simulation_to_json
 from flpcheck.simulate import Machine, Settings, histogram, simulate
 from flpcheck.simulate.distributed import simulate_on_ray
-from flpcheck.simulate.runs import run_one, split_runs
+from flpcheck.simulate.random_runs import run_one, split_runs
 from flpcheck.simulate.shrink import ddmin
 
 from ..paths import FIXTURES, MODELS

@@ -103,7 +103,7 @@ def test_the_same_seed_gives_the_same_json_under_two_hash_seeds(args):
 def test_sigint_prints_a_partial_report_and_exits_130(monkeypatch):
     """A real SIGINT after the third run: the handler asks for a stop, the range ends before
     the fourth run, the report covers three runs and says it is partial."""
-    import flpcheck.simulate.runs as runs
+    import flpcheck.simulate.random_runs as runs
 
     real = runs.run_one
     calls = []

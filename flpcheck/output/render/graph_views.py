@@ -9,10 +9,11 @@ from collections import Counter
 import graphviz
 import numpy as np
 
-from ...analysis.graph import edge_sources
-from ...analysis.valence import ValenceMap
+from ...analysis.valence import CODE_LABELS, ValenceMap
 from ...errors import UsageError
+from ...explorer.csr import edge_sources
 from ...explorer.statespace import StateSpace
+from ...model.inputs import bits
 from .style import (
     CONFIG_MARKS,
     EDGE_COLOUR,
@@ -80,9 +81,9 @@ def initial_view(space: StateSpace, *, labels: str = "short",
     g = digraph("initial", view_title(space, "initial (Lemma 2)", verdict), rankdir="LR")
     counts: Counter[str] = Counter()
     for i, (x, cid) in enumerate(zip(chain, ids, strict=True)):
-        bits = "".join(map(str, x))
+        word = bits(x)
         if cid is None:
-            g.node(f"I{i}", label=esc(f"I_{i} = {bits}\nnot explored"), style="dashed",
+            g.node(f"I{i}", label=esc(f"I_{i} = {word}\nnot explored"), style="dashed",
                    fillcolor="white")
             continue
         counts[valence.label(cid)] += 1
@@ -153,22 +154,7 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
     scc_info: dict[int, str] = {}
     if by == "scc" and n:
         assert components is not None
-        comp = components
-        sizes = np.bincount(comp)
-        big = np.flatnonzero(sizes > 1)
-        in_big = sizes[comp] > 1
-        if len(big) <= SCC_NODES:
-            remap = np.full(len(sizes), -1, dtype=np.int64)
-            remap[big] = np.arange(len(big))
-            key[in_big] = base + remap[comp[in_big]]
-            for j, c in enumerate(big.tolist()):
-                members = np.flatnonzero(comp == c)
-                lo, hi = int(depth[members].min()), int(depth[members].max())
-                scc_info[base + j] = f"SCC {j + 1}\ndepths {lo}–{hi}"
-        else:
-            key[in_big] = base + key[in_big]
-            for k in np.unique(key[in_big]).tolist():
-                scc_info[k] = "in cycles (SCCs)"
+        scc_info = _condense(key, components, depth, base)
     nodes, sizes, pairs = aggregate(space, key, np.ones(space.num_events, dtype=bool))
     decided = np.bincount(key, weights=(space.decided_array > 0), minlength=int(key.max()) + 1)
     initial = np.zeros(n, dtype=bool)
@@ -176,7 +162,6 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
     n_initial = np.bincount(key, weights=initial, minlength=int(key.max()) + 1)
     n_cut = np.bincount(key, weights=space.cut, minlength=int(key.max()) + 1)
     code_of = {int(k): int(codes[np.flatnonzero(key == k)[0]]) for k in nodes.tolist()}
-    code_label = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
     merged = "valence and depth" + (f" (bands of {band} depths)" if band > 1 else "")
     if by == "scc":
         merged += "; SCCs with cycles condensed"
@@ -184,7 +169,7 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
     g = digraph("quotient", view_title(space, "quotient", extra))
     rows: dict[int, list[str]] = {}
     for k, size in zip(nodes.tolist(), sizes.tolist(), strict=True):
-        label = code_label[code_of[k]]
+        label = CODE_LABELS[code_of[k]]
         if k in scc_info:
             head = scc_info[k]
         else:
@@ -192,22 +177,8 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
             lo, hi = lv * band, min(max_depth, lv * band + band - 1)
             head = f"depth {lo}" if lo == hi else f"depths {lo}–{hi}"
             rows.setdefault(lv, []).append(f"q{k}")
-        lines = [head, f"{label} ×{size:,}"]
-        facts = [f"{int(x):,} {what}" for x, what in
-                 ((decided[k], "decided"), (n_initial[k], "initial"), (n_cut[k], "cut")) if x]
-        if facts:
-            lines.append(", ".join(facts))
-        attrs = {"fillcolor": PALETTE[label]}
-        if decided[k] == size:
-            attrs["peripheries"] = "2"
-        if n_initial[k]:
-            attrs["penwidth"] = "3"
-        if n_cut[k]:
-            attrs["style"] = "rounded,filled,dashed"
-        if k in scc_info:
-            attrs["shape"] = "octagon"
-            attrs["style"] = "filled" + (",dashed" if n_cut[k] else "")
-        g.node(f"q{k}", label="\\n".join(esc(line) for line in lines), **attrs)
+        counts = (int(size), int(decided[k]), int(n_initial[k]), int(n_cut[k]))
+        g.node(f"q{k}", **_class_node(head, label, counts, k in scc_info))
     for lv in sorted(rows):
         with g.subgraph(name=f"rank{lv}") as s:
             s.attr(rank="same")
@@ -223,3 +194,49 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
         marks += (("octagon", "an SCC with a cycle"),)
     legend(g, valence.counts(), marks)
     return g
+
+
+def _condense(key: np.ndarray, comp: np.ndarray, depth: np.ndarray, base: int) -> dict[int, str]:
+    """Give the configurations of each component with a cycle through two or more of them
+    one key from ``base`` on (in ``key``, in place; grouped by valence past
+    :data:`SCC_NODES` components); returns the head line of each such key."""
+    scc_info: dict[int, str] = {}
+    sizes = np.bincount(comp)
+    big = np.flatnonzero(sizes > 1)
+    in_big = sizes[comp] > 1
+    if len(big) <= SCC_NODES:
+        remap = np.full(len(sizes), -1, dtype=np.int64)
+        remap[big] = np.arange(len(big))
+        key[in_big] = base + remap[comp[in_big]]
+        for j, c in enumerate(big.tolist()):
+            members = np.flatnonzero(comp == c)
+            lo, hi = int(depth[members].min()), int(depth[members].max())
+            scc_info[base + j] = f"SCC {j + 1}\ndepths {lo}–{hi}"
+    else:
+        key[in_big] = base + key[in_big]
+        for k in np.unique(key[in_big]).tolist():
+            scc_info[k] = "in cycles (SCCs)"
+    return scc_info
+
+
+def _class_node(head: str, label: str, counts: tuple[int, int, int, int],
+                scc: bool) -> dict[str, str]:
+    """The attributes of one class of the quotient: its head line, its valence ``label``,
+    ``counts`` = (size, decided, initial, cut) and whether it is a condensed SCC."""
+    size, decided, initial, cut = counts
+    lines = [head, f"{label} ×{size:,}"]
+    facts = [f"{x:,} {what}" for x, what in
+             ((decided, "decided"), (initial, "initial"), (cut, "cut")) if x]
+    if facts:
+        lines.append(", ".join(facts))
+    attrs = {"fillcolor": PALETTE[label]}
+    if decided == size:
+        attrs["peripheries"] = "2"
+    if initial:
+        attrs["penwidth"] = "3"
+    if cut:
+        attrs["style"] = "rounded,filled,dashed"
+    if scc:
+        attrs["shape"] = "octagon"
+        attrs["style"] = "filled" + (",dashed" if cut else "")
+    return {"label": "\\n".join(esc(line) for line in lines), **attrs}

@@ -11,7 +11,7 @@ import graphviz
 import numpy as np
 
 from ...analysis.adversary import Lemma3Sets
-from ...analysis.valence import ValenceMap
+from ...analysis.valence import CODE_LABELS, ValenceMap
 from ...errors import UsageError
 from ...explorer.statespace import StateSpace
 from ...model.semantics import Event
@@ -60,6 +60,41 @@ def witness_view(
     :data:`WITNESS_NODES` configurations.
     """
     lab = Labels(space, valence, labels)
+    path, steps, run_edges = _run_edges(space, run, cycle_start, events)
+    visits: dict[int, list[int]] = {}
+    for i, c in enumerate(path):
+        visits.setdefault(c, []).append(i)
+    run_labels = [valence.label(c) for c in visits]
+    if all(v == "bivalent" for v in run_labels):
+        summary = "every configuration of the run is bivalent"
+    else:
+        summary = "valences on the run: " + ", ".join(
+            f"{v} {k}" for v, k in sorted(Counter(run_labels).items()))
+    drawn = set(visits)
+    dst = space.arrays.indices
+    if neighbours is None:
+        around = {int(dst[k]) for c in visits for k in edge_range(space, c)}
+        neighbours = len(around | drawn) <= WITNESS_NODES
+        if not neighbours:
+            summary += f"; {len(around - drawn):,} neighbours left out"
+    shape = f"{len(steps)} steps" + ("" if cycle_start is None else
+                                      f", then back to s{cycle_start}, forever")
+    head = f"{title}: " if title else ""
+    g = digraph("witness", view_title(space, "witness", f"{head}{shape}; {summary}"),
+                 rankdir="LR")
+    _draw_run(g, space, lab, visits, run_edges, neighbours, drawn)
+    marks = CONFIG_MARKS + (("bold edge n.", "step n of the run"),
+                             ("sN", "the run visits it at step N"))
+    legend(g, dict(Counter(valence.label(c) for c in drawn)), marks)
+    return g
+
+
+def _run_edges(space: StateSpace, run: Sequence[int], cycle_start: int | None,
+               events: Sequence[Event] | None
+               ) -> tuple[list[int], list[tuple[int, int]], dict[int, list[int]]]:
+    """(the run's configurations, without a closing repeat; its steps as (from, to) pairs,
+    the closing one included for a lasso; the explored edge of each step -> the step
+    numbers taking it), checked against the explored graph."""
     path = [int(c) for c in run]
     if not path:
         raise UsageError("witness view: the run is empty")
@@ -86,26 +121,16 @@ def witness_view(
             raise UsageError(f"witness view: step {i + 1} is not an explored event from c{a} "
                              f"to c{b}")
         run_edges.setdefault(edge, []).append(i + 1)
-    visits: dict[int, list[int]] = {}
-    for i, c in enumerate(path):
-        visits.setdefault(c, []).append(i)
-    run_labels = [valence.label(c) for c in visits]
-    if all(v == "bivalent" for v in run_labels):
-        summary = "every configuration of the run is bivalent"
-    else:
-        summary = "valences on the run: " + ", ".join(
-            f"{v} {k}" for v, k in sorted(Counter(run_labels).items()))
-    drawn = set(visits)
-    if neighbours is None:
-        around = {int(dst[k]) for c in visits for k in edge_range(space, c)}
-        neighbours = len(around | drawn) <= WITNESS_NODES
-        if not neighbours:
-            summary += f"; {len(around - drawn):,} neighbours left out"
-    shape = f"{len(steps)} steps" + ("" if cycle_start is None else
-                                      f", then back to s{cycle_start}, forever")
-    head = f"{title}: " if title else ""
-    g = digraph("witness", view_title(space, "witness", f"{head}{shape}; {summary}"),
-                 rankdir="LR")
+    return path, steps, run_edges
+
+
+def _draw_run(g: graphviz.Digraph, space: StateSpace, lab: Labels,
+              visits: dict[int, list[int]], run_edges: dict[int, list[int]],
+              neighbours: bool, drawn: set[int]) -> None:
+    """The run's configurations (headed by the steps that visit them), its numbered bold
+    edges, and with ``neighbours`` every other event of a run configuration, drawn thin (the
+    neighbours drawn are added to ``drawn``)."""
+    dst = space.arrays.indices
     for c, where in visits.items():
         header = "s" + ",".join(map(str, where))
         config_node(g, lab, c, header=header, group="run")
@@ -129,10 +154,6 @@ def witness_view(
                        weight="10", fontcolor=RUN_COLOUR)
         if neighbours:
             draw_edges(g, lab, c, [k for k in edge_range(space, c) if k not in run_edges])
-    marks = CONFIG_MARKS + (("bold edge n.", "step n of the run"),
-                             ("sN", "the run visits it at step N"))
-    legend(g, dict(Counter(valence.label(c) for c in drawn)), marks)
-    return g
 
 
 def lemma3_view(
@@ -153,7 +174,7 @@ def lemma3_view(
     """
     lab = Labels(space, valence, labels)
     config, event = sets.config, sets.event
-    in_c, in_d, e_edges, c_edges, e_of_c = sets.reach, sets.d, sets.e_edges, sets.c_edges, sets.e_of_c
+    in_c, in_d, e_edges, c_edges = sets.reach, sets.d, sets.e_edges, sets.c_edges
     d_counts = sets.counts
     csr = space.arrays
     src = np.repeat(np.arange(len(space), dtype=np.int64), np.diff(csr.indptr))
@@ -167,55 +188,71 @@ def lemma3_view(
     only_d = in_d & ~in_c
     n_nodes = int(in_c.sum() + only_d.sum())
     if n_nodes <= max_nodes and len(e_edges) + len(c_edges) <= max_edges:
-        with g.subgraph(name="cluster_C") as s:
-            s.attr(label="𝒞: reachable from C without e", style="rounded", color="#999999")
-            for c in np.flatnonzero(in_c).tolist():
-                header = ("C" if c == config else "e(C)" if c == e_of_c
-                          else "D" if in_d[c] else "")
-                config_node(s, lab, c, header=header)
-        with g.subgraph(name="cluster_D") as s:
-            s.attr(label="D = e(𝒞)", style="rounded", color=EVENT_COLOUR)
-            for c in np.flatnonzero(only_d).tolist():
-                config_node(s, lab, c, header="e(C)" if c == e_of_c else "D")
-        c_src = src[c_edges]
-        for c in np.unique(c_src).tolist():
-            draw_edges(g, lab, c, c_edges[c_src == c].tolist())
-        for k in e_edges.tolist():
-            g.edge(f"c{int(src[k])}", f"c{int(csr.indices[k])}", label="e",
-                   color=EVENT_COLOUR, fontcolor=EVENT_COLOUR, penwidth="2")
+        _lemma3_sets(g, space, lab, sets, src)
     else:
-        key = np.full(len(space), -1, dtype=np.int64)
-        codes = valence.codes.astype(np.int64)
-        key[in_c] = 2 + codes[in_c]
-        key[in_c & in_d] = 6 + codes[in_c & in_d]
-        key[only_d] = 10 + codes[only_d]
-        if e_of_c is not None:
-            key[e_of_c] = 1
-        key[config] = 0
-        mask = np.zeros(len(csr.indices), dtype=bool)
-        mask[c_edges] = True
-        is_e = np.zeros(len(csr.indices), dtype=bool)
-        is_e[e_edges] = True
-        nodes, node_counts, pairs = aggregate(space, key, mask | is_e, is_e)
-        names = {0: "C", 1: "e(C)"}
-        for first, name in ((2, "𝒞"), (6, "𝒞 ∩ D"), (10, "D")):
-            names |= {first + i: name for i in range(4)}
-        code_label = {0: "none", 1: "0-valent", 2: "1-valent", 3: "bivalent"}
-        for k, n in zip(nodes.tolist(), node_counts.tolist(), strict=True):
-            if k < 2:
-                cid = config if k == 0 else int(e_of_c)  # type: ignore[arg-type]
-                config_node(g, lab, cid, header=names[k])
-                continue
-            label = code_label[(k - 2) % 4]
-            g.node(f"g{k}", label=esc(f"{names[k]}: {label} ×{n:,}"), fillcolor=PALETTE[label])
-        for (a, b), n, via_e in pairs:
-            na = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"
-            nb = f"c{config}" if b == 0 else f"c{e_of_c}" if b == 1 else f"g{b}"
-            if via_e:
-                g.edge(na, nb, label=f"e ×{n:,}", color=EVENT_COLOUR, fontcolor=EVENT_COLOUR,
-                       penwidth="2")
-            else:
-                g.edge(na, nb, label=f"×{n:,}")
+        _lemma3_merged(g, space, lab, sets, valence)
     legend(g, d_counts, (("label D", "in D = e(𝒞)"), ("vermillion edge", "the event e"))
             + CONFIG_MARKS[:2], heading="valence in D")
     return g
+
+
+def _lemma3_sets(g: graphviz.Digraph, space: StateSpace, lab: Labels, sets: Lemma3Sets,
+                 src: np.ndarray) -> None:
+    """𝒞 and D drawn configuration by configuration, e's edges in vermillion."""
+    config, in_c, in_d, e_of_c = sets.config, sets.reach, sets.d, sets.e_of_c
+    only_d = in_d & ~in_c
+    with g.subgraph(name="cluster_C") as s:
+        s.attr(label="𝒞: reachable from C without e", style="rounded", color="#999999")
+        for c in np.flatnonzero(in_c).tolist():
+            header = ("C" if c == config else "e(C)" if c == e_of_c
+                      else "D" if in_d[c] else "")
+            config_node(s, lab, c, header=header)
+    with g.subgraph(name="cluster_D") as s:
+        s.attr(label="D = e(𝒞)", style="rounded", color=EVENT_COLOUR)
+        for c in np.flatnonzero(only_d).tolist():
+            config_node(s, lab, c, header="e(C)" if c == e_of_c else "D")
+    c_src = src[sets.c_edges]
+    for c in np.unique(c_src).tolist():
+        draw_edges(g, lab, c, sets.c_edges[c_src == c].tolist())
+    for k in sets.e_edges.tolist():
+        g.edge(f"c{int(src[k])}", f"c{int(space.arrays.indices[k])}", label="e",
+               color=EVENT_COLOUR, fontcolor=EVENT_COLOUR, penwidth="2")
+
+
+def _lemma3_merged(g: graphviz.Digraph, space: StateSpace, lab: Labels, sets: Lemma3Sets,
+                   valence: ValenceMap) -> None:
+    """𝒞, 𝒞 ∩ D and D merged by valence, with counts; C and e(C) drawn alone."""
+    config, in_c, in_d, e_of_c = sets.config, sets.reach, sets.d, sets.e_of_c
+    only_d = in_d & ~in_c
+    csr = space.arrays
+    key = np.full(len(space), -1, dtype=np.int64)
+    codes = valence.codes.astype(np.int64)
+    key[in_c] = 2 + codes[in_c]
+    key[in_c & in_d] = 6 + codes[in_c & in_d]
+    key[only_d] = 10 + codes[only_d]
+    if e_of_c is not None:
+        key[e_of_c] = 1
+    key[config] = 0
+    mask = np.zeros(len(csr.indices), dtype=bool)
+    mask[sets.c_edges] = True
+    is_e = np.zeros(len(csr.indices), dtype=bool)
+    is_e[sets.e_edges] = True
+    nodes, node_counts, pairs = aggregate(space, key, mask | is_e, is_e)
+    names = {0: "C", 1: "e(C)"}
+    for first, name in ((2, "𝒞"), (6, "𝒞 ∩ D"), (10, "D")):
+        names |= {first + i: name for i in range(4)}
+    for k, n in zip(nodes.tolist(), node_counts.tolist(), strict=True):
+        if k < 2:
+            cid = config if k == 0 else int(e_of_c)  # type: ignore[arg-type]
+            config_node(g, lab, cid, header=names[k])
+            continue
+        label = CODE_LABELS[(k - 2) % 4]
+        g.node(f"g{k}", label=esc(f"{names[k]}: {label} ×{n:,}"), fillcolor=PALETTE[label])
+    for (a, b), n, via_e in pairs:
+        na = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"
+        nb = f"c{config}" if b == 0 else f"c{e_of_c}" if b == 1 else f"g{b}"
+        if via_e:
+            g.edge(na, nb, label=f"e ×{n:,}", color=EVENT_COLOUR, fontcolor=EVENT_COLOUR,
+                   penwidth="2")
+        else:
+            g.edge(na, nb, label=f"×{n:,}")

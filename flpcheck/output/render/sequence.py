@@ -24,7 +24,9 @@ from typing import Any
 import graphviz
 
 from ...errors import ReplayError, UsageError
+from ...model.inputs import bits
 from ...model.protocol import Protocol
+from ...model.receipts import receipts
 from ...model.semantics import (
     Event,
     Step,
@@ -36,7 +38,7 @@ from ...model.semantics import (
 from ...model.values import to_json
 from .style import EVENT_COLOUR, PALETTE, esc
 
-__all__ = ["sequence_view", "schedule_from_json", "schedule_chart", "receipts"]
+__all__ = ["sequence_view", "schedule_from_json", "schedule_chart"]
 
 _DOT = "#222222"
 _LINE = "#9a9a9a"
@@ -69,19 +71,38 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
                          f"the {t} steps")
     dead = set(crashed)
     stop = 0 if crash_at is None else crash_at
+    g = _chart(protocol, inputs, t, cycle_start, dead, stop, title)
+    left = _step_column(g, t, cycle_start, valences)
+    arrows = _arrows(steps)
+    _process_lines(g, protocol, inputs, steps, arrows, dead, stop)
+    _rows(g, t, n, left)
+    _messages(g, protocol, arrows, t)
+    return g
+
+
+def _chart(protocol: Protocol, inputs: Sequence[int], t: int, cycle_start: int | None,
+           dead: set[int], stop: int, title: str) -> graphviz.Digraph:
+    """The empty chart with its title: what runs, from where, with which crashes."""
     g = graphviz.Digraph("sequence")
-    shape = f"{t} steps from I({''.join(map(str, inputs))})" + (
+    shape = f"{t} steps from I({bits(inputs)})" + (
         "" if cycle_start is None else f", the cycle from step {cycle_start + 1} on repeated "
         "forever") + ("" if not dead else ", " + ", ".join(f"p{p}" for p in sorted(dead))
                       + (" dead from the start" if stop == 0 else f" crashed after step {stop}"))
-    head = f"{type(protocol).__name__}, N={n}: sequence chart" + (f" of {title}" if title else "")
+    head = (f"{type(protocol).__name__}, N={protocol.processes}: sequence chart"
+            + (f" of {title}" if title else ""))
     g.attr("graph", label=esc(f"{head}\n{shape}"), labelloc="t", fontname=_FONT, fontsize="12",
            rankdir="TB", nodesep="0.55", ranksep="0.22", splines="line", newrank="true",
            bgcolor="white", outputorder="edgesfirst")
     g.attr("node", fontname=_FONT, fontsize="9")
     g.attr("edge", fontname=_FONT, fontsize="9", arrowsize="0.6")
+    return g
+
+
+def _step_column(g: graphviz.Digraph, t: int, cycle_start: int | None,
+                 valences: Sequence[str] | None) -> list[str]:
+    """The left column: step numbers coloured by valence, the cycle's bracket; returns the
+    bracket's nodes (one per row, none without a cycle)."""
     rows = range(t + 2)  # 0: I(x), i: after step i, t + 1: in transit
-    # the left column: step numbers, coloured by valence
     for r in rows:
         if r == t + 1:
             g.node(f"g{r}", label="in transit", shape="plaintext", fontcolor="#555555",
@@ -103,20 +124,27 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
     for r, name in enumerate(left):
         g.node(name, label="cycle" if r == middle else "", shape="plaintext",
                fontcolor=EVENT_COLOUR, width="0.1", height="0.2")
-    # the processes' lines and their steps
+    return left
+
+
+def _process_lines(g: graphviz.Digraph, protocol: Protocol, inputs: Sequence[int],
+                   steps: Sequence[Step], arrows: list[tuple[int, int, int, int, Any]],
+                   dead: set[int], stop: int) -> None:
+    """Each process's line: its head, a dot per step it takes (a square where it decides),
+    its crash, and what is in transit to it at the end."""
+    t = len(steps)
     by_row = {i + 1: s for i, s in enumerate(steps)}
-    arrows = _arrows(steps)
     transit: dict[int, list[str]] = {}
     for _, _, end, dst, payload in arrows:
         if end == t + 1:
             transit.setdefault(dst, []).append(_payload(protocol, payload))
     outputs = [initial_configuration(protocol, inputs).outputs(protocol)]
     outputs += [s.config.outputs(protocol) for s in steps]
-    for p in range(n):
+    for p in range(protocol.processes):
         mark = " ✕" if p in dead else ""
         g.node(f"h{p}", label=f"p{p}{mark}\nx={inputs[p]}", shape="plaintext", fontsize="11",
                fontcolor=EVENT_COLOUR if p in dead else "#14171c")
-        for r in rows:
+        for r in range(t + 2):
             step = by_row.get(r)
             name = f"p{p}r{r}"
             if p in dead and r == stop:
@@ -124,21 +152,7 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
                        fontsize="18", width="0.2", height="0.2", fixedsize="true",
                        tooltip=f"p{p} crashes: it never steps again")
             elif step is not None and step.event.pid == p:
-                decided = outputs[r - 1][p] is None and outputs[r][p] is not None
-                what = ("null step" if step.event.msg is None
-                        else f"receives {_payload(protocol, step.event.msg)}")
-                if step.event.outcome is not None:
-                    what += f", outcome {step.event.outcome}"
-                attrs = {"shape": "circle", "width": "0.14", "fixedsize": "true", "label": "",
-                         "style": "filled", "color": _DOT,
-                         "fillcolor": "white" if step.event.msg is None else _DOT,
-                         "tooltip": f"step {r}: p{p} {what}"}
-                if decided:
-                    v = outputs[r][p]
-                    attrs.update(shape="square", width="0.22", label=str(v), fontsize="9",
-                                 fillcolor=PALETTE["0-valent" if v == 0 else "1-valent"],
-                                 tooltip=attrs["tooltip"] + f", decides {v}")
-                g.node(name, **attrs)
+                g.node(name, **_step_dot(protocol, step, r, outputs[r - 1][p], outputs[r][p]))
             elif r == t + 1 and transit.get(p):
                 g.node(name, label=esc(", ".join(transit[p])), shape="plaintext",
                        fontcolor="#555555", width="0.1", height="0.15",
@@ -150,7 +164,32 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
             after = p in dead and r >= stop
             g.edge(f"p{p}r{r}", f"p{p}r{r + 1}", arrowhead="none", weight="100",
                    color=_LINE, style="dotted" if after else "solid")
-    for r in rows:  # one row per step, the columns in process order
+
+
+def _step_dot(protocol: Protocol, step: Step, r: int, before: int | None,
+              after: int | None) -> dict[str, str]:
+    """The attributes of step ``r``'s dot: filled for a receipt, hollow for a null step, a
+    square in the decided value's colour where the process decides (output ``before`` ->
+    ``after``)."""
+    p = step.event.pid
+    what = ("null step" if step.event.msg is None
+            else f"receives {_payload(protocol, step.event.msg)}")
+    if step.event.outcome is not None:
+        what += f", outcome {step.event.outcome}"
+    attrs = {"shape": "circle", "width": "0.14", "fixedsize": "true", "label": "",
+             "style": "filled", "color": _DOT,
+             "fillcolor": "white" if step.event.msg is None else _DOT,
+             "tooltip": f"step {r}: p{p} {what}"}
+    if before is None and after is not None:
+        attrs.update(shape="square", width="0.22", label=str(after), fontsize="9",
+                     fillcolor=PALETTE["0-valent" if after == 0 else "1-valent"],
+                     tooltip=attrs["tooltip"] + f", decides {after}")
+    return attrs
+
+
+def _rows(g: graphviz.Digraph, t: int, n: int, left: list[str]) -> None:
+    """One rank per row (step), the columns in process order; the heads on top."""
+    for r in range(t + 2):
         with g.subgraph() as s:
             s.attr(rank="same")
             s.node(f"g{r}")
@@ -165,6 +204,12 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
         s.attr(rank="min")
         for p in range(n):
             s.node(f"h{p}")
+
+
+def _messages(g: graphviz.Digraph, protocol: Protocol,
+              arrows: list[tuple[int, int, int, int, Any]], t: int) -> None:
+    """Every message as an arrow from its send to its receipt (dashed to the bottom row when
+    still in transit)."""
     for row, src, end, dst, payload in arrows:
         text = _payload(protocol, payload)
         pending = end == t + 1  # its payload is written at the bottom, under its receiver
@@ -174,28 +219,6 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
                arrowhead="onormal" if pending else "normal", fontcolor="#333333",
                tooltip=esc(f"{text}: sent by p{src} at step {row}, "
                            + ("still in transit" if pending else f"received at step {end}")))
-    return g
-
-
-def receipts(steps: Sequence[Step]) -> tuple[list[int | None], list[tuple[int, int, Any]]]:
-    """Which send each step receives, and what is still in transit after the last step.
-
-    Returns, for every step, the index (0-based) of the step whose message it receives (None
-    for a null event), and the messages never received as ``(step that sent it, destination,
-    payload)`` in the order they were sent. Copies of one message are matched first in, first
-    out: a receipt takes the oldest copy sent earlier.
-    """
-    pending: list[tuple[int, Any, int, Any]] = []  # (send step, key, dst, payload)
-    sources: list[int | None] = []
-    for i, step in enumerate(steps):
-        source = None
-        if step.event.msg is not None:
-            want = step.event.key
-            at = next(k for k, m in enumerate(pending) if m[1] == want)
-            source = pending.pop(at)[0]
-        sources.append(source)
-        pending += [(i, Event(d, pl).key, d, pl) for d, pl in step.sends]
-    return sources, [(i, dst, payload) for i, _, dst, payload in pending]
 
 
 def _arrows(steps: Sequence[Step]) -> list[tuple[int, int, int, int, Any]]:

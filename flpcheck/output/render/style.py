@@ -19,6 +19,7 @@ import graphviz
 from ...analysis.valence import LABELS, ValenceMap
 from ...errors import UsageError
 from ...explorer.statespace import StateSpace
+from ...model.inputs import bits
 from ...model.protocol import Protocol
 from ...model.values import canonical_key, value_key
 
@@ -111,7 +112,7 @@ class Labels:
         cls = type(proto)
         self.custom_state = cls.format_state is not Protocol.format_state
         self.custom_payload = cls.format_payload is not Protocol.format_payload
-        self.inputs = {cid: "".join(map(str, x)) for x, cid in space.initial}
+        self.inputs = {cid: bits(x) for x, cid in space.initial}
         self.cut = space.cut
         self._edge_cache: dict[int, str] = {}
 

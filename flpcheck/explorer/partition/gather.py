@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._storage import _SIGNED, _UNSIGNED
-from .buffers import BufferTable
-from .statespace import StateSpace
+from .._storage import _SIGNED, _UNSIGNED
+from ..buffers import BufferTable
+from ..statespace import StateSpace
 
 __all__ = ["install_gathered", "gathered_bytes"]
 

@@ -1,37 +1,39 @@
 """The K partitions of a search and how the engine calls them: :class:`Parts` is the
 interface, :class:`LocalParts` runs them in this process (Ray actors:
-:mod:`flpcheck.explorer.ray_backend`)."""
+:mod:`flpcheck.explorer.partition.ray_parts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .limits import current_rss
-from .partition import Partition
+from .worker import Partition
 
 __all__ = ["Parts", "LocalParts"]
 
 
+Method = Callable[..., Any]
+"""A method of :class:`Partition`, named as ``Partition.expand`` (never by a string, so that
+type checkers and dead-code finders see every call)."""
+
+
 class Parts:
-    """The K partitions and how to call them: ``call`` starts ``method`` on every partition
-    with its own arguments and returns one handle per partition (``returns`` > 1: a list of
-    handles each), ``get`` waits for handles and returns their values."""
+    """The K partitions and how to call them: ``call`` starts ``method`` (a method of
+    :class:`Partition`, e.g. ``Partition.expand``) on every partition with its own arguments
+    and returns one handle per partition (``returns`` > 1: a list of handles each), ``get``
+    waits for handles and returns their values."""
 
     K: int
 
-    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
+    def call(self, method: Method, args: Sequence[tuple[Any, ...]],
+             returns: int = 1) -> list[Any]:
         raise NotImplementedError
 
     def get(self, handles: Any) -> Any:
         raise NotImplementedError
 
-    def one(self, k: int, method: str, *args: Any) -> Any:
+    def one(self, k: int, method: Method, *args: Any) -> Any:
         """Call ``method`` on partition k alone and wait for its value."""
-        raise NotImplementedError
-
-    def rss(self) -> list[int]:
-        """Resident memory of each partition's process."""
         raise NotImplementedError
 
     def share(self, value: Any) -> Any:
@@ -52,14 +54,12 @@ class LocalParts(Parts):
         self.K = K
         self.parts = [make(k) for k in range(K)]
 
-    def call(self, method: str, args: Sequence[tuple[Any, ...]], returns: int = 1) -> list[Any]:
-        return [getattr(p, method)(*a) for p, a in zip(self.parts, args, strict=True)]
+    def call(self, method: Method, args: Sequence[tuple[Any, ...]],
+             returns: int = 1) -> list[Any]:
+        return [method(p, *a) for p, a in zip(self.parts, args, strict=True)]
 
     def get(self, handles: Any) -> Any:
         return handles
 
-    def one(self, k: int, method: str, *args: Any) -> Any:
-        return getattr(self.parts[k], method)(*args)
-
-    def rss(self) -> list[int]:
-        return [current_rss()] * self.K
+    def one(self, k: int, method: Method, *args: Any) -> Any:
+        return method(self.parts[k], *args)

@@ -1,12 +1,12 @@
 """The partition engine: a breadth-first search level by level over K partitions.
 
-Every partition (:class:`~flpcheck.explorer.partition.Partition`) expands its part of the
+Every partition (:class:`~flpcheck.explorer.partition.worker.Partition`) expands its part of the
 frontier a chunk at a time and sends each candidate successor to its owner; the owners look
 them up, number the new ones and reply; a level ends when every chunk is answered, and the
 search when a level is empty everywhere. The partitions run in this process
-(:class:`~flpcheck.explorer.parts.LocalParts`: the tests, and one partition) or as Ray actors
-(:mod:`flpcheck.explorer.ray_backend`); the code is the same. After the search the graph is
-gathered into one :class:`StateSpace` (:mod:`flpcheck.explorer.gather`).
+(:class:`~flpcheck.explorer.partition.parts.LocalParts`: the tests, and one partition) or as Ray actors
+(:mod:`flpcheck.explorer.partition.ray_parts`); the code is the same. After the search the graph is
+gathered into one :class:`StateSpace` (:mod:`flpcheck.explorer.partition.gather`).
 
 Supported: the full search, ``max_buffer`` and ``max_depth`` (cut marks as the batch engine
 sets them), stops (timeout, memory, signals) at chunk boundaries, decision changes. Not
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FLPCheckError, UsageError
-from .engine import Engine, Progress, StopCheck
+from ...errors import FLPCheckError, UsageError
+from ..engine import Engine, Progress, StopCheck
+from ..statespace import StateSpace
 from .gather import gathered_bytes, install_gathered
-from .partition import Partition
 from .parts import LocalParts, Parts
-from .statespace import StateSpace
+from .worker import Partition
 
 __all__ = ["PartitionEngine", "CHUNK"]
 
@@ -35,7 +35,7 @@ CHUNK = 1 << 16
 GATHER_UP_TO = 2_000_000
 """Graphs of at most this many configurations are gathered into one process at once (the
 explore command searches them for a non-deciding run, which needs the whole graph); larger
-ones stay on their partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`)."""
+ones stay on their partitions (:class:`~flpcheck.explorer.partition.space.PartitionedSpace`)."""
 
 
 class PartitionEngine(Engine):
@@ -68,7 +68,7 @@ class PartitionEngine(Engine):
         max_buffer = space.bounds.max_buffer
         started = time.perf_counter()
         if self.ray:
-            from .ray_backend import RayParts
+            from .ray_parts import RayParts
 
             parts: Parts = RayParts(K, protocol, origin, max_buffer, self.address)
         else:
@@ -95,7 +95,7 @@ class PartitionEngine(Engine):
     def _install(self, parts: Parts, space: StateSpace, search: _Search) -> bool:
         """Gather the graph into ``space``, or leave it on the partitions (then the result is
         a PartitionedSpace, which keeps them: returns True)."""
-        sums = parts.get(parts.call("summary", [()] * parts.K))
+        sums = parts.get(parts.call(Partition.summary, [()] * parts.K))
         configs = sum(s["configurations"] for s in sums)
         events = sum(s["events"] for s in sums)
         self.report.update(search.report, partitions=sums, configurations=configs,
@@ -108,9 +108,9 @@ class PartitionEngine(Engine):
         need = gathered_bytes(configs, events, space.n)
         if configs > self.gather_up_to or (self.gather_limit is not None
                                            and need > self.gather_limit):
-            from .partitioned import PartitionedSpace
+            from .space import PartitionedSpace
 
-            parts.get(parts.call("drop_index", [()] * parts.K))  # the analyses do not need it
+            parts.get(parts.call(Partition.drop_index, [()] * parts.K))  # the analyses do not need it
             search.note_cuts(sums)
             self.result = PartitionedSpace(parts, space.protocol, space.table.origin,
                                            space.bounds, np.array(search.level_base),
@@ -120,8 +120,8 @@ class PartitionEngine(Engine):
                                             "partitions": sums}, self.gather_limit)
             self.result.engine_note = note + "; the graph stays on the workers"
             return True
-        parts.get(parts.call("drop_index", [()] * parts.K))
-        exports = [parts.one(k, "export") for k in range(parts.K)]
+        parts.get(parts.call(Partition.drop_index, [()] * parts.K))
+        exports = [parts.one(k, Partition.export) for k in range(parts.K)]
         changes = [s["change"] for s in sums if s["change"] is not None]
         install_gathered(space, exports, np.array(search.level_base, dtype=np.int64),
                          min(changes) if changes else None)
@@ -150,10 +150,10 @@ class _Search:
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
         parts, K, space = self.parts, self.K, self.space
-        found = parts.get(parts.call("add_initial", [(vectors,)] * K))
+        found = parts.get(parts.call(Partition.add_initial, [(vectors,)] * K))
         counts = [c for _, c in found]
         base = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64).tolist()
-        parts.get(parts.call("set_level", [(0, base)] * K))
+        parts.get(parts.call(Partition.set_level, [(0, base)] * K))
         self.part_base.append(base)
         gid: dict[int, int] = {}
         for k, (pairs, _) in enumerate(found):
@@ -166,7 +166,7 @@ class _Search:
         stopped = None
         while sum(frontier):
             if max_depth is not None and self.level >= max_depth:
-                parts.get(parts.call("cut_level", [("max-depth",)] * K))
+                parts.get(parts.call(Partition.cut_level, [("max-depth",)] * K))
                 break
             rounds = max(1, -(-max(frontier) // self.chunk))
             replies: list[list[Any]] = [[None] * K for _ in range(K)]
@@ -176,8 +176,8 @@ class _Search:
                 if stopped:
                     break
                 lo, hi = c * self.chunk, (c + 1) * self.chunk
-                out = parts.call("expand", [(lo, hi, *replies[k]) for k in range(K)], returns=K)
-                got = parts.call("receive", [tuple(out[q][j] for q in range(K))
+                out = parts.call(Partition.expand, [(lo, hi, *replies[k]) for k in range(K)], returns=K)
+                got = parts.call(Partition.receive, [tuple(out[q][j] for q in range(K))
                                              for j in range(K)], returns=K + 1)
                 replies = [[got[j][k] for j in range(K)] for k in range(K)]
                 news = [got[j][K] for j in range(K)]
@@ -189,7 +189,7 @@ class _Search:
             new = parts.get(news) if news else [0] * K
             nb = self.level_base[-1] + sum(frontier)
             pb = np.concatenate([[0], np.cumsum(new)[:-1]]).astype(np.int64).tolist()
-            parts.get(parts.call("finish_level", [(nb, pb, *replies[k]) for k in range(K)]))
+            parts.get(parts.call(Partition.finish_level, [(nb, pb, *replies[k]) for k in range(K)]))
             self.level_base.append(nb)
             self.part_base.append(pb)
             self.level += 1
@@ -202,7 +202,7 @@ class _Search:
                 break
         if stopped:
             space.note_cut(stopped)
-        parts.get(parts.call("close", [()] * K))
+        parts.get(parts.call(Partition.close, [()] * K))
         self.report["levels"] = self.level
 
     def note_cuts(self, sums: list[dict[str, Any]]) -> None:
@@ -226,10 +226,10 @@ class _Search:
             return
         parts = self.parts
         levels = self.level + 1
-        parts.get(parts.call("trim", [(levels,)] * self.K))
-        parts.get(parts.call("close", [()] * self.K))
-        sums = parts.get(parts.call("summary", [()] * self.K))
-        exports = [parts.one(k, "export") for k in range(self.K)]
+        parts.get(parts.call(Partition.trim, [(levels,)] * self.K))
+        parts.get(parts.call(Partition.close, [()] * self.K))
+        sums = parts.get(parts.call(Partition.summary, [()] * self.K))
+        exports = [parts.one(k, Partition.export) for k in range(self.K)]
         install_gathered(self.space, exports, np.array(self.level_base, dtype=np.int64), None)
         self.space.initial = self.initial
         self.note_cuts(sums)

@@ -2,7 +2,7 @@
 
 Past a size, gathering the partitions' graph into one process would need that process to hold
 all of it; :class:`PartitionedSpace` instead answers the questions of ``explore``'s report on
-the partitions (:mod:`flpcheck.explorer.partition_queries`) and keeps only a few bytes per
+the partitions (:mod:`flpcheck.explorer.partition.queries`) and keeps only a few bytes per
 configuration here (decision bits, expanded flags, and the valence codes once computed):
 
 - valence: decision bits propagated to the fixpoint level by level from the deepest, each
@@ -13,10 +13,11 @@ configuration here (decision bits, expanded flags, and the valence codes once co
 - schedules: parents stay with their owners, so a schedule is rebuilt hop by hop;
 - Lemma 1's sample: the configurations and edges it reads, fetched from their owners.
 
-Anything else (witness, lemmas, render, graph export) needs the whole graph: its first use
-gathers the graph here when it fits within ``gather_limit`` (the object then *becomes* that
-:class:`~flpcheck.explorer.statespace.StateSpace`), and is refused with the limit named when
-it does not.
+Anything else (witness, lemmas, render, graph export) needs the whole graph:
+:meth:`PartitionedSpace.gather` brings it here as a
+:class:`~flpcheck.explorer.statespace.StateSpace` when it fits within ``gather_limit``, and is
+refused with the limit named when it does not (the pipeline gathers before those analyses;
+such an analysis given this space says so).
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import UsageError
-from ..model.protocol import Protocol
-from ..model.semantics import Configuration, Event
-from ..model.table import LocalTable
+from ...errors import UsageError
+from ...model.protocol import Protocol
+from ...model.semantics import Configuration, Event
+from ...model.table import LocalTable
+from ..statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
 from .gather import gathered_bytes, install_gathered
 from .parts import Parts
-from .statespace import Bounds, Schedule, StateSpace, initial_id, inputs_of
+from .worker import Partition
 
 __all__ = ["PartitionedSpace", "PartitionedGraph"]
 
@@ -45,7 +47,7 @@ class PartitionedGraph:
     """``space.arrays`` of a :class:`PartitionedSpace`: :func:`flpcheck.analysis.graph.reach`
     and :func:`~flpcheck.analysis.graph.bfs` run their passes on the partitions."""
 
-    partitioned = True
+    on_partitions = True
 
     def __init__(self, space: PartitionedSpace) -> None:
         self.space = space
@@ -54,7 +56,7 @@ class PartitionedGraph:
     def n(self) -> int:
         return len(self.space)
 
-    def bfs(self, sources: IntArray, edge_ok: Any = None) -> tuple[IntArray, IntArray]:
+    def bfs(self, sources: npt.NDArray[np.integer], edge_ok: Any = None) -> tuple[IntArray, IntArray]:
         """(distance, BFS edge into each configuration) from ``sources``, as graph.bfs."""
         if edge_ok is not None:
             raise UsageError("this analysis needs the whole graph in one process")
@@ -63,17 +65,17 @@ class PartitionedGraph:
 
     def _pass(self, sources: IntArray) -> None:
         parts, K = self.space.parts, self.space.parts.K
-        frontiers = parts.get(parts.call("bfs_start", [(sources,)] * K))
+        frontiers = parts.get(parts.call(Partition.bfs_start, [(sources,)] * K))
         level = 0
         while any(len(f) for f in frontiers):
             level += 1
-            out = parts.call("bfs_expand", [(f,) for f in frontiers], returns=K)
+            out = parts.call(Partition.bfs_expand, [(f,) for f in frontiers], returns=K)
             frontiers = parts.get(parts.call(
-                "bfs_receive", [(level, *(out[q][j] for q in range(K))) for j in range(K)]))
+                Partition.bfs_receive, [(level, *(out[q][j] for q in range(K))) for j in range(K)]))
 
     def _finish(self, parents: bool) -> Any:
         space = self.space
-        results = space.parts.get(space.parts.call("bfs_result", [(parents,)] * space.parts.K))
+        results = space.parts.get(space.parts.call(Partition.bfs_result, [(parents,)] * space.parts.K))
         dist = space.scatter([d for d, _ in results], np.int64 if parents else np.int32)
         if not parents:
             return dist
@@ -110,7 +112,7 @@ class _Depth:
 class PartitionedSpace:
     """The explored graph, left on its partitions (see the module docstring)."""
 
-    partitioned = True
+    on_partitions = True
 
     def __init__(self, parts: Parts, protocol: Protocol, origin: str, bounds: Bounds,
                  level_base: IntArray, search: dict[str, Any], gather_limit: int | None) -> None:
@@ -134,18 +136,18 @@ class PartitionedSpace:
         self.edge_outcome = self.edge_probability = None
         self.probabilities = [Fraction(1)]
         self.gather_limit = gather_limit
-        self._valence: Any = None
+        self._gathered: StateSpace | None = None
         self._cache: dict[str, dict[Any, Any]] = {"conf": {}, "edges": {}, "edge": {},
                                                   "found": {}}
         K = parts.K
         events = [s["events"] for s in search["partitions"]]
         self.edge_base = np.concatenate([[0], np.cumsum(events)[:-1]]).astype(np.int64)
-        prepared = parts.get(parts.call("prepare", [(self.edge_base.tolist(),)] * K))
+        prepared = parts.get(parts.call(Partition.prepare, [(self.edge_base.tolist(),)] * K))
         self.configurations_count = sum(p["configurations"] for p in prepared)
         self.events_count = sum(p["events"] for p in prepared)
         self.diamonds = sum(p["diamonds"] for p in prepared)
         self.level_sizes = [p["level_sizes"] for p in prepared]
-        flags = parts.get(parts.call("flags", [()] * K))
+        flags = parts.get(parts.call(Partition.flags, [()] * K))
         self.decided = self.scatter([d for d, _ in flags], np.uint8)
         self.expanded = self.scatter([e for _, e in flags], np.bool_)
         changes = [s["change"] for s in search["partitions"] if s["change"] is not None]
@@ -153,7 +155,7 @@ class PartitionedSpace:
         self.decision_change_edge: int | None = None
         if self._change is not None:
             src, rank = self._change
-            self.decision_change_edge = parts.one(self._owner(src), "edge_of", src, rank)
+            self.decision_change_edge = parts.one(self._owner(src), Partition.edge_of, src, rank)
         self._initial_fetched = False
         self.depth = _Depth(level_base)
         self.edge_event = _ByEdge(self, 0)
@@ -208,8 +210,9 @@ class PartitionedSpace:
         """Never reduced."""
 
     def require_full(self, what: str) -> None:
-        """Gather the graph here (when it fits): ``what`` needs all of it."""
-        self._become_full(what)
+        """Refuse: ``what`` needs the whole graph, which :meth:`gather` brings here."""
+        raise UsageError(f"{what} needs the whole graph in this process: it stays on the "
+                         "partitions until gathered (space.gather())")
 
     # -- the decision-bit fixpoint -------------------------------------------------------------
 
@@ -218,9 +221,9 @@ class PartitionedSpace:
         not expanded reachable), propagated to the fixpoint on the partitions."""
         parts, K = self.parts, self.parts.K
         start = self.decided & 3 | self._cut.astype(np.uint8) << 2
-        sizes = parts.get(parts.call("bits_start", [(parts.share(start),)] * K))
+        sizes = parts.get(parts.call(Partition.bits_start, [(parts.share(start),)] * K))
         levels = max(len(s) for s in sizes)
-        kinds = parts.get(parts.call("edge_kinds", [()] * K))
+        kinds = parts.get(parts.call(Partition.edge_kinds, [()] * K))
         back = sum(b for b, _ in kinds)
         cross = {d for _, levels_ in kinds for d in levels_}
         updates: list[Any] = [None] * K  # what the last level sent: carried across sweeps
@@ -228,7 +231,7 @@ class PartitionedSpace:
             swept = False
             for d in range(levels - 1, -1, -1):
                 while True:  # repeated only where a level's slices depend on each other
-                    out = parts.call("bits_level", [(d, *updates)] * K, returns=2)
+                    out = parts.call(Partition.bits_level, [(d, *updates)] * K, returns=2)
                     updates = [o[0] for o in out]
                     if d not in cross and not back:
                         break
@@ -238,7 +241,7 @@ class PartitionedSpace:
                         break
             if not back or not swept:
                 break
-        return self.scatter(parts.get(parts.call("bits_result", [()] * K)), np.uint8)
+        return self.scatter(parts.get(parts.call(Partition.bits_result, [()] * K)), np.uint8)
 
     def scatter(self, per_partition: list[Any], dtype: Any) -> npt.NDArray[Any]:
         """One array over every configuration from each partition's array in local order:
@@ -271,7 +274,7 @@ class PartitionedSpace:
         found = self._cache["edge"].get(edge)
         if found is None:
             k = int(np.searchsorted(self.edge_base, edge, side="right")) - 1
-            src, pid, payload, dst = self.parts.one(k, "edge", edge - int(self.edge_base[k]))
+            src, pid, payload, dst = self.parts.one(k, Partition.edge, edge - int(self.edge_base[k]))
             found = self._cache["edge"][edge] = (self._event_id(pid, payload), dst, src)
         return found
 
@@ -305,7 +308,7 @@ class PartitionedSpace:
     def _fetch(self, cids: list[int]) -> None:
         """Bring the configurations ``cids`` here, one call per owner."""
         for k, group in self._missing_by_owner(cids, "conf").items():
-            for c, config in zip(group, self.parts.one(k, "configurations", group), strict=True):
+            for c, config in zip(group, self.parts.one(k, Partition.configurations, group), strict=True):
                 self._cache["conf"][c] = config
                 self._cache["found"][config] = c
 
@@ -330,7 +333,7 @@ class PartitionedSpace:
 
     def _fetch_edges(self, cids: list[int]) -> None:
         for k, group in self._missing_by_owner(cids, "edges").items():
-            for c, edges in zip(group, self.parts.one(k, "edges", group), strict=True):
+            for c, edges in zip(group, self.parts.one(k, Partition.edges, group), strict=True):
                 self._cache["edges"][c] = edges
 
     def outputs(self, cid: int) -> tuple[int | None, ...]:
@@ -345,7 +348,7 @@ class PartitionedSpace:
     def buffer_size(self, cid: int) -> int:
         if self._sizes is None:
             self._sizes = self.scatter(
-                self.parts.get(self.parts.call("buffer_sizes", [()] * self.parts.K)), np.int64)
+                self.parts.get(self.parts.call(Partition.buffer_sizes, [()] * self.parts.K)), np.int64)
         return int(self._sizes[cid])
 
     def schedule_to(self, cid: int) -> Schedule:
@@ -353,7 +356,7 @@ class PartitionedSpace:
         events, path = [], [int(cid)]
         c = int(cid)
         while True:
-            (parent, rank), = self.parts.one(self._owner(c), "parents", [c])
+            (parent, rank), = self.parts.one(self._owner(c), Partition.parents, [c])
             if parent < 0:
                 break
             pid, payload, dst, _ = self._edges_of(parent)[rank]
@@ -387,21 +390,20 @@ class PartitionedSpace:
             found = self._cache["found"].get(config)
             if found is not None:
                 return found
-        for hit in self.parts.get(self.parts.call("find", [(config,)] * self.parts.K)):
+        for hit in self.parts.get(self.parts.call(Partition.find, [(config,)] * self.parts.K)):
             if hit is not None:
                 self._cache["found"][config] = hit
                 return hit
         return None
 
-    # -- everything else: the graph gathered here ---------------------------------------------
+    # -- the graph gathered here -----------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or "parts" not in self.__dict__:
-            raise AttributeError(name)
-        self._become_full(f"{name} (an analysis of the whole graph)")
-        return getattr(self, name)
-
-    def _become_full(self, what: str) -> None:
+    def gather(self, what: str = "an analysis of the whole graph") -> StateSpace:
+        """The whole graph as a :class:`StateSpace` in this process, when it fits within
+        ``gather_limit`` (else a usage error naming ``what`` and the limit); gathered once. This
+        space keeps answering from the partitions until it is released."""
+        if self._gathered is not None:
+            return self._gathered
         need = gathered_bytes(len(self), self.events_count, self.n)
         if self.gather_limit is not None and need > self.gather_limit:
             raise UsageError(
@@ -412,17 +414,11 @@ class PartitionedSpace:
         parts = self.parts
         full = StateSpace(self.protocol, LocalTable(self.protocol, self.table.origin),
                           self.bounds)
-        parts.get(parts.call("drop_index", [()] * parts.K))
-        exports = [parts.one(k, "export") for k in range(parts.K)]
+        parts.get(parts.call(Partition.drop_index, [()] * parts.K))
+        exports = [parts.one(k, Partition.export) for k in range(parts.K)]
         install_gathered(full, exports, self.level_base, self._change)
         full.initial = self.initial
         full.cut_reasons = self.cut_reasons
         full.engine, full.engine_note, full.elapsed = self.engine, self.engine_note, self.elapsed
-        valence = self._valence
-        parts.shutdown()
-        self.__class__ = StateSpace  # type: ignore[assignment]
-        self.__dict__.clear()
-        self.__dict__.update(full.__dict__)
-        if valence is not None:
-            self._valence = valence  # type: ignore[attr-defined]
-
+        self._gathered = full
+        return full

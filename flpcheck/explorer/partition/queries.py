@@ -1,8 +1,8 @@
 """What a partition answers about its part of the graph after the search (a mixin of
-:class:`~flpcheck.explorer.partition.Partition`): the decision-bit fixpoint for valence,
+:class:`~flpcheck.explorer.partition.worker.Partition`): the decision-bit fixpoint for valence,
 breadth-first passes from a set of configurations, and configurations, edges and parents
 decoded to plain values for schedules. The coordinating side is
-:mod:`flpcheck.explorer.partitioned`.
+:mod:`flpcheck.explorer.partition.space`.
 
 Edges have global ids too: ``edge_base[k]`` plus the edge's index among partition k's edges
 (configurations in local order, each one's edges in order).
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model.semantics import Configuration
-from ..model.table import LocalTable
-from ..model.values import canonical_key
-from ._storage import Growable
+from ...model.semantics import Configuration
+from ...model.table import LocalTable
+from ...model.values import canonical_key
+from .._storage import Growable
 
 __all__ = ["PartitionQueries", "timed"]
 
@@ -292,8 +292,4 @@ class PartitionQueries:
         lens = np.array([len(b) for b in self.buffers] or [0], dtype=np.int64)
         rows = self.rows.view
         return lens[rows[:, self.n:]].sum(axis=1) if len(rows) else np.zeros(0, np.int64)
-
-    def pids_of_events(self) -> list[int]:
-        """The process of each of my event ids (for decoding elsewhere)."""
-        return self._event_pids(np.arange(self.n + len(self.table.messages))).tolist()
 

@@ -24,10 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import FLPCheckError, UsageError, WorkerLost
-from ..model.protocol import Protocol
-from .partition import Partition
-from .parts import Parts
+from ...errors import FLPCheckError, UsageError, WorkerLost
+from ...model.protocol import Protocol
+from .parts import Method, Parts
+from .worker import Partition
 
 __all__ = ["RayParts", "require_ray"]
 
@@ -79,7 +79,7 @@ def _own_package() -> None:
     ``import flpcheck`` in the worker, an empty namespace package, while the submodules
     still come from the installed package: a model's ``from flpcheck import Protocol``
     failed. The package is loaded again from this module's own location."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # flpcheck/
     top = sys.modules.get("flpcheck")
     where = getattr(top, "__file__", None)
     if top is not None and where is not None and Path(where).resolve().parent == package:
@@ -133,7 +133,7 @@ class RayParts(Parts):
                 ray.init(address="local", num_cpus=max(K, os.cpu_count() or 1),
                          include_dashboard=False, logging_level="ERROR", log_to_driver=False)
             else:
-                package = Path(__file__).resolve().parent.parent  # flpcheck/, shipped whole
+                package = Path(__file__).resolve().parents[2]  # flpcheck/, shipped whole
                 env = {"working_dir": str(path.parent), "excludes": EXCLUDES,
                        "py_modules": [str(package)]}
                 try:
@@ -165,10 +165,10 @@ class RayParts(Parts):
         where = "a local Ray" if self.address is None else f"the Ray cluster at {self.address}"
         return f"{self.K} workers on {where} ({nodes} node{'s' if nodes > 1 else ''})"
 
-    def call(self, method: str, args: Any, returns: int = 1) -> list[Any]:
+    def call(self, method: Method, args: Any, returns: int = 1) -> list[Any]:
         out = []
         for actor, a in zip(self.actors, args, strict=True):
-            m = getattr(actor, method)
+            m = getattr(actor, method.__name__)
             if returns > 1:
                 m = m.options(num_returns=returns)
             out.append(m.remote(*a))
@@ -207,11 +207,8 @@ class RayParts(Parts):
     def share(self, value: Any) -> Any:
         return self.ray.put(value)
 
-    def one(self, k: int, method: str, *args: Any) -> Any:
-        return self.get(getattr(self.actors[k], method).remote(*args))
-
-    def rss(self) -> list[int]:
-        return [s["rss"] for s in self.get([a.summary.remote() for a in self.actors])]
+    def one(self, k: int, method: Method, *args: Any) -> Any:
+        return self.get(getattr(self.actors[k], method.__name__).remote(*args))
 
     def shutdown(self) -> None:
         ray = self.ray

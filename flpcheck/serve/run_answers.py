@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.lasso import Run
 from ..analysis.lemma2 import lemma2
-from ..analysis.runs import Run
 from ..analysis.valence import LABELS
 from ..analysis.verdict import Verdict
 from ..model.semantics import Event, Step

@@ -1,8 +1,8 @@
 """One partition of the level-synchronous, hash-partitioned breadth-first search.
 
 The same class runs in the exploring process (one or more partitions called one after the
-other) and as a Ray actor (:mod:`flpcheck.explorer.ray_backend`); the coordinator in
-:mod:`flpcheck.explorer.levels` drives it level by level. A configuration belongs to partition
+other) and as a Ray actor (:mod:`flpcheck.explorer.partition.ray_parts`); the coordinator in
+:mod:`flpcheck.explorer.partition.engine` drives it level by level. A configuration belongs to partition
 ``owner_hash(fingerprints) % K`` (:mod:`flpcheck.explorer.fingerprint`): a 64-bit hash of what
 its local states and messages *are*, the same in every process.
 
@@ -31,15 +31,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import FLPCheckError, HashCollision
-from ..model.protocol import Protocol
-from ..model.table import LocalTable
-from ._storage import Growable, RowIndex, _mix, distinct, row_hash
-from .buffers import BufferTable
-from .fingerprint import buffer_fingerprint, fingerprint, position_tables
-from .limits import current_rss
-from .moves import Moves, _narrowest
-from .partition_queries import PartitionQueries, timed
+from ...errors import FLPCheckError, HashCollision
+from ...model.protocol import Protocol
+from ...model.table import LocalTable
+from .._storage import Growable, RowIndex, _mix, distinct, row_hash
+from ..buffers import BufferTable
+from ..fingerprint import buffer_fingerprint, fingerprint, position_tables
+from ..limits import current_rss
+from ..moves import Moves, _narrowest
+from .queries import PartitionQueries, timed
 
 __all__ = ["Partition", "Batch"]
 
@@ -113,11 +113,6 @@ class Partition(PartitionQueries):
         starts = np.array(self.level_start[: len(self.level_base)], dtype=np.int64)
         d = np.searchsorted(starts, local, side="right") - 1
         return self.level_base[d] + self.part_base[d, self.k] + (local - starts[d])
-
-    def local_of(self, gid: int) -> int:
-        """The local id of global id ``gid`` (owned by this partition)."""
-        d = int(np.searchsorted(self.level_base, gid, side="right")) - 1
-        return self.level_start[d] + gid - int(self.level_base[d]) - int(self.part_base[d, self.k])
 
     # -- fingerprints and owners --------------------------------------------------------------
 
