@@ -100,7 +100,8 @@ def test_graph_exports_carry_outcome_and_exact_probability():
     assert len(edges) == 68
     assert sorted(d["probability"] for d in edges if d["outcome"] is not None) == ["1/2"] * 12
     assert {d["probability"] for d in edges if d["outcome"] is None} == {"1"}
-    assert json.loads(json.dumps(node_link_data(space, classify_valence(space))))["edges"][0]["probability"] == "1/2"
+    data = json.loads(json.dumps(node_link_data(space, classify_valence(space))))
+    assert data["edges"][0]["probability"] == "1/2"
     dot = full_view(space, valence=classify_valence(space)).source
     assert dot.count("(o0, 1/2)") == 6 and dot.count("(o1, 1/2)") == 6
 
