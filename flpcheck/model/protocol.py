@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from ..errors import InvalidProtocol
 from .chance import Outcomes
 
-__all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes"]
+__all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes",
+           "declares_rounds"]
 
 Send = tuple[int, Hashable]
 """One message handed to the buffer: ``(destination pid, payload)``."""
@@ -85,6 +86,13 @@ class Protocol:
         k-th choice. Return it from ``step``."""
         return Outcomes(tuple(choices))
 
+    def round_of(self, pid: int, state: Any) -> int | None:
+        """Optional: the round ``pid`` is in at ``state`` (1, 2, ...; never decreasing along its
+        steps), for a model that counts rounds, such as Ben-Or's. ``flpcheck chance`` then
+        reports the probability of deciding within R rounds. None (the default) declares no
+        round counter."""
+        return None
+
     def format_state(self, pid: int, state: Any) -> str:
         """How a local state is printed (override for a compact form)."""
         return repr(state)
@@ -130,3 +138,8 @@ def check_processes(name: str, n: object, what: str = "processes") -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InvalidProtocol(f"{name}: {what} must be an int >= 1, got {n!r}")
     return n
+
+
+def declares_rounds(protocol: Protocol) -> bool:
+    """True when the protocol's class overrides :meth:`Protocol.round_of`."""
+    return getattr(type(protocol), "round_of", None) is not Protocol.round_of
