@@ -22,7 +22,10 @@ import numpy as np
 from .mdp import MDP, BoolArray, IntArray
 from .solve import Estimate
 
-__all__ = ["bounded_reach", "bounded_curve", "EXACT_BUDGET"]
+__all__ = ["bounded_reach", "bounded_curve", "EXACT_BUDGET", "CLOSE"]
+
+CLOSE = 1e-4
+"""A curve stops early once within this of the eventual probability."""
 
 EXACT_BUDGET = 40_000_000
 """Exact step-bounded values are computed while (outcomes x largest K) stays below this."""
@@ -41,9 +44,11 @@ def _segments(mdp: MDP, usable: BoolArray) -> tuple[IntArray, IntArray, IntArray
 
 
 def _iterate(mdp: MDP, goal: BoolArray, avoid: BoolArray, kmax: int, mode: str,
-             exact: bool, keep: list[int] | None, states: IntArray) -> list[np.ndarray]:
+             exact: bool, keep: list[int] | None, states: IntArray,
+             until: np.ndarray | None = None) -> list[np.ndarray]:
     """The vectors P_k restricted to ``states`` for k in ``keep`` (every k when None), scaled by
-    L**k when ``exact``."""
+    L**k when ``exact``; with ``until`` (floats only), stop once every one is within
+    ``CLOSE`` of it."""
     n = mdp.n_states
     usable = ~goal[mdp.act_src] & ~avoid[mdp.act_src]
     dst, outs, starts, owner = _segments(mdp, usable)
@@ -87,6 +92,8 @@ def _iterate(mdp: MDP, goal: BoolArray, avoid: BoolArray, kmax: int, mode: str,
         v = new
         if wanted is None or k in wanted:
             out.append(v[states].copy())
+        if until is not None and bool((v[states] >= until - CLOSE).all()):
+            break
     return out
 
 
@@ -120,10 +127,14 @@ def bounded_reach(mdp: MDP, goal: BoolArray, steps: list[int], states: list[int]
 
 
 def bounded_curve(mdp: MDP, goal: BoolArray, kmax: int, states: list[int], mode: str = "min",
-                  avoid: BoolArray | None = None) -> np.ndarray:
+                  avoid: BoolArray | None = None, until: list[float] | None = None
+                  ) -> np.ndarray:
     """P(reach ``goal`` within k steps) for k = 0..kmax (rows) from each of ``states``
-    (columns), in floating point (for plotting and for choosing K)."""
+    (columns), in floating point (for plotting and for choosing K); with ``until`` (the
+    eventual probabilities), it stops early once every column is within ``CLOSE`` of its
+    own."""
     avoid = np.zeros(mdp.n_states, dtype=bool) if avoid is None else avoid
     idx = np.array(states, dtype=np.int64)
-    vecs = _iterate(mdp, goal, avoid, kmax, mode, False, None, idx)
+    stop = None if until is None else np.array(until, dtype=np.float64)
+    vecs = _iterate(mdp, goal, avoid, kmax, mode, False, None, idx, stop)
     return np.array([np.asarray(v, dtype=np.float64) for v in vecs])

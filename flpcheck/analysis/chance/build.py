@@ -46,6 +46,8 @@ class SpaceMDP:
     initial: tuple[tuple[tuple[int, ...], int], ...]
     #: the crash budget t (0 for the uniform scheduler)
     crashes: int
+    #: per outcome: the edge of the space it follows (-1 for a crash)
+    out_edge: IntArray
 
     @property
     def cut(self) -> BoolArray:
@@ -122,7 +124,8 @@ def uniform_chain(space: StateSpace) -> SpaceMDP:
               np.full(n_act, -1, dtype=np.int64), np.full(n_act, -1, dtype=np.int64),
               np.zeros(n_act, dtype=bool))
     return SpaceMDP(space, mdp, "uniform", np.arange(c, dtype=np.int64),
-                    np.zeros(c, dtype=np.int64), tuple(space.initial), 0)
+                    np.zeros(c, dtype=np.int64), tuple(space.initial), 0,
+                    np.arange(len(dst), dtype=np.int64))
 
 
 def adversary_mdp(space: StateSpace, crashes: int = 0) -> SpaceMDP:
@@ -187,6 +190,8 @@ def adversary_mdp(space: StateSpace, crashes: int = 0) -> SpaceMDP:
     out_dst[is_event_out] = np.repeat(alayer[kind == 0], acount[kind == 0]) * c + dst_cfg[edges]
     out_prob[is_event_out] = eprob[edges]
     out_dst[~is_event_out] = ctarget[kind == 1]
+    out_edge = np.full(len(out_dst), -1, dtype=np.int64)
+    out_edge[is_event_out] = edges
     total = c * len(layers)
     act_ptr = np.concatenate([[0], np.cumsum(np.bincount(state, minlength=total))])
     out_ptr = np.concatenate([[0], np.cumsum(counts_out)])
@@ -195,11 +200,12 @@ def adversary_mdp(space: StateSpace, crashes: int = 0) -> SpaceMDP:
     initial = tuple(space.initial)
     return _restrict(space, full, np.repeat(masks, c), np.tile(np.arange(c, dtype=np.int64),
                                                                len(layers)),
-                     initial, crashes)
+                     initial, crashes, out_edge)
 
 
 def _restrict(space: StateSpace, full: MDP, crashed: IntArray, config: IntArray,
-              initial: tuple[tuple[tuple[int, ...], int], ...], crashes: int) -> SpaceMDP:
+              initial: tuple[tuple[tuple[int, ...], int], ...], crashes: int,
+              out_edge: IntArray) -> SpaceMDP:
     """The sub-MDP of the states reachable from the initial ones (layer 0), renumbered in
     breadth-first order of the original numbering (layer-major)."""
     from scipy.sparse.csgraph import breadth_first_order
@@ -224,4 +230,5 @@ def _restrict(space: StateSpace, full: MDP, crashed: IntArray, config: IntArray,
               new_id[full.out_dst[out_keep]], full.out_prob[out_keep], full.probs,
               full.act_pid[act_keep], full.act_event[act_keep], full.zero_time[act_keep])
     init = tuple((x, int(new_id[cid])) for x, cid in initial)
-    return SpaceMDP(space, mdp, "adversary", config[kept], crashed[kept], init, crashes)
+    return SpaceMDP(space, mdp, "adversary", config[kept], crashed[kept], init, crashes,
+                    out_edge[out_keep])

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 import numpy as np
 
@@ -78,18 +79,42 @@ class Estimate:
 
 @dataclass(frozen=True, eq=False)
 class Solution:
-    """Per-state values: ``exact[s]`` a Fraction, or None where ``low[s]``..``high[s]`` are
-    float bounds; ``strategy[s]`` the action a maximizing adversary takes (-1: none needed)."""
+    """Per-state values: ``num[s] / den[s]`` exactly where ``den[s]`` is not 0, else float
+    bounds ``low[s]``..``high[s]``; ``strategy[s]`` the action a maximizing adversary takes
+    (-1: none needed). With ``flip`` the values are 1 minus the stored ones (bounds swapped)."""
 
-    exact: list[Fraction | None]
+    num: list[int]
+    den: list[int]
     low: np.ndarray
     high: np.ndarray
     strategy: IntArray
+    flip: bool = False
+
+    def exact_at(self, s: int) -> Fraction | None:
+        """The exact value at state ``s``, or None."""
+        d = self.den[s]
+        if not d:
+            return None
+        return Fraction(d - self.num[s], d) if self.flip else Fraction(self.num[s], d)
 
     def estimate(self, s: int) -> Estimate:
-        e = self.exact[s]
-        return Estimate(e, e) if e is not None else Estimate(float(self.low[s]),
-                                                             float(self.high[s]))
+        e = self.exact_at(s)
+        if e is not None:
+            return Estimate(e, e)
+        if self.flip:
+            return Estimate(1.0 - float(self.high[s]), 1.0 - float(self.low[s]))
+        return Estimate(float(self.low[s]), float(self.high[s]))
+
+    def complement(self) -> Solution:
+        """The solution of 1 - these values (the strategy kept)."""
+        return Solution(self.num, self.den, self.low, self.high, self.strategy, not self.flip)
+
+    def zero(self) -> BoolArray:
+        """Per state: the value is exactly 0."""
+        num = np.array([0 if not d else (d - x if self.flip else x)
+                        for x, d in zip(self.num, self.den, strict=True)], dtype=object)
+        den = np.array(self.den, dtype=object)
+        return (den != 0) & (num == 0)
 
 
 class _Quotient:
@@ -131,108 +156,156 @@ class _Quotient:
 def max_reach(mdp: MDP, goal: BoolArray, avoid: BoolArray | None = None,
               exact_limit: int = EXACT_LIMIT) -> Solution:
     """max over adversaries of P(reach ``goal``) from every state (module docstring); the states
-    in ``avoid`` are absorbing with value 0 (as are the goal states, with value 1)."""
+    in ``avoid`` are absorbing with value 0 (as are the goal states, with value 1).
+
+    Exact values are integer pairs (numerator, denominator) in numpy object arrays. The nodes
+    alone in their component are solved a level at a time, all at once: with L the least
+    common multiple of the probabilities' denominators and D that of the level's targets'
+    denominators, an action's value is ``sum (L * p) * num_t * (D / den_t)`` over ``D * (L -
+    the weight back into its node)``; the best action's value, reduced, is the node's."""
     n = mdp.n_states
     avoid = np.zeros(n, dtype=bool) if avoid is None else avoid
     q = _Quotient(mdp, goal, avoid)
-    xe: list[Fraction | None] = [None] * q.n_nodes
-    xl = np.zeros(q.n_nodes)
-    xh = np.zeros(q.n_nodes)
+    vals = _Values(q.n_nodes)
     best_act = np.full(q.n_nodes, -1, dtype=np.int64)
-    out_ptr = mdp.out_ptr.tolist()
-    out_dst = mdp.out_dst.tolist()
-    out_prob = mdp.out_prob.tolist()
-    probs = mdp.probs
-    goal_l = goal.tolist()
-    node_l = q.node.tolist()
-    acts_l = q.acts.tolist()
-    aptr = q.act_ptr.tolist()
-    one, zero = Fraction(1), Fraction(0)
-
-    def action_value(a: int, me: int) -> tuple[Fraction | None, float, float, Fraction]:
-        """(exact value or None, low, high, mass back into node ``me``) of action a."""
-        acc: Fraction | None = zero
-        lo = hi = 0.0
-        self_mass = zero
-        for k in range(out_ptr[a], out_ptr[a + 1]):
-            t = out_dst[k]
-            p = probs[out_prob[k]]
-            nt = node_l[t]
-            if nt == me:
-                self_mass += p
-            elif goal_l[t]:
-                if acc is not None:
-                    acc += p
-                lo += float(p)
-                hi += float(p)
-            elif nt >= 0:
-                v = xe[nt]
-                if v is None:
-                    acc = None
-                elif acc is not None and v:
-                    acc += p * v
-                lo += float(p) * xl[nt]
-                hi += float(p) * xh[nt]
-        if self_mass:
-            rest = one - self_mass
-            if acc is not None:
-                acc /= rest
-            lo, hi = lo / float(rest), hi / float(rest)
-        return acc, lo, hi, self_mass
-
-    def solve_single(me: int) -> None:
-        found = []
-        for i in range(aptr[me], aptr[me + 1]):
-            a = acts_l[i]
-            v, lo, hi, self_mass = action_value(a, me)
-            if self_mass != one:
-                found.append((a, v, lo, hi))
-        if all(v is not None for _, v, _, _ in found):
-            arg, best = found[0][0], found[0][1]
-            for a, v, _, _ in found[1:]:
-                if v > best:  # type: ignore[operator]
-                    arg, best = a, v
-            xe[me] = best
-            xl[me] = xh[me] = float(best)  # type: ignore[arg-type]
-        else:
-            arg, bl = found[0][0], found[0][2]
-            for a, _, lo, _ in found[1:]:
-                if lo > bl:
-                    arg, bl = a, lo
-            xl[me], xh[me] = bl, max(hi for _, _, _, hi in found)
-        best_act[me] = arg
-
+    level_solver = _LevelSolver(mdp, q, goal, vals, best_act)
+    sizes = np.diff(q.comp_ptr)
     for level in q.levels:
-        for c in level.tolist():
+        single = level[sizes[level] == 1]
+        if single.size:
+            level_solver.solve(q.comp_nodes[q.comp_ptr[single]])
+        for c in level[sizes[level] > 1].tolist():
             members = q.comp_nodes[q.comp_ptr[c]:q.comp_ptr[c + 1]].tolist()
-            if len(members) == 1:
-                solve_single(members[0])
-            elif len(members) <= exact_limit and _inputs_exact(q, members, xe, mdp):
-                _policy_iteration(q, members, xe, xl, xh, best_act, mdp)
+            if len(members) <= exact_limit and _inputs_exact(q, members, vals, mdp):
+                _policy_iteration(q, members, vals, best_act, mdp)
             else:
-                _interval_iteration(q, members, xe, xl, xh, best_act, mdp, goal)
-    exact: list[Fraction | None] = [None] * n
+                _interval_iteration(q, members, vals, best_act, mdp, goal)
+    num = [0] * n
+    den = [1] * n
     low = np.zeros(n)
     high = np.zeros(n)
     for s in np.flatnonzero(goal).tolist():
-        exact[s] = one
+        num[s] = 1
     low[goal] = 1.0
     high[goal] = 1.0
-    for s in range(n):
-        if not goal_l[s] and node_l[s] < 0:
-            exact[s] = zero
     maybe = np.flatnonzero(q.maybe)
     nodes = q.node[maybe]
-    low[maybe] = xl[nodes]
-    high[maybe] = xh[nodes]
-    for s, nd in zip(maybe.tolist(), nodes.tolist(), strict=True):
-        exact[s] = xe[nd]
-    strategy = _strategy(mdp, q, best_act)
-    return Solution(exact, low, high, strategy)
+    low[maybe] = vals.low[nodes]
+    high[maybe] = vals.high[nodes]
+    for s, x, d in zip(maybe.tolist(), vals.num[nodes].tolist(), vals.den[nodes].tolist(),
+                       strict=True):
+        num[s], den[s] = int(x), int(d)
+    return Solution(num, den, low, high, _strategy(mdp, q, best_act))
 
 
-def _inputs_exact(q: _Quotient, members: list[int], xe: list[Fraction | None], mdp: MDP
-                  ) -> bool:
+class _Values:
+    """Node values: exact as (num, den) where den != 0, float bounds (low, high) always."""
+
+    def __init__(self, n: int) -> None:
+        self.num = np.zeros(n, dtype=object)
+        self.den = np.zeros(n, dtype=object)
+        self.low = np.zeros(n)
+        self.high = np.zeros(n)
+
+    def get(self, nt: int) -> Fraction | None:
+        return Fraction(int(self.num[nt]), int(self.den[nt])) if self.den[nt] else None
+
+    def set(self, nt: int, v: Fraction) -> None:
+        self.num[nt], self.den[nt] = v.numerator, v.denominator
+        self.low[nt] = self.high[nt] = float(v)
+
+
+class _LevelSolver:
+    """Solves many single-node components at once (:func:`max_reach`'s docstring)."""
+
+    def __init__(self, mdp: MDP, q: _Quotient, goal: BoolArray, vals: _Values,
+                 best_act: IntArray) -> None:
+        self.mdp, self.q, self.goal, self.vals, self.best_act = mdp, q, goal, vals, best_act
+        self.big = mdp.denominator
+        weight = np.array([int(p * self.big) for p in mdp.probs], dtype=object)
+        self.weight = weight[mdp.out_prob]
+        self.wint = np.array([int(p * self.big) for p in mdp.probs], dtype=np.int64)[
+            mdp.out_prob] if self.big < 2**62 else None
+
+    def solve(self, nodes: IntArray) -> None:
+        mdp, q, vals = self.mdp, self.q, self.vals
+        big = self.big
+        lens = q.act_ptr[nodes + 1] - q.act_ptr[nodes]
+        acts = q.acts[_ranges(q.act_ptr[nodes], lens)]
+        owner = np.repeat(nodes, lens)
+        olen = mdp.out_ptr[acts + 1] - mdp.out_ptr[acts]
+        outs = _ranges(mdp.out_ptr[acts], olen)
+        a_start = np.concatenate([[0], np.cumsum(olen)[:-1]]).astype(np.int64)
+        o_owner = np.repeat(owner, olen)
+        t = mdp.out_dst[outs]
+        nt = q.node[t]
+        own = nt == o_owner
+        at_goal = self.goal[t]
+        at_node = (nt >= 0) & ~own
+        safe = np.maximum(nt, 0)
+        p = mdp.out_float[outs]
+        w = self.weight[outs]
+        fl = np.where(at_goal, 1.0, np.where(at_node, vals.low[safe], 0.0))
+        fh = np.where(at_goal, 1.0, np.where(at_node, vals.high[safe], 0.0))
+        selfw = np.add.reduceat(np.where(own, w, 0), a_start)
+        rest = big - selfw
+        scale = np.array([big / r for r in rest.tolist()], dtype=np.float64)
+        lo_a = np.add.reduceat(p * fl, a_start) * scale
+        hi_a = np.add.reduceat(p * fh, a_start) * scale
+        g_start = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+        vden = np.where(at_goal, 1, np.where(at_node, vals.den[safe], 1)).astype(object)
+        vnum = np.where(at_goal, 1, np.where(at_node, vals.num[safe], 0)).astype(object)
+        inexact_out = at_node & (vden == 0)
+        node_inexact = np.zeros(len(nodes), dtype=bool)
+        if inexact_out.any():
+            bad_act = np.zeros(len(acts), dtype=bool)
+            bad_act[np.repeat(np.arange(len(acts)), olen)[inexact_out]] = True
+            node_inexact = np.logical_or.reduceat(bad_act, g_start)
+            vden = np.where(inexact_out, 1, vden).astype(object)
+            vnum = np.where(inexact_out, 0, vnum).astype(object)
+        d = lcm(*set(vden.tolist())) if len(vden) else 1
+        a_num = np.add.reduceat(w * vnum * (d // vden), a_start) if len(vden) \
+            else np.zeros(0, dtype=object)
+        m = lcm(*set(rest.tolist())) if len(rest) else 1
+        a_num = a_num * (m // rest)
+        best = np.maximum.reduceat(a_num, g_start)
+        is_best = a_num == np.repeat(best, lens)
+        pos = np.arange(len(acts))
+        first_best = np.minimum.reduceat(np.where(is_best, pos, len(acts)), g_start)
+        den = d * m
+        g = np.gcd(best, den)
+        ex_num, ex_den = best // g, den // g
+        lo_best = np.maximum.reduceat(lo_a, g_start)
+        hi_best = np.maximum.reduceat(hi_a, g_start)
+        arg_lo = np.minimum.reduceat(np.where(lo_a == np.repeat(lo_best, lens), pos,
+                                              len(acts)), g_start)
+        exact_nodes = ~node_inexact
+        ex = nodes[exact_nodes]
+        vals.num[ex] = ex_num[exact_nodes]
+        vals.den[ex] = ex_den[exact_nodes]
+        fvals = np.array([int(a) / int(b) for a, b in zip(ex_num[exact_nodes].tolist(),
+                                                          ex_den[exact_nodes].tolist(),
+                                                          strict=True)], dtype=np.float64)
+        vals.low[ex] = fvals
+        vals.high[ex] = fvals
+        self.best_act[ex] = acts[first_best[exact_nodes]]
+        inex = nodes[node_inexact]
+        vals.den[inex] = 0
+        vals.low[inex] = lo_best[node_inexact]
+        vals.high[inex] = hi_best[node_inexact]
+        self.best_act[inex] = acts[arg_lo[node_inexact]]
+
+
+def _ranges(first: IntArray, counts: IntArray) -> IntArray:
+    """The concatenation of ``range(first[i], first[i] + counts[i])``."""
+    total = int(counts.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(first - (np.cumsum(counts) - counts), counts) + \
+        np.arange(total, dtype=np.int64)
+
+
+def _inputs_exact(q: _Quotient, members: list[int], vals: _Values, mdp: MDP) -> bool:
     """Every value the component's actions read from outside it is exact."""
     inside = set(members)
     for me in members:
@@ -240,13 +313,13 @@ def _inputs_exact(q: _Quotient, members: list[int], xe: list[Fraction | None], m
             a = int(q.acts[i])
             for k in range(int(mdp.out_ptr[a]), int(mdp.out_ptr[a + 1])):
                 nt = int(q.node[int(mdp.out_dst[k])])
-                if nt >= 0 and nt not in inside and xe[nt] is None:
+                if nt >= 0 and nt not in inside and not vals.den[nt]:
                     return False
     return True
 
 
-def _policy_iteration(q: _Quotient, members: list[int], xe: list[Fraction | None],
-                      xl: np.ndarray, xh: np.ndarray, best_act: IntArray, mdp: MDP) -> None:
+def _policy_iteration(q: _Quotient, members: list[int], vals: _Values, best_act: IntArray,
+                      mdp: MDP) -> None:
     """Exact values of a strongly connected set of nodes by Howard's policy iteration (every
     policy leaves the set with probability 1: the collapsed graph has no end component)."""
     index = {m: i for i, m in enumerate(members)}
@@ -267,19 +340,19 @@ def _policy_iteration(q: _Quotient, members: list[int], xe: list[Fraction | None
                 if nt in index:
                     row[index[nt]] = row.get(index[nt], Fraction(0)) + p
                 elif nt >= 0:
-                    b += p * xe[nt]  # type: ignore[operator]
+                    b += p * vals.get(nt)  # type: ignore[operator]
                 elif q.goal[t]:
                     b += p
             rows.append(row)
             rhs.append(b)
         x = solve_exact(rows, rhs)
         for m in members:
-            xe[m] = x[index[m]]
+            vals.set(m, x[index[m]])
         changed = False
         for m in members:
-            best, arg = xe[m], policy[m]
+            best, arg = vals.get(m), policy[m]
             for a in acts[m]:
-                v = _q_value(q, a, xe, mdp)
+                v = _q_value(q, a, vals, mdp)
                 if v > best:  # type: ignore[operator]
                     best, arg = v, a
             if arg != policy[m]:
@@ -288,12 +361,10 @@ def _policy_iteration(q: _Quotient, members: list[int], xe: list[Fraction | None
         if not changed:
             break
     for m in members:
-        v = xe[m]
-        xl[m] = xh[m] = float(v)  # type: ignore[arg-type]
         best_act[m] = policy[m]
 
 
-def _q_value(q: _Quotient, a: int, xe: list[Fraction | None], mdp: MDP) -> Fraction:
+def _q_value(q: _Quotient, a: int, vals: _Values, mdp: MDP) -> Fraction:
     """sum of p * x over the outcomes of action a (x of a node; 1 for the goal; 0 else)."""
     total = Fraction(0)
     for k in range(int(mdp.out_ptr[a]), int(mdp.out_ptr[a + 1])):
@@ -301,17 +372,17 @@ def _q_value(q: _Quotient, a: int, xe: list[Fraction | None], mdp: MDP) -> Fract
         p = mdp.probs[int(mdp.out_prob[k])]
         nt = int(q.node[t])
         if nt >= 0:
-            total += p * xe[nt]  # type: ignore[operator]
+            total += p * vals.get(nt)  # type: ignore[operator]
         elif q.goal[t]:
             total += p
     return total
 
 
-def _interval_iteration(q: _Quotient, members: list[int], xe: list[Fraction | None],
-                        xl: np.ndarray, xh: np.ndarray, best_act: IntArray, mdp: MDP,
-                        goal: BoolArray) -> None:
+def _interval_iteration(q: _Quotient, members: list[int], vals: _Values, best_act: IntArray,
+                        mdp: MDP, goal: BoolArray) -> None:
     """Float bounds for a strongly connected set of nodes: lower bounds iterated up from 0,
     upper bounds down from 1, until within TOLERANCE (or MAX_SWEEPS)."""
+    xl, xh = vals.low, vals.high
     members_a = np.array(members, dtype=np.int64)
     acts = np.concatenate([q.acts[int(q.act_ptr[m]):int(q.act_ptr[m + 1])] for m in members])
     owner = q.node[mdp.act_src[acts]]
@@ -325,9 +396,6 @@ def _interval_iteration(q: _Quotient, members: list[int], xe: list[Fraction | No
     fixed_lo = np.where(goal[dst], 1.0, np.where(nt >= 0, xl[np.maximum(nt, 0)], 0.0))
     fixed_hi = np.where(goal[dst], 1.0, np.where(nt >= 0, xh[np.maximum(nt, 0)], 0.0))
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    order = np.argsort(owner, kind="stable")
-    if not np.array_equal(order, np.arange(len(order))):
-        raise AssertionError("actions are grouped by node")
     a_starts = np.concatenate([[0], np.flatnonzero(np.diff(owner)) + 1])
     lo = xl.copy()
     hi = xh.copy()
@@ -342,15 +410,13 @@ def _interval_iteration(q: _Quotient, members: list[int], xe: list[Fraction | No
         hi[owner[a_starts]] = np.minimum(1.0, np.maximum.reduceat(qhi, a_starts))
         if float(np.max(hi[members_a] - lo[members_a])) <= TOLERANCE:
             break
-    xl[members_a] = lo[members_a]
-    xh[members_a] = hi[members_a]
+    for m in members:
+        vals.low[m], vals.high[m], vals.den[m] = float(lo[m]), float(hi[m]), 0
     vlo = np.where(inner, lo[np.maximum(nt, 0)], fixed_lo)
     qlo = np.add.reduceat(p * vlo, starts)
     for i, m in enumerate(owner[a_starts].tolist()):
         seg = qlo[a_starts[i]:(a_starts[i + 1] if i + 1 < len(a_starts) else len(qlo))]
         best_act[m] = int(acts[a_starts[i] + int(np.argmax(seg))])
-    for m in members:
-        xe[m] = None
 
 
 def _strategy(mdp: MDP, q: _Quotient, best_act: IntArray) -> IntArray:
@@ -414,7 +480,9 @@ def expected_steps(chain: MDP, goal: BoolArray, exact_limit: int = EXACT_LIMIT) 
         for c in level.tolist():
             members = members_of[c]
             _expected_component(chain, members, exact, val, floated, exact_limit)
-    return Solution(exact, val.copy(), val.copy(), np.full(n, -1, dtype=np.int64))
+    num = [0 if e is None else e.numerator for e in exact]
+    den = [0 if e is None else e.denominator for e in exact]
+    return Solution(num, den, val.copy(), val.copy(), np.full(n, -1, dtype=np.int64))
 
 
 def _expected_component(chain: MDP, members: list[int], exact: list[Fraction | None],
