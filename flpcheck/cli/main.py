@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .chance import chance_command
 from .common import FLPGroup
 from .explore import explore_command
 from .render import render_command
@@ -27,6 +28,7 @@ def main() -> None:
       lemmas    FLP's Lemmas 1-3 walked through on the model
       render    a picture of the configuration graph or one of its views
       simulate  random or adversarial runs of a model too large to explore
+      chance    the probability of deciding: random scheduler, or adversary and coins
       serve     walk the configurations in a browser, with tours and a game
       schema    the JSON Schema of a command's --json output
 
@@ -42,5 +44,5 @@ def main() -> None:
 
 
 for command in (explore_command, witness_command, lemmas_command, render_command,
-                simulate_command, serve_command, schema_command):
+                simulate_command, chance_command, serve_command, schema_command):
     main.add_command(command)

@@ -325,12 +325,67 @@ SIMULATE = _document("flpcheck simulate --json", {
     "events_per_second": {"type": "number"},
 })
 
+_PROBABILITY = {
+    "description": "A probability (or expectation): probability is the exact fraction "
+                   "'p/q' (null when only bounds are known: a bound cut the exploration, or "
+                   "floating point); value a float; low and high the bounds (fractions as "
+                   "strings when exact, else floats); error half their distance.",
+    "type": "object", "additionalProperties": False,
+    "required": ["probability", "value", "exact", "low", "high", "error"],
+    "properties": {"probability": _NULLABLE_STR, "value": {"type": "number"},
+                   "exact": {"type": "boolean"}, "low": {"type": ["string", "number"]},
+                   "high": {"type": ["string", "number"]}, "error": {"type": "number"}},
+}
+_CHANCE_EVENT = {"description": "[pid, payload] or [pid, payload, outcome] for a step left to "
+                                "chance (outcome: the index of chance's choice).",
+                 "type": "array", "prefixItems": [_INT, {}, _INT], "minItems": 2,
+                 "maxItems": 3}
+_CHANCE_RUN = {"oneOf": [{"type": "null"}, {
+    "type": "object", "additionalProperties": False,
+    "required": ["inputs", "stem", "cycle", "crashed", "crash_point"],
+    "properties": {"inputs": _INPUTS, "stem": {"type": "array", "items": _CHANCE_EVENT},
+                   "cycle": {"type": "array", "items": _CHANCE_EVENT},
+                   "crashed": {"type": "array", "items": _INT},
+                   "crash_point": {"type": ["integer", "null"]}}}]}
+
+
+
+def _bound(key: str) -> dict[str, Any]:
+    """A probability of deciding within ``key`` (steps or rounds)."""
+    return {**_PROBABILITY, "required": [key, *_PROBABILITY["required"]],
+            "properties": {key: _INT, **_PROBABILITY["properties"]}}
+
+
+CHANCE = _document("flpcheck chance --json", {
+    "protocol": {"type": "string"}, "processes": _INT,
+    "scheduler": {"enum": ["uniform", "adversary"]},
+    "termination": {"$ref": "#/$defs/termination"}, "crashes": _INT,
+    "configurations": _INT, "events": _INT, "states": _INT, "complete": {"type": "boolean"},
+    "cut_reasons": _CUT, "exact": {"type": "boolean"}, "rounds_declared": {"type": "boolean"},
+    "initial": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False,
+        "required": ["inputs", "valence", "within", "rounds", "eventually", "almost_surely",
+                     "expected_steps", "expected_steps_exact", "undecidable", "run"],
+        "properties": {
+            "inputs": _INPUTS, "valence": {"$ref": "#/$defs/valence"},
+            "within": {"type": "array", "items": _bound("steps")},
+            "rounds": {"type": "array", "items": _bound("rounds")},
+            "eventually": _PROBABILITY,
+            "almost_surely": {"type": ["boolean", "null"]},
+            "expected_steps": {"type": ["number", "null"]},
+            "expected_steps_exact": _NULLABLE_STR,
+            "undecidable": _INT,
+            "run": _CHANCE_RUN,
+        }}},
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "explore": EXPLORE,
     "explore-rounds": ROUNDS,
     "witness": WITNESS,
     "witness-stages": STAGES,
     "simulate": SIMULATE,
+    "chance": CHANCE,
 }
 """Every schema by name: the command whose ``--json`` output it describes."""
 
