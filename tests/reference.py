@@ -3,13 +3,21 @@
 Full configurations as tuples, the buffer as a sorted tuple of (dst, payload), a dict of
 configurations, no interning and no memoizing: every event calls the protocol's ``step``. It
 shares no code with flpcheck's explorer, so agreement between the two means something.
+
+Steps left to chance (``step`` returns :class:`flpcheck.Outcomes`): one edge per distinct
+result, results compared with ``==`` (states and sorted sends; enough for the random protocols
+of the property tests, whose values are ints), merged in order of first appearance; a step
+with one distinct result is deterministic (outcome None).
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
+from fractions import Fraction
 from typing import Any
+
+from flpcheck import Outcomes
 
 
 def _key(m: Any) -> str:
@@ -23,6 +31,8 @@ class ReferenceSpace:
         self.configs: dict[tuple[Any, ...], int] = {}
         self.order: list[tuple[Any, ...]] = []
         self.edges: dict[int, list[tuple[tuple[int, Any], int]]] = {}
+        #: beside each edge of ``edges``: (chance's outcome or None, its probability)
+        self.chance: dict[int, list[tuple[int | None, Fraction]]] = {}
         self.events = 0
         self.expanded: set[int] = set()
         self.decision_changed = False
@@ -55,26 +65,47 @@ def reference_explore(protocol: Any, inputs: list[tuple[int, ...]] | None = None
         for m in buffer:
             if m not in events:
                 events.append(m)
-        out = []
+        out, chance = [], []
         for p, msg in events:
-            new_state, sends = protocol.step(p, states[p], msg)
-            before = protocol.output(p, states[p])
-            if before is not None and protocol.output(p, new_state) != before:
-                rs.decision_changed = True
-            rest: list[Any] = list(buffer)
-            if msg is not None:
-                rest.remove((p, msg))
-            new_buffer = tuple(sorted(rest + list(sends), key=_key))
-            new_states = states[:p] + (new_state,) + states[p + 1:]
-            nxt = (new_states, new_buffer)
-            if nxt not in rs.configs:
-                rs.configs[nxt] = len(rs.order)
-                rs.order.append(nxt)
-                queue.append(nxt)
-            out.append(((p, msg), rs.configs[nxt]))
-            rs.events += 1
+            for outcome, probability, (new_state, sends) in _results(protocol.step(p, states[p],
+                                                                                   msg)):
+                before = protocol.output(p, states[p])
+                if before is not None and protocol.output(p, new_state) != before:
+                    rs.decision_changed = True
+                rest: list[Any] = list(buffer)
+                if msg is not None:
+                    rest.remove((p, msg))
+                new_buffer = tuple(sorted(rest + list(sends), key=_key))
+                new_states = states[:p] + (new_state,) + states[p + 1:]
+                nxt = (new_states, new_buffer)
+                if nxt not in rs.configs:
+                    rs.configs[nxt] = len(rs.order)
+                    rs.order.append(nxt)
+                    queue.append(nxt)
+                out.append(((p, msg), rs.configs[nxt]))
+                chance.append((outcome, probability))
+                rs.events += 1
         rs.edges[cid] = out
+        rs.chance[cid] = chance
     return rs
+
+
+def _results(result: Any) -> list[tuple[int | None, Fraction, tuple[Any, tuple[Any, ...]]]]:
+    """(outcome, probability, (new state, sends)) for every distinct result of a step."""
+    if not isinstance(result, Outcomes):
+        return [(None, Fraction(1), result)]
+    merged: list[list[Any]] = []  # [probability, (new state, sorted sends)]
+    for probability, (new_state, sends) in result.choices:
+        key = (new_state, tuple(sorted(sends, key=_key)))
+        for m in merged:
+            if m[1] == key:
+                m[0] += probability
+                break
+        else:
+            merged.append([Fraction(probability), key])
+    if len(merged) == 1:
+        return [(None, Fraction(1), merged[0][1])]
+    return [(o, p, r) for o, (p, r) in enumerate(merged)]
 
 
 def decisions(protocol: Any, config: tuple[Any, ...]) -> set[int]:

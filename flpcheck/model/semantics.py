@@ -13,10 +13,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..errors import ReplayError
-from .checks import check_output, check_state, check_step_result
+from .checks import check_output, check_state, check_step_outcomes
 from .protocol import Protocol
 from .values import canonical_key, value_key
 
@@ -27,6 +28,7 @@ __all__ = [
     "initial_configuration",
     "applicable_events",
     "apply_event",
+    "event_outcomes",
     "replay",
     "outputs_of",
 ]
@@ -206,13 +208,64 @@ class Step(NamedTuple):
 def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step:
     """e(C): the receiver steps, the message leaves the buffer, its sends enter it.
 
+    Where the step is left to chance (``step`` returned
+    :class:`~flpcheck.model.chance.Outcomes`) the event names chance's outcome
+    (``event.outcome``, the index among the step's distinct results:
+    :func:`~flpcheck.model.checks.check_step_outcomes`); a deterministic step's event names
+    none. Either mistake is a :class:`~flpcheck.errors.ReplayError`.
+
     The buffer of e(C) is sorted by (destination, canonical key of the payload), stably: the
     messages of C first among equal keys, then the sends in the order sent. Where C's buffer
     is known to be sorted the sends are inserted by binary search rather than by sorting it
     again (the same order)."""
+    results = _results(protocol, config, event)
+    if len(results) == 1:
+        if event.outcome is not None:
+            raise ReplayError(f"event {event}: the step is not left to chance here, so the "
+                              "event names no outcome")
+        outcome = None
+    else:
+        outcome = event.outcome
+        if outcome is None:
+            raise ReplayError(f"event {event}: the step is left to chance ({len(results)} "
+                              "outcomes), so the event must name its outcome")
+        if not 0 <= outcome < len(results):
+            raise ReplayError(f"event {event}: the step has outcomes 0..{len(results) - 1}")
+    _, new_state, sends = results[outcome or 0]
+    return _apply(config, Event(event.pid, event.msg, outcome), new_state, sends)
+
+
+def event_outcomes(protocol: Protocol, config: Configuration, event: Event
+                   ) -> list[tuple[Fraction, Step]]:
+    """Every outcome of event e at C: (its probability, the step it makes), in outcome order.
+    A deterministic step has one, of probability 1, whose event names no outcome; the event's
+    own outcome, if any, is ignored (this lists chance's choices)."""
+    results = _results(protocol, config, event)
+    chance = len(results) > 1
+    return [(p, _apply(config, Event(event.pid, event.msg, o if chance else None), s, sends))
+            for o, (p, s, sends) in enumerate(results)]
+
+
+def _results(protocol: Protocol, config: Configuration, event: Event
+             ) -> tuple[tuple[Fraction, Any, list[tuple[int, Any]]], ...]:
+    """The checked results of e's step at C, in outcome order (the event must be
+    applicable)."""
     pid, msg = event.pid, event.msg
     if not 0 <= pid < protocol.processes:
         raise ReplayError(f"event {event}: no process {pid}")
+    if msg is not None and _find_message(config.buffer, pid, msg,
+                                         _sort_key({}) if config._sorted else None) is None:
+        raise ReplayError(f"event {event} is not applicable: no such message in the buffer")
+    state = config.states[pid]
+    what = f"step({pid}, {state!r}, {msg!r})"
+    return check_step_outcomes(type(protocol).__name__, protocol.processes,
+                               protocol.step(pid, state, msg), state, pid, what)
+
+
+def _apply(config: Configuration, event: Event, new_state: Any,
+           sends: list[tuple[int, Any]]) -> Step:
+    """The step of ``event`` at C whose receiver reaches ``new_state`` and sends ``sends``."""
+    pid, msg = event.pid, event.msg
     buffer = list(config.buffer)
     memo: dict[int, Any] = {}
     sort_key = _sort_key(memo)
@@ -222,10 +275,6 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step
         if at is None:
             raise ReplayError(f"event {event} is not applicable: no such message in the buffer")
         removed = buffer.pop(at)
-    state = config.states[pid]
-    what = f"step({pid}, {state!r}, {msg!r})"
-    new_state, sends = check_step_result(type(protocol).__name__, protocol.processes,
-                                         protocol.step(pid, state, msg), state, pid, what)
     states = config.states[:pid] + (new_state,) + config.states[pid + 1 :]
     sent = tuple(sorted(sends, key=sort_key))
     if config._sorted:
@@ -246,10 +295,10 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step
         for m in sent:
             k = message_key(m, keys)
             counts[k] = counts.get(k, 0) + 1
-    return Step(Event(pid, msg), sent, Configuration.of_sorted(states, new_buffer, counts))
+    return Step(event, sent, Configuration.of_sorted(states, new_buffer, counts))
 
 
-def _find_message(buffer: list[tuple[int, Any]], pid: int, msg: Any,
+def _find_message(buffer: Sequence[tuple[int, Any]], pid: int, msg: Any,
                   sort_key: Any = None) -> int | None:
     """The position of a copy of the message (pid, msg) in ``buffer`` (same payload by type
     and value), or None. With ``sort_key`` (the buffer is sorted by it) the search starts at

@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from flpcheck.errors import InvalidProtocol, ProtocolStepError
 from flpcheck import Protocol
+from flpcheck.errors import InvalidProtocol, ProtocolStepError
 from flpcheck.model.chance import Outcomes
 from flpcheck.model.checks import (
     check_output,

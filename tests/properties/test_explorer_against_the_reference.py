@@ -1,5 +1,6 @@
 """The explorer against the plain reference explorer (tests/reference.py) on random protocols:
-counts, the configuration of every id, valences, cuts and safety verdicts."""
+counts, the configuration of every id, valences, cuts and safety verdicts; with steps left to
+chance, every edge's event, outcome, probability and target too."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from hypothesis import strategies as st
 
 from flpcheck import classify_valence, explore
 from flpcheck.analysis.properties import check_agreement, check_nontriviality, check_validity
+from flpcheck.model.semantics import event_outcomes
 
 from ..reference import reference_agreement, reference_explore, reference_valence
-from ..strategies import table_protocols
+from ..strategies import chance_protocols, table_protocols
 
 
 def _normal(config):
@@ -18,7 +20,7 @@ def _normal(config):
     return states, tuple(sorted(buffer, key=repr))
 
 
-@given(table_protocols(), st.sampled_from([0, 1, 2, 3]))
+@given(st.one_of(table_protocols(), chance_protocols()), st.sampled_from([0, 1, 2, 3]))
 def test_explorer_agrees_with_the_reference_on_random_protocols(protocol, max_buffer):
     space = explore(protocol, max_buffer=max_buffer)
     ref = reference_explore(protocol, max_buffer=max_buffer)
@@ -57,3 +59,34 @@ def _reference_validity(protocol, ref):
                     stack.append(d)
     return True
 
+
+
+@given(chance_protocols(), st.sampled_from([0, 1, 2, 3]))
+def test_every_edge_agrees_with_the_reference_on_random_protocols_with_chance(protocol,
+                                                                             max_buffer):
+    """Per configuration, the edges as a multiset of (event, outcome, probability, target
+    configuration): the explorer's (through ``successors`` and ``edge_chance``) and the
+    reference's; and the plain semantics lists the same outcomes with the same
+    probabilities (``event_outcomes``)."""
+    space = explore(protocol, max_buffer=max_buffer)
+    ref = reference_explore(protocol, max_buffer=max_buffer)
+    assert (len(space), space.num_events) == (len(ref.order), ref.events)
+    rid = {}
+    for cid in range(len(space)):
+        c = space.configuration(cid)
+        rid[cid] = ref.configs[_normal((c.states, c.buffer))]
+    for cid in range(len(space)):
+        lo, hi = int(space.indptr[cid]), int(space.indptr[cid + 1])
+        ours = sorted((repr(space.event_of_edge(k)[:2]), space.event_of_edge(k).outcome,
+                       space.edge_chance(k), rid[int(space.edge_dst[k])]) for k in range(lo, hi))
+        theirs = sorted((repr(tuple(e)), o, p, d) for (e, d), (o, p) in
+                        zip(ref.edges.get(rid[cid], []), ref.chance.get(rid[cid], []),
+                            strict=True))
+        assert ours == theirs
+        config = space.configuration(cid)
+        for event in {e._replace(outcome=None) for e, _ in space.successors(cid)}:
+            listed = [(p, step.event.outcome, space.find(step.config))
+                      for p, step in event_outcomes(protocol, config, event)]
+            assert listed == [(space.edge_chance(k), space.event_of_edge(k).outcome,
+                               int(space.edge_dst[k])) for k in range(lo, hi)
+                              if space.event_of_edge(k)[:2] == tuple(event[:2])]
