@@ -35,6 +35,12 @@ class BenOr(Protocol):
     def init(self, pid, x):
         return State(x)
 
+    def ignores(self, pid, state, payload):
+        # a halted process, or a message of a phase this process has left: never used again
+        kind, r, _ = payload
+        phase = 1 if kind == "R" else 2
+        return state.r > self.rounds or (state.r >= 1 and (r, phase) < (state.r, state.phase))
+
     def round_of(self, pid, state):
         return max(state.r, 1)
 

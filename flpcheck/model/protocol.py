@@ -16,7 +16,7 @@ from ..errors import InvalidProtocol
 from .chance import Outcomes
 
 __all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes",
-           "declares_rounds"]
+           "declares_rounds", "declares_ignores"]
 
 Send = tuple[int, Hashable]
 """One message handed to the buffer: ``(destination pid, payload)``."""
@@ -93,6 +93,18 @@ class Protocol:
         round counter."""
         return None
 
+    def ignores(self, pid: int, state: Any, payload: Any) -> bool:
+        """Optional: True when ``pid`` in ``state`` ignores ``payload`` now and in every state
+        it can reach from ``state`` (receiving it then changes nothing and sends nothing: a
+        message of a round it has left, say). flpcheck then drops such a message from the
+        buffer at once, as if it were received then, instead of letting the scheduler hold it:
+        fewer configurations, the same decisions and valences, the same fair runs up to those
+        receipts (each changes nothing), the same adversary's probabilities; the uniform
+        scheduler's figures per event are those of this reduced model. flpcheck checks that the
+        receipt changes nothing where it drops a message, and that the promise is kept along
+        every local step explored. Not overridden (the default): nothing is dropped."""
+        return False
+
     def format_state(self, pid: int, state: Any) -> str:
         """How a local state is printed (override for a compact form)."""
         return repr(state)
@@ -143,3 +155,8 @@ def check_processes(name: str, n: object, what: str = "processes") -> int:
 def declares_rounds(protocol: Protocol) -> bool:
     """True when the protocol's class overrides :meth:`Protocol.round_of`."""
     return getattr(type(protocol), "round_of", None) is not Protocol.round_of
+
+
+def declares_ignores(protocol: Protocol) -> bool:
+    """True when the protocol's class overrides :meth:`Protocol.ignores`."""
+    return getattr(type(protocol), "ignores", None) is not Protocol.ignores
