@@ -49,11 +49,22 @@ def results(protocol: Any, pid: int, state: Any, msg: Any) -> list[tuple[Fractio
     return [(Fraction(1), ns, tuple(sends))]
 
 
+def ignores(protocol: Any, pid: int, state: Any, payload: Any) -> bool:
+    """The protocol's ``ignores`` where it defines one (a message it declares it ignores for
+    good leaves the buffer at once), else False."""
+    method = getattr(type(protocol), "ignores", None)
+    from flpcheck import Protocol
+
+    if method is None or method is Protocol.ignores:
+        return False
+    return bool(protocol.ignores(pid, state, payload))
+
+
 class ChanceSpace:
     """Every configuration reachable from the initial ones, and the events at each."""
 
     def __init__(self, protocol: Any, inputs: list[tuple[int, ...]] | None = None,
-                 max_configs: int = 20_000) -> None:
+                 max_configs: int = 20_000, max_buffer: int | None = None) -> None:
         self.protocol = protocol
         self.n = n = protocol.processes
         self.order: list[Config] = []
@@ -66,9 +77,15 @@ class ChanceSpace:
         for x in vectors:
             config: Config = (tuple(protocol.init(p, x[p]) for p in range(n)), ())
             self.initial.append((tuple(x), self._add(config, queue)))
+        #: configurations left unexpanded (more than ``max_buffer`` messages in transit)
+        self.cut: set[int] = set()
         while queue:
             cid = queue.popleft()
             states, buffer = self.order[cid]
+            if max_buffer is not None and len(buffer) > max_buffer:
+                self.cut.add(cid)
+                self.events[cid] = []
+                continue
             events: list[Event] = [(p, None) for p in range(n)]
             for m in buffer:
                 if m not in events:
@@ -80,7 +97,10 @@ class ChanceSpace:
                     rest.remove((p, msg))
                 branches = []
                 for prob, ns, sends in results(protocol, p, states[p], msg):
-                    nxt = (states[:p] + (ns,) + states[p + 1:], _buffer(rest + list(sends)))
+                    new_states = states[:p] + (ns,) + states[p + 1:]
+                    pending = [m for m in rest + list(sends)
+                               if not ignores(protocol, m[0], new_states[m[0]], m[1])]
+                    nxt = (new_states, _buffer(pending))
                     branches.append((prob, self._add(nxt, queue)))
                 out.append(((p, msg), branches))
             self.events[cid] = out
@@ -230,7 +250,7 @@ class Product:
             for (p, msg), branches in space.events[cid]:
                 if p not in f:
                     acts.append((("event", p, msg), [(q, (d, f)) for q, d in branches]))
-            if len(f) < crashes:
+            if len(f) < crashes and cid not in space.cut:
                 for p in range(space.n):
                     if p not in f:
                         acts.append((("crash", p), [(Fraction(1), (cid, f | {p}))]))

@@ -76,7 +76,9 @@ class InitialChance:
     almost_surely: bool | None
     #: reachable configurations from which no decision is reachable (uniform scheduler)
     undecidable: int = 0
-    #: adversary: a run that stays in a fair end component without deciding (eventually < 1)
+    #: adversary: a run that stays in a fair end component without deciding (eventually < 1;
+    #: None also where the protocol changes an output once set: its runs have no fixed
+    #: decision to check)
     run: Run | None = None
 
 
@@ -207,7 +209,7 @@ def analyse_chance(space: StateSpace, scheduler: str = "uniform", crashes: int =
         run = None
         if scheduler == "uniform":
             undecidable = _undecidable(smdp, s, low_sol, cut)
-        elif sure is False and run_sets is not None:
+        elif sure is False and run_sets is not None and space.decision_change_edge is None:
             run = end_component_run(smdp, s, *run_sets, termination)
         initial.append(InitialChance(
             tuple(inputs), s, valence.label(int(smdp.config[s])),
