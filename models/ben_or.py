@@ -11,7 +11,7 @@ Every process holds an estimate x (its input at first). Round r (1, 2, ...):
 Two proposals never carry different values (each needs a majority of the reports of its round),
 so agreement holds whatever the scheduler; against every fair adversary the protocol decides
 with probability 1 as R grows. The coin is what FLP's adversary cannot control:
-:class:`BenOrCoinless` keeps x instead, and the adversary keeps it undecided for ever.
+``ben_or_coinless.py`` keeps x instead, and the adversary keeps it undecided for ever.
 
 The model. A process enters round 1 on its first step (any event). Its own messages go through
 the buffer like the others, so the N - f messages a process waits for may be any N - f of the
@@ -39,10 +39,11 @@ Measured (N = 3, f = 1, no crash, termination ``all``: every correct process dec
 minimum over fair adversaries (``flpcheck chance models/ben_or.py --scheduler adversary``):
 
 - inputs all equal: 1 within 1 round (everyone reports v, proposes v, decides v);
-- mixed inputs: 0, 1/8, 3/16 within R = 1, 2, 3 rounds (``BenOr``), and 31/128 within 4
-  (``BenOr4``); a plain build of Ben-Or checked with Storm gives the same 0, 1/8, 3/16,
-  31/128, 75/256 for R = 1..5;
-- :class:`BenOrCoinless`: 0 for every R (the run printed stays undecided through all R rounds).
+- mixed inputs: 0, 1/8, 3/16 within R = 1, 2, 3 rounds, and with ``rounds = 4`` 31/128 within
+  4; a plain build of Ben-Or checked with Storm gives the same 0, 1/8, 3/16, 31/128, 75/256
+  for R = 1..5;
+- ``ben_or_coinless.py``: 0 for every R (the run printed stays undecided through all R
+  rounds).
 
 By hand for mixed inputs, say 001. Within 1 round: the adversary gives each process one report
 0 and one report 1, so every proposal is ?, nobody decides. Within 2 rounds, 1/8 suffices: it
@@ -53,8 +54,9 @@ decide 0 while p2, held back, tosses last: it decides in round 2 only if it too 
 probability 1/2 * 1/2 * 1/2 = 1/8. That no adversary does better is the computation's (and
 Storm's) answer.
 
-CLI: ``flpcheck chance models/ben_or.py --scheduler adversary``;
-``models/ben_or.py:BenOrCoinless``; ``models/ben_or.py:BenOr4`` (four rounds).
+CLI: ``flpcheck chance models/ben_or.py --scheduler adversary``; ``flpcheck chance
+models/ben_or_coinless.py --scheduler adversary``. Other round caps: subclass and set
+``rounds``.
 """
 
 from typing import NamedTuple
@@ -75,7 +77,7 @@ class State(NamedTuple):
 
 
 class BenOr(Protocol):
-    """Ben-Or (1983) with N = 3, f = 1, halting after round ``rounds``."""
+    """Ben-Or (1983) with N = 3, f = 1, halting after round ``rounds`` (3)."""
 
     processes = 3
     symmetric = True
@@ -152,15 +154,3 @@ class BenOr(Protocol):
         if r > self.rounds:
             return state, sends
         return state, sends + self.broadcast(("R", r, x))
-
-
-class BenOr4(BenOr):
-    """Ben-Or with four rounds."""
-
-    rounds = 4
-
-
-class BenOrCoinless(BenOr):
-    """Ben-Or with the coin replaced by "keep your estimate": FLP's adversary wins."""
-
-    coin_flip = False

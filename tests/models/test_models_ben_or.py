@@ -23,13 +23,13 @@ from ..reference_chance import ChanceSpace, Product, decided, mdp_min_fair_reach
 BEN_OR = str(MODELS / "ben_or.py")
 
 
-def _ben_or(rounds, cls="BenOr"):
-    base = type(load_protocol(f"{BEN_OR}:{cls}"))
-    return type(f"{cls}{rounds}", (base,), {"rounds": rounds})()
+def _ben_or(rounds):
+    base = type(load_protocol(BEN_OR))
+    return type(f"BenOr{rounds}", (base,), {"rounds": rounds})()
 
 
 def test_the_adversary_figures_for_three_rounds():
-    protocol = load_protocol(f"{BEN_OR}:BenOr")
+    protocol = load_protocol(BEN_OR)
     space = explore(protocol, [(0, 0, 1), (1, 1, 1)])
     result = analyse_chance(space, "adversary")
     mixed, same = result.initial
@@ -41,7 +41,7 @@ def test_the_adversary_figures_for_three_rounds():
 
 
 def test_the_coinless_variant_never_decides_against_the_adversary():
-    space = explore(load_protocol(f"{BEN_OR}:BenOrCoinless"), [(0, 1, 1)])
+    space = explore(load_protocol(str(MODELS / "ben_or_coinless.py")), [(0, 1, 1)])
     init = analyse_chance(space, "adversary").initial[0]
     assert [e.exact for _, e in init.rounds] == [0, 0, 0]
     assert init.eventually.exact == 0 and init.run is not None
