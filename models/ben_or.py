@@ -81,12 +81,20 @@ class BenOr(Protocol):
 
     processes = 3
     symmetric = True
-    #: f, the crashes tolerated: every wait is for N - f messages (f < N/2)
-    faults = 1
+    #: f, the crashes tolerated: every wait is for N - f messages; None: the largest f < N/2
+    faults: int | None = None
     #: R, the round cap: a process halts instead of entering round R + 1
     rounds = 3
     #: True: a fair coin when no proposal carries a value; False: keep the estimate
     coin_flip = True
+
+    @property
+    def f(self):
+        """The crashes tolerated, f < N/2."""
+        f = (self.processes - 1) // 2 if self.faults is None else self.faults
+        if not 0 <= 2 * f < self.processes:
+            raise ValueError(f"Ben-Or needs 0 <= f < N/2, got f = {f} with N = {self.processes}")
+        return f
 
     def init(self, pid, x):
         return State(x)
@@ -127,7 +135,7 @@ class BenOr(Protocol):
             return state, sends + [(pid, msg)]
         state = state._replace(n0=state.n0 + (v == 0), n1=state.n1 + (v == 1),
                                nq=state.nq + (v == "?"))
-        need = self.processes - self.faults
+        need = self.processes - self.f
         if state.n0 + state.n1 + state.nq < need:
             return state, sends
         if phase == 1:  # N - f reports: propose v if a majority reported v
@@ -138,7 +146,7 @@ class BenOr(Protocol):
         # N - f proposals: decide on f + 1 equal ones, adopt one, or toss a coin
         y = state.y
         for w, count in ((0, state.n0), (1, state.n1)):
-            if count >= self.faults + 1 and y is None:
+            if count >= self.f + 1 and y is None:
                 y = w
         if state.n0 or state.n1:
             x = 0 if state.n0 >= state.n1 else 1
