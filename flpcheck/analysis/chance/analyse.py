@@ -187,7 +187,8 @@ def analyse_chance(space: StateSpace, scheduler: str = "uniform", crashes: int =
         top = int(rounds_m.max()) if len(rounds_m) else 1
         for r in range(1, top):
             missed = missed_states(smdp, termination, rounds_m, r) & ~decided
-            lo, hi, _ = _eventually(smdp, decided, cut, missed, want_runs=False)
+            lo, hi, _ = _eventually(smdp, decided, cut, missed, want_runs=False,
+                                    within_fair=None if run_sets is None else run_sets[0] >= 0)
             for j, s in enumerate(starts):
                 round_figs[j].append((r, _between(lo.estimate(s), hi.estimate(s))))
     expected: list[Estimate | None] = [None] * len(starts)
@@ -223,10 +224,12 @@ def analyse_chance(space: StateSpace, scheduler: str = "uniform", crashes: int =
 
 
 def _eventually(smdp: SpaceMDP, decided: BoolArray, cut: BoolArray, missed: BoolArray | None,
-                want_runs: bool = True
+                want_runs: bool = True, within_fair: BoolArray | None = None
                 ) -> tuple[Solution, Solution, tuple[np.ndarray, np.ndarray] | None]:
     """(lower, upper) solutions of P(decide before missing), and for the adversary the fair
-    end components that do not decide (labels, actions inside) for the run."""
+    end components that do not decide (labels, actions inside) for the run. ``within_fair``
+    (the states of the fair end components found without ``missed``) holds every fair end
+    component avoiding ``missed`` too: the search is confined to it."""
     mdp = smdp.mdp
     n = mdp.n_states
     missed = np.zeros(n, dtype=bool) if missed is None else missed
@@ -235,6 +238,8 @@ def _eventually(smdp: SpaceMDP, decided: BoolArray, cut: BoolArray, missed: Bool
         high = max_reach(mdp, decided | cut, missed) if cut.any() else low
         return low, high, None
     free = ~decided & ~missed & ~cut
+    if within_fair is not None:  # the fair end components inside a larger set: only there
+        free &= within_fair
     labels, inside = fair_end_components(smdp, free)
     stay = labels >= 0
     pmax_low = max_reach(mdp, stay | missed | cut, decided)

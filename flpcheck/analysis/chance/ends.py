@@ -127,9 +127,10 @@ def fair_end_components(smdp: SpaceMDP, allowed: BoolArray) -> tuple[IntArray, B
             return labels, inside
         comp = labels[mdp.act_src[inside]]
         pids = mdp.act_pid[inside]
-        steps = np.unique(comp * n + pids)
         size = int(labels.max()) + 1
-        stepping = np.bincount(steps // n, minlength=size)
+        steps = np.zeros((size, n), dtype=bool)
+        steps[comp, pids] = True
+        stepping = steps.sum(axis=1)
         first = np.zeros(size, dtype=np.int64)
         first[labels[in_comp]] = np.flatnonzero(in_comp)  # any state of each component
         crashed = smdp.crashed[first]

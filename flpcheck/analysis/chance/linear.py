@@ -79,9 +79,8 @@ def components(n: int, src: IntArray, dst: IntArray) -> IntArray:
 def sink_first_levels(n_comp: int, csrc: IntArray, cdst: IntArray) -> list[IntArray]:
     """The components 0..n_comp-1 in levels: every edge csrc -> cdst between two components
     goes from a later level to an earlier one (level 0: the components without edges out)."""
-    keep = csrc != cdst
-    pairs = np.unique(csrc[keep] * n_comp + cdst[keep])
-    s, d = pairs // n_comp, pairs % n_comp
+    keep = csrc != cdst  # parallel edges stay: counted in and taken out alike
+    s, d = csrc[keep], cdst[keep]
     outdeg = np.bincount(s, minlength=n_comp).astype(np.int64)
     order = np.argsort(d, kind="stable")
     preds = s[order]

@@ -143,9 +143,7 @@ class MDP:
 def action_all(mdp: MDP, per_outcome: BoolArray) -> BoolArray:
     """Per action: ``per_outcome`` holds for every one of its outcomes (True for an action
     without outcomes, which an MDP never has)."""
-    bad = np.zeros(mdp.n_actions, dtype=bool)
-    np.logical_or.at(bad, mdp.out_act[~per_outcome], True)
-    return ~bad
+    return np.bincount(mdp.out_act[~per_outcome], minlength=mdp.n_actions) == 0
 
 
 def action_any(mdp: MDP, per_outcome: BoolArray) -> BoolArray:

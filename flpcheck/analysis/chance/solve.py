@@ -431,11 +431,11 @@ def _strategy(mdp: MDP, q: _Quotient, best_act: IntArray) -> IntArray:
         return strategy
     in_mec = (q.node >= 0) & (q.node < q.mec_count)
     done = ~in_mec | (strategy >= 0)
+    outs = np.flatnonzero(q.internal[mdp.out_act])  # the outcomes of internal actions only
+    o_act, o_dst = mdp.out_act[outs], mdp.out_dst[outs]
     while True:
         # an internal action of an undone state with an outcome into a done state of its MEC
-        hit = done[mdp.out_dst] & q.internal[mdp.out_act]
-        acts = np.unique(mdp.out_act[hit])
-        acts = acts[~done[mdp.act_src[acts]]]
+        acts = o_act[done[o_dst] & ~done[mdp.act_src[o_act]]]
         if not acts.size:
             break
         src = mdp.act_src[acts]
