@@ -56,7 +56,7 @@ __all__ = [
     "write_graph",
 ]
 
-GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".svg", ".png", ".pdf")
+GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".drn", ".svg", ".png", ".pdf")
 """The file suffixes :func:`write_graph` understands."""
 
 
@@ -195,6 +195,8 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
     """Write the graph in the format named by the suffix of ``path``.
 
     ``.dot``/``.gv``, ``.graphml`` and ``.json`` hold every configuration and need no Graphviz;
+    ``.drn`` is the graph as a Markov decision process in Storm's explicit format
+    (:mod:`flpcheck.output.drn`);
     ``.svg``, ``.png`` and ``.pdf`` are drawn by Graphviz with the ``auto`` view (the full graph
     when small, else the quotient by valence and depth), and raise
     :class:`~flpcheck.errors.GraphvizMissing` without ``dot``.
@@ -207,6 +209,10 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str]) -> Path:
         return write_graphml(space, path)
     if suffix == ".json":
         return write_json(space, path)
+    if suffix == ".drn":  # Storm's explicit format: the graph as a Markov decision process
+        from .drn import write_space_drn
+
+        return write_space_drn(space, path)
     if suffix in (".svg", ".png", ".pdf"):
         from .render import choose_view, full_view, quotient_view, write_image
 
