@@ -53,8 +53,8 @@ Examples:
               help="Adversary: at most this many crashes, at any time (default 0).")
 @click.option("--within", metavar="K,...",
               help="Also the probability of deciding within K events, for each K (default: "
-                   "chosen from the termination curve; none for an adversary against a model "
-                   "that counts rounds).")
+                   "chosen from the termination curve; none for a model that counts rounds, "
+                   "which is reported by rounds).")
 @click.option("--termination", type=click.Choice(("some", "all")), default="all",
               show_default=True,
               help="What deciding is: all = every process that keeps taking steps decides "

@@ -88,3 +88,20 @@ def test_usage_errors():
         analyse_chance(space, "random")
     with pytest.raises(UsageError, match="--crashes 2"):
         analyse_chance(space, "adversary", crashes=2)
+
+
+def test_probabilistic_valence_of_coin_pair():
+    """From (u, u): a value is decided only when both coins show it, 1/4 at best whatever the
+    adversary does (it cannot change the coins); at worst 0 (p1 never tosses, as above). After
+    p0 tossed 0 (configuration reached by p0's null step, outcome 0): deciding 1 is impossible,
+    deciding 0 has probability 1/2 at best."""
+    from flpcheck.analysis.chance.valence import chance_valence
+    from flpcheck.model.semantics import Event
+
+    space = explore(load_protocol(COIN_PAIR), [(0, 0)])
+    v = chance_valence(space)
+    at = {k: e.exact for k, e in v.at(0).items()}
+    assert at == {"min0": 0, "max0": F(1, 4), "min1": 0, "max1": F(1, 4)}
+    after = space.successor(0, Event(0, None, 0))
+    at = {k: e.exact for k, e in v.at(after).items()}
+    assert at == {"min0": 0, "max0": F(1, 2), "min1": 0, "max1": 0}

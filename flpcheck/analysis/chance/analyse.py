@@ -149,7 +149,8 @@ def analyse_chance(space: StateSpace, scheduler: str = "uniform", crashes: int =
                    within: list[int] | None = None, termination: str = "all",
                    protocol_name: str | None = None) -> ChanceResult:
     """The figures of ``flpcheck chance`` (module docstring). ``within`` lists the K of the
-    step-bounded figures (None: chosen from the curve, see :func:`auto_steps`)."""
+    step-bounded figures (None: chosen from the curve, see :func:`auto_steps`, or none for a
+    model that counts rounds)."""
     termination = check_termination(termination)
     if scheduler not in SCHEDULERS:
         from ...errors import UsageError
@@ -173,7 +174,8 @@ def analyse_chance(space: StateSpace, scheduler: str = "uniform", crashes: int =
     elif within is None and not (rounds_m is not None and scheduler == "adversary"):
         curve = bounded_curve(mdp, decided, CURVE_LIMIT, starts, bmode,
                               until=[e.value for e in eventually])
-        steps = auto_steps(curve, [e.value for e in eventually])
+        # a model that counts rounds is reported by rounds (the curve is still drawn)
+        steps = [] if rounds_m is not None else auto_steps(curve, [e.value for e in eventually])
     else:  # the adversary of a model with rounds: the round curve says it
         curve = np.zeros((0, len(starts)))
         steps = []

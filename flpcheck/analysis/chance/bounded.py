@@ -121,7 +121,9 @@ def bounded_reach(mdp: MDP, goal: BoolArray, steps: list[int], states: list[int]
     width = int(np.diff(mdp.out_ptr).max()) if mdp.n_actions else 1
     for k, vec in zip(ks, vecs, strict=True):
         err = k * width * 2.0 ** -52
-        result[k] = [Estimate(max(0.0, float(x) - err), min(1.0, float(x) + err))
+        # a float sum of nonnegative terms is 0 only when every term is: then exactly 0
+        result[k] = [Estimate.of(0) if float(x) == 0.0 else
+                     Estimate(max(0.0, float(x) - err), min(1.0, float(x) + err))
                      for x in vec.tolist()]
     return result
 
