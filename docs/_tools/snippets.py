@@ -39,6 +39,13 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "witness_paxos_0": ("flpcheck witness models/paxos.py:Paxos --crashes 0", 0),
     "witness_paxos": ("flpcheck witness models/paxos.py:Paxos", 1),
     "witness_2pc": ("flpcheck witness models/two_phase_commit.py", 1),
+    # steps left to chance
+    "witness_coin_flip_flop_0":
+        ("flpcheck witness tests/fixtures/chance/coin_flip_flop.py --crashes 0", 0),
+    "err_float_probability": ("flpcheck explore tests/fixtures/bad/float_probability.py", 2),
+    "err_probabilities_sum": ("flpcheck explore tests/fixtures/bad/probabilities_sum.py", 2),
+    "err_random_coin": ("flpcheck explore tests/fixtures/bad/random_coin.py", 2),
+    "err_por_chance": ("flpcheck explore tests/fixtures/chance/coin_flip_flop.py --por", 2),
     # the proof
     "explore_majority": ("flpcheck explore models/majority.py", 1),
     "explore_decide_own_json": ("flpcheck explore models/decide_own_input.py --json", 1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,13 +25,14 @@ from .runs import Run
 from .valence import LABELS, ValenceMap, classify_valence
 
 __all__ = ["Stage", "AdversaryResult", "adversary_run", "Lemma3Sets", "lemma3_sets",
-           "lemma3_event", "lemma3_sigma", "lemma3_neighbours"]
+           "lemma3_event", "lemma3_sigma", "lemma3_neighbours", "Neighbours"]
 
 
 @dataclass(frozen=True)
 class Stage:
     """One stage of the Lemma 3 adversary: from bivalent C, serve process p with event e,
-    after the shortest sigma avoiding e such that e(sigma(C)) is bivalent."""
+    after the shortest sigma avoiding e such that e(sigma(C)) is bivalent (for a step left to
+    chance, ``event`` names the outcome that lands there)."""
 
     process: int
     event: Event
@@ -41,6 +42,16 @@ class Stage:
     queue: tuple[int, ...]
     path: tuple[int, ...]
     tried: int = 0
+
+
+class Neighbours(NamedTuple):
+    """FLP's neighbours: C0, the edge e' with C1 = e'(C0), and the outcome of e (None for a
+    deterministic step) for which e(C0) and e(C1) are univalent for different values."""
+
+    c0: int
+    edge: int
+    c1: int
+    outcome: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ class AdversaryResult:
     failure: str = ""
     tried_valences: dict[str, int] = field(default_factory=dict)
     #: FLP's C0, the edge e' and C1 = e'(C0) where e(C0), e(C1) have different valences
-    neighbours: tuple[int, int, int] | None = None
+    neighbours: Neighbours | None = None
 
 
 def adversary_run(space: StateSpace, start: int | None = None,
@@ -98,9 +109,10 @@ def adversary_run(space: StateSpace, start: int | None = None,
             tried, pair = lemma3_neighbours(space, cid, eid, valence)
             failure = f"no sigma avoiding {e} leads to an undecided bivalent e(sigma(C))"
             if pair is not None:
-                c0, k, c1 = pair
-                e2 = space.event(int(space.edge_event[k]))
-                d0, d1 = space.successor(c0, e), space.successor(c1, e)
+                c0, k, c1, outcome = pair
+                e2 = space.event_of_edge(k)
+                e_o = e._replace(outcome=outcome)
+                d0, d1 = space.successor(c0, e_o), space.successor(c1, e_o)
                 assert d0 is not None and d1 is not None  # lemma3_neighbours saw e applied at both
                 failure += (
                     f"; FLP's neighbours: C0 = configuration {c0}, C1 = e'(C0) = configuration "
@@ -110,11 +122,16 @@ def adversary_run(space: StateSpace, start: int | None = None,
                        "(a model error)" if e2.pid != p else
                        "e' and e are both steps of p" + str(p) + ", so the proof's case 2 "
                        "applies: a run in which p" + str(p) + " crashes never decides"))
+            split = chance_split(space, cid, eid, valence)
+            if split is not None:
+                failure += (f"; at configuration {split} chance decides: the outcomes of {e} "
+                            "lead to a 0-valent and a 1-valent configuration (Lemma 3 assumes "
+                            "every step has one result)")
             return AdversaryResult(stages, None, None, stage, failure, tried, pair)
         sigma_edges, last = found
         stage_path = [cid]
         for k in [*sigma_edges, last]:
-            ev = space.event(space.edge_event[k])
+            ev = space.event_of_edge(k)
             time += 1
             if ev.msg is not None:
                 m = space.edge_event[k] - n
@@ -126,7 +143,9 @@ def adversary_run(space: StateSpace, start: int | None = None,
             stage_path.append(int(space.edge_dst[k]))
         path += stage_path[1:]
         end = stage_path[-1]
-        stages.append(Stage(p, e, tuple(space.event(space.edge_event[k]) for k in sigma_edges),
+        # e as applied: with chance's outcome where e is left to chance
+        stages.append(Stage(p, space.event_of_edge(last),
+                            tuple(space.event_of_edge(k) for k in sigma_edges),
                             cid, end, queue, tuple(stage_path)))
         cid = end
         queue = queue[1:] + queue[:1]
@@ -134,14 +153,16 @@ def adversary_run(space: StateSpace, start: int | None = None,
 
 
 def _sends(space: StateSpace, edge: int) -> list[int]:
-    """The message ids sent by the event of ``edge`` (the memoized local transition; a graph
-    gathered from Ray workers has no memo yet: the table then computes it, checked)."""
+    """The message ids sent by the event of ``edge``, in its outcome (the memoized local
+    transition; a graph gathered from Ray workers has no memo yet: the table then computes
+    it, checked)."""
     src = space.edge_source(edge)
     eid = space.edge_event[edge]
     p = space.event_pid(eid)
     s = space.row(src)[p]
     mid = -1 if eid < space.n else eid - space.n
-    return list(space.table.step(p, int(s), mid)[1])
+    outcome = space.event_of_edge(edge).outcome
+    return list(space.table.outcomes(p, int(s), mid)[outcome or 0][2])
 
 
 def lemma3_sigma(space: StateSpace, start: int, eid: int | None,
@@ -169,14 +190,15 @@ def lemma3_sigma(space: StateSpace, start: int, eid: int | None,
 
 
 def lemma3_neighbours(space: StateSpace, start: int, eid: int | None,
-                      valence: ValenceMap) -> tuple[dict[str, int], tuple[int, int, int] | None]:
+                      valence: ValenceMap) -> tuple[dict[str, int], Neighbours | None]:
     """Valences of D = e(𝒞), 𝒞 the configurations reachable from C without e; and FLP's
     neighbours: an edge C0 -e'-> C1 inside 𝒞 with e(C0) and e(C1) univalent for different
-    values, as (C0, the edge, C1), or None."""
+    values (for a step left to chance: e with one same outcome at both), or None."""
     seen = {start}
     queue = deque([start])
     counts: dict[str, int] = {}
-    after: dict[int, str] = {}  # configuration of 𝒞 -> the valence of e applied to it
+    # (configuration of 𝒞, outcome of e) -> the valence of e applied to it
+    after: dict[tuple[int, int | None], str] = {}
     inner: list[tuple[int, int, int]] = []
     while queue:
         c = queue.popleft()
@@ -187,16 +209,42 @@ def lemma3_neighbours(space: StateSpace, start: int, eid: int | None,
                 if label == "bivalent" and space.decided_array[d]:
                     label = "bivalent but decided"
                 counts[label] = counts.get(label, 0) + 1
-                after[c] = label
+                after[(c, space.event_of_edge(k).outcome)] = label
             else:
                 inner.append((c, k, d))
                 if d not in seen:
                     seen.add(d)
                     queue.append(d)
+    outcomes = sorted({o for _, o in after}, key=lambda o: -1 if o is None else o)
     for c0, k, c1 in inner:
-        if {after.get(c0), after.get(c1)} == {"0-valent", "1-valent"}:
-            return counts, (c0, k, c1)
+        for o in outcomes:
+            if {after.get((c0, o)), after.get((c1, o))} == {"0-valent", "1-valent"}:
+                return counts, Neighbours(c0, k, c1, o)
     return counts, None
+
+
+def chance_split(space: StateSpace, start: int, eid: int | None,
+                 valence: ValenceMap) -> int | None:
+    """The first configuration of 𝒞 (reachable from ``start`` without event ``eid``) at which
+    the outcomes of a step left to chance lead to a 0-valent and a 1-valent configuration,
+    or None (always None without chance)."""
+    if space.edge_probability is None:
+        return None
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        c = queue.popleft()
+        labels = set()
+        for k in range(int(space.indptr[c]), int(space.indptr[c + 1])):
+            d = int(space.edge_dst[k])
+            if space.edge_event[k] == eid:
+                labels.add(valence.describe(d))
+            elif d not in seen:
+                seen.add(d)
+                queue.append(d)
+        if {"0-valent", "1-valent"} <= labels:
+            return c
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,7 +252,9 @@ class Lemma3Sets:
     """FLP's objects at one configuration C and event e = (p, m): the set 𝒞 of configurations
     reachable from C without applying e (``reach``, a mask), D = e(𝒞) (``d``, a mask), the
     edges applying e from 𝒞 (``e_edges``) and the other edges inside 𝒞 (``c_edges``), e(C),
-    and the valence counts of D. Lemma 3: if C is bivalent, D holds a bivalent configuration."""
+    and the valence counts of D. Lemma 3: if C is bivalent, D holds a bivalent configuration.
+    For a step left to chance, D holds every outcome of e and e(C) is the outcome the event
+    names (outcome 0 when it names none)."""
 
     config: int
     event: Event
@@ -223,9 +273,16 @@ def lemma3_sets(space: StateSpace, config: int, event: Event,
     valence = classify_valence(space) if valence is None else valence
     if not 0 <= config < len(space):
         raise UsageError(f"Lemma 3: no configuration {config}")
-    eid = space.event_id(Event(*event))
-    event = space.event(eid) if eid is not None else Event(*event)
-    if eid is None or (space.successor(config, event) is None and not space.cut[config]):
+    given = Event(*event)
+    eid = space.event_id(given)
+    event = space.event(eid) if eid is not None else given
+    e_of_c = None
+    if eid is not None:
+        e_at_c = [k for k in range(int(space.indptr[config]), int(space.indptr[config + 1]))
+                  if space.edge_event[k] == eid]
+        named = [k for k in e_at_c if space.event_of_edge(k).outcome == given.outcome]
+        e_of_c = next((int(space.edge_dst[k]) for k in named or e_at_c), None)
+    if eid is None or (e_of_c is None and not space.cut[config]):
         e_text = f"p{event.pid}:" + ("null" if event.msg is None
                                      else space.protocol.format_payload(event.msg))
         raise UsageError(f"Lemma 3: e = {e_text} is not applicable at c{config}")
@@ -240,8 +297,7 @@ def lemma3_sets(space: StateSpace, config: int, event: Event,
     in_d = np.zeros(len(space), dtype=bool)
     in_d[np.unique(csr.indices[e_edges])] = True
     counts = {label: int(np.count_nonzero(valence.mask(label) & in_d)) for label in LABELS}
-    return Lemma3Sets(config, event, in_c, in_d, e_edges, c_edges,
-                      space.successor(config, event), counts)
+    return Lemma3Sets(config, event, in_c, in_d, e_edges, c_edges, e_of_c, counts)
 
 
 def lemma3_event(space: StateSpace, config: int | None = None,
@@ -281,7 +337,8 @@ def _oldest_event(space: StateSpace, cid: int, pid: int) -> Event:
     for t, event in enumerate(sched.events):
         step = apply_event(space.protocol, config, event)
         if event.msg is not None:
-            i = next(i for i, (_, d, pl) in enumerate(pending) if (d, pl) == tuple(event))
+            i = next(i for i, (_, d, pl) in enumerate(pending)
+                     if (d, pl) == (event.pid, event.msg))
             del pending[i]
         pending += [(t, d, pl) for d, pl in step.sends]
         config = step.config

@@ -149,8 +149,8 @@ def fair_lasso(
     path += [int(space.edge_dst[k]) for k in cycle_edges]
     return Run(
         inputs,
-        tuple(space.event(space.edge_event[k]) for k in reversed(stem_edges)),
-        tuple(space.event(space.edge_event[k]) for k in cycle_edges),
+        tuple(space.event_of_edge(k) for k in reversed(stem_edges)),
+        tuple(space.event_of_edge(k) for k in cycle_edges),
         crashed,
         tuple(path),
     )

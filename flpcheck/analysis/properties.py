@@ -63,7 +63,7 @@ def check_agreement(space: StateSpace) -> PropertyResult:
         if best is None or space.depth[src] + 1 < (space.depth[best.config] if best.config
                                                     is not None else 0):
             sched = _schedule(space, src)
-            event = space.event(space.edge_event[edge])
+            event = space.event_of_edge(edge)
             dst = space.edge_dst[edge]
             p = event.pid
             best = PropertyResult(
@@ -104,7 +104,7 @@ def check_validity(space: StateSpace) -> PropertyResult:
             c = cid
             while c != start:
                 k = int(parent[c])
-                events.append(space.event(space.edge_event[k]))
+                events.append(space.event_of_edge(k))
                 c = space.edge_source(k)
             return PropertyResult(
                 "validity", False, True, Schedule((v,) * n, tuple(reversed(events))), detail,

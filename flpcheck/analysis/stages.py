@@ -24,6 +24,11 @@ values (or a step that changes an output once set) has found an agreement violat
 certificate deciding 1 from inputs all 0 (or 0 from all 1) a validity violation: both are
 reported with their schedule instead of stages.
 
+Steps left to chance: a move names chance's outcome, and the searches take every outcome as
+a branch (the adversary picks outcomes as it picks events: the possibilistic skeleton); the
+directed schedules take each step's first outcome, and a stage's event e is applied with the
+first outcome that lands on a configuration certified bivalent.
+
 Every configuration inside a stage's sigma is bivalent too: it reaches the stage's end. The
 searches run on interned configurations through the explorer's checked, memoized user calls
 (:class:`~flpcheck.model.table.LocalTable`); :func:`check_staged_run` replays the result with
@@ -47,8 +52,8 @@ __all__ = ["OnDemandStage", "StagedRun", "Violation", "staged_adversary", "check
 
 #: a configuration: (state id per process, sorted tuple of the message ids in transit)
 Config = tuple[tuple[int, ...], tuple[int, ...]]
-#: a move: (process, message id or NULL)
-Move = tuple[int, int]
+#: a move: (process, message id or NULL, chance's outcome or None for a deterministic step)
+Move = tuple[int, int, int | None]
 
 GREEDY_STEPS = 400
 """The longest directed schedule tried for a certificate."""
@@ -144,16 +149,26 @@ class _Searcher:
         return frozenset(v for v in (0, 1) if b >> v & 1)
 
     def moves(self, c: Config) -> list[Move]:
-        """Every distinct applicable event: null steps first, then messages by id."""
+        """Every distinct applicable event: null steps first, then messages by id; a step
+        left to chance once per outcome, in outcome order."""
         msgs = self.table.messages
-        return [(p, NULL) for p in range(self.n)] + [(msgs[m][0], m)
-                                                      for m in sorted(set(c[1]))]
+        out: list[Move] = []
+        for p, m in [(p, NULL) for p in range(self.n)] + [(msgs[m][0], m)
+                                                            for m in sorted(set(c[1]))]:
+            out += self.outcomes_of(c, p, m)
+        return out
+
+    def outcomes_of(self, c: Config, p: int, m: int) -> list[Move]:
+        """The moves of event (p, m) at ``c``: one per outcome of a step left to chance, else
+        one with outcome None."""
+        results = self.table.outcomes(p, c[0][p], m)
+        return [(p, m, None)] if len(results) == 1 else [(p, m, o) for o in range(len(results))]
 
     def apply(self, c: Config, move: Move) -> tuple[Config, tuple[int, ...]]:
         """(the configuration after ``move``, the message ids it sent)."""
-        p, m = move
+        p, m, o = move
         states, buffer = c
-        ns, sent = self.table.step(p, states[p], m)
+        _, ns, sent = self.table.outcomes(p, states[p], m)[o or 0]
         rest = list(buffer)
         if m != NULL:
             rest.remove(m)
@@ -174,8 +189,8 @@ class _Searcher:
         return d, sent
 
     def event(self, move: Move) -> Event:
-        p, m = move
-        return Event(p, self.table.payload_of(m))
+        p, m, o = move
+        return Event(p, self.table.payload_of(m), o)
 
 
 def _moves(path: list[Move] | Callable[[], list[Move]]) -> list[Move]:
@@ -223,14 +238,15 @@ def _directed(s: _Searcher, start: Config, pending: list[tuple[int, int]], value
                 if per_process:
                     p = turn
                     mine = [x for x in fifo if s.table.messages[x[1]][0] == p]
-                    move = (p, mine[0][1]) if mine else (p, NULL)
+                    p, m = (p, mine[0][1]) if mine else (p, NULL)
                     turn = (turn + 1) % n
                 elif fifo:
                     m = fifo[0][1]
-                    move = (s.table.messages[m][0], m)
+                    p = s.table.messages[m][0]
                 else:
-                    move = (turn, NULL)
+                    p, m = turn, NULL
                     turn = (turn + 1) % n
+                move = s.outcomes_of(c, p, m)[0]  # chance's first outcome
                 c, sent = s.checked(c, move, prefix + moves)
                 moves.append(move)
                 if move[1] != NULL:
@@ -366,14 +382,14 @@ def staged_adversary(protocol: Protocol, stages: int, *, cert_configs: int = 200
         while len(done) < stages:
             p = queue[0]
             mine = sorted(x for x in pending if s.table.messages[x[1]][0] == p)
-            e: Move = (p, mine[0][1]) if mine else (p, NULL)
+            e: Move = (p, mine[0][1] if mine else NULL, None)  # the scheduler's: no outcome
             result, stopped = _sigma(s, config, pending, e, sigma_configs, cert_configs, prefix)
             if result is None:
                 if not stopped:  # stuck for good: is it because the protocol is unsafe?
                     _search(s, config, lambda d: False, cert_configs, prefix)
                 return StagedRun(inputs, start_certs, done, _stuck(len(done), s.event(e),
                                  stopped, bounds), bounds, stopped)
-            sigma, certs, searched = result
+            sigma, certs, searched, e = result  # e with chance's outcome, if left to chance
             for move in [*sigma, e]:
                 config, sent = s.checked(config, move, prefix)
                 prefix.append(move)
@@ -410,12 +426,13 @@ def _violation(s: _Searcher, found: _Found, bounds: dict[str, int]) -> StagedRun
 
 def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
            max_configs: int, cert_configs: int, prefix: list[Move]
-           ) -> tuple[tuple[list[Move], dict[int, tuple[Event, ...]], int] | None,
+           ) -> tuple[tuple[list[Move], dict[int, tuple[Event, ...]], int, Move] | None,
                       tuple[str, ...]]:
     """Breadth-first over undecided configurations reachable without e, to the first X where
-    e leads to an undecided configuration certified bivalent: ((sigma, certificates, visited),
-    ()) or (None, the bounds that stopped a search)."""
-    p, m = e
+    e (with some outcome, for a step left to chance) leads to an undecided configuration
+    certified bivalent: ((sigma, certificates, visited, e with its outcome), ()) or (None, the
+    bounds that stopped a search)."""
+    p, m, _ = e
     prev: dict[Config, tuple[Config, Move] | None] = {start: None}
     queue: deque[Config] = deque([start])
     cert_bounded = False
@@ -427,17 +444,19 @@ def _sigma(s: _Searcher, start: Config, pending: list[tuple[int, int]], e: Move,
         c = queue.popleft()
         sigma = path_to(c)
         if m == NULL or m in c[1]:
-            d, _ = s.checked(c, e, prefix + sigma)
-            if not s.decisions(d):
-                after = _pending_after(s, start, pending, [*sigma, e])
-                certs, hit = _certify(s, d, after, cert_configs, prefix + sigma + [e])
+            for e_o in s.outcomes_of(c, p, m):
+                d, _ = s.checked(c, e_o, prefix + sigma)
+                if s.decisions(d):
+                    continue
+                after = _pending_after(s, start, pending, [*sigma, e_o])
+                certs, hit = _certify(s, d, after, cert_configs, prefix + sigma + [e_o])
                 cert_bounded = cert_bounded or hit
                 if certs is not None:
-                    return (sigma, certs, len(prev)), ()
+                    return (sigma, certs, len(prev), e_o), ()
         if len(prev) >= max_configs:
             continue
         for move in s.moves(c):
-            if move == e or (m != NULL and move[0] == p and move[1] == m):
+            if move[:2] == (p, m):  # e itself, whatever chance gives it
                 continue
             d, _ = s.checked(c, move, prefix + sigma)
             if d not in prev and not s.decisions(d):

@@ -193,5 +193,5 @@ def run_to_draw(space: StateSpace, crashes: int = 1, termination: str = "some") 
     target = int(pool[np.argmax(depth[pool])])  # argmax: the lowest id among the deepest
     init, edges = space.path_to(target)
     path = (init, *(int(space.edge_dst[k]) for k in edges))
-    events = tuple(space.event(int(space.edge_event[k])) for k in edges)
+    events = tuple(space.event_of_edge(k) for k in edges)
     return DrawnRun(path, None, events, f"BFS path to the {what}")

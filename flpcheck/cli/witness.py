@@ -123,7 +123,8 @@ def _staged(model: str, processes: int | None, stages: int, cert_configs: int,
     fmt = protocol.format_payload
 
     def ev(e: Event) -> str:
-        return f"p{e.pid}:{'null' if e.msg is None else fmt(e.msg)}"
+        told = "" if e.outcome is None else f" (outcome {e.outcome})"
+        return f"p{e.pid}:{'null' if e.msg is None else fmt(e.msg)}{told}"
 
     if run.violation is not None:
         v = run.violation

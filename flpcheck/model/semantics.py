@@ -29,6 +29,7 @@ __all__ = [
     "applicable_events",
     "apply_event",
     "event_outcomes",
+    "outcome_probabilities",
     "replay",
     "outputs_of",
 ]
@@ -258,6 +259,13 @@ def _drop_ignored(protocol: Protocol, step: Step) -> Step:
     if len(kept) == len(config.buffer):
         return step
     return Step(step.event, step.sends, Configuration.of_sorted(config.states, kept))
+
+
+def outcome_probabilities(protocol: Protocol, config: Configuration, event: Event
+                          ) -> tuple[Fraction, ...]:
+    """The probability of each outcome of event e at C, in outcome order: ``(1,)`` for a
+    deterministic step (the step is called once; nothing is applied)."""
+    return tuple(p for p, _, _ in _results(protocol, config, event))
 
 
 def _results(protocol: Protocol, config: Configuration, event: Event

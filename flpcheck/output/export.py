@@ -24,8 +24,11 @@ node attribute            meaning
 
 Edges carry ``pid`` (the process that steps), ``payload`` (the message received, None for the
 null message), ``null`` and ``event`` (a label such as ``p0:null``); the multigraph key is the
-event id. GraphML attributes must be scalars, so there every structure (lists, the payload) is
-a JSON string and absent values are left out.
+event id. Where some step is left to chance, every edge also carries ``outcome`` (chance's
+outcome, None for a deterministic step) and ``probability`` (exact, as a string ``"p/q"``,
+``"1"`` for a deterministic step); a protocol without chance has neither. GraphML attributes
+must be scalars, so there every structure (lists, the payload) is a JSON string and absent
+values are left out.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.Mult
     fmt = space.protocol.format_payload
     events: dict[int, dict[str, Any]] = {}
     indptr, dst, eids = space.arrays.indptr, space.arrays.indices, space.events_array
+    chance = space.edge_probability is not None
     for cid in range(len(space)):
         for k in range(int(indptr[cid]), int(indptr[cid + 1])):
             eid = int(eids[k])
@@ -125,7 +129,12 @@ def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.Mult
                     "null": event.msg is None,
                     "event": event_label(event.pid, text),
                 }
-            g.add_edge(cid, int(dst[k]), key=eid, **data)
+            if chance:
+                outcome = space.event_of_edge(k).outcome
+                g.add_edge(cid, int(dst[k]), key=eid, **data, outcome=outcome,
+                           probability=str(space.edge_chance(k)))
+            else:
+                g.add_edge(cid, int(dst[k]), key=eid, **data)
     return g
 
 

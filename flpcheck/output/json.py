@@ -1,7 +1,8 @@
 """The JSON form of every result: one encoder per value, shared by every ``--json`` output.
 
 The shapes are those of :mod:`flpcheck.output.schemas`: an event is ``[pid, payload]`` (the
-payload in its JSON form, ``null`` for the null message), a schedule
+payload in its JSON form, ``null`` for the null message), or ``[pid, payload, outcome]`` for a
+step left to chance (chance's outcome), a schedule
 ``{"inputs", "events"}``, a run ``{"inputs", "stem", "cycle", "crashed", "crash_point"}``, and
 what was not established is ``null``, never ``false`` (a simulation that finds no violation
 establishes nothing: its properties are ``false`` or ``null``, never ``true``).
@@ -31,7 +32,10 @@ __all__ = ["event_to_json", "schedule_to_json", "run_to_json", "nondeciding_to_j
 
 
 def event_to_json(event: Event) -> list[Any]:
-    """``[pid, payload]`` with the payload JSON-encoded (null for the null message)."""
+    """``[pid, payload]`` with the payload JSON-encoded (null for the null message), then
+    chance's outcome for a step left to chance: ``[pid, payload, outcome]``."""
+    if event.outcome is not None:
+        return [event.pid, to_json(event.msg), event.outcome]
     return [event.pid, to_json(event.msg)]
 
 
@@ -85,8 +89,8 @@ def verdict_to_json(v: Verdict, space: StateSpace) -> dict[str, Any]:
     }
     if v.adversary is not None and v.adversary.run is not None:
         out["stages"] = [
-            {"process": s.process, "event": [s.event.pid, to_json(s.event.msg)],
-             "sigma": [[e.pid, to_json(e.msg)] for e in s.sigma]}
+            {"process": s.process, "event": event_to_json(s.event),
+             "sigma": [event_to_json(e) for e in s.sigma]}
             for s in v.adversary.stages
         ]
         out["cycle_from_stage"] = v.adversary.cycle_from
@@ -136,6 +140,9 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
            if space.reduced else {}),
         **({"partial_order": {"applied": space.partial_order, "note": space.por_note}}
            if space.partial_order or space.por_note else {}),
+        **({"chance": {"events": int((space.edge_probability != 0).sum()),
+                       "probabilities": [str(p) for p in space.probabilities[1:]]}}
+           if space.edge_probability is not None else {}),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -17,7 +18,26 @@ from ..analysis.valence import LABELS
 from ..explorer.statespace import StateSpace
 from ..model.termination import DEFINITIONS
 
-__all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice"]
+__all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice", "receives_text",
+           "chance_notice"]
+
+
+def receives_text(protocol: Any, event: Any) -> str:
+    """What the event's process receives, as the "receives" column shows it: ``null`` or the
+    payload, then ``(outcome k)`` for a step left to chance."""
+    msg = "null" if event.msg is None else protocol.format_payload(event.msg)
+    return msg if event.outcome is None else f"{msg} (outcome {event.outcome})"
+
+
+def chance_notice(space: StateSpace) -> str:
+    """One sentence on the steps left to chance ('' when there are none)."""
+    if space.edge_probability is None:
+        return ""
+    edges = int(np.count_nonzero(space.edge_probability))
+    shown = ", ".join(str(p) for p in space.probabilities[1:])
+    return (f"Steps left to chance: {edges:,} of the {space.num_events:,} events are outcomes "
+            f"(probabilities {shown}); each outcome is a branch here, as if the adversary "
+            "chose it: valence, safety and runs are those of every outcome")
 
 
 def cut_notice(space: StateSpace) -> str:
@@ -61,7 +81,7 @@ def print_steps(console: Console, space: StateSpace, steps: list[AnnotatedStep],
     for col in columns:
         table.add_column(col, overflow="fold")
     for i, st in enumerate(steps):
-        msg = "null" if st.event.msg is None else proto.format_payload(st.event.msg)
+        msg = receives_text(proto, st.event)
         sends = ", ".join(f"{proto.format_payload(pl)}→p{d}" for d, pl in st.sends) or "-"
         outs = "".join("_" if o is None else str(o) for o in st.outputs)
         row = [str(first + i), f"p{st.event.pid}", msg, sends,
@@ -90,6 +110,8 @@ def print_exploration(console: Console, result: Exploration) -> None:
                       "the reduced graph's")
     elif space.por_note:
         console.print(f"[yellow]{space.por_note}[/yellow]")
+    if space.edge_probability is not None:
+        console.print(chance_notice(space))
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
     counts = valence.counts()

@@ -7,7 +7,8 @@ dependency used by the tests). The schemas share their pieces (an event, a sched
 so every output names the same thing the same way:
 
 - an *event* is ``[pid, payload]``, the payload in its JSON form and ``null`` for the null
-  message (payloads are never ``null``: ``None`` is refused as a payload);
+  message (payloads are never ``null``: ``None`` is refused as a payload); for a step left to
+  chance, ``[pid, payload, outcome]`` with chance's outcome;
 - a *schedule* is ``{"inputs": [x_0, ...], "events": [event, ...]}``: events from I(inputs);
 - a *run* is a lasso ``{"inputs", "stem", "cycle", "crashed", "crash_point"}``;
 - a claim that was not established is ``null``, never ``false``: ``false`` means searched (on a
@@ -30,9 +31,12 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 
 DEFS: dict[str, Any] = {
     "event": {
-        "description": "[pid, payload]: process pid receives payload (null: the null message).",
-        "type": "array", "prefixItems": [{"type": "integer", "minimum": 0}, {}],
-        "minItems": 2, "maxItems": 2,
+        "description": "[pid, payload]: process pid receives payload (null: the null message); "
+                       "[pid, payload, outcome] for a step left to chance: outcome is chance's "
+                       "choice, the index among the step's distinct results.",
+        "type": "array",
+        "prefixItems": [{"type": "integer", "minimum": 0}, {}, {"type": "integer", "minimum": 0}],
+        "minItems": 2, "maxItems": 3,
     },
     "events": {"type": "array", "items": {"$ref": "#/$defs/event"}},
     "schedule": {
@@ -139,6 +143,12 @@ EXPLORE = _document("flpcheck explore --json (message-buffer model)", {
     "partial_order": {"type": "object", "required": ["applied", "note"],
                       "properties": {"applied": {"type": "boolean"},
                                      "note": {"type": "string"}}},
+    "chance": {"description": "Present only when some step is left to chance: how many events "
+                              "are outcomes of chance, and their distinct probabilities.",
+               "type": "object", "required": ["events", "probabilities"],
+               "additionalProperties": False,
+               "properties": {"events": _INT, "probabilities": {
+                   "type": "array", "items": {"type": "string", "pattern": r"^\d+(/\d+)?$"}}}},
 }, required=["protocol", "processes", "complete", "cut_reasons", "bounds", "configurations",
              "events", "unexpanded", "valence", "valence_lower_bounds", "initial", "agreement",
              "validity", "nontriviality", "termination", "nondeciding", "seconds"])
@@ -391,6 +401,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 # -- the JSON API of ``flpcheck serve`` (docs/serve.md) ---------------------------------------
 
+_PROBABILITY = {"description": "Present only for a step left to chance: chance's probability "
+                               "of the event's outcome, exact.",
+                "type": "string", "pattern": r"^\d+(/\d+)?$"}
+
+
+def _chance(item: dict[str, Any], name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """``item`` (an object schema) with the optional property ``name`` (steps left to chance
+    only: a protocol without chance answers without it)."""
+    item["properties"][name] = schema
+    return item
+
+
 _SERVE_DEFS: dict[str, Any] = {**DEFS,
     "serve_valence": {
         "description": "A valence, or unknown: not known yet, or past a bound's cut.",
@@ -420,12 +442,17 @@ _SERVE_DEFS: dict[str, Any] = {**DEFS,
             "texts": {"type": "array", "items": {"type": "string"}},
             "valences": {"type": "array", "items": {"$ref": "#/$defs/serve_valence"}},
             "sentences": {"type": "array", "items": {"type": "string"}},
-            "summary": {"type": "string"}, "conclusion": {"type": "string"}}},
+            "summary": {"type": "string"}, "conclusion": {"type": "string"},
+            "probabilities": {"description": "Present only when a step of the run is left to "
+                                             "chance: chance's probability of each step.",
+                              "type": "array", "items": _PROBABILITY}}},
 }
 
 
 def _serve(title: str, properties: dict[str, Any]) -> dict[str, Any]:
-    document = _document(f"flpcheck serve: {title}", properties)
+    optional = ("probabilities",)  # a run's probabilities: only where chance took part
+    document = _document(f"flpcheck serve: {title}", properties,
+                         [k for k in properties if k not in optional])
     document["$defs"] = _SERVE_DEFS
     return document
 
@@ -473,16 +500,16 @@ SERVE_CONFIG = _serve("GET /api/config", {
     "decided": {"type": "array", "items": _BIT}, "agreement_violated": _BOOL,
     "events": {"$ref": "#/$defs/events"},
     "states": {"type": "array", "items": _STATE}, "buffer": _BUFFER, "buffer_text": _STR,
-    "steps": {"type": "array", "items": _object(
+    "steps": {"type": "array", "items": _chance(_object(
         index=_INT, event=_EVENT, text=_STR, label=_STR, sends={"$ref": "#/$defs/sends"},
         sends_text=_STRS, received_from=_OPT_INT, id=_OPT_INT, **_VALENCE_FIELDS,
-        outputs={"$ref": "#/$defs/outputs"})},
-    "successors": {"type": "array", "items": _object(
+        outputs={"$ref": "#/$defs/outputs"}), "probability", _PROBABILITY)},
+    "successors": {"type": "array", "items": _chance(_object(
         index=_INT, event=_EVENT, pid=_INT, text=_STR, label=_STR, **_VALENCE_FIELDS,
         outputs={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/outputs"}]},
         decided={"type": "array", "items": _BIT}, sends={"$ref": "#/$defs/sends"},
         sends_text=_STRS, changes={"type": ["boolean", "null"]}, id=_OPT_INT,
-        error=_NULLABLE_STR)},
+        error=_NULLABLE_STR), "probability", _PROBABILITY)},
     "decisions": _object(**{"0": _OPT_PATH, "1": _OPT_PATH}), "decisions_exact": _BOOL,
     "fair_events": {"type": "array", "items": _object(pid=_INT, event=_EVENT, index=_INT,
                                                       sent_at=_OPT_INT, text=_STR)},

@@ -15,6 +15,7 @@ from ..model.protocol import Protocol
 from ..model.semantics import Event, replay
 from ..simulate import PROPERTIES, Simulation, histogram
 from .json import rate
+from .report import receives_text
 
 __all__ = ["print_simulation", "print_schedule_steps"]
 
@@ -28,7 +29,7 @@ def print_schedule_steps(console: Console, protocol: Protocol, inputs: Sequence[
     for col in ("#", "p", "receives", "sends", "state after", "outputs"):
         table.add_column(col, overflow="fold")
     for i, st in enumerate(replay(protocol, inputs, events), 1):
-        msg = "null" if st.event.msg is None else protocol.format_payload(st.event.msg)
+        msg = receives_text(protocol, st.event)
         sends = ", ".join(f"{protocol.format_payload(pl)}→p{d}" for d, pl in st.sends) or "-"
         outs = "".join("_" if o is None else str(o) for o in st.config.outputs(protocol))
         table.add_row(str(i), f"p{st.event.pid}", msg, sends,

@@ -159,14 +159,14 @@ def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlet
 
     def config(q: Any) -> Any:
         w = walk(session.protocol, parse_inputs(q.get("inputs"), session.n, session.vectors),
-                 parse_path(q.get("path")))
+                 parse_path(q.get("path")), session.chance())
         return config_answer(session, w)
 
     def lemma3(q: Any, answer: Callable[..., Any] = lemma3_answer) -> Any:
         x = parse_inputs(q.get("inputs"), session.n, session.vectors)
         path, event = parse_path(q.get("path")), parse_index(q.get("event"), "event")
         session.require_graph()
-        return answer(session, walk(session.protocol, x, path), event)
+        return answer(session, walk(session.protocol, x, path, session.chance()), event)
 
     def missing(q: Any) -> Any:
         raise ApiError(404, "no such endpoint: the API has /api/status, /api/config, "

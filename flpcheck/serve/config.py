@@ -13,8 +13,7 @@ from ..errors import FLPCheckError
 from ..model.semantics import Configuration
 from ..model.values import to_json
 from .session import Session
-from .walk import Texts, Walk, apply, bits, events_to_path, fair_events, received_from
-from .walk import successor_events as events_of
+from .walk import Texts, Walk, apply, bits, events_to_path, fair_events, received_from, successors
 
 __all__ = ["config_answer", "outputs"]
 
@@ -37,6 +36,7 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
     config, cid = w.last, ids[-1]
     sources = received_from(w.steps)
     steps = []
+    chance = session.chance()
     for t, step in enumerate(w.steps):
         steps.append({
             "index": w.path[t], "event": texts.event_json(step.event),
@@ -44,29 +44,31 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
             "sends": [[d, to_json(pl)] for d, pl in step.sends],
             "sends_text": texts.sends(step.sends), "received_from": sources[t],
             "id": ids[t + 1], **_valence(session, ids[t + 1]),
-            "outputs": outputs(session, step.config)})
-    successors = []
-    for k, e in enumerate(events_of(config, n)):
+            "outputs": outputs(session, step.config),
+            **_probability(step.event.outcome, w.probabilities[t] if w.probabilities else 1)})
+    succ = []
+    listed = successors(protocol, config, chance)
+    for k, (e, p) in enumerate(listed):
         head = {"index": k, "event": texts.event_json(e), "pid": e.pid, "text": texts.text(e),
-                "label": texts.label(e)}
+                "label": texts.label(e), **_probability(e.outcome, p)}
         try:
             step = apply(protocol, config, e)
         except FLPCheckError as err:  # the model fails on this event: say so, show the rest
-            successors.append(head | {"valence": "unknown", "valence_bound": None,
+            succ.append(head | {"valence": "unknown", "valence_bound": None,
                                       "outputs": None, "decided": [], "sends": [],
                                       "sends_text": [], "changes": None, "id": None,
                                       "error": f"model error: {err}"})
             continue
         scid = session.lookup(step.config)
-        successors.append(head | {
+        succ.append(head | {
             **_valence(session, scid), "outputs": outputs(session, step.config),
             "decided": sorted(step.config.decisions(protocol)),
             "sends": [[d, to_json(pl)] for d, pl in step.sends],
             "sends_text": texts.sends(step.sends), "changes": step.config != config,
             "id": scid, "error": None})
-    buffer, buffer_text = texts.buffer_json(config, n)
+    buffer, buffer_text = texts.buffer_json(config, n, [e for e, _ in listed])
     fair = []
-    keys = [e.key for e in events_of(config, n)]
+    keys = [e.key for e, _ in listed]  # a step left to chance: its first outcome
     for e, sent_at in fair_events(w.steps, n):
         index = keys.index(e.key)
         fair.append({"pid": e.pid, "event": texts.event_json(e), "index": index,
@@ -74,7 +76,8 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
     previous = None
     if w.steps:
         before = w.configs[-2]
-        pb, pbt = texts.buffer_json(before, n)
+        pb, pbt = texts.buffer_json(before, n, [e for e, _ in successors(protocol, before,
+                                                                          chance)])
         previous = {"states": _states(session, texts, before), "buffer": pb,
                     "buffer_text": pbt, "outputs": outputs(session, before)}
     decided = sorted(config.decisions(protocol))
@@ -87,10 +90,16 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
         "events": [texts.event_json(s.event) for s in w.steps],
         "states": _states(session, texts, config),
         "buffer": buffer, "buffer_text": buffer_text,
-        "steps": steps, "successors": successors,
+        "steps": steps, "successors": succ,
         **_decisions(session, w, cid),
         "fair_events": fair, "previous": previous,
     }
+
+
+def _probability(outcome: int | None, p: Any) -> dict[str, Any]:
+    """``{"probability": "p/q"}`` for a step left to chance (chance's probability of its
+    outcome, exact), else nothing: a protocol without chance answers as it always did."""
+    return {} if outcome is None else {"probability": str(p)}
 
 
 def _states(session: Session, texts: Texts, config: Configuration) -> list[dict[str, Any]]:
@@ -111,6 +120,7 @@ def _decisions(session: Session, w: Walk, cid: int | None) -> dict[str, Any]:
     for v in (0, 1):
         events = session.decision_events(cid, v)
         if events is not None:
-            out[str(v)] = events_to_path(session.protocol, w.inputs, events, start=w.last)
+            out[str(v)] = events_to_path(session.protocol, w.inputs, events, start=w.last,
+                                         chance=session.chance())
     exact = bool(valence.exact[cid]) or None not in out.values()
     return {"decisions": out, "decisions_exact": exact}

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis.adversary import lemma3_neighbours, lemma3_sets, lemma3_sigma
+from ..analysis.adversary import Neighbours, lemma3_neighbours, lemma3_sets, lemma3_sigma
 from ..analysis.graph import bfs
 from ..explorer.statespace import StateSpace
 from ..model.semantics import Event
 from .session import Session
-from .walk import ApiError, Texts, Walk, bits, events_to_path, fair_events, successor_events
+from .walk import ApiError, Texts, Walk, bits, events_to_path, fair_events, successors
 
 __all__ = ["lemma3_answer", "adversary_answer"]
 
@@ -43,7 +43,7 @@ def _edges_to(space: StateSpace, parent: np.ndarray, start: int, node: int) -> l
     out, c = [], node
     while c != start:
         k = int(parent[c])
-        out.append(space.event(int(space.edge_event[k])))
+        out.append(space.event_of_edge(k))
         c = space.edge_source(k)
     return out[::-1]
 
@@ -54,7 +54,7 @@ def lemma3_answer(session: Session, w: Walk, event: int | None) -> dict[str, Any
     space, valence = session.require_graph()
     texts = Texts(session.protocol)
     config = w.last
-    events = successor_events(config, session.n)
+    events = [e for e, _ in successors(session.protocol, config, session.chance())]
     if event is None:
         e = fair_events(w.steps, session.n)[0][0]
         event = next(i for i, x in enumerate(events) if x.key == e.key)
@@ -88,8 +88,10 @@ def lemma3_answer(session: Session, w: Walk, event: int | None) -> dict[str, Any
     biv = valence.mask("bivalent") & valence.exact & (space.decided_array == 0)
     found = lemma3_sigma(space, cid, eid, biv) if eid is not None else None
     if found is not None:
-        sigma = [space.event(int(space.edge_event[k])) for k in found[0]]
-        path = events_to_path(session.protocol, w.inputs, [*sigma, e], start=config)
+        sigma = [space.event_of_edge(k) for k in found[0]]
+        e_applied = space.event_of_edge(found[1])  # e with chance's outcome, if left to chance
+        path = events_to_path(session.protocol, w.inputs, [*sigma, e_applied], start=config,
+                              chance=session.chance())
         out.update(sigma=path, sigma_events=[texts.event_json(s) for s in sigma],
                    sigma_text=[texts.label(s) for s in sigma],
                    reached_valence=session.valence_of(int(space.edge_dst[found[1]]))[0])
@@ -128,20 +130,23 @@ def lemma3_answer(session: Session, w: Walk, event: int | None) -> dict[str, Any
 
 
 def _neighbours(session: Session, w: Walk, cid: int, e: Event,
-                pair: tuple[int, int, int]) -> dict[str, Any]:
-    """C0 (as successor indices from C, avoiding e), e' and the valences of e(C0), e(C1)."""
+                pair: Neighbours) -> dict[str, Any]:
+    """C0 (as successor indices from C, avoiding e), e' and the valences of e(C0), e(C1)
+    (e with the outcome the neighbours were found for, where it is left to chance)."""
     space, _ = session.require_graph()
     texts = Texts(session.protocol)
-    c0, k, c1 = pair
+    c0, k, c1, outcome = pair
+    e_o = e._replace(outcome=outcome)
     eid = space.event_id(e)
     _, parent = bfs(space.arrays, np.array([cid]), space.edge_event != eid)
     to_c0 = _edges_to(space, parent, cid, c0)
-    e2 = space.event(int(space.edge_event[k]))
-    path = events_to_path(session.protocol, w.inputs, [*to_c0, e2], start=w.last)
+    e2 = space.event_of_edge(k)
+    path = events_to_path(session.protocol, w.inputs, [*to_c0, e2], start=w.last,
+                          chance=session.chance())
     return {"c0_path": path[:-1], "e_prime": texts.event_json(e2), "e_prime_text": texts.label(e2),
             "e_prime_index": path[-1],
-            "e_c0_valence": session.valence_of(space.successor(c0, e))[0],
-            "e_c1_valence": session.valence_of(space.successor(c1, e))[0],
+            "e_c0_valence": session.valence_of(space.successor(c0, e_o))[0],
+            "e_c1_valence": session.valence_of(space.successor(c1, e_o))[0],
             "same_process": e2.pid == e.pid}
 
 

@@ -36,8 +36,8 @@ def run_answer(session: Session, kind: str, inputs: tuple[int, ...], events: lis
     ``crash_at``, ``events``, ``texts``, ``valences``, one sentence per step, a summary and a
     conclusion. ``kind`` is the verdict the run shows (or ``lemma2``)."""
     texts = Texts(session.protocol)
-    path = events_to_path(session.protocol, inputs, events)
-    w = walk(session.protocol, inputs, path)
+    path = events_to_path(session.protocol, inputs, events, chance=session.chance())
+    w = walk(session.protocol, inputs, path, session.chance())
     ids = [session.lookup(c) for c in w.configs]
     valences = [session.valence_of(c)[0] for c in ids]
     outs = [list(c.outputs(session.protocol)) for c in w.configs]
@@ -46,6 +46,8 @@ def run_answer(session: Session, kind: str, inputs: tuple[int, ...], events: lis
         "crashed": sorted(crashed), "crash_at": crash_at if crashed else None,
         "events": [texts.event_json(s.event) for s in w.steps],
         "texts": [texts.text(s.event) for s in w.steps], "valences": valences}
+    if any(s.event.outcome is not None for s in w.steps):  # only where chance took part
+        out["probabilities"] = [str(p) for p in w.probabilities]
     silent = session.silent(crashed) if crashed and session.graph() is not None else None
     sentences = []
     for i, step in enumerate(w.steps):

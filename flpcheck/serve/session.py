@@ -168,6 +168,12 @@ class Session:
             raise ApiError(503, "not ready: the verdict is being computed; poll /api/status")
         return space, valence, found
 
+    def chance(self) -> bool:
+        """False when no step the API can replay is left to chance (the complete explored
+        graph has none): successors are then numbered without counting outcomes."""
+        space = self.space
+        return space is None or not space.complete or space.edge_probability is not None
+
     def lookup(self, config: Configuration) -> int | None:
         """The id of ``config`` in the explored graph (None while exploring, or past a cut)."""
         found = self.graph()
@@ -222,7 +228,7 @@ class Session:
         events, c = [], cid
         while dist[c] > 0:
             k = int(first[c])
-            events.append(space.event(int(space.edge_event[k])))
+            events.append(space.event_of_edge(k))
             c = int(space.edge_dst[k])
         return events
 

@@ -10,9 +10,11 @@ path means the same configuration whether the server explored everything, part, 
    destination, then by payload in flpcheck's canonical order
    (:func:`flpcheck.model.values.canonical_key`).
 
-This is :func:`flpcheck.model.semantics.applicable_events` on C's sorted buffer. Every path
-is replayed with the protocol's own code (:mod:`flpcheck.model.semantics`), never read from
-the explorer's tables.
+This is :func:`flpcheck.model.semantics.applicable_events` on C's sorted buffer, except that
+an event whose step is left to chance is one successor per outcome, in outcome order (its
+event names the outcome: ``[pid, payload, outcome]``); a protocol without chance numbers its
+successors as the events. Every path is replayed with the protocol's own code
+(:mod:`flpcheck.model.semantics`), never read from the explorer's tables.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from ..errors import FLPCheckError, ProtocolStepError
@@ -32,13 +35,14 @@ from ..model.semantics import (
     applicable_events,
     apply_event,
     initial_configuration,
+    outcome_probabilities,
 )
 from ..model.values import canonical_key, to_json, value_key
 from ..output.json import event_to_json
 from ..output.render.sequence import receipts
 
 __all__ = ["ApiError", "MAX_PATH", "bits", "parse_inputs", "parse_path", "parse_index", "Walk",
-           "walk", "successor_events", "apply", "events_to_path", "received_from",
+           "walk", "successor_events", "successors", "apply", "events_to_path", "received_from",
            "fair_events", "Texts"]
 
 MAX_PATH = 5000
@@ -116,8 +120,35 @@ def _guarded(what: str, fn: Any, *args: Any) -> Any:
 
 
 def successor_events(config: Configuration, n: int) -> list[Event]:
-    """The successors' events of ``config`` in the API's order (see the module docstring)."""
+    """The events applicable at ``config`` in the API's order, the scheduler's (no outcome):
+    the successors of a protocol without chance (see :func:`successors`)."""
     return applicable_events(config, n)
+
+
+ONE = Fraction(1)
+
+
+def successors(protocol: Protocol, config: Configuration, chance: bool = True
+               ) -> list[tuple[Event, Fraction]]:
+    """The successors of ``config`` in the API's order (see the module docstring): each event,
+    and chance's probability of it (1 for a deterministic step). ``chance=False`` says that no
+    step reachable here is left to chance (the complete explored graph has none): every event
+    is then one successor, and no step is called to count outcomes. An event whose step fails
+    is one successor (applying it shows the model error)."""
+    events = successor_events(config, protocol.processes)
+    if not chance:
+        return [(e, ONE) for e in events]
+    out: list[tuple[Event, Fraction]] = []
+    for e in events:
+        try:
+            probs = _guarded("the model's step", outcome_probabilities, protocol, config, e)
+        except FLPCheckError:
+            probs = (ONE,)
+        if len(probs) == 1:
+            out.append((e, ONE))
+        else:
+            out += [(e._replace(outcome=o), p) for o, p in enumerate(probs)]
+    return out
 
 
 def apply(protocol: Protocol, config: Configuration, event: Event) -> Step:
@@ -134,6 +165,8 @@ class Walk:
     path: list[int]
     configs: list[Configuration]
     steps: list[Step]
+    #: chance's probability of each step (1 for a deterministic one)
+    probabilities: list[Fraction] = field(default_factory=list)
 
     @property
     def last(self) -> Configuration:
@@ -141,41 +174,46 @@ class Walk:
         return self.configs[-1]
 
 
-def walk(protocol: Protocol, inputs: tuple[int, ...], path: Sequence[int]) -> Walk:
+def walk(protocol: Protocol, inputs: tuple[int, ...], path: Sequence[int],
+         chance: bool = True) -> Walk:
     """Replay ``path`` from I(inputs); a 404 naming the first index that does not exist, with
-    ``valid_depth``: how many steps of the path are valid."""
+    ``valid_depth``: how many steps of the path are valid (``chance``: see
+    :func:`successors`)."""
     try:
         config = _guarded("the model's init", initial_configuration, protocol, inputs)
     except FLPCheckError as err:
         raise ApiError(422, f"I({bits(inputs)}): model error: {err}") from None
-    configs, steps = [config], []
+    configs, steps, probabilities = [config], [], []
     for i, k in enumerate(path):
-        events = successor_events(config, protocol.processes)
+        events = successors(protocol, config, chance)
         if k >= len(events):
             raise ApiError(404, f"path step {i + 1}: successor {k} does not exist (the "
                                 f"configuration at depth {i} has {len(events)} successors, "
                                 f"0..{len(events) - 1})", valid_depth=i)
         try:
-            step = apply(protocol, config, events[k])
+            step = apply(protocol, config, events[k][0])
         except FLPCheckError as err:
-            raise ApiError(422, f"path step {i + 1} ({Texts(protocol).text(events[k])}): model "
-                                f"error: {err}", valid_depth=i) from None
+            raise ApiError(422, f"path step {i + 1} ({Texts(protocol).text(events[k][0])}): "
+                                f"model error: {err}", valid_depth=i) from None
         config = step.config
         configs.append(config)
         steps.append(step)
-    return Walk(inputs, list(path), configs, steps)
+        probabilities.append(events[k][1])
+    return Walk(inputs, list(path), configs, steps, probabilities)
 
 
 def events_to_path(protocol: Protocol, inputs: tuple[int, ...], events: Sequence[Event],
-                   start: Configuration | None = None) -> list[int]:
-    """The successor indices of ``events`` from I(inputs) (or from ``start``), replaying them;
-    a ReplayError where an event does not apply."""
+                   start: Configuration | None = None, chance: bool = True) -> list[int]:
+    """The successor indices of ``events`` (with chance's outcome, for a step left to chance)
+    from I(inputs) (or from ``start``), replaying them; a ReplayError where an event does not
+    apply (``chance``: see :func:`successors`)."""
     config = start if start is not None else initial_configuration(protocol, inputs)
     path = []
     for e in events:
-        keys = [x.key for x in successor_events(config, protocol.processes)]
         event = Event(*e)
-        path.append(keys.index(event.key) if event.key in keys else len(keys))
+        keys = [(x.key, x.outcome) for x, _ in successors(protocol, config, chance)]
+        want = (event.key, event.outcome)
+        path.append(keys.index(want) if want in keys else len(keys))
         config = apply(protocol, config, event).config  # raises where it does not apply
     return path
 
@@ -229,14 +267,16 @@ class Texts:
         return json.dumps(value, ensure_ascii=False)
 
     def label(self, e: Event) -> str:
-        """``p1:0``, ``p0:null``."""
+        """``p1:0``, ``p0:null`` (the event, not chance's outcome: see :meth:`text`)."""
         return f"p{e.pid}:" + ("null" if e.msg is None else self.payload(e.msg))
 
     def text(self, e: Event) -> str:
-        """``p1 receives 0``, ``p0 takes a null step``."""
+        """``p1 receives 0``, ``p0 takes a null step``; ``(outcome 1)`` after a step left to
+        chance."""
+        told = "" if e.outcome is None else f" (outcome {e.outcome})"
         if e.msg is None:
-            return f"p{e.pid} takes a null step"
-        return f"p{e.pid} receives {self.payload(e.msg)}"
+            return f"p{e.pid} takes a null step{told}"
+        return f"p{e.pid} receives {self.payload(e.msg)}{told}"
 
     def sends(self, sends: Sequence[tuple[int, Any]]) -> list[str]:
         """``["0 → p1", ...]``."""
@@ -249,13 +289,16 @@ class Texts:
         return {"pid": pid, "fields": value if isinstance(value, dict) else None,
                 "value": value, "text": self.state(pid, state), "output": output}
 
-    def buffer_json(self, config: Configuration, n: int) -> tuple[list[dict[str, Any]], str]:
+    def buffer_json(self, config: Configuration, n: int, events: Sequence[Event] | None = None
+                    ) -> tuple[list[dict[str, Any]], str]:
         """The distinct messages in transit in successor order, ``{"to", "payload", "count",
-        "text", "index"}`` (``index``: the successor that delivers it), and the buffer as text."""
+        "text", "index"}`` (``index``: the successor that delivers it, its first outcome for a
+        step left to chance; ``events``: the successors' events, by default those of a
+        protocol without chance), and the buffer as text."""
         counts = Counter(value_key(m) for m in config.buffer)
         out = []
-        for index, e in enumerate(successor_events(config, n)):
-            if e.msg is None:
+        for index, e in enumerate(successor_events(config, n) if events is None else events):
+            if e.msg is None or (e.outcome or 0) > 0:
                 continue
             count = counts[value_key((e.pid, e.msg))]
             out.append({"to": e.pid, "payload": to_json(e.msg), "count": count,

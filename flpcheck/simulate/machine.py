@@ -9,6 +9,11 @@ depends on the order in which ids were handed out, so a run's choices depend onl
 random stream, not on what the table met before (a range of runs gives the same answer in a
 fresh process).
 
+Steps left to chance: a scheduler picks events; chance picks the outcome of a step left to
+chance with its exact probability (:meth:`Machine.draw`, from the run's random stream, drawn
+only where a step has several outcomes, so a protocol without chance draws exactly what it drew
+before). A move then names its outcome: ``(p, m, outcome)``.
+
 Every configuration also has a stable 64-bit hash, the sum of a hash of each (process, local
 state) and of each message copy in transit (blake2b of the values' canonical keys): the same in
 every process and under every PYTHONHASHSEED.
@@ -17,6 +22,8 @@ every process and under every PYTHONHASHSEED.
 from __future__ import annotations
 
 import hashlib
+import math
+import random
 from bisect import insort
 from collections.abc import Sequence
 from typing import Any
@@ -35,8 +42,9 @@ Fifo = list[int]
 
 #: a configuration: (state id per process, message ids in transit in canonical order)
 Config = tuple[tuple[int, ...], tuple[int, ...]]
-#: an event on interned values: (process, message id or NULL)
-Move = tuple[int, int]
+#: an event on interned values: (process, message id or NULL), and for a step left to chance
+#: (process, message id or NULL, chance's outcome)
+Move = tuple[int, int] | tuple[int, int, int]
 
 MASK = (1 << 64) - 1
 
@@ -81,8 +89,11 @@ class Machine:
         self._initial: dict[tuple[int, int], int] = {}
         #: (pid, state id, message id) -> (new state id, sends in canonical order, change of
         #: the configuration hash, pid's output after)
-        self._transitions: dict[tuple[int, int, int],
+        self._transitions: dict[tuple[int, int, int, int],
                                 tuple[int, tuple[int, ...], int, int | None]] = {}
+        #: (pid, state id, message id) -> None for a deterministic step, else (the common
+        #: denominator D, the cumulative numerators of the outcomes' probabilities over D)
+        self._chance: dict[tuple[int, int, int], tuple[int, tuple[int, ...]] | None] = {}
         self._key = self.msg_key.__getitem__
 
     # -- interning ---------------------------------------------------------------------------
@@ -120,21 +131,67 @@ class Machine:
             states.append(sid)
         return tuple(states), ()
 
-    def step(self, pid: int, sid: int, mid: int) -> tuple[int, tuple[int, ...]]:
+    def step(self, pid: int, sid: int, mid: int, outcome: int = 0) -> tuple[int, tuple[int, ...]]:
         """The memoized, checked local step: (new state id, message ids sent, in canonical
-        order)."""
-        t = self.transition(pid, sid, mid)
+        order), in chance's ``outcome`` for a step left to chance."""
+        t = self.transition(pid, sid, mid, outcome)
         return t[0], t[1]
 
-    def transition(self, pid: int, sid: int, mid: int
+    def chance(self, pid: int, sid: int, mid: int) -> tuple[int, tuple[int, ...]] | None:
+        """None for a deterministic step; for a step left to chance (D, the cumulative
+        numerators of its outcomes' probabilities over the common denominator D)."""
+        key = (pid, sid, mid)
+        try:
+            return self._chance[key]
+        except KeyError:
+            pass
+        results = self.table.outcomes(pid, sid, mid)
+        found = None
+        if len(results) > 1:
+            probs = [self.table.probabilities[r[0]] for r in results]
+            d = math.lcm(*(p.denominator for p in probs))
+            cumulative, total = [], 0
+            for p in probs:
+                total += p.numerator * (d // p.denominator)
+                cumulative.append(total)
+            found = (d, tuple(cumulative))
+        self._chance[key] = found
+        return found
+
+    def draw(self, rng: random.Random, pid: int, sid: int, mid: int) -> int | None:
+        """Chance's outcome of the step, drawn from ``rng`` with its exact probabilities (an
+        integer below the common denominator); None, drawing nothing, for a deterministic
+        step."""
+        found = self.chance(pid, sid, mid)
+        if found is None:
+            return None
+        d, cumulative = found
+        k = rng.randrange(d)
+        return next(o for o, c in enumerate(cumulative) if k < c)
+
+    def resolve(self, c: Config, move: Move, lenient: bool = False) -> Move | None:
+        """``move`` as it applies at ``c``, or None where it does not: a message not in transit,
+        a step left to chance without a valid outcome, or (unless ``lenient``, which then
+        drops the outcome) a deterministic step given one."""
+        p, m = move[0], move[1]
+        if m != NULL and m not in c[1]:
+            return None
+        found = self.chance(p, c[0][p], m)
+        if found is None:
+            return (p, m) if len(move) == 2 or lenient else None
+        if len(move) == 3 and 0 <= move[2] < len(found[1]):  # type: ignore[misc]
+            return move
+        return None
+
+    def transition(self, pid: int, sid: int, mid: int, outcome: int = 0
                    ) -> tuple[int, tuple[int, ...], int, int | None]:
         """The memoized local step with what a run needs of it: (new state id, the message ids
         sent in canonical order, the change of the configuration hash mod 2^64, ``pid``'s
-        output after)."""
-        key = (pid, sid, mid)
+        output after), in chance's ``outcome`` for a step left to chance."""
+        key = (pid, sid, mid, outcome)
         t = self._transitions.get(key)
         if t is None:
-            ns, sent = self.table.step(pid, sid, mid)
+            _, ns, sent = self.table.outcomes(pid, sid, mid)[outcome]
             if len(self.msg_key) < len(self.table.messages):
                 self._sync()
             sent = tuple(sorted(sent, key=self._key))
@@ -146,9 +203,18 @@ class Machine:
     # -- events ------------------------------------------------------------------------------
 
     def moves(self, c: Config) -> list[Move]:
-        """The distinct applicable events of ``c`` in the explorer's order."""
+        """The distinct applicable events of ``c`` in the explorer's order (the scheduler's
+        choices: no outcome)."""
         dst = self.msg_dst
-        return [(p, NULL) for p in range(self.n)] + [(dst[m], m) for m in dict.fromkeys(c[1])]
+        out: list[Move] = [(p, NULL) for p in range(self.n)]
+        return out + [(dst[m], m) for m in dict.fromkeys(c[1])]
+
+    def branches(self, c: Config, move: Move) -> list[Move]:
+        """The moves of event ``move`` at ``c``: itself for a deterministic step, else one per
+        outcome, in outcome order."""
+        p, m = move[0], move[1]
+        found = self.chance(p, c[0][p], m)
+        return [(p, m)] if found is None else [(p, m, o) for o in range(len(found[1]))]
 
     def messages_to(self, c: Config, pid: int) -> list[int]:
         """The distinct messages in transit to ``pid``, in canonical order."""
@@ -158,9 +224,9 @@ class Machine:
     def apply(self, c: Config, move: Move) -> tuple[Config, tuple[int, ...]]:
         """(the configuration after ``move``, the message ids it sent). The move must be
         applicable (a null event, or a message in transit)."""
-        p, m = move
+        p, m = move[0], move[1]
         states, buffer = c
-        ns, sent = self.transition(p, states[p], m)[:2]
+        ns, sent = self.transition(p, states[p], m, move[2] if len(move) == 3 else 0)[:2]  # type: ignore[misc]
         return (states[:p] + (ns,) + states[p + 1:], self.rebuffer(buffer, m, sent)), sent
 
     def rebuffer(self, buffer: tuple[int, ...], mid: int,
@@ -189,7 +255,8 @@ class Machine:
             idle = self._idle.get((p, s))
             if idle is None:
                 ns, sent = self.step(p, s, NULL)
-                idle = self._idle[(p, s)] = ns == s and not sent
+                idle = self._idle[(p, s)] = (ns == s and not sent
+                                             and self.chance(p, s, NULL) is None)
             if not idle:
                 return False
         return True
@@ -260,8 +327,9 @@ class Machine:
         outs = self.outputs(c)
         uniform = uniform_input(inputs)
         applied: list[Move] = []
-        for move in moves:
-            if move[1] != NULL and move[1] not in c[1]:
+        for given in moves:
+            move = self.resolve(c, given, lenient)
+            if move is None:
                 if lenient:
                     continue
                 return None
@@ -276,8 +344,9 @@ class Machine:
         return None
 
     def event(self, move: Move) -> Event:
-        """The event of a move, with its payload."""
-        return Event(move[0], self.table.payload_of(move[1]))
+        """The event of a move, with its payload (and chance's outcome, if it names one)."""
+        return Event(move[0], self.table.payload_of(move[1]),
+                     move[2] if len(move) == 3 else None)  # type: ignore[misc]
 
 
 def oldest(m: Machine, fifo: Fifo, p: int, k: int = 1) -> int | None:

@@ -2,7 +2,8 @@
 every event; a range of runs summed into one :class:`RangeResult`.
 
 Run ``i`` of a simulation with seed X draws everything (its inputs, then the scheduler's
-choices) from its own stream ``random.Random(run_seed(X, i))``, so a run is the same whichever
+choices, and chance's outcome after each event left to chance) from its own stream
+``random.Random(run_seed(X, i))``, so a run is the same whichever
 process runs it and whatever ran before it: a simulation split into ranges of runs gives the
 same answer as one pass, and a violation is regenerated from its run index alone.
 
@@ -116,6 +117,7 @@ def run_one(machine: Machine, settings: Settings, index: int,
         end, violated = "violation", tuple(bad)
     transition, rebuffer, output_change = machine.transition, machine.rebuffer, \
         machine.output_change
+    draw = machine.draw
     choose = scheduler.choose
     note = scheduler.note if isinstance(scheduler, Adversary) else None
     for i in range(1, 1 + (0 if bad else settings.steps)):
@@ -123,9 +125,12 @@ def run_one(machine: Machine, settings: Settings, index: int,
             end = "interrupted"
             break
         move = choose(c)
-        p, m = move
+        p, m = move[0], move[1]
         states, buffer = c
-        ns, sent, dh, after = transition(p, states[p], m)
+        outcome = draw(rng, p, states[p], m)  # chance's, for a step left to chance
+        if outcome is not None:
+            move = (p, m, outcome)
+        ns, sent, dh, after = transition(p, states[p], m, outcome or 0)
         c = (states[:p] + (ns,) + states[p + 1:], rebuffer(buffer, m, sent))
         if note is not None:
             note(move, sent)

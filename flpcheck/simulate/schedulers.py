@@ -21,6 +21,11 @@ only on the random stream and the configuration, never on hash order or internin
   the initial configuration is not certified), the adversary gives up for the rest of the run
   and serves the queue round-robin. A certificate is a proof: every configuration counted in
   ``certified`` is bivalent. A failure proves nothing (the look-ahead is bounded).
+
+Steps left to chance: the scheduler picks the event, then chance its outcome (drawn by the
+run, :meth:`~flpcheck.simulate.machine.Machine.draw`). The adversary's event keeps the run
+certified bivalent only when every outcome does; its look-ahead takes each outcome as a
+branch (the directed schedules take the first).
 """
 
 from __future__ import annotations
@@ -168,12 +173,17 @@ class Adversary(Scheduler):
     # -- the look-ahead -------------------------------------------------------------------------
 
     def _keeps_bivalent(self, c: Config, move: Move) -> bool:
-        d, sent = self.m.apply(c, move)
-        if self.m.bits(d):
-            return False
-        fifo = list(self.fifo)
-        advance(fifo, move, sent)
-        return self.bivalent(d, fifo)
+        """Every outcome of ``move`` (chance picks one after the adversary) leads to an
+        undecided configuration certified bivalent."""
+        for branch in self.m.branches(c, move):
+            d, sent = self.m.apply(c, branch)
+            if self.m.bits(d):
+                return False
+            fifo = list(self.fifo)
+            advance(fifo, branch, sent)
+            if not self.bivalent(d, fifo):
+                return False
+        return True
 
     def bivalent(self, c: Config, fifo: Fifo) -> bool:
         """True when a decision of 0 and one of 1 were both found from ``c``: directed
@@ -226,7 +236,7 @@ class Adversary(Scheduler):
         bits = 0
         while queue and bits != 3:
             c = queue.popleft()
-            for move in m.moves(c):
+            for move in (b for e in m.moves(c) for b in m.branches(c, e)):
                 d, _ = m.apply(c, move)
                 if d in seen:
                     continue

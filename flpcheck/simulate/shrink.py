@@ -113,18 +113,20 @@ def semantic_first_violation(protocol: Protocol, inputs: Sequence[int],
 
 def to_positions(machine: Machine, inputs: Sequence[int], moves: Sequence[Move]) -> list[Move]:
     """``moves`` (applicable from I(inputs)) as positions: ``(p, k)``, p receiving the k-th
-    oldest copy in transit to it (k = 0: null)."""
+    oldest copy in transit to it (k = 0: null); ``(p, k, outcome)`` for a step left to
+    chance."""
     c = machine.initial(inputs)
     fifo: Fifo = []
-    out = []
-    for p, m in moves:
+    out: list[Move] = []
+    for move in moves:
+        p, m = move[0], move[1]
         k = 0
         if m != NULL:
             mine = [mid for mid in fifo if machine.msg_dst[mid] == p]
             k = mine.index(m) + 1
-        out.append((p, k))
-        c, sent = machine.apply(c, (p, m))
-        advance(fifo, (p, m), sent)
+        out.append((p, k, *move[2:]))  # type: ignore[arg-type]
+        c, sent = machine.apply(c, move)
+        advance(fifo, move, sent)
     return out
 
 
@@ -141,14 +143,18 @@ def positional_prefix(machine: Machine, inputs: Sequence[int], positions: Sequen
     fifo: Fifo = []
     applied: list[Move] = []
     moves: list[Move] = []
-    for p, k in positions:
+    for position in positions:
+        p, k = position[0], position[1]
         mid = oldest(machine, fifo, p, k)
         if mid is None:
             continue
-        d, sent = machine.apply(c, (p, mid))
-        advance(fifo, (p, mid), sent)
-        applied.append((p, k))
-        moves.append((p, mid))
+        move = machine.resolve(c, (p, mid, *position[2:]), lenient=True)  # type: ignore[arg-type]
+        if move is None:  # chance's outcome no longer fits the step: skipped too
+            continue
+        d, sent = machine.apply(c, move)
+        advance(fifo, move, sent)
+        applied.append((p, k, *move[2:]))  # type: ignore[arg-type]
+        moves.append(move)
         found = machine.step_violations(uniform, c, p, d, outs)
         if prop in found:
             return applied, moves

@@ -205,7 +205,8 @@ def test_a_failed_adversary_stage_is_classified_as_the_proof_does():
     assert v.verdict == "none-found"
     adv = v.adversary
     assert adv.neighbours is not None and "case 2 applies" in adv.failure
-    c0, edge, c1 = adv.neighbours
+    c0, edge, c1, outcome = adv.neighbours
+    assert outcome is None  # no step of Paxos is left to chance
     e = adv.failed.event
     assert space.event(int(space.edge_event[edge])).pid == e.pid == 0
     valence = classify_valence(space)

@@ -15,7 +15,8 @@ from .served import Served, served_model  # noqa: E402
 @pytest.fixture(scope="session")
 def served():
     """``served(model, processes=None, **options)``: a finished session on a model of the
-    library (``models/``) or of the test fixtures (``bad/...``, ``edge/...``), made once."""
+    library (``models/``) or of the test fixtures (``bad/...``, ``edge/...``, ``chance/...``),
+    made once."""
     made: dict[Any, Served] = {}
 
     def get(model: str, processes: int | None = None, **options: Any) -> Served:

@@ -15,7 +15,13 @@ with warnings.catch_warnings():  # Starlette asks for httpx2 and warns on httpx:
     from starlette.testclient import TestClient
 
 from flpcheck.model.loader import load_protocol
-from flpcheck.model.semantics import Event, applicable_events, initial_configuration, replay
+from flpcheck.model.semantics import (
+    Event,
+    applicable_events,
+    event_outcomes,
+    initial_configuration,
+    replay,
+)
 from flpcheck.output.schemas import validate
 from flpcheck.serve.app import create_app
 from flpcheck.serve.session import Session
@@ -64,17 +70,20 @@ def make_served(spec: str, processes: int | None = None, start: bool = True,
 def served_model(model: str, processes: int | None = None, **options: Any) -> Served:
     """A finished session on a model of the library (``models/``) or of the test fixtures
     (``bad/...``, ``edge/...``)."""
-    root = FIXTURES if model.startswith(("bad/", "edge/")) else MODELS
+    root = FIXTURES if model.startswith(("bad/", "edge/", "chance/")) else MODELS
     return make_served(str(root / model), processes, **options)
 
 
 def events_of(protocol: Any, inputs: str, path: list[int]) -> list[Event]:
-    """The events a path takes, read off the documented successor order (applicable_events)."""
+    """The events a path takes, read off the documented successor order (applicable_events,
+    an event left to chance once per outcome: event_outcomes)."""
     x = tuple(map(int, inputs))
     config = initial_configuration(protocol, x)
     events = []
     for k in path:
-        events.append(applicable_events(config, protocol.processes)[k])
+        listed = [step.event for e in applicable_events(config, protocol.processes)
+                  for _, step in event_outcomes(protocol, config, e)]
+        events.append(listed[k])
         config = replay(protocol, x, events)[-1].config
     return events
 

@@ -126,6 +126,7 @@ def test_receipts_are_matched_first_in_first_out(served):
 @pytest.mark.parametrize("model,processes,options", [
     ("flip_flop.py", None, {"crashes": 0}),
     ("leader_broadcast.py", 2, {}),
+    ("chance/coin_flip_flop.py", None, {"crashes": 0}),
 ])
 def test_every_configuration_matches_the_explored_graph(served, model, processes, options):
     """Walk the whole graph through the API, breadth-first from every initial configuration:

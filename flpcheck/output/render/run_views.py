@@ -122,7 +122,7 @@ def witness_view(
     for c in visits:
         for k in edge_range(space, c):
             if k in run_edges:
-                label = lab.edge(int(eids[k]))
+                label = lab.edge_at(k)
                 numbers = ",".join(map(str, run_edges[k]))
                 g.edge(f"c{c}", f"c{int(dst[k])}", label=f"{numbers}. {label}" if label
                        else numbers, color=RUN_COLOUR, penwidth="3", style="bold",

@@ -23,7 +23,7 @@ from typing import Any
 
 import graphviz
 
-from ...errors import UsageError
+from ...errors import ReplayError, UsageError
 from ...model.protocol import Protocol
 from ...model.semantics import (
     Event,
@@ -127,6 +127,8 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
                 decided = outputs[r - 1][p] is None and outputs[r][p] is not None
                 what = ("null step" if step.event.msg is None
                         else f"receives {_payload(protocol, step.event.msg)}")
+                if step.event.outcome is not None:
+                    what += f", outcome {step.event.outcome}"
                 attrs = {"shape": "circle", "width": "0.14", "fixedsize": "true", "label": "",
                          "style": "filled", "color": _DOT,
                          "fillcolor": "white" if step.event.msg is None else _DOT,
@@ -209,7 +211,8 @@ def _arrows(steps: Sequence[Step]) -> list[tuple[int, int, int, int, Any]]:
 def schedule_from_json(protocol: Protocol, document: Any) -> tuple[tuple[int, ...], list[Event],
                                                                  int | None, frozenset[int]]:
     """(inputs, events, cycle start, crashed) of a schedule in JSON: ``{"inputs": [...],
-    "events": [[pid, payload], ...]}`` as ``--json`` prints a schedule, or a run ``{"inputs",
+    "events": [[pid, payload], ...]}`` as ``--json`` prints a schedule (an event of a step left
+    to chance is ``[pid, payload, outcome]``), or a run ``{"inputs",
     "stem", "cycle", "crashed", ...}`` as ``witness --json`` prints one. Each payload is
     matched against the JSON form of the messages pending for that process when the event
     happens, replaying from I(inputs); no match, or two different pending messages with that
@@ -235,11 +238,12 @@ def schedule_from_json(protocol: Protocol, document: Any) -> tuple[tuple[int, ..
     config = initial_configuration(protocol, tuple(inputs))
     events = []
     for i, item in enumerate(raw, 1):
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)
-                and 0 <= item[0] < n):
-            raise UsageError(f"schedule step {i}: {item!r} is not an event [pid, payload] with "
-                             f"pid in 0..{n - 1}")
-        pid, want = item
+        if not (isinstance(item, list) and len(item) in (2, 3) and isinstance(item[0], int)
+                and 0 <= item[0] < n and (len(item) == 2 or isinstance(item[2], int))):
+            raise UsageError(f"schedule step {i}: {item!r} is not an event [pid, payload] (or "
+                             f"[pid, payload, outcome]) with pid in 0..{n - 1}")
+        pid, want = item[:2]
+        outcome = item[2] if len(item) == 3 else None
         if want is None:
             event = Event(pid, None)
         else:
@@ -254,7 +258,11 @@ def schedule_from_json(protocol: Protocol, document: Any) -> tuple[tuple[int, ..
                                  f"for p{pid} have the JSON form {json.dumps(want)}: the "
                                  "schedule is ambiguous")
             event = found[0]
-        config = apply_event(protocol, config, event).config
+        event = event._replace(outcome=outcome)
+        try:
+            config = apply_event(protocol, config, event).config
+        except ReplayError as err:
+            raise UsageError(f"schedule step {i}: {err}") from None
         events.append(event)
     return tuple(inputs), events, cycle_start, crashed
 

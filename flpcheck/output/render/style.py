@@ -191,6 +191,17 @@ class Labels:
             text = self._edge_cache[eid] = esc(_clip(f"p{event.pid}{sep}{msg}", 40))
         return text
 
+    def edge_at(self, edge: int) -> str:
+        """The DOT label of edge ``edge``: its event's, and for a step left to chance the
+        outcome and its probability, e.g. ``p0:null (o1, 1/2)``."""
+        text = self.edge(int(self.space.edge_event[edge]))
+        outcome = self.space.event_of_edge(edge).outcome
+        if outcome is None or not text:
+            return text
+        p = self.space.edge_chance(edge)
+        return text + (f" (o{outcome}, {p})" if self.mode == "short" else
+                       f" (outcome {outcome}, probability {p})")
+
 
 # -- graph pieces --------------------------------------------------------------------------
 
@@ -270,9 +281,9 @@ def draw_edges(g: graphviz.Digraph, labels: Labels, cid: int, edges: Sequence[in
            **attrs: str) -> None:
     """Draw edges ``edges`` leaving ``cid``; events joining the same two configurations share
     one arrow, with one label line per event (sorted by edge order)."""
-    dst, eids = labels.space.arrays.indices, labels.space.events_array
+    dst = labels.space.arrays.indices
     by_dst: dict[int, list[str]] = {}
     for k in edges:
-        by_dst.setdefault(int(dst[k]), []).append(labels.edge(int(eids[k])))
+        by_dst.setdefault(int(dst[k]), []).append(labels.edge_at(k))
     for d, texts in by_dst.items():
         g.edge(f"c{cid}", f"c{d}", label="\\n".join(t for t in texts if t), **attrs)

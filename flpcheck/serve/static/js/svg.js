@@ -292,7 +292,7 @@ export function drawNeighbourhood(svg, config, opts = {}) {
       'marker-end': isE ? 'url(#ah-nb-e)' : 'url(#ah-nb)',
     }));
     svg.append(el('text', { x: sx - 20, y: ty - 5, 'text-anchor': 'end', class: 'nb-elabel' + (isE ? ' e' : '') },
-      s.label));
+      s.probability ? `${s.label} (${s.event[2]}: ${s.probability})` : s.label));
     const g = el('g', { class: 'nb-click', 'data-testid': `nb-succ-${k}`, 'data-valence': s.valence },
       title(`${k}: ${s.text} → ${s.valence}${s.changes ? '' : ' (the same configuration)'}`));
     g.append(el('circle', {
