@@ -63,6 +63,10 @@ Examples:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw the termination curves, uniform and adversary side by side "
                    "(.svg or .png; pip install 'flpcheck[plot]').")
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
+              help="Adversary: also write its strategy as a replayable policy (JSON), for "
+                   "the largest round bound (models that count rounds) or eventually; it is "
+                   "replayed and its probability checked before it is written.")
 @click.option("--drn", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the Markov chain or decision process analysed, in Storm's "
                    "explicit DRN format, with the labels of its queries.")
@@ -70,7 +74,7 @@ def chance_command(model: str, processes: int | None, inputs: str | None,
                    max_configs: int | None, max_buffer: int | None, max_depth: int | None,
                    timeout: float | None, max_memory: str | None, scheduler: str,
                    crashes: int | None, within: str | None, termination: str, as_json: bool,
-                   plot: Path | None, drn: Path | None) -> None:
+                   plot: Path | None, policy: Path | None, drn: Path | None) -> None:
     """The probability that MODEL decides, per initial configuration: within K events, within
     R rounds (models that count rounds), eventually, and the expected number of events.
 
@@ -81,6 +85,8 @@ def chance_command(model: str, processes: int | None, inputs: str | None,
     if scheduler == "uniform" and crashes:
         raise UsageError("--crashes applies to --scheduler adversary (the uniform scheduler "
                          "crashes nobody)")
+    if policy is not None and scheduler != "adversary":
+        raise UsageError("--policy writes the adversary's strategy: add --scheduler adversary")
     steps = parse_within(within)
     if plot is not None:
         from ..output.plot import check_plot_path
@@ -99,12 +105,39 @@ def chance_command(model: str, processes: int | None, inputs: str | None,
         from ..output.drn import write_chance_drn
 
         write_chance_drn(drn, space, scheduler, crashes or 0, termination)
+    checked = None
+    if policy is not None:
+        checked = _write_policy(policy, protocol, space, result, crashes or 0, termination)
     if as_json:
         click.echo(json.dumps(chance_to_json(result), indent=2))
     else:
         print_chance(Console(highlight=False), result, space)
+        if checked is not None:
+            click.echo(checked)
     if stop.signal_name:
         click.echo(f"interrupted by {stop.signal_name}: the report above is partial", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    del protocol
     sys.exit(0)
+
+
+def _write_policy(path: Path, protocol, space, result, crashes: int, termination: str) -> str:
+    """Write the adversary's policy, replay it, and say what it achieves (a mismatch with the
+    minimum reported is flpcheck's own failure: exit 3)."""
+    from ..analysis.chance.policy import adversary_policy, check_policy, policy_to_json
+    from ..output.files import atomic_write
+
+    bound = result.initial[0].rounds[-1][0] if result.initial and result.initial[0].rounds \
+        else None
+    data = policy_to_json(adversary_policy(space, crashes, termination, bound))
+    got = check_policy(protocol, json.loads(json.dumps(data)))
+    for claim in data["claims"]:
+        if claim["probability"] is not None and str(got[tuple(claim["inputs"])]) != \
+                claim["probability"]:
+            raise AssertionError(f"the policy replayed gives {got[tuple(claim['inputs'])]} "
+                                 f"from {claim['inputs']}, not the minimum "
+                                 f"{claim['probability']}")
+    atomic_write(path, json.dumps(data, indent=1) + "\n")
+    what = f"within {bound} rounds" if bound is not None else "eventually"
+    return (f"wrote {path}: the adversary's policy for deciding {what}, "
+            f"{len(data['entries']):,} configurations; replayed with the protocol's own code, "
+            "it achieves the minimum from every initial configuration")

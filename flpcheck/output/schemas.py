@@ -389,6 +389,22 @@ CHANCE = _document("flpcheck chance --json", {
         }}},
 })
 
+_POLICY_EVENT = {"type": "array", "prefixItems": [_INT, {}], "minItems": 2, "maxItems": 2}
+CHANCE_POLICY = _document("flpcheck chance --policy FILE (the adversary's strategy)", {
+    "protocol": {"type": "string"}, "processes": _INT,
+    "termination": {"$ref": "#/$defs/termination"}, "crashes": _INT,
+    "rounds": {"type": ["integer", "null"]},
+    "claims": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False, "required": ["inputs", "probability"],
+        "properties": {"inputs": _INPUTS, "probability": _NULLABLE_STR}}},
+    "entries": {"type": "array", "items": {
+        "type": "object", "additionalProperties": False,
+        "required": ["states", "buffer", "crashed"],
+        "properties": {"states": {"type": "array"}, "buffer": {"type": "array"},
+                       "crashed": {"type": "array", "items": _INT}, "event": _POLICY_EVENT,
+                       "crash": _INT, "stay": {"type": "array", "items": _POLICY_EVENT}}}},
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "explore": EXPLORE,
     "explore-rounds": ROUNDS,
@@ -396,6 +412,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "witness-stages": STAGES,
     "simulate": SIMULATE,
     "chance": CHANCE,
+    "chance-policy": CHANCE_POLICY,
 }
 """Every schema by name: the command whose ``--json`` output it describes."""
 

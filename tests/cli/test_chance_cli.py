@@ -80,3 +80,22 @@ def test_plot_and_drn_files(tmp_path):
     text = drn.read_text()
     assert "@type: DTMC" in text and "@nr_states\n21\n" in text
     assert "// within" not in text and '// eventually: P=? [F "decided"]' in text
+
+
+def test_the_adversary_policy_is_written_replayed_and_valid(tmp_path):
+    """Ben-Or from 001: the policy for deciding within 3 rounds achieves the minimum 3/16 when
+    replayed by code independent of the analysis (check_policy, through the plain semantics)."""
+    from flpcheck import load_protocol
+    from flpcheck.analysis.chance.policy import check_policy
+
+    out = tmp_path / "policy.json"
+    result = run(str(MODELS / "ben_or.py"), "--scheduler", "adversary", "--inputs", "001",
+                 "--policy", str(out))
+    assert result.exit_code == 0, result.output
+    assert "the adversary's policy for deciding within 3 rounds" in result.output
+    data = json.loads(out.read_text())
+    validate("chance-policy", data)
+    assert data["claims"] == [{"inputs": [0, 0, 1], "probability": "3/16"}]
+    got = check_policy(load_protocol(str(MODELS / "ben_or.py")), data)
+    assert str(got[(0, 0, 1)]) == "3/16"
+    assert run(COIN_PAIR, "--policy", str(out)).exit_code == 2  # uniform: no adversary
