@@ -31,17 +31,17 @@ with such receipts added or moved, which changes no decision, no valence, no fai
 receipt can always come later, and changes nothing when it does) and so no probability an
 adversary can force. It changes only which events a uniform scheduler chooses among, so the
 uniform figures per event are this model's. Sizes from inputs 001 with N = 3, f = 1: 937,
-10,467 and 37,527 configurations for R = 1, 2, 3 (20,438 at R = 1 without dropping: each
-process receives one report and one proposal more than it uses in every round, and the
-scheduler may hold each of them).
+10,467, 37,527, 84,483, 155,199 and 253,707 configurations for R = 1 to 6; without dropping,
+20,438 at R = 1 and 33,136,076 at R = 2 (each process receives one report and one proposal
+more than it uses in every round, and the scheduler may hold each of them).
 
 Measured (N = 3, f = 1, no crash, termination ``all``: every correct process decides), the
 minimum over fair adversaries (``flpcheck chance models/ben_or.py --scheduler adversary``):
 
 - inputs all equal: 1 within 1 round (everyone reports v, proposes v, decides v);
-- mixed inputs: 0, 1/8, 3/16 within R = 1, 2, 3 rounds, and with ``rounds = 4`` 31/128 within
-  4; a plain build of Ben-Or checked with Storm gives the same 0, 1/8, 3/16, 31/128, 75/256
-  for R = 1..5;
+- mixed inputs: 0, 1/8, 3/16 within R = 1, 2, 3 rounds, and with larger ``rounds`` 31/128,
+  75/256, 697/2048 within 4, 5, 6; a plain build of Ben-Or checked with Storm gives the same
+  0, 1/8, 3/16, 31/128, 75/256 for R = 1..5, and Storm on flpcheck's own export agrees;
 - ``ben_or_coinless.py``: 0 for every R (the run printed stays undecided through all R
   rounds).
 

@@ -135,6 +135,8 @@ def adversary_mdp(space: StateSpace, crashes: int = 0) -> SpaceMDP:
     if crashes < 0 or crashes >= n:
         raise UsageError(f"--crashes {crashes}: use 0..{n - 1} (at least one process must "
                          "stay alive)")
+    if crashes == 0:
+        return _crash_free(space)
     layers = [frozenset(f) for k in range(crashes + 1)
               for f in itertools.combinations(range(n), k)]
     layer_of = {f: i for i, f in enumerate(layers)}
@@ -201,6 +203,25 @@ def adversary_mdp(space: StateSpace, crashes: int = 0) -> SpaceMDP:
     return _restrict(space, full, np.repeat(masks, c), np.tile(np.arange(c, dtype=np.int64),
                                                                len(layers)),
                      initial, crashes, out_edge)
+
+
+def _crash_free(space: StateSpace) -> SpaceMDP:
+    """The adversary's MDP without crashes: the space itself, one state per configuration (all
+    reachable), one action per event (its outcomes consecutive edges)."""
+    c = len(space)
+    first, counts, src = _actions(space)
+    n_act = len(first)
+    act_ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=c))]).astype(np.int64)
+    out_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64) if n_act \
+        else np.zeros(1, dtype=np.int64)
+    pid = space.edge_pid[first].astype(np.int64) if n_act else np.zeros(0, np.int64)
+    event = np.asarray(space.edge_event, dtype=np.int64)[first]
+    mdp = MDP(act_ptr, out_ptr, np.asarray(space.edge_dst, dtype=np.int64),
+              _edge_probability(space), tuple(space.probabilities), pid, event,
+              np.zeros(n_act, dtype=bool))
+    return SpaceMDP(space, mdp, "adversary", np.arange(c, dtype=np.int64),
+                    np.zeros(c, dtype=np.int64), tuple(space.initial), 0,
+                    np.arange(len(space.edge_dst), dtype=np.int64))
 
 
 def _restrict(space: StateSpace, full: MDP, crashed: IntArray, config: IntArray,

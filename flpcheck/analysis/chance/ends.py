@@ -52,8 +52,16 @@ def maximal_end_components(mdp: MDP, allowed: BoolArray, actions: BoolArray | No
         g = scipy.sparse.csr_matrix(
             (np.ones(int(keep.sum()), dtype=np.int8), (mdp.out_src[keep], mdp.out_dst[keep])),
             shape=(n, n))
-        _, labels = connected_components(g, directed=True, connection="strong")
+        count, labels = connected_components(g, directed=True, connection="strong")
         labels = labels.astype(np.int64)
+        if count == n:  # every component a single state: the end components are the states
+            # with an action all of whose outcomes come back (self-loops)
+            ok &= action_all(mdp, mdp.out_src == mdp.out_dst)
+            has = np.zeros(n, dtype=bool)
+            has[mdp.act_src[ok]] = True
+            states &= has
+            ok &= states[mdp.act_src]
+            break
         same = labels[mdp.out_src] == labels[mdp.out_dst]
         new_ok = ok & action_all(mdp, same)
         has = np.zeros(n, dtype=bool)
