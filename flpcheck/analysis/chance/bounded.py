@@ -60,7 +60,7 @@ def _iterate(mdp: MDP, goal: BoolArray, avoid: BoolArray, kmax: int, mode: str,
         w_table = np.array([int(p * scale) for p in mdp.probs], dtype=object)
         weights = w_table[mdp.out_prob[outs]]
         v = np.where(goal, 1, 0).astype(object)
-        unit = 1
+        unit: int | float = 1
     else:
         scale = 1
         weights = mdp.out_float[outs]

@@ -83,7 +83,7 @@ def _actions(space: StateSpace) -> tuple[IntArray, IntArray, IntArray]:
     start[1:] = (ev[1:] != ev[:-1]) | (src[1:] != src[:-1])
     first = np.flatnonzero(start).astype(np.int64)
     counts = np.diff(np.append(first, e)).astype(np.int64)
-    return first, counts, src[first]
+    return first, counts, np.asarray(src[first], dtype=np.int64)
 
 
 def _ranges(first: IntArray, counts: IntArray) -> IntArray:
@@ -108,7 +108,7 @@ def uniform_chain(space: StateSpace) -> SpaceMDP:
     c = len(space)
     first, counts, src = _actions(space)
     events_per = np.bincount(src, minlength=c).astype(np.int64)  # distinct events per config
-    edges_per = np.diff(np.asarray(space.indptr, dtype=np.int64))
+    edges_per = np.diff(np.asarray(space.indptr, dtype=np.int64)).astype(np.int64)
     has = edges_per > 0
     act_ptr = np.concatenate([[0], np.cumsum(has)]).astype(np.int64)
     out_ptr = np.concatenate([[0], np.cumsum(edges_per[has])]).astype(np.int64)

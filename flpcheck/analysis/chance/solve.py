@@ -517,22 +517,22 @@ def _expected_component(chain: MDP, members: list[int], exact: list[Fraction | N
 
     m = len(members)
     ii, jj, vv = [], [], []
-    b = np.ones(m)
+    rhs_f = np.ones(m)
     for s in members:
         i = index[s]
         a = int(chain.act_ptr[s])
         for k in range(int(chain.out_ptr[a]), int(chain.out_ptr[a + 1])):
             t = int(chain.out_dst[k])
-            p = float(chain.probs[int(chain.out_prob[k])])
+            pf = float(chain.probs[int(chain.out_prob[k])])
             if t in index:
                 ii.append(i)
                 jj.append(index[t])
-                vv.append(p)
+                vv.append(pf)
             else:
-                b[i] += p * val[t]
+                rhs_f[i] += pf * val[t]
     a_mat = scipy.sparse.identity(m, format="csr") - scipy.sparse.csr_matrix(
         (vv, (ii, jj)), shape=(m, m))
-    x = scipy.sparse.linalg.spsolve(a_mat.tocsc(), b)
+    sol = np.atleast_1d(scipy.sparse.linalg.spsolve(a_mat.tocsc(), rhs_f))
     for s in members:
-        val[s] = float(np.atleast_1d(x)[index[s]])
+        val[s] = float(sol[index[s]])
         floated[s] = True

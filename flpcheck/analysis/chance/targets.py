@@ -38,9 +38,9 @@ def decided_states(smdp: SpaceMDP, termination: str) -> BoolArray:
     termination = check_termination(termination)
     space = smdp.space
     if termination == "some":
-        return np.asarray(space.decided, dtype=np.uint8)[smdp.config] != 0
+        return np.asarray(np.asarray(space.decided, dtype=np.uint8)[smdp.config] != 0)
     done = space.process_decided[smdp.config]
-    return (done | ~live_matrix(smdp)).all(axis=1)
+    return np.asarray((done | ~live_matrix(smdp)).all(axis=1))
 
 
 def round_matrix(space: StateSpace) -> IntArray | None:
@@ -101,5 +101,5 @@ def missed_states(smdp: SpaceMDP, termination: str, rounds: IntArray, bound: int
     late = ~smdp.space.process_decided[cfg] & (rounds[cfg] > bound)
     live = live_matrix(smdp)
     if termination == "all":
-        return (late & live).any(axis=1)
-    return (late | ~live).all(axis=1)
+        return np.asarray((late & live).any(axis=1))
+    return np.asarray((late | ~live).all(axis=1))
