@@ -300,11 +300,12 @@ def _paxos(name: str, ballots: int | tuple[int, ...]) -> Template:
 
 
 PAXOS, PAXOS2, PAXOS3 = _paxos("paxos", 1), _paxos("paxos2", 2), _paxos("paxos3", 3)
+PAXOS211 = _paxos("paxos211", (2, 1, 1))  # max_ballots=(2, 1, 1): N = 3 only
 PAXOS221 = _paxos("paxos221", (2, 2, 1))  # max_ballots=(2, 2, 1): N = 3 only
 
 TEMPLATES: dict[str, Template] = {"majority": MAJORITY, "wait_for_all": WAIT_FOR_ALL,
                                 "paxos": PAXOS, "paxos2": PAXOS2, "paxos3": PAXOS3,
-                                "paxos221": PAXOS221}
+                                "paxos211": PAXOS211, "paxos221": PAXOS221}
 
 
 def generate(t: Template, n: int) -> str:

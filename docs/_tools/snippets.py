@@ -58,6 +58,19 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "stages_bound": ("flpcheck witness models/paxos_unbounded.py --stages 3 --cert-configs 5", 1),
     "stages_json": ("flpcheck witness models/majority.py --stages 1 --json", 0),
     "explore_unbounded_cut": ("flpcheck explore models/paxos_unbounded.py --max-depth 6", 0),
+    # liveness after GST
+    "liveness_majority": ("flpcheck liveness models/majority.py", 0),
+    "liveness_wait_for_all": ("flpcheck liveness models/wait_for_all.py", 1),
+    "liveness_paxos_leader": ("flpcheck liveness models/paxos.py:Paxos --leader 0", 1),
+    "liveness_unbounded": ("flpcheck liveness models/paxos_unbounded.py --gst-by 2 --crashes 0", 0),
+    "liveness_unbounded_local": ("flpcheck liveness models/paxos_unbounded.py --gst-by 2 "
+                                 "--timeouts local --leader 0 --max-post-configs 100000", 0),
+    "liveness_detour": ("flpcheck liveness tests/fixtures/edge/detour.py --crashes 0", 0),
+    "liveness_ct": ("flpcheck liveness models/chandra_toueg.py:ChandraToueg --detector "
+                    "--gst-by 1", 0),
+    "liveness_ct2": ("flpcheck liveness models/chandra_toueg.py:ChandraToueg2 --detector "
+                     "--crashes 0", 1),
+    "liveness_json": ("flpcheck liveness models/majority.py -n 2 --crashes 0 --json", 0),
     # round model
     "explore_floodset": ("flpcheck explore models/floodset.py", 0),
     "explore_floodset_violated":

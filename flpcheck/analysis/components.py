@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse
-from scipy.sparse.csgraph import connected_components
 
 from ..explorer.statespace import StateSpace
 
@@ -14,6 +12,9 @@ __all__ = ["strongly_connected"]
 def strongly_connected(space: StateSpace) -> np.ndarray:
     """The strongly connected component of every configuration, labelled 0..k-1 in the order
     of their lowest configuration id (so breadth-first: the component of I(0...0) first)."""
+    import scipy.sparse  # here: loading scipy costs every command a fraction of a second
+    from scipy.sparse.csgraph import connected_components
+
     n = len(space)
     csr = space.arrays
     graph = scipy.sparse.csr_matrix((np.ones(len(csr.indices), dtype=np.int8), csr.indices,

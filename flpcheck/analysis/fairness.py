@@ -10,17 +10,21 @@ edge inside the component delivers; recompute; repeat. Each pass is linear in th
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse
-from scipy.sparse.csgraph import connected_components
 
+from ..explorer._storage import Growable
+from ..explorer.csr import CSR
+from ..explorer.engine import StopCheck
+from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
-from .graph import bfs, edge_sources
+from .graph import bfs, reach, reach_bits
 from .runs import Run
 
-__all__ = ["fair_components", "fair_lasso"]
+__all__ = ["fair_components", "fair_lasso", "strong_components", "tarjan"]
 
 
 def _pending_live(space: StateSpace, cid: int, live: frozenset[int]) -> set[int]:
@@ -37,7 +41,10 @@ def _pending_pairs(space: StateSpace, configs: np.ndarray,
     cs, ms = [], []
     for q in sorted(live):
         col = space.rows[configs, n + q].astype(np.int64)
-        uniq, inv = np.unique(col, return_inverse=True)
+        uniq = np.flatnonzero(np.bincount(col))  # the sub-buffers used (ids are small)
+        dense = np.zeros(int(uniq[-1]) + 1 if len(uniq) else 1, dtype=np.int64)
+        dense[uniq] = np.arange(len(uniq))
+        inv = dense[col]
         distinct = [sorted(set(space.buffers[b])) for b in uniq.tolist()]
         lengths = np.array([len(d) for d in distinct], dtype=np.int64)
         flat = np.array([m for d in distinct for m in d], dtype=np.int64)
@@ -56,55 +63,293 @@ def _pending_pairs(space: StateSpace, configs: np.ndarray,
 
 
 def fair_components(
-    space: StateSpace, nodes: np.ndarray, crashed: frozenset[int] = frozenset()
+    space: StateSpace, nodes: np.ndarray, crashed: frozenset[int] = frozenset(),
+    stop: StopCheck | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The fair SCCs inside ``nodes`` for crash set ``crashed``.
 
     Returns ``(labels, edge_mask)``: ``labels[c]`` is the component of configuration c (-1
-    where c is in no fair component), ``edge_mask`` marks the edges inside fair components.
-    Every pass is a handful of vector operations over the edges (no Python loop per
-    configuration or edge).
+    where c is in no fair component; int32), ``edge_mask`` marks the edges inside fair
+    components.
+
+    The allowed subgraph (the configurations of ``nodes``, the edges among them of live
+    processes) is gathered once, compactly (8 bytes an edge). Configuration ids are
+    breadth-first, so every cycle through two or more configurations has an edge to a lower
+    id (the one leaving its highest): a configuration on no such cycle is a component of its
+    own, fair when its self-loops take a step of every live process and receive every message
+    pending to one. Only the part that is reachable from a back edge's target and reaches a
+    back edge's source (a forward fixpoint sweep and a breadth-first pass: no reversed graph)
+    gets the SCC refinement (Tarjan's or scipy's components on that part alone, then the
+    passes of the module's docstring). ``stop()`` returning a reason between passes raises
+    :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     n = space.n
     live = frozenset(range(n)) - crashed
+    size = len(space)
+    ids = np.flatnonzero(np.asarray(nodes, dtype=bool))
+    if not ids.size:
+        return np.full(size, -1, dtype=np.int32), np.zeros(space.num_events, dtype=bool)
+    sub = _allowed(space, ids, crashed, stop)
+    assert sub.edge_ids is not None
+    k = len(ids)
+    pending = _pending_counts(space, live, ids)
+    pid_of = _event_pids(space)
+    back_to = np.zeros(k, dtype=bool)
+    back_from = np.zeros(k, dtype=np.uint8)
+    single = np.zeros(k, dtype=bool)
+    for a, b, lo, hi in _node_chunks(sub.indptr):  # temporaries of a chunk's edges only
+        check_stop(stop)
+        src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+        d = sub.indices[lo:hi]
+        back = d < src
+        back_to[d[back]] = True
+        back_from[src[back]] = 1
+        loop = np.flatnonzero(d == src)
+        at = src[loop] - a
+        looped = sub.edge_ids[lo + loop]
+        fair = np.bincount(at[space.events_array[looped] >= n], minlength=b - a) == \
+            pending[a:b]
+        lp = pid_of[space.events_array[looped]]
+        for q in sorted(live):  # a self-loop of every live process
+            steps = np.zeros(b - a, dtype=bool)
+            steps[at[lp == q]] = True
+            fair &= steps
+        single[a:b] = fair
+    del pending
+    core = np.zeros(k, dtype=bool)
+    if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
+        check_stop(stop)
+        returns = reach_bits(sub, back_from, stop=stop)
+        if returns is not None:
+            back_to &= returns.view(bool)
+        core = reach(sub, back_to, stop=stop)
+        if returns is not None:
+            core &= returns.view(bool)
+        del returns
+    del back_to, back_from
+    single &= ~core
+    labels = np.full(size, -1, dtype=np.int32)
+    inside = np.zeros(space.num_events, dtype=bool)
+    found = np.flatnonzero(single)
+    labels[ids[found]] = np.arange(len(found), dtype=np.int32)
+    if found.size:  # the self-loops of the configurations fair alone
+        for a, b, lo, hi in _node_chunks(sub.indptr):
+            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+            mine = (sub.indices[lo:hi] == src) & single[src]
+            inside[sub.edge_ids[lo:hi][mine]] = True
+    if core.any():
+        _refine(space, ids, sub, core, live, labels, inside, len(found), stop)
+    return labels, inside
+
+
+def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
+    """(first node, end, first edge, end) of consecutive ranges of about ``edges`` edges of a
+    CSR graph."""
+    size = len(indptr) - 1
+    a = 0
+    while a < size:
+        lo = int(indptr[a])
+        b = int(np.searchsorted(indptr, lo + edges, side="right")) - 1
+        b = min(size, max(a + 1, b))
+        yield a, b, lo, int(indptr[b])
+        a = b
+
+
+def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
+             stop: StopCheck | None) -> CSR:
+    """The subgraph on ``ids`` (sorted), renumbered 0..len(ids)-1 in their order, of the
+    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id. Built
+    a group of configurations at a time into arrays grown in place (4 + 4 bytes an edge)."""
     g = space.arrays
-    indptr = g.indptr
-    dst = g.indices
-    counts = np.diff(indptr)
-    pid = space.edge_pid
+    dead = np.zeros(space.n, dtype=bool)
+    dead[sorted(crashed)] = True
+    dead_event = dead[_event_pids(space)]
+    local = np.full(len(space), -1, dtype=np.int32)  # the configurations' new numbers
+    local[ids] = np.arange(len(ids), dtype=np.int32)
     events = space.events_array
+    k = len(ids)
+    counts = np.zeros(k, dtype=np.int64)
+    positions = Growable(g.indptr.dtype)
+    targets = Growable(np.int32)
+    step = max(1, (1 << 16) * len(space) // max(1, space.num_events))  # about 2^16 edges
+    for i in range(0, k, step):
+        check_stop(stop)
+        group = ids[i:i + step]
+        starts = g.indptr[group].astype(np.int64)
+        many = g.indptr[group + 1].astype(np.int64) - starts
+        pos = (np.arange(int(many.sum()), dtype=np.int64)
+               + np.repeat(starts - (np.cumsum(many) - many), many))
+        d = local[g.indices[pos]]
+        keep = (d >= 0) & ~dead_event[events[pos]]
+        owner = np.repeat(np.arange(len(group), dtype=np.int64), many)
+        counts[i:i + len(group)] = np.bincount(owner[keep], minlength=len(group))
+        positions.extend(pos[keep])
+        targets.extend(d[keep])
+    del local
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, targets.final(), positions.final())
+
+
+def _event_pids(space: StateSpace) -> np.ndarray:
+    """The process of every event id (a small table: the per-edge array is not built)."""
+    return np.array(space.table.event_pids(), dtype=np.int8 if space.n < 128 else np.int16)
+
+
+def _pending_counts(space: StateSpace, live: frozenset[int], ids: np.ndarray) -> np.ndarray:
+    """How many distinct messages to live processes are pending in each configuration of
+    ``ids``."""
+    n = space.n
+    distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
+    out = np.zeros(len(ids), dtype=np.int32)
+    for q in sorted(live):
+        out += distinct[space.rows[ids, n + q]]
+    return out
+
+
+PYTHON_SCC_EDGES = 1 << 18
+"""Graphs with at most this many edges get their strongly connected components from
+:func:`tarjan` in Python; larger ones from scipy (whose import costs a few tenths of a
+second: most explorations never need it)."""
+
+
+def strong_components(k: int, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The strongly connected component of every node of a graph on nodes 0..k-1 in CSR form
+    (labels: equal within a component, otherwise arbitrary)."""
+    if len(indices) <= PYTHON_SCC_EDGES:  # arrays of machine ints: 4-8 bytes an entry
+        ptr = array("q", np.asarray(indptr, dtype=np.int64).tobytes())
+        ind = array("i", np.asarray(indices, dtype=np.int32).tobytes())
+        return np.array(tarjan(k, ptr, ind), dtype=np.int32)
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(k, k))
+    return connected_components(graph, directed=True, connection="strong")[1]
+
+
+def tarjan(k: int, indptr: Sequence[int], indices: Sequence[int]) -> list[int]:
+    """Tarjan's strongly connected components, iterative (no recursion limit): the component
+    of every node, numbered in the order they complete.
+
+    >>> tarjan(4, [0, 1, 2, 3, 3], [1, 0, 3])  # 0 <-> 1, 2 -> 3
+    [0, 0, 2, 1]
+    """
+    index = [-1] * k
+    low = [0] * k
+    on_stack = [False] * k
+    label = [-1] * k
+    stack: list[int] = []
+    counter = components = 0
+    for root in range(k):
+        if index[root] >= 0:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        calls = [(root, indptr[root])]
+        while calls:
+            v, i = calls[-1]
+            end = indptr[v + 1]
+            while i < end:
+                w = indices[i]
+                i += 1
+                if index[w] < 0:  # descend into w, resume v at edge i afterwards
+                    calls[-1] = (v, i)
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = True
+                    calls.append((w, indptr[w]))
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            else:  # every edge of v done
+                calls.pop()
+                if calls:
+                    u = calls[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == index[v]:
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        label[w] = components
+                        if w == v:
+                            break
+                    components += 1
+    return label
+
+
+def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Which entries of ``query`` are in ``pool`` (sorted)."""
+    if not len(pool):
+        return np.zeros(len(query), dtype=bool)
+    pos = np.minimum(np.searchsorted(pool, query), len(pool) - 1)
+    return pool[pos] == query
+
+
+def _refine(space: StateSpace, ids: np.ndarray, sub: CSR, core: np.ndarray,
+            live: frozenset[int], labels: np.ndarray, inside: np.ndarray, offset: int,
+            stop: StopCheck | None) -> None:
+    """The SCC refinement on the configurations ``ids[core]`` and the edges of ``sub`` (the
+    allowed subgraph on ``ids``) among them; writes the fair components' labels (from
+    ``offset``) and inside edges in place."""
+    n = space.n
+    assert sub.edge_ids is not None
+    here = np.flatnonzero(core)
+    k = len(here)
+    local = np.full(len(core), -1, dtype=np.int32)
+    local[here] = np.arange(k, dtype=np.int32)
+    starts = sub.indptr[here]
+    many = sub.indptr[here + 1] - starts
+    pos = (np.arange(int(many.sum()), dtype=np.int64)
+           + np.repeat(starts - (np.cumsum(many) - many), many))
+    s_src = np.repeat(np.arange(k, dtype=np.int32), many)
+    s_dst = local[sub.indices[pos]]
+    keep = s_dst >= 0
+    s_src, s_dst = s_src[keep], s_dst[keep]
+    positions = sub.edge_ids[pos[keep]]
+    del pos, keep
+    s_ev = space.events_array[positions]
+    s_pid = _event_pids(space)[s_ev]
     m_count = max(1, len(space.table.messages))
-    base_ok = ~np.isin(pid, sorted(crashed)) if crashed else np.ones(len(dst), dtype=bool)
-    cand = nodes.copy()
-    pc, pm = _pending_pairs(space, np.flatnonzero(cand), live)
+    cand = np.ones(k, dtype=bool)
+    configs = ids[here]
+    pc, pm = _pending_pairs(space, configs, live)
+    pc = np.searchsorted(configs, pc)
     while True:
-        ok = base_ok & np.repeat(cand, counts) & cand[dst]
-        graph = scipy.sparse.csr_matrix((ok.astype(np.int8), dst, indptr),
-                                        shape=(len(space),) * 2, copy=True)
-        graph.eliminate_zeros()  # in place: hence the copy, which keeps the space's arrays
-        _, found = connected_components(graph, directed=True, connection="strong")
-        del graph
-        labels = np.where(cand, found, -1).astype(np.int32)
-        del found
-        inside = ok & (np.repeat(labels, counts) == labels[dst])
-        del ok
-        comp = np.repeat(labels, counts)[inside].astype(np.int64)
-        # components in which every live process steps
-        steps = np.unique(comp * n + pid[inside])
-        steps = steps[np.isin(steps % n, sorted(live))]
-        size = int(labels.max()) + 1 if labels.size else 1
-        good = np.bincount(steps // n, minlength=max(size, 1)) == len(live)
-        # messages received inside each component
-        ev = events[inside].astype(np.int64)
-        recv = np.unique(comp[ev >= n] * m_count + (ev[ev >= n] - n))
-        bad = cand & ~good[np.maximum(labels, 0)]
-        keep = cand[pc]
-        pc, pm = pc[keep], pm[keep]
-        missing = ~np.isin(labels[pc] * m_count + pm, recv)
+        check_stop(stop)
+        edge_ok = cand[s_src] & cand[s_dst]
+        kept = s_dst[edge_ok]  # a copy: the sub-graph's own arrays stay as they are
+        ptr = np.zeros(k + 1, dtype=np.int64)
+        np.cumsum(np.bincount(s_src[edge_ok], minlength=k), out=ptr[1:])
+        found = strong_components(k, ptr, kept)
+        comps = np.where(cand, found, -1).astype(np.int32)
+        inner = edge_ok & (comps[s_src] == comps[s_dst])
+        comp = comps[s_src[inner]]
+        ip = s_pid[inner]
+        good = np.ones(max(int(comps.max()) + 1, 1), dtype=bool)
+        for q in sorted(live):  # components in which every live process steps
+            steps = np.zeros(len(good), dtype=bool)
+            steps[comp[ip == q]] = True
+            good &= steps
+        ev = s_ev[inner]
+        got = ev >= n
+        recv = np.sort(comp[got].astype(np.int64) * m_count + (ev[got].astype(np.int64) - n))
+        bad = cand & ~good[np.maximum(comps, 0)]
+        still = cand[pc]
+        pc, pm = pc[still], pm[still]
+        missing = ~_member(comps[pc].astype(np.int64) * m_count + pm, recv)
         bad[pc[missing]] = True
         if not bad.any():
-            return np.where(cand, labels, -1).astype(np.int64), inside & np.repeat(cand, counts)
+            break
         cand &= ~bad
+    fair = np.flatnonzero(cand)
+    if fair.size:
+        _, dense = np.unique(comps[fair], return_inverse=True)
+        labels[configs[fair]] = offset + dense.astype(np.int32)
+        inside[positions[inner]] = True
 
 
 def fair_lasso(
@@ -114,24 +359,27 @@ def fair_lasso(
     stem_nodes: np.ndarray | None = None,
     sources: list[int] | None = None,
     stem_crashed: bool = False,
+    stop: StopCheck | None = None,
 ) -> Run | None:
     """A lasso: the shortest stem (inside ``stem_nodes``) from ``sources`` to a fair SCC of
     ``nodes``, then a cycle in that SCC covering a step of every live process and a receipt of
     every message pending in it. None if no fair SCC is reachable. Where a source is not an
     initial configuration, the stem starts with the shortest schedule to it; with
     ``stem_crashed`` the crashed processes take no step after the source (they crash there)."""
-    labels, inside = fair_components(space, nodes, crashed)
+    labels, inside = fair_components(space, nodes, crashed, stop)
     if not (labels >= 0).any():
         return None
+    check_stop(stop)
     starts = [c for _, c in space.initial] if sources is None else sources
     stem_ok = None
     if stem_nodes is not None:
-        src = edge_sources(space.arrays.indptr)
-        stem_ok = stem_nodes[src] & stem_nodes[space.arrays.indices]
+        stem_ok = np.repeat(stem_nodes, np.diff(space.arrays.indptr))
+        stem_ok &= stem_nodes[space.arrays.indices]
     if stem_crashed and crashed:
         no_crash = ~np.isin(space.edge_pid, sorted(crashed))
         stem_ok = no_crash if stem_ok is None else stem_ok & no_crash
-    dist, parent = bfs(space.arrays, np.array(sorted(set(starts)), dtype=np.int64), stem_ok)
+    dist, parent = bfs(space.arrays, np.array(sorted(set(starts)), dtype=np.int64), stem_ok,
+                       stop=stop)
     reachable = np.flatnonzero((labels >= 0) & (dist >= 0))
     if reachable.size == 0:
         return None

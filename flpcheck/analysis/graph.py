@@ -12,6 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..explorer.csr import CSR, IntArray, edge_sources, reverse
+from ..explorer.engine import StopCheck
+from ..explorer.limits import check_stop
 
 __all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources"]
 
@@ -75,19 +77,22 @@ def _edges_of(graph: CSR, v: int, edge_ok: BoolArray | None,
     return out
 
 
-def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> BoolArray:
+def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
+          stop: StopCheck | None = None) -> BoolArray:
     """Nodes reachable from ``sources`` (included), using only edges with ``edge_ok`` true.
 
     ``edge_ok`` is indexed by the edges' labels (``graph.edge_ids``: the forward edge id, or a
     label such as the edge's process in :attr:`StateSpace.reverse_arrays`). The frontier is expanded
     in chunks, so temporaries stay small whatever the size of the graph; a thin frontier node
-    by node.
+    by node. ``stop()`` giving a reason between levels raises
+    :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     if getattr(type(graph), "partitioned", False):  # a graph left on its partitions
         return graph.reach(sources, edge_ok)  # type: ignore[attr-defined]
     seen = sources.copy()
     frontier = np.flatnonzero(seen)
     while frontier.size:
+        check_stop(stop)
         if frontier.size <= SMALL:
             lists = _lists(graph)
             ok = None if edge_ok is None else edge_ok.tolist() if len(edge_ok) <= SMALL * 8 \
@@ -114,7 +119,8 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None) -> B
 
 
 def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
-               chunk: int = 1 << 16) -> npt.NDArray[np.uint8] | None:
+               chunk: int = 1 << 16, stop: StopCheck | None = None,
+               edge_ok: BoolArray | None = None) -> npt.NDArray[np.uint8] | None:
     """For every node, the OR of ``bits`` over the nodes it reaches (itself included), with no
     reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w, swept over the
     nodes in decreasing order, a chunk at a time (repeated within a chunk until it is stable).
@@ -122,7 +128,8 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     With nodes numbered breadth-first, most edges go to higher numbers and one sweep carries
     the bits along them; each edge to a lower number on a path costs one more sweep. Returns
     None when ``max_sweeps`` do not reach the fixpoint (then use :func:`reach` on the reversed
-    graph, whose cost does not depend on the numbering).
+    graph, whose cost does not depend on the numbering). With ``edge_ok`` (by forward edge id)
+    only those edges carry bits.
     """
     out = bits.copy()
     indptr, indices = graph.indptr, graph.indices
@@ -130,6 +137,7 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     for _ in range(max_sweeps):
         changed = False
         for hi in range(n, 0, -chunk):
+            check_stop(stop)
             lo = max(0, hi - chunk)
             seg = indptr[lo : hi + 1]
             first, last = int(seg[0]), int(seg[-1])
@@ -138,6 +146,9 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
+            if edge_ok is not None:  # an edge left out points back at its source: no change
+                own = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(seg))
+                targets = np.where(edge_ok[first:last], targets, own)
             nodes = lo + has
             rounds = 0
             while True:
@@ -183,7 +194,8 @@ def _sequential_pass(out: npt.NDArray[np.uint8], seg: IntArray, targets: IntArra
 
 
 def bfs(
-    graph: CSR, sources: IntArray, edge_ok: BoolArray | None = None
+    graph: CSR, sources: IntArray, edge_ok: BoolArray | None = None,
+    stop: StopCheck | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Shortest paths from ``sources``: (distance, edge id of the BFS-tree edge into each node).
 
@@ -199,6 +211,7 @@ def bfs(
     dist[frontier] = 0
     level = 0
     while frontier.size:
+        check_stop(stop)
         level += 1
         if frontier.size <= SMALL:  # node by node, with the same tie-breaking
             lists = _lists(graph)

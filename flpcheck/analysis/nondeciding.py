@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import AnalysisStopped
 from ..explorer.statespace import StateSpace
 from ..model.termination import check_termination
 from .fairness import fair_lasso
@@ -63,7 +65,7 @@ class NondecidingSearch:
 
 
 def nondeciding_run(space: StateSpace, crashes: int = 1, termination: str = "some",
-                    min_crashes: int = 0) -> Run | None:
+                    min_crashes: int = 0, stop: StopCheck | None = None) -> Run | None:
     """An admissible non-deciding run with ``min_crashes`` to ``crashes`` crashed processes, or
     None.
 
@@ -78,16 +80,22 @@ def nondeciding_run(space: StateSpace, crashes: int = 1, termination: str = "som
             f = frozenset(crashed)
             for target in decided_targets(space, termination, f):
                 nodes = ~target & ~space.cut
-                run = fair_lasso(space, nodes, f, stem_nodes=nodes)
+                run = fair_lasso(space, nodes, f, stem_nodes=nodes, stop=stop)
                 if run is not None:
                     return _checked(space, run, crashes, termination)
     return None
 
 
 def search_nondeciding(space: StateSpace, crashes: int = 1,
-                       termination: str = "some") -> NondecidingSearch:
-    """:func:`nondeciding_run`, with what its answer means on a cut graph."""
-    run = nondeciding_run(space, crashes, termination)
+                       termination: str = "some",
+                       stop: StopCheck | None = None) -> NondecidingSearch:
+    """:func:`nondeciding_run`, with what its answer means on a cut graph; ``stop()`` giving
+    a reason before the search is done leaves the answer not established (None)."""
+    try:
+        run = nondeciding_run(space, crashes, termination, stop=stop)
+    except AnalysisStopped as stopped:
+        return NondecidingSearch(crashes, termination, None, None,
+                                 f"{stopped.reason} before the search finished")
     if run is not None:
         return NondecidingSearch(crashes, termination, True, run)
     if space.complete:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import AnalysisStopped
 from ..explorer.statespace import Schedule, StateSpace
 from .graph import bfs, reach
 
@@ -78,8 +80,17 @@ def check_agreement(space: StateSpace) -> PropertyResult:
                           detail="no configuration holds two decision values")
 
 
-def check_validity(space: StateSpace) -> PropertyResult:
-    """From all-0 inputs 1 is never decided, and from all-1 inputs 0 is never decided."""
+def check_validity(space: StateSpace, stop: StopCheck | None = None) -> PropertyResult:
+    """From all-0 inputs 1 is never decided, and from all-1 inputs 0 is never decided.
+    ``stop()`` giving a reason before the check is done leaves it not established."""
+    try:
+        return _check_validity(space, stop)
+    except AnalysisStopped as stopped:
+        return PropertyResult("validity", None, False,
+                              detail=f"{stopped.reason} before the check finished")
+
+
+def _check_validity(space: StateSpace, stop: StopCheck | None) -> PropertyResult:
     n = space.n
     checked = []
     for v in (0, 1):
@@ -91,9 +102,9 @@ def check_validity(space: StateSpace) -> PropertyResult:
         decides_other = (space.decided_array >> other) & 1 == 1
         sources = np.zeros(len(space), dtype=bool)
         sources[start] = True
-        seen = reach(space.arrays, sources)
+        seen = reach(space.arrays, sources, stop=stop)
         if (seen & decides_other).any():  # only then the distances (16 bytes per configuration)
-            dist, parent = bfs(space.arrays, np.array([start]))
+            dist, parent = bfs(space.arrays, np.array([start]), stop=stop)
             bad = np.flatnonzero((dist >= 0) & decides_other)
             cid = int(bad[np.argmin(dist[bad])])  # argmin: the first (lowest id) of the nearest
             detail = f"every input is {v}, yet {other} is decided: outputs {_outputs(space, cid)}"
@@ -137,9 +148,10 @@ def check_nontriviality(space: StateSpace) -> PropertyResult:
     return PropertyResult("nontriviality", False, True, detail=detail, witnesses=witnesses)
 
 
-def check_safety(space: StateSpace) -> list[PropertyResult]:
-    """Agreement, validity and non-triviality, in that order."""
-    return [check_agreement(space), check_validity(space), check_nontriviality(space)]
+def check_safety(space: StateSpace, stop: StopCheck | None = None) -> list[PropertyResult]:
+    """Agreement, validity and non-triviality, in that order (``stop``: see
+    :func:`check_validity`; the other two are single passes over the configurations)."""
+    return [check_agreement(space), check_validity(space, stop), check_nontriviality(space)]
 
 
 _NOTE = {False: "", True: " (the schedule is not kept under symmetry reduction: explore "

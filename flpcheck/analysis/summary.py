@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import AnalysisStopped
 from ..explorer.statespace import StateSpace
 from .nondeciding import NondecidingSearch, search_nondeciding
 from .properties import PropertyResult, check_safety
@@ -19,12 +21,25 @@ class Exploration:
 
     name: str
     space: StateSpace
-    valence: ValenceMap
+    #: None when the classification was not finished (interrupted): not established
+    valence: ValenceMap | None
     properties: list[PropertyResult]
     termination: str = "some"
     #: the search for a fair crash-free run that never decides (None: not searched, with why)
     nondeciding: NondecidingSearch | None = None
     not_searched: str = ""
+
+    @property
+    def not_established(self) -> list[str]:
+        """What an interruption left undone: "valence", a property's name, "nondeciding"."""
+        out = [] if self.valence is not None else ["valence"]
+        out += [p.name for p in self.properties if p.holds is None
+                and p.detail.startswith("interrupted")]
+        search = self.nondeciding
+        if search is not None and search.exists is None and \
+                search.reason.startswith("interrupted"):
+            out.append("nondeciding")
+        return out
 
     @property
     def violated(self) -> bool:
@@ -37,16 +52,25 @@ class Exploration:
         return 1 if self.violated else 0
 
 
-LIVENESS_LIMIT = 2_000_000
+LIVENESS_LIMIT = 50_000_000
 """``explore`` searches for a fair crash-free run that never decides up to this many
-configurations (the search needs about 12 bytes per event on top of the graph); ``witness``
-always searches."""
+configurations (the search needs a byte per event on top of the graph, and about 20 bytes
+per event of the part that lies on cycles); ``witness`` always searches."""
 
 
-def summarize(name: str, space: StateSpace, termination: str = "some") -> Exploration:
+def summarize(name: str, space: StateSpace, termination: str = "some",
+              stop: StopCheck | None = None) -> Exploration:
     """Classify valence, check the safety properties of an explored space, and search for a
-    fair crash-free run that never decides (on a full graph: reductions do not keep runs)."""
-    valence, props = classify_valence(space), check_safety(space)
+    fair crash-free run that never decides (on a full graph: reductions do not keep runs).
+
+    ``stop()`` giving a reason (an interruption) leaves what is not finished by then not
+    established: the valence None, validity's ``holds`` None, the search's ``exists`` None
+    (:attr:`Exploration.not_established` lists them); what finished stays in the report."""
+    try:
+        valence: ValenceMap | None = classify_valence(space, stop)
+    except AnalysisStopped:
+        valence = None
+    props = check_safety(space, stop)
     if space.reduced or space.partial_order:
         why = "symmetry" if space.reduced else "partial-order"
         return Exploration(name, space, valence, props, termination, None,
@@ -60,4 +84,4 @@ def summarize(name: str, space: StateSpace, termination: str = "some") -> Explor
                            "not searched: the graph stays on the Ray workers (gathering it "
                            "here would pass --max-memory), and the search needs all of it")
     return Exploration(name, space, valence, props, termination,
-                       search_nondeciding(space, 0, termination))
+                       search_nondeciding(space, 0, termination, stop))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..explorer.engine import StopCheck
+from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
 from .graph import reach, reach_bits
 
@@ -85,7 +87,7 @@ class ValenceMap:
         return counts
 
 
-def classify_valence(space: StateSpace) -> ValenceMap:
+def classify_valence(space: StateSpace, stop: StopCheck | None = None) -> ValenceMap:
     """Classify every configuration by the decision values reachable from it.
 
     V(C) is the set of decision values of configurations reachable from C (FLP 1985, §3).
@@ -95,7 +97,8 @@ def classify_valence(space: StateSpace) -> ValenceMap:
     If ``space.complete`` is false, a configuration that can reach a cut configuration gets a
     lower bound: "bivalent" stays certain, a single value means "at least". A graph left on
     its partitions (:class:`~flpcheck.explorer.partitioned.PartitionedSpace`) computes the
-    same fixpoint there.
+    same fixpoint there. ``stop()`` giving a reason between sweeps raises
+    :class:`~flpcheck.explorer.limits.AnalysisStopped` (nothing is cached then).
     """
     cached = getattr(space, "_valence", None)
     if cached is not None:
@@ -107,12 +110,13 @@ def classify_valence(space: StateSpace) -> ValenceMap:
         return result
     # bit 0: a 0 is decided, bit 1: a 1 is decided, bit 2: not expanded (cut by a bound)
     start = space.decided_array & 3 | (space.cut.astype(np.uint8) << 2)
-    bits = reach_bits(space.arrays, start)
+    bits = reach_bits(space.arrays, start, stop=stop)
     if bits is None:  # many edges to lower ids: backward passes over the reversed graph
+        check_stop(stop)
         rev = space.reverse_arrays
         bits = np.zeros(len(space), dtype=np.uint8)
         for v in range(3):
-            bits |= reach(rev, (start >> v & 1) != 0).astype(np.uint8) << v
+            bits |= reach(rev, (start >> v & 1) != 0, stop=stop).astype(np.uint8) << v
     codes = bits & 3
     exact = (bits & 4) == 0
     result = ValenceMap(space, codes, exact)

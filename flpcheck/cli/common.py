@@ -8,8 +8,10 @@ please report it), 130 interrupted (SIGINT or SIGTERM) after printing the partia
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
 from ..explorer.driver import explore
-from ..explorer.limits import StopConditions, parse_size
+from ..explorer.limits import GrowthWatch, StopConditions, parse_size
 from ..explorer.statespace import StateSpace
 from ..model.inputs import parse_inputs
 from ..model.loader import load_protocol
@@ -144,7 +146,12 @@ def run_exploration(
 ) -> tuple[Protocol, StateSpace, StopConditions]:
     """Load and explore a model with a progress display; signals stop it cleanly. On Ray
     workers (``--workers``, ``--ray-address``) the graph is gathered here within
-    ``--max-memory``; which engine ran and where is said on stderr."""
+    ``--max-memory``; which engine ran and where is said on stderr.
+
+    Signals are caught until the command ends (its analyses and report included): the first
+    SIGINT or SIGTERM asks for the partial report (``stop.analyses`` then gives the analyses
+    their grace period), the second exits at once. An exploration whose depth keeps growing
+    with no --max-depth or --max-configs gets one line on stderr saying how to bound it."""
     protocol = load_protocol(model, processes)
     vectors = None if inputs is None else parse_inputs(inputs, protocol.processes)
     limit = None if max_memory is None else parse_size(max_memory)
@@ -154,30 +161,45 @@ def run_exploration(
     workers, address = meta.get("flpcheck.workers") or 1, meta.get("flpcheck.ray_address")
     err_console = Console(stderr=True)
     show = not quiet and err_console.is_terminal
-    with stop.catching_signals():
+    watch = GrowthWatch() if max_depth is None and max_configs is None else None
+    if ctx is not None:
+        ctx.with_resource(stop.catching_signals())  # until the command has printed its report
+    else:
+        stop.catching_signals().__enter__()  # no command: for the rest of the process
+    stop_notice = stop.notice
+    with contextlib.ExitStack() as stack:
+        bar = task = None
         if show:
-            with Progress(TextColumn("[bold]exploring"), BarColumn(),
-                          TextColumn("{task.fields[configs]:,} configurations, "
-                                     "{task.fields[rate]:,.0f}/s, frontier {task.fields[frontier]:,}"),
-                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0)
+            bar = stack.enter_context(Progress(
+                TextColumn("[bold]exploring"), BarColumn(),
+                TextColumn("{task.fields[configs]:,} configurations, {task.fields[rate]:,.0f}/s, "
+                           "frontier {task.fields[frontier]:,}, depth {task.fields[depth]:,}"),
+                TimeElapsedColumn(), console=err_console, transient=True))
+            task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0, depth=0)
+            shown = bar.console
 
-                def progress(configs: int, expanded: int, events: int) -> None:
-                    elapsed = bar.tasks[0].elapsed or 1e-9
-                    bar.update(task, configs=configs, rate=configs / elapsed,
-                               frontier=configs - expanded)
+            def notice(line: str) -> None:  # above the live bar, not under its next refresh
+                shown.print(line, markup=False, highlight=False, soft_wrap=True)
 
-                space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                                max_depth=max_depth, progress=progress, stop=stop, origin=model,
-                                symmetry=symmetry, por=por, workers=workers,
-                                ray_address=address, gather_limit=limit)
-        else:
-            space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
-                            max_depth=max_depth, stop=stop, origin=model, symmetry=symmetry,
-                            por=por, workers=workers, ray_address=address, gather_limit=limit)
+            stop.notice = notice
+            stack.callback(setattr, stop, "notice", stop_notice)
+        started = time.monotonic()
+
+        def progress(configs: int, expanded: int, events: int, depth: int = 0) -> None:
+            if bar is not None and task is not None:
+                elapsed = max(time.monotonic() - started, 1e-9)
+                bar.update(task, configs=configs, rate=configs / elapsed,
+                           frontier=configs - expanded, depth=depth)
+            line = None if watch is None else watch.update(configs, depth)
+            if line is not None:
+                (bar.console if bar is not None else err_console).print(
+                    line, markup=False, highlight=False, soft_wrap=True)
+
+        space = explore(protocol, vectors, max_configs=max_configs, max_buffer=max_buffer,
+                        max_depth=max_depth, progress=progress, stop=stop, origin=model,
+                        symmetry=symmetry, por=por, workers=workers, ray_address=address,
+                        gather_limit=limit)
     if space.engine_note and (workers > 1 or address is not None):
         err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
                           highlight=False, soft_wrap=True)
     return protocol, space, stop
-
-

@@ -88,11 +88,11 @@ def explore_command(model: str, processes: int | None, inputs: str | None,
         raise UsageError("--graph needs every configuration: it is not preserved by the "
                          "partial-order reduction (explore without --por)")
     protocol, space, stop = run_exploration(model, processes, inputs, max_configs, max_buffer,
-                                            max_depth, timeout, max_memory, quiet=as_json,
+                                            max_depth, timeout, max_memory,
                                             symmetry=symmetry, por=por)
     if not space.reduced:  # Lemma 1 needs the real successors; the reduced graph has renamings
-        require_lemma1(space)
-    result = summarize(type(protocol).__name__, space, termination or "some")
+        require_lemma1(space, stop=stop.analyses)
+    result = summarize(type(protocol).__name__, space, termination or "some", stop.analyses)
     if graph is not None:
         from ..output.export import write_graph
 

@@ -7,6 +7,7 @@ import click
 from .chance import chance_command
 from .common import FLPGroup
 from .explore import explore_command
+from .liveness import liveness_command
 from .render import render_command
 from .schema import schema_command
 from .serve import serve_command
@@ -26,6 +27,7 @@ def main() -> None:
       explore   every configuration, its valence, safety (and round models)
       witness   the verdict and the run that defeats the protocol
       lemmas    FLP's Lemmas 1-3 walked through on the model
+      liveness  does every run decide after GST (timeouts, a leader, a detector)?
       render    a picture of the configuration graph or one of its views
       simulate  random or adversarial runs of a model too large to explore
       chance    the probability of deciding: random scheduler, or adversary and coins
@@ -43,6 +45,7 @@ def main() -> None:
     """
 
 
-for command in (explore_command, witness_command, lemmas_command, render_command,
-                simulate_command, chance_command, serve_command, schema_command):
+for command in (explore_command, witness_command, lemmas_command, liveness_command,
+                render_command, simulate_command, chance_command, serve_command,
+                schema_command):
     main.add_command(command)

@@ -16,8 +16,8 @@ __all__ = ["schema_command"]
 def schema_command(name: str) -> None:
     """Print the JSON Schema of one command's --json output.
 
-    NAME is the command: explore, explore-rounds (explore on a round model), witness, or
-    witness-stages (witness --stages K). Schema draft 2020-12.
+    NAME is the command: explore, explore-rounds (explore on a round model), witness,
+    witness-stages (witness --stages K), or liveness. Schema draft 2020-12.
 
     \b
     Examples:

@@ -163,7 +163,8 @@ class _BatchRun:
                 done = self._expand(i, j)
                 i += done
                 if self.progress is not None:
-                    self.progress(self.rows.size, i, self.dst.size)
+                    self.progress(self.rows.size, i, self.dst.size,
+                                  int(self.depth.data[max(i - 1, 0)]))
                 if i < j:  # max-configs cut the block short
                     break
         except FLPCheckError as err:

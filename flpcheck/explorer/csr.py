@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse
 
 __all__ = ["CSR", "reverse", "edge_sources", "IntArray"]
 
@@ -48,6 +47,8 @@ def reverse(graph: CSR, labels: npt.NDArray[np.integer] | None = None) -> CSR:
     Uses scipy's CSR-to-CSC conversion: a counting sort in C with int32 indices, so no
     int64 temporaries the size of the edge list.
     """
+    import scipy.sparse  # here: the commands that never reverse a graph do not load scipy
+
     n = graph.n
     e = len(graph.indices)
     if labels is None:

@@ -17,8 +17,9 @@ from .statespace import StateSpace
 
 __all__ = ["Engine", "Progress", "StopCheck"]
 
-#: called as progress(configurations, expanded, events) every few thousand expansions
-Progress = Callable[[int, int, int], None]
+#: called as progress(configurations, expanded, events, depth) every few thousand expansions;
+#: depth is that of the configurations being expanded (the frontier's)
+Progress = Callable[[int, int, int, int], None]
 #: called between blocks of expansions; returns why to stop now (e.g. "timeout") or None
 StopCheck = Callable[[], str | None]
 

@@ -184,7 +184,8 @@ class _Search:
                 self.report["rounds"] += 1
                 if self.progress is not None and rounds > 1:
                     done = min(hi, max(frontier))
-                    self.progress(total + sum(parts.get(news)), expanded + done * K, events)
+                    self.progress(total + sum(parts.get(news)), expanded + done * K, events,
+                                  self.level)
             new = parts.get(news) if news else [0] * K
             nb = self.level_base[-1] + sum(frontier)
             pb = np.concatenate([[0], np.cumsum(new)[:-1]]).astype(np.int64).tolist()
@@ -196,7 +197,7 @@ class _Search:
             total += sum(new)
             frontier = new
             if self.progress is not None:
-                self.progress(total, expanded, events)
+                self.progress(total, expanded, events, self.level)
             if stopped:
                 break
         if stopped:

@@ -19,6 +19,7 @@ import ctypes
 import importlib.util
 import os
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ START_TIMEOUT = 120.0
 """Seconds to wait for the workers to start (then the cluster has no room for them)."""
 WAIT_SLICE = 0.25
 """Seconds per wait on Ray, between which signals are handled."""
+_PLAIN = re.compile(r"\x1b\[[0-9;]*m")  # terminal colours in Ray's messages
 EXCLUDES = [".git", ".venv", "venv", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.ipynb",
             ".pytest_cache", ".hypothesis", "node_modules", "*.svg", "*.png", "*.pdf"]
 
@@ -69,11 +71,34 @@ def _return_freed_memory() -> None:
         pass
 
 
+def _own_package() -> None:
+    """Make ``flpcheck`` in this worker the package this module is part of.
+
+    A local Ray puts the directory the run was started from first on its workers' path. A
+    folder named ``flpcheck`` there (the directory holding a checkout, say) then becomes
+    ``import flpcheck`` in the worker, an empty namespace package, while the submodules
+    still come from the installed package: a model's ``from flpcheck import Protocol``
+    failed. The package is loaded again from this module's own location."""
+    package = Path(__file__).resolve().parent.parent
+    top = sys.modules.get("flpcheck")
+    where = getattr(top, "__file__", None)
+    if top is not None and where is not None and Path(where).resolve().parent == package:
+        return
+    spec = importlib.util.spec_from_file_location(
+        "flpcheck", package / "__init__.py", submodule_search_locations=[str(package)])
+    if spec is None or spec.loader is None:
+        raise UsageError(f"{package}: cannot load flpcheck in a Ray worker")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["flpcheck"] = module
+    spec.loader.exec_module(module)
+
+
 class _Actor(Partition):
     """A partition in a Ray actor: loads the model, then behaves as :class:`Partition`."""
 
     def __init__(self, k: int, K: int, model: dict[str, Any], origin: str,
                  max_buffer: int | None) -> None:
+        _own_package()
         name = model["module"]
         if name not in sys.modules:
             path = Path(model["file"]) if not model["shipped"] else Path.cwd() / model["name"]
@@ -170,6 +195,10 @@ class RayParts(Parts):
         return values if isinstance(handles, list) else values[0]
 
     def _lost(self, err: Exception) -> WorkerLost:
+        if getattr(err, "actor_init_failed", False):  # it raised while starting: say what
+            text = _PLAIN.sub("", str(getattr(err, "error_msg", "") or err)).strip()
+            last = text.splitlines()[-1].strip() if text else type(err).__name__
+            return WorkerLost(f"a Ray worker could not start: {last}; the run is stopped")
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         return WorkerLost(f"a Ray worker of the run died ({type(err).__name__}: {first}); the "
                           "run is stopped. If it ran out of memory, use more nodes (--workers) "

@@ -218,7 +218,7 @@ class _SimpleRun:
                 if i >= next_check:
                     next_check = i + _CHECK_EVERY
                     if self.progress is not None and i % (8 * _CHECK_EVERY) == 0:
-                        self.progress(len(configs), i, len(edge_dst))
+                        self.progress(len(configs), i, len(edge_dst), depth_of[i])
                     reason = self.stop() if self.stop is not None else None
                     if reason:
                         sp.note_cut(reason)
@@ -281,7 +281,7 @@ class _SimpleRun:
             err.configuration = i
             raise
         if self.progress is not None:
-            self.progress(len(configs), i, len(edge_dst))
+            self.progress(len(configs), i, len(edge_dst), depth_of[i - 1] if i else 0)
         return i, False
 
     def _undo(self, n_configs: int, n_edges: int) -> None:

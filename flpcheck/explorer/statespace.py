@@ -140,16 +140,18 @@ class StateSpace:
 
     @property
     def weights(self) -> np.ndarray:
-        """How many configurations each stored one stands for (1 without reduction)."""
-        return np.ones(len(self), dtype=np.int64) if self.orbit is None else self.orbit
+        """How many configurations each stored one stands for (1 without reduction: int8)."""
+        return np.ones(len(self), dtype=np.int8) if self.orbit is None else self.orbit
 
     def total_configurations(self) -> int:
         """Configurations of the full graph (the sum of orbit sizes under reduction)."""
-        return int(self.weights.sum())
+        return len(self) if self.orbit is None else int(self.orbit.sum())
 
     def total_events(self) -> int:
         """Events of the full graph (each orbit member has its representative's events)."""
-        return int((np.diff(self.indptr) * self.weights).sum())
+        if self.orbit is None:
+            return self.num_events
+        return int((np.diff(self.indptr).astype(np.int64) * self.orbit).sum())
 
     def require_unreduced(self, what: str) -> None:
         """Refuse an analysis that symmetry reduction does not preserve."""

@@ -33,7 +33,9 @@ class Protocol:
     - ``step(pid, state, msg)``: one atomic step, receiving ``msg`` or the null message ``None``;
       returns ``(new_state, sends)`` with ``sends`` an iterable of ``(dst, payload)``, or, for a
       step left to chance, :meth:`coin` or :meth:`outcomes` of such results;
-    - ``output(pid, state)``: the write-once output register: ``None``, ``0`` or ``1``.
+    - ``output(pid, state)``: the write-once output register: ``None``, ``0`` or ``1``;
+    - optionally ``suspects(pid, state)``: what a null step of ``pid`` in ``state`` suspects (for
+      ``flpcheck liveness --detector``).
 
     An instance is built as ``Cls(processes=N)``; the class attribute is the default N.
 
@@ -104,6 +106,14 @@ class Protocol:
         receipt changes nothing where it drops a message, and that the promise is kept along
         every local step explored. Not overridden (the default): nothing is dropped."""
         return False
+
+    def suspects(self, pid: int, state: Any) -> Iterable[int] | None:
+        """Optional: the processes a null step of ``pid`` in ``state`` suspects, as a failure
+        detector's output would (e.g. the coordinator it stops waiting for), or None when the
+        model does not say. ``flpcheck liveness --detector`` needs it: after the detector
+        stabilizes, a null step that suspects the trusted process is not allowed. The default
+        says nothing."""
+        return None
 
     def format_state(self, pid: int, state: Any) -> str:
         """How a local state is printed (override for a compact form)."""

@@ -206,7 +206,8 @@ class Step(NamedTuple):
     config: Configuration
 
 
-def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step:
+def apply_event(protocol: Protocol, config: Configuration, event: Event,
+                result: tuple[Any, Any] | None = None) -> Step:
     """e(C): the receiver steps, the message leaves the buffer, its sends enter it.
 
     Where the step is left to chance (``step`` returned
@@ -215,11 +216,14 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event) -> Step
     :func:`~flpcheck.model.checks.check_step_outcomes`); a deterministic step's event names
     none. Either mistake is a :class:`~flpcheck.errors.ReplayError`.
 
+    ``result`` is what ``step`` returned for this event, when the caller has already called it
+    (then ``step`` is not called again).
+
     The buffer of e(C) is sorted by (destination, canonical key of the payload), stably: the
     messages of C first among equal keys, then the sends in the order sent. Where C's buffer
     is known to be sorted the sends are inserted by binary search rather than by sorting it
     again (the same order)."""
-    results = _results(protocol, config, event)
+    results = _results(protocol, config, event, result)
     if len(results) == 1:
         if event.outcome is not None:
             raise ReplayError(f"event {event}: the step is not left to chance here, so the "
@@ -268,10 +272,10 @@ def outcome_probabilities(protocol: Protocol, config: Configuration, event: Even
     return tuple(p for p, _, _ in _results(protocol, config, event))
 
 
-def _results(protocol: Protocol, config: Configuration, event: Event
+def _results(protocol: Protocol, config: Configuration, event: Event, result: Any = None
              ) -> tuple[tuple[Fraction, Any, list[tuple[int, Any]]], ...]:
     """The checked results of e's step at C, in outcome order (the event must be
-    applicable)."""
+    applicable); ``result`` is what ``step`` returned, when the caller called it already."""
     pid, msg = event.pid, event.msg
     if not 0 <= pid < protocol.processes:
         raise ReplayError(f"event {event}: no process {pid}")
@@ -281,7 +285,8 @@ def _results(protocol: Protocol, config: Configuration, event: Event
     state = config.states[pid]
     what = f"step({pid}, {state!r}, {msg!r})"
     return check_step_outcomes(type(protocol).__name__, protocol.processes,
-                               protocol.step(pid, state, msg), state, pid, what)
+                               protocol.step(pid, state, msg) if result is None else result,
+                               state, pid, what)
 
 
 def _apply(config: Configuration, event: Event, new_state: Any,

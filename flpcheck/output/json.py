@@ -101,7 +101,7 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
     """The ``--json`` object of ``flpcheck explore`` (its schema: ``explore`` in
     :mod:`flpcheck.output.schemas`)."""
     space, valence = result.space, result.valence
-    counts = valence.counts()
+    counts = None if valence is None else valence.counts()
 
     def prop(p: PropertyResult) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -124,10 +124,11 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         "configurations": space.total_configurations(),
         "events": space.total_events(),
         "unexpanded": int(space.weights[space.cut].sum()),
-        "valence": {label: counts[label] for label in LABELS},
-        "valence_lower_bounds": valence.uncertain_count(),
+        "valence": None if counts is None else {label: counts[label] for label in LABELS},
+        "valence_lower_bounds": None if valence is None else valence.uncertain_count(),
         "initial": [
-            {"inputs": list(x), "valence": valence.label(cid), "certain": valence.is_certain(cid)}
+            {"inputs": list(x), "valence": None if valence is None else valence.label(cid),
+             "certain": valence is not None and valence.is_certain(cid)}
             for x, cid in space.initial
         ],
         "agreement": prop(by_name["agreement"]),
@@ -143,6 +144,7 @@ def exploration_to_json(result: Exploration) -> dict[str, Any]:
         **({"chance": {"events": int((space.edge_probability != 0).sum()),
                        "probabilities": [str(p) for p in space.probabilities[1:]]}}
            if space.edge_probability is not None else {}),
+        **({"not_established": result.not_established} if result.not_established else {}),
     }
 
 

@@ -48,7 +48,7 @@ def cut_notice(space: StateSpace) -> str:
     reasons = ", ".join(space.cut_reasons)
     hint = ""
     if space.bounds.max_buffer is None and set(space.cut_reasons) - {"max-buffer"}:
-        largest = max(space.buffer_size(c) for c in range(len(space)))
+        largest = _largest_buffer(space)
         hint = (f" The largest buffer seen holds {largest} messages: if the protocol can send "
                 "without end, bound its buffer with --max-buffer.")
     return (
@@ -56,6 +56,17 @@ def cut_notice(space: StateSpace) -> str:
         "explored part; a valence that is not bivalent is only a lower bound, and properties "
         f"that hold are only known to hold in the explored part.{hint}"
     )
+
+
+def _largest_buffer(space: StateSpace, chunk: int = 1 << 18) -> int:
+    """The most messages in transit in one configuration (a chunk of rows at a time)."""
+    rows = getattr(space, "rows", None)
+    if rows is None:  # a graph left on its partitions
+        return max(space.buffer_size(c) for c in range(len(space)))
+    n = space.n
+    lengths = np.array([len(b) for b in space.buffers] or [0], dtype=np.int64)
+    return max((int(lengths[rows[a:a + chunk, n:]].sum(axis=1).max())
+                for a in range(0, len(space), chunk)), default=0)
 
 
 def print_schedule(console: Console, space: StateSpace, schedule: Any, title: str) -> None:
@@ -114,17 +125,22 @@ def print_exploration(console: Console, result: Exploration) -> None:
         console.print(chance_notice(space))
     if not space.complete:
         console.print(f"[yellow]{cut_notice(space)}[/yellow]")
-    counts = valence.counts()
-    parts = [f"{label}: {counts[label]:,}" for label in LABELS]
-    lower = valence.uncertain_count()
-    console.print("Valence: " + ", ".join(parts)
-                  + (f"  ({lower:,} only lower bounds)" if lower else ""))
+    if valence is None:
+        console.print("Valence: [yellow]not established[/yellow] (interrupted before it was "
+                      "computed)")
+    else:
+        counts = valence.counts()
+        parts = [f"{label}: {counts[label]:,}" for label in LABELS]
+        lower = valence.uncertain_count()
+        console.print("Valence: " + ", ".join(parts)
+                      + (f"  ({lower:,} only lower bounds)" if lower else ""))
     console.print("Initial configurations:")
     table = Table(show_edge=False)
     table.add_column("inputs")
     table.add_column("valence")
     for x, cid in space.initial:
-        table.add_row("".join(map(str, x)), valence.describe(cid))
+        table.add_row("".join(map(str, x)),
+                      "not established" if valence is None else valence.describe(cid))
     console.print(table)
     for p in result.properties:
         if p.holds:

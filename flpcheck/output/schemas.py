@@ -127,12 +127,14 @@ EXPLORE = _document("flpcheck explore --json (message-buffer model)", {
     "configurations": _INT,
     "events": _INT,
     "unexpanded": _INT,
-    "valence": {"$ref": "#/$defs/valence_counts"},
-    "valence_lower_bounds": _INT,
+    "valence": {"description": "null: not established (interrupted before it was computed)",
+                "oneOf": [{"type": "null"}, {"$ref": "#/$defs/valence_counts"}]},
+    "valence_lower_bounds": {"type": ["integer", "null"], "minimum": 0},
     "initial": {"type": "array", "items": {
         "type": "object", "required": ["inputs", "valence", "certain"],
         "additionalProperties": False,
-        "properties": {"inputs": _INPUTS, "valence": {"$ref": "#/$defs/valence"},
+        "properties": {"inputs": _INPUTS,
+                       "valence": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/valence"}]},
                        "certain": {"type": "boolean"}}}},
     "agreement": {"$ref": "#/$defs/property"},
     "validity": {"$ref": "#/$defs/property"},
@@ -151,6 +153,11 @@ EXPLORE = _document("flpcheck explore --json (message-buffer model)", {
                "additionalProperties": False,
                "properties": {"events": _INT, "probabilities": {
                    "type": "array", "items": {"type": "string", "pattern": r"^\d+(/\d+)?$"}}}},
+    "not_established": {
+        "description": "Present after an interruption: what was not finished in time "
+                       "(valence, validity, nondeciding); each is null above, never false.",
+        "type": "array", "items": {"enum": ["valence", "agreement", "validity",
+                                            "nontriviality", "nondeciding"]}},
 }, required=["protocol", "processes", "complete", "cut_reasons", "bounds", "configurations",
              "events", "unexpanded", "valence", "valence_lower_bounds", "initial", "agreement",
              "validity", "nontriviality", "termination", "nondeciding", "seconds"])
@@ -337,11 +344,66 @@ SIMULATE = _document("flpcheck simulate --json", {
     "events_per_second": {"type": "number"},
 })
 
+_GST_RUN = {
+    "description": "A run with a GST: from I(inputs) the stem, then the cycle forever (kind "
+                   "cycle or loop); GST after gst_at events; crash_at: [pid, stem position] "
+                   "of each crash (at GST or later); kind: cycle (never decides), stuck (ends "
+                   "where no live process has an allowed event), decides (the worst case), "
+                   "loop (an unfair cycle that makes the worst case unbounded), stages (fair "
+                   "stages that never decide, ending at stage_ends: evidence, not proof).",
+    "type": "object", "additionalProperties": False,
+    "required": ["kind", "inputs", "stem", "gst_at", "cycle", "crashed", "crash_at", "trusted",
+                 "stage_ends"],
+    "properties": {
+        "kind": {"enum": ["cycle", "stuck", "decides", "loop", "stages"]},
+        "inputs": _INPUTS, "stem": {"$ref": "#/$defs/events"}, "gst_at": _INT,
+        "cycle": {"$ref": "#/$defs/events"},
+        "crashed": {"type": "array", "items": _INT},
+        "crash_at": {"type": "array", "items": {"type": "array", "items": _INT,
+                                                 "minItems": 2, "maxItems": 2}},
+        "trusted": {"type": ["integer", "null"]},
+        "stage_ends": {"type": "array", "items": _INT},
+    },
+}
+_OPT_GST_RUN = {"oneOf": [{"type": "null"}, _GST_RUN]}
+
+LIVENESS = _document("flpcheck liveness --json", {
+    "protocol": {"type": "string"},
+    "processes": _INT,
+    "crashes": _INT,
+    "leader": {"type": ["integer", "null"]},
+    "timeouts": {"enum": ["quiet", "local", None]},
+    "detector": {"type": "boolean"},
+    "gst_by": {"type": ["integer", "null"]},
+    "termination": {"$ref": "#/$defs/termination"},
+    "holds": {"type": ["boolean", "null"]},
+    "detail": {"type": "string"},
+    "worst_steps_after_gst": {"type": ["integer", "null"], "minimum": 0},
+    "worst_reason": _NULLABLE_STR,
+    "worst_from": {"oneOf": [{"type": "null"}, {
+        "type": "object", "additionalProperties": False,
+        "required": ["inputs", "schedule", "after_gst", "crash_at", "trusted"],
+        "properties": {"inputs": _INPUTS, "schedule": {"$ref": "#/$defs/events"},
+                       "after_gst": {"$ref": "#/$defs/events"},
+                       "crash_at": _GST_RUN["properties"]["crash_at"],
+                       "trusted": {"type": ["integer", "null"]}}}]},
+    "unbounded_loop": _OPT_GST_RUN,
+    "run": _OPT_GST_RUN,
+    "stages": _OPT_GST_RUN,
+    "complete": {"type": "boolean"},
+    "cut_reasons": {"type": "array", "items": {"type": "string"}},
+    "configurations": _INT,
+    "post_configurations": _INT,
+    "without_gst": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/nondeciding"}]},
+    "seconds": {"type": "number"},
+})
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "explore": EXPLORE,
     "explore-rounds": ROUNDS,
     "witness": WITNESS,
     "witness-stages": STAGES,
+    "liveness": LIVENESS,
     "simulate": SIMULATE,
     "chance": CHANCE,
     "chance-policy": CHANCE_POLICY,

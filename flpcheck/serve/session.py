@@ -103,7 +103,8 @@ class Session:
     def _stop_check(self) -> str | None:
         return "interrupted" if self._stopping else self._conditions()
 
-    def _progress(self, configurations: int, expanded: int, events: int) -> None:
+    def _progress(self, configurations: int, expanded: int, events: int,
+                  depth: int = 0) -> None:
         self.progress = (int(configurations), int(expanded), int(events))
 
     def _run(self) -> None:

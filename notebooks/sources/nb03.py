@@ -102,7 +102,7 @@ def sequence_chart(protocol, inputs, events, title=""):
     pending = []                                   # (sender step, dst, payload), oldest first
     for i, s in enumerate(steps, 1):
         if s.event.msg is not None:
-            k = next(k for k, (_, d, m) in enumerate(pending) if (d, m) == tuple(s.event))
+            k = next(k for k, (_, d, m) in enumerate(pending) if (d, m) == (s.event.pid, s.event.msg))
             j, _, m = pending.pop(k)
             g.edge(lane(steps[j - 1].event.pid, j), lane(s.event.pid, i), constraint="false",
                    color="#0072B2", fontcolor="#0072B2", xlabel=protocol.format_payload(m))

@@ -153,6 +153,34 @@ def test_lemma1_fails_on_processes_sharing_a_mutable_object():
     assert not result.holds and "do not commute" in result.detail
 
 
+def test_lemma1_fails_when_one_process_reads_what_another_wrote():
+    space = explore(load_protocol(str(FIXTURES / "one_way_board.py")))
+    result = check_lemma1(space)
+    assert not result.holds and "share state" in result.detail
+
+
+def test_lemma1_replays_each_pair_of_local_transitions_once_and_covers_every_diamond():
+    """The sample's calls are four per distinct pair of local transitions (p, s_p, m1),
+    (q, s_q, m2) of the diamonds, counted here from the successor lists; with a budget
+    above that count every diamond is covered."""
+    space = space_of("majority", 3)
+    pairs = set()
+    diamonds = 0
+    for cid in range(len(space)):
+        row = space.row(cid)
+        moves = [(e.pid, row[e.pid], e.msg) for e, _ in space.successors(cid)]
+        for a in moves:
+            for b in moves:
+                if a[0] < b[0]:
+                    diamonds += 1
+                    pairs.add((a, b))
+    result = check_lemma1(space, budget=len(pairs))
+    assert result.holds and result.calls == 4 * len(pairs)
+    assert result.checked == result.total == diamonds
+    small = check_lemma1(space, budget=10)
+    assert small.calls == 40 and 10 <= small.checked < diamonds and small.total == diamonds
+
+
 @pytest.mark.parametrize("name", ["leader_broadcast", "wait_for_all", "majority",
                                   "decide_own_input", "always_zero"])
 def test_lemma1_holds_on_every_model(name):

@@ -118,3 +118,91 @@ def test_liveness_searches_agree_with_the_reference_on_random_protocols(protocol
         "any": nondeciding_run(space, crashes, termination) is not None,
     } == live
 
+
+
+def reference_fair_components(space, nodes, crashed: frozenset[int]) -> list[frozenset[int]]:
+    """The fair components by the refinement of flpcheck.analysis.fairness, written plainly
+    with networkx on the successor lists: strongly connected components of the allowed
+    configurations without the crashed processes' events; drop a component lacking a step of
+    some live process (a configuration alone with no self-loop included), drop the
+    configurations holding a pending message to a live process that no event inside their
+    component receives; repeat until nothing is dropped."""
+    live = set(range(space.n)) - crashed
+    cand = {c for c in range(len(space)) if nodes[c]}
+    while True:
+        g = nx.MultiDiGraph()
+        g.add_nodes_from(cand)
+        for c in cand:
+            for e, d in space.successors(c):
+                if d in cand and e.pid not in crashed:
+                    g.add_edge(c, d, event=e)
+        bad = set()
+        comps = [frozenset(s) for s in nx.strongly_connected_components(g)]
+        for comp in comps:
+            inner = [e for a, b, e in g.subgraph(comp).edges(data="event")]
+            if not live <= {e.pid for e in inner}:
+                bad |= comp
+                continue
+            received = {space.event_id(e) - space.n for e in inner if e.msg is not None}
+            for c in comp:
+                pending = {m for m in space.pending_messages(c)
+                           if space.table.messages[m][0] in live}
+                if not pending <= received:
+                    bad.add(c)
+        if not bad:
+            return sorted(comps, key=min)
+        cand -= bad
+
+
+@settings(max_examples=200 if _MANY else 30)
+@given(table_protocols(), st.sampled_from([0, 1]), st.booleans(), st.booleans())
+def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, undecided, scipy):
+    """fair_components (its one pass that settles the configurations on no cycle through an
+    edge to a lower id, and the refinement of the rest, with the Python Tarjan or with scipy)
+    finds the components of the plain networkx refinement, and marks exactly the edges inside
+    them."""
+    import numpy as np
+
+    import flpcheck.analysis.fairness as fairness
+
+    space = explore(protocol, max_configs=300)
+    nodes = (space.decided_array == 0) & ~space.cut if undecided else np.ones(len(space), bool)
+    for crashed in itertools.combinations(range(space.n), crashes):
+        f = frozenset(crashed)
+        limit = fairness.PYTHON_SCC_EDGES
+        fairness.PYTHON_SCC_EDGES = -1 if scipy else limit
+        try:
+            labels, inside = fairness.fair_components(space, nodes, f)
+        finally:
+            fairness.PYTHON_SCC_EDGES = limit
+        found: dict[int, set[int]] = {}
+        for c, label in enumerate(labels.tolist()):
+            if label >= 0:
+                found.setdefault(label, set()).add(c)
+        assert sorted(map(frozenset, found.values()), key=min) == \
+            reference_fair_components(space, nodes, f)
+        expected = [labels[c] >= 0 and labels[c] == labels[d] and space.event_pid(e) not in f
+                    for c in range(len(space))
+                    for e, d in zip(space.edge_event[space.indptr[c]:space.indptr[c + 1]],
+                                    space.edge_dst[space.indptr[c]:space.indptr[c + 1]],
+                                    strict=True)]
+        assert inside.tolist() == expected
+
+
+@given(st.integers(1, 12).flatmap(lambda k: st.tuples(
+    st.just(k), st.lists(st.tuples(st.integers(0, k - 1), st.integers(0, k - 1)), max_size=40))))
+def test_the_python_tarjan_finds_the_strongly_connected_components(graph):
+    from flpcheck.analysis.fairness import tarjan
+
+    k, edges = graph
+    edges = sorted(edges)
+    indptr = [sum(1 for a, _ in edges if a < v) for v in range(k + 1)]
+    labels = tarjan(k, indptr, [b for _, b in edges])
+    g = nx.DiGraph()
+    g.add_nodes_from(range(k))
+    g.add_edges_from(edges)
+    expected = sorted(sorted(c) for c in nx.strongly_connected_components(g))
+    found: dict[int, list[int]] = {}
+    for v, label in enumerate(labels):
+        found.setdefault(label, []).append(v)
+    assert sorted(found.values()) == expected

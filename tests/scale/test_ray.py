@@ -100,3 +100,38 @@ def test_sigint_stops_every_worker_and_prints_the_partial_report():
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "INCOMPLETE" in out and "interrupted" in out + err
+
+
+@pytest.mark.slow
+def test_workers_started_from_a_directory_holding_a_folder_named_flpcheck(tmp_path):
+    """Run from the directory holding a checkout (a folder named flpcheck, not the package):
+    the local Ray puts that directory first on its workers' path, where ``import flpcheck``
+    found the folder; the workers load the real package, and the answers are one process's
+    (Majority N=3: 2,542 configurations, agreement violated, exit 1)."""
+    (tmp_path / "flpcheck").mkdir()
+    (tmp_path / "flpcheck" / "README.md").write_text("a checkout\n")
+    # -P: this driver does not put the directory on its own path, as the flpcheck script
+    proc = subprocess.run(
+        [sys.executable, "-P", "-m", "flpcheck", "explore", str(MODELS / "majority.py"),
+         "--workers", "2", "--json"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    data = __import__("json").loads(proc.stdout)
+    assert (data["configurations"], data["agreement"]["holds"]) == (2542, False)
+    assert "partition engine: 2 workers" in proc.stderr
+
+
+def test_a_worker_that_cannot_start_says_why():
+    """An actor that raises while starting is reported with its own error, not as a worker
+    that died (perhaps out of memory)."""
+    from flpcheck.explorer.ray_backend import RayParts
+
+    class Failed(Exception):
+        actor_init_failed = True
+        error_msg = ("The actor died because of an error raised in its creation task\n"
+                     "Traceback ...\n\x1b[36mImportError: cannot import name 'Protocol' from "
+                     "'flpcheck' (unknown location)\x1b[39m")
+
+    lost = RayParts._lost(object.__new__(RayParts), Failed())
+    assert str(lost) == ("a Ray worker could not start: ImportError: cannot import name "
+                         "'Protocol' from 'flpcheck' (unknown location); the run is stopped")
