@@ -1,6 +1,5 @@
 """The JSON Schemas of ``flpcheck chance --json`` and of its ``--policy`` file (registered with
-the others in :mod:`flpcheck.output.schemas`; the shapes are those of the shared schemas, the
-two definitions they use repeated here so that this module stands alone)."""
+the others in :mod:`flpcheck.output.schemas`, from the same shared pieces)."""
 
 from __future__ import annotations
 
@@ -8,28 +7,7 @@ from typing import Any
 
 __all__ = ["CHANCE", "CHANCE_POLICY"]
 
-_DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_INT = {"type": "integer", "minimum": 0}
-_BIT = {"type": "integer", "enum": [0, 1]}
-_INPUTS = {"type": "array", "items": _BIT}
-_NULLABLE_STR = {"type": ["string", "null"]}
-_CUT = {"type": "array", "items": {"enum": ["max-configs", "max-buffer", "max-depth",
-                                            "timeout", "max-memory", "interrupted"]}}
-_DEFS: dict[str, Any] = {
-    "valence": {"enum": ["bivalent", "0-valent", "1-valent", "none"]},
-    "termination": {
-        "description": "What a deciding run is: some process decides (FLP's definition), or "
-                       "all: every process that keeps taking steps decides.",
-        "enum": ["some", "all"],
-    },
-}
-
-
-def _document(title: str, properties: dict[str, Any]) -> dict[str, Any]:
-    return {"$schema": _DRAFT, "title": title, "type": "object",
-            "required": list(properties), "additionalProperties": False,
-            "properties": properties, "$defs": _DEFS}
-
+from .schema_parts import _CUT, _INPUTS, _INT, _NULLABLE_STR, _document
 
 _PROBABILITY = {
     "description": "A probability (or expectation): probability the exact fraction 'p/q' (null "
