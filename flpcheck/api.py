@@ -75,9 +75,16 @@ def to_networkx(space: StateSpace, valence: ValenceMap | None = None) -> nx.Mult
 def write_graph(space: StateSpace, path: str | os.PathLike[str],
                 valence: ValenceMap | None = None) -> Path:
     """Write the graph in the format named by the suffix of ``path`` (``.dot``, ``.gv``,
-    ``.graphml``, ``.json``, or an image: ``.svg``, ``.png``, ``.pdf``), every configuration
-    with its valence (classified here unless given); see
-    :func:`flpcheck.output.export.write_graph`."""
+    ``.graphml``, ``.json``, an image: ``.svg``, ``.png``, ``.pdf``, or ``.drn``: the graph as
+    a Markov decision process in Storm's explicit format, the scheduler's choices as actions
+    and chance's as probabilities, labelled for FLP's termination), every configuration with
+    its valence (classified here unless given); see :func:`flpcheck.output.export.write_graph`
+    and :mod:`flpcheck.output.drn`."""
+    if Path(path).suffix.lower() == ".drn":
+        from .analysis.chance.queries import labelled_model
+        from .output.drn import write_drn
+
+        return write_drn(path, labelled_model(space, "adversary", 0, "some"))
     return export.write_graph(space, path,
                               classify_valence(space) if valence is None else valence)
 

@@ -82,6 +82,14 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "render_leader": ("flpcheck render models/leader_broadcast.py -n 2 -o leader.svg", 0),
     "render_flip_flop": ("flpcheck render models/flip_flop.py --view witness --crashes 0 "
                          "-o lasso.svg", 0),
+    # chance
+    "chance_ben_or": ("flpcheck chance models/ben_or.py --scheduler adversary --inputs 001,111", 0),
+    "chance_ben_or_coinless":
+        ("flpcheck chance models/ben_or_coinless.py --scheduler adversary --inputs 011", 0),
+    "chance_ben_or_uniform": ("flpcheck chance models/ben_or.py --inputs 001,111", 0),
+    "chance_paxos": ("flpcheck chance models/paxos.py:Paxos --inputs 001,000", 0),
+    "chance_coin_pair": ("flpcheck chance tests/fixtures/chance/coin_pair.py --inputs 00 "
+                         "--within 3,4,5", 0),
     # errors
     "err_syntax": ("flpcheck explore tests/fixtures/bad/syntax_error.py", 2),
     "err_import": ("flpcheck explore tests/fixtures/bad/import_error.py", 2),

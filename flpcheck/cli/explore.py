@@ -25,7 +25,8 @@ __all__ = ["explore_command", "run_rounds", "print_rounds"]
 @explore_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--graph", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the graph: .dot, .graphml, .json, .svg, .png or .pdf.")
+              help="Also write the graph: .dot, .graphml, .json, .drn (Storm's explicit format, "
+                   "a Markov decision process), .svg, .png or .pdf.")
 @click.option("--crashes", "-t", type=click.IntRange(min=0),
               help="Round models: at most this many crashes (default 1).")
 @click.option("--rounds", "-r", type=click.IntRange(min=1),
@@ -73,7 +74,7 @@ def explore_command(options: Options, as_json: bool, graph: Path | None, crashes
     _, stop = run_exploration(pipeline, quiet=as_json)
     result = pipeline.summarize(stop=stop.analyses)
     if graph is not None:
-        from ..output.export import write_graph
+        from ..api import write_graph
 
         full = pipeline.whole("a graph export")
         known = result.valence if full is result.space else None

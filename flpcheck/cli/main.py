@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .chance import chance_command
 from .common import FLPGroup
 from .explore import explore_command
 from .liveness import liveness_command
@@ -29,6 +30,7 @@ def main() -> None:
       liveness  does every run decide after GST (timeouts, a leader, a detector)?
       render    a picture of the configuration graph or one of its views
       simulate  random or adversarial runs of a model too large to explore
+      chance    the probability of deciding: random scheduler, or adversary and coins
       serve     walk the configurations in a browser, with tours and a game
       schema    the JSON Schema of a command's --json output
 
@@ -44,5 +46,6 @@ def main() -> None:
 
 
 for command in (explore_command, witness_command, lemmas_command, liveness_command,
-                render_command, simulate_command, serve_command, schema_command):
+                render_command, simulate_command, chance_command, serve_command,
+                schema_command):
     main.add_command(command)

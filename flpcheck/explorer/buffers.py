@@ -8,7 +8,7 @@ often than whole buffers; the messages p sends to others are *added* to their su
 
 from __future__ import annotations
 
-from ..model.table import NULL
+from ..model.table import NULL, LocalTable
 
 __all__ = ["BufferTable"]
 
@@ -31,6 +31,8 @@ class BufferTable:
         self.bundle_ids: dict[tuple[int, ...], int] = {(): 0}
         self.received: dict[tuple[int, int, tuple[int, ...]], int] = {}
         self.added: dict[tuple[int, int], int] = {}
+        #: (process, state id, sub-buffer) -> the sub-buffer without the messages ignored there
+        self.kept_memo: dict[tuple[int, int, int], int] = {}
         self.id(())
 
     def id(self, msgs: tuple[int, ...]) -> int:
@@ -70,6 +72,18 @@ class BufferTable:
         nb = self.added.get(key)
         if nb is None:
             nb = self.added[key] = self.id(tuple(sorted(self.buffers[b] + self.bundles[bundle])))
+        return nb
+
+    def kept(self, table: LocalTable, q: int, s: int, b: int) -> int:
+        """Sub-buffer ``b`` of process ``q`` in state ``s`` without the messages ``q`` ignores
+        there for good (:meth:`~flpcheck.model.table.LocalTable.ignored`)."""
+        key = (q, s, b)
+        nb = self.kept_memo.get(key)
+        if nb is None:
+            msgs = self.buffers[b]
+            drop = {m for m in self.distinct[b] if table.ignored(q, s, m)}
+            nb = b if not drop else self.id(tuple(m for m in msgs if m not in drop))
+            self.kept_memo[key] = nb
         return nb
 
     def split(self, p: int, sends: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -146,6 +146,10 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
     table = LocalTable(protocol, origin)
     # the reductions rest on each event having one result: a step left to chance is refused
     table.refuse_chance = "--symmetry" if symmetry else "--por" if por else None
+    if table.drops and (symmetry or por):
+        raise UsageError(f"{'--symmetry' if symmetry else '--por'} does not handle a protocol "
+                         "that declares ignores (messages dropped from the buffer): run "
+                         "without it")
     space = StateSpace(protocol, table, bounds)
     started = time.perf_counter()
     if engine is None:
@@ -173,6 +177,8 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                    if sched.events else " (the initial configuration)")
             )
         raise
+    if table.drops:
+        table.check_ignored_forever()
     out = engine.outcome(space)
     out.engine = engine.name
     out.elapsed = time.perf_counter() - started

@@ -217,6 +217,15 @@ class Moves:
                 if new_sub.max() > np.iinfo(S.dtype).max:
                     S = S.astype(_narrowest(int(new_sub.max()) + 1))
                 S[sel, n + q] = new_sub
+        if self.table.drops:  # messages a process ignores for good leave the buffer at once
+            for q in range(n):
+                keys = (S[:, q].astype(np.int64) << 32) | S[:, n + q]
+                uniq, inv = np.unique(keys, return_inverse=True)
+                kept = np.array([self.bufs.kept(self.table, q, u >> 32, u & 0xFFFFFFFF)
+                                 for u in uniq.tolist()], dtype=np.int64)
+                if kept.size and kept.max() > np.iinfo(S.dtype).max:
+                    S = S.astype(_narrowest(int(kept.max()) + 1))
+                S[:, n + q] = kept[inv.reshape(-1)]
         return src, pos, keep, S
 
     def _add_bundles(self, subs: npt.NDArray[np.integer], bundles: npt.NDArray[np.integer]

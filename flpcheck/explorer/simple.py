@@ -141,6 +141,18 @@ class _SimpleRun:
         self.moves[(b << STATE_BITS | s) * n + p] = result
         return result
 
+    def drop_ignored(self, key: int) -> int:
+        """The packed configuration without the messages their recipients ignore for good."""
+        n, table, kept = self.n, self.table, self.bufs.kept
+        for q in range(n):
+            s = key >> (q * STATE_BITS) & STATE_MASK
+            shift = (n + q) * STATE_BITS
+            b = key >> shift & STATE_MASK
+            nb = kept(table, q, s, b)
+            if nb != b:
+                key += (nb - b) << shift
+        return key
+
     def bits(self, key: int) -> int:
         """The decision bits of a packed configuration."""
         bits = 0
@@ -195,6 +207,7 @@ class _SimpleRun:
         chance_edges = self.chance_edges
         max_configs, max_buffer, max_depth = sp.bounds.max_configs, sp.bounds.max_buffer, sp.bounds.max_depth
         add = self.bufs.add
+        drops = table.drops
         next_check = 0  # a stop already requested is honoured before the first expansion
         i = 0
         try:
@@ -241,6 +254,8 @@ class _SimpleRun:
                                     shift = (n + q) * STATE_BITS
                                     bq = t >> shift & STATE_MASK
                                     t += (add(bq, bundle) - bq) << shift
+                        if drops:
+                            t = self.drop_ignored(t)
                         cid = index.get(t)
                         if cid is None:
                             cid = len(configs)

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from ..errors import InvalidProtocol
 from .chance import Outcomes
 
-__all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes"]
+__all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes",
+           "declares_rounds", "declares_ignores"]
 
 Send = tuple[int, Hashable]
 """One message handed to the buffer: ``(destination pid, payload)``."""
@@ -87,6 +88,25 @@ class Protocol:
         k-th choice. Return it from ``step``."""
         return Outcomes(tuple(choices))
 
+    def round_of(self, pid: int, state: Any) -> int | None:
+        """Optional: the round ``pid`` is in at ``state`` (1, 2, ...; never decreasing along its
+        steps), for a model that counts rounds, such as Ben-Or's. ``flpcheck chance`` then
+        reports the probability of deciding within R rounds. None (the default) declares no
+        round counter."""
+        return None
+
+    def ignores(self, pid: int, state: Any, payload: Any) -> bool:
+        """Optional: True when ``pid`` in ``state`` ignores ``payload`` now and in every state
+        it can reach from ``state`` (receiving it then changes nothing and sends nothing: a
+        message of a round it has left, say). flpcheck then drops such a message from the
+        buffer at once, as if it were received then, instead of letting the scheduler hold it:
+        fewer configurations, the same decisions and valences, the same fair runs up to those
+        receipts (each changes nothing), the same adversary's probabilities; the uniform
+        scheduler's figures per event are those of this reduced model. flpcheck checks that the
+        receipt changes nothing where it drops a message, and that the promise is kept along
+        every local step explored. Not overridden (the default): nothing is dropped."""
+        return False
+
     def suspects(self, pid: int, state: Any) -> Iterable[int] | None:
         """Optional: the processes a null step of ``pid`` in ``state`` suspects, as a failure
         detector's output would (e.g. the coordinator it stops waiting for), or None when the
@@ -140,3 +160,13 @@ def check_processes(name: str, n: object, what: str = "processes") -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InvalidProtocol(f"{name}: {what} must be an int >= 1, got {n!r}")
     return n
+
+
+def declares_rounds(protocol: Protocol) -> bool:
+    """True when the protocol's class overrides :meth:`Protocol.round_of`."""
+    return getattr(type(protocol), "round_of", None) is not Protocol.round_of
+
+
+def declares_ignores(protocol: Protocol) -> bool:
+    """True when the protocol's class overrides :meth:`Protocol.ignores`."""
+    return getattr(type(protocol), "ignores", None) is not Protocol.ignores

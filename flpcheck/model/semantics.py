@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from ..errors import ReplayError
 from .checks import check_output, check_state, check_step_outcomes
-from .protocol import Protocol
+from .protocol import Protocol, declares_ignores
 from .values import canonical_key, value_key
 
 __all__ = [
@@ -237,7 +237,8 @@ def apply_event(protocol: Protocol, config: Configuration, event: Event,
         if not 0 <= outcome < len(results):
             raise ReplayError(f"event {event}: the step has outcomes 0..{len(results) - 1}")
     _, new_state, sends = results[outcome or 0]
-    return _apply(config, Event(event.pid, event.msg, outcome), new_state, sends)
+    return _drop_ignored(protocol, _apply(config, Event(event.pid, event.msg, outcome),
+                                          new_state, sends))
 
 
 def event_outcomes(protocol: Protocol, config: Configuration, event: Event
@@ -247,8 +248,21 @@ def event_outcomes(protocol: Protocol, config: Configuration, event: Event
     own outcome, if any, is ignored (this lists chance's choices)."""
     results = _results(protocol, config, event)
     chance = len(results) > 1
-    return [(p, _apply(config, Event(event.pid, event.msg, o if chance else None), s, sends))
+    return [(p, _drop_ignored(protocol, _apply(
+        config, Event(event.pid, event.msg, o if chance else None), s, sends)))
             for o, (p, s, sends) in enumerate(results)]
+
+
+def _drop_ignored(protocol: Protocol, step: Step) -> Step:
+    """The step with every message its recipient ignores for good
+    (:meth:`~flpcheck.Protocol.ignores`) taken out of the buffer, as if received at once."""
+    if not declares_ignores(protocol):
+        return step
+    config = step.config
+    kept = tuple(m for m in config.buffer if not protocol.ignores(m[0], config.states[m[0]], m[1]))
+    if len(kept) == len(config.buffer):
+        return step
+    return Step(step.event, step.sends, Configuration.of_sorted(config.states, kept))
 
 
 def outcome_probabilities(protocol: Protocol, config: Configuration, event: Event

@@ -16,11 +16,11 @@ from collections.abc import Hashable
 from fractions import Fraction
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import ProtocolStepError, UsageError
 from .calls import CheckedCalls, Interner, Lazy
 from .chance import Outcomes
 from .checks import check_step_outcomes
-from .protocol import Protocol
+from .protocol import Protocol, declares_ignores
 from .semantics import Event
 from .values import canonical_key, same_value, value_key
 
@@ -53,6 +53,11 @@ class LocalTable(CheckedCalls):
         #: the option that cannot handle a step left to chance (e.g. ``--por``), or None: the
         #: first such step is then a :class:`~flpcheck.errors.UsageError` naming it
         self.refuse_chance: str | None = None
+        #: the protocol declares :meth:`Protocol.ignores`: a message its recipient ignores for
+        #: good is dropped from the buffer (:meth:`ignored`)
+        self.drops = declares_ignores(protocol)
+        #: (pid, state id, message id) -> pid ignores the message there, for good
+        self._ignored: dict[tuple[int, int, int], bool] = {}
 
     def find_message(self, dst: int, payload: Any) -> int | None:
         """The id of the message ``(dst, payload)`` if it was ever sent, or None."""
@@ -184,6 +189,59 @@ class LocalTable(CheckedCalls):
             self.transitions[key] = interned[0][1:]
         else:
             self.chance[key] = tuple(interned)
+
+
+    def ignored(self, pid: int, sid: int, mid: int) -> bool:
+        """``ignores(pid, state, payload)`` for state ``sid`` and message ``mid`` (memoized,
+        called twice and compared); where it is True the receipt must change nothing (one
+        outcome, the same state, nothing sent), else a model error."""
+        key = (pid, sid, mid)
+        found = self._ignored.get(key)
+        if found is not None:
+            return found
+        state, payload = self.states[sid], self.payload_of(mid)
+        what = Lazy(lambda: f"ignores({pid}, {self.show_state(pid, state)}, "
+                            f"{self.protocol.format_payload(payload)})")
+        value = self.call(self.protocol.ignores, (pid, state, payload), what)
+        again = self.call(self.protocol.ignores, (pid, state, payload), what)
+        if not isinstance(value, bool):
+            raise ProtocolStepError(f"{self.origin}: {what} returned {value!r}; ignores must "
+                                    "return True or False")
+        if value != again:
+            raise self.nondeterministic(what, value, again)
+        if value:
+            results = self.outcomes(pid, sid, mid)
+            if len(results) != 1 or results[0][1] != sid or results[0][2]:
+                raise ProtocolStepError(
+                    f"{self.origin}: {what} is True, but {self.describe_step(pid, sid, mid)} "
+                    "changes the state or sends something: a process may ignore a message "
+                    "only where receiving it changes nothing")
+        self._ignored[key] = value
+        return value
+
+    def check_ignored_forever(self) -> None:
+        """The promise of :meth:`Protocol.ignores`: a message ignored in a state stays ignored
+        in every state a local step explored leads to from there (a model error otherwise,
+        naming the step)."""
+        steps: dict[tuple[int, int], set[int]] = {}
+        for (p, s, _), (ns, _) in self.transitions.items():
+            steps.setdefault((p, s), set()).add(ns)
+        for (p, s, _), outs in self.chance.items():
+            steps.setdefault((p, s), set()).update(ns for _, ns, _ in outs)
+        todo = [k for k, v in self._ignored.items() if v]
+        seen = set(todo)
+        while todo:
+            p, s, m = todo.pop()
+            for ns in sorted(steps.get((p, s), ())):
+                if not self.ignored(p, ns, m):
+                    raise ProtocolStepError(
+                        f"{self.origin}: ignores({p}, {self.show_state(p, self.states[s])}, "
+                        f"{self.protocol.format_payload(self.payload_of(m))}) is True, but a "
+                        f"step of p{p} from there reaches {self.show_state(p, self.states[ns])}"
+                        ", where it is False: a message ignored must stay ignored")
+                if (p, ns, m) not in seen:
+                    seen.add((p, ns, m))
+                    todo.append((p, ns, m))
 
 
 def _shown(raw: Any, results: tuple[tuple[Any, Any, list[tuple[int, Any]]], ...]) -> Any:

@@ -60,7 +60,7 @@ __all__ = [
     "write_graph",
 ]
 
-GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".svg", ".png", ".pdf")
+GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".drn", ".svg", ".png", ".pdf")
 """The file suffixes :func:`write_graph` understands."""
 
 
@@ -198,6 +198,8 @@ def write_graph(space: StateSpace, path: str | os.PathLike[str], valence: Valenc
     its label in ``valence`` (:func:`flpcheck.write_graph` classifies it first).
 
     ``.dot``/``.gv``, ``.graphml`` and ``.json`` hold every configuration and need no Graphviz;
+    ``.drn`` is the graph as a Markov decision process in Storm's explicit format
+    (:mod:`flpcheck.output.drn`);
     ``.svg``, ``.png`` and ``.pdf`` are drawn by Graphviz with the ``auto`` view (the full graph
     when small, else the quotient by valence and depth), and raise
     :class:`~flpcheck.errors.GraphvizMissing` without ``dot``.

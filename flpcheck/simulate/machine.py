@@ -227,7 +227,24 @@ class Machine:
         p, m = move[0], move[1]
         states, buffer = c
         ns, sent = self.transition(p, states[p], m, move[2] if len(move) == 3 else 0)[:2]  # type: ignore[misc]
-        return (states[:p] + (ns,) + states[p + 1:], self.rebuffer(buffer, m, sent)), sent
+        d = (states[:p] + (ns,) + states[p + 1:], self.rebuffer(buffer, m, sent))
+        return (self.drop_ignored(d)[0] if self.table.drops else d), sent
+
+    def drop_ignored(self, c: Config) -> tuple[Config, int]:
+        """``c`` without the messages their recipients ignore for good (a protocol declaring
+        :meth:`~flpcheck.Protocol.ignores`: they leave the buffer at once, as in exploration),
+        and the change of the configuration hash mod 2^64 (0 when nothing is dropped)."""
+        states, buffer = c
+        kept, dh = [], 0
+        for m in buffer:
+            d = self.msg_dst[m]
+            if self.table.ignored(d, states[d], m):
+                dh -= self.msg_hash[m]
+            else:
+                kept.append(m)
+        if len(kept) == len(buffer):
+            return c, 0
+        return (states, tuple(kept)), dh & MASK
 
     def rebuffer(self, buffer: tuple[int, ...], mid: int,
                  sent: tuple[int, ...]) -> tuple[int, ...]:

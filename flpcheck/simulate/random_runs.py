@@ -118,6 +118,7 @@ def run_one(machine: Machine, settings: Settings, index: int,
     transition, rebuffer, output_change = machine.transition, machine.rebuffer, \
         machine.output_change
     draw = machine.draw
+    drops = machine.table.drops
     choose = scheduler.choose
     note = scheduler.note if isinstance(scheduler, Adversary) else None
     for i in range(1, 1 + (0 if bad else settings.steps)):
@@ -132,6 +133,9 @@ def run_one(machine: Machine, settings: Settings, index: int,
             move = (p, m, outcome)
         ns, sent, dh, after = transition(p, states[p], m, outcome or 0)
         c = (states[:p] + (ns,) + states[p + 1:], rebuffer(buffer, m, sent))
+        if drops:  # messages a process ignores for good leave the buffer at once
+            c, dropped = machine.drop_ignored(c)
+            dh = (dh + dropped) & MASK
         if note is not None:
             note(move, sent)
         moves.append(move)
