@@ -28,15 +28,21 @@ __all__ = ["end_component_run"]
 def end_component_run(smdp: SpaceMDP, start: int, labels: np.ndarray, inside: np.ndarray,
                       termination: str) -> Run | None:
     """The lasso from state ``start`` into the nearest fair end component (``labels`` >= 0,
-    actions ``inside``) through undecided states, or None if none is reachable."""
+    actions ``inside``) through undecided states, or None if none is reachable; one where no
+    process ever decides when there is one."""
     mdp = smdp.mdp
-    decided = decided_states(smdp, termination)
-    ok_state = ~decided & ~smdp.cut
     graph = CSR(mdp.out_ptr[mdp.act_ptr].astype(np.int64), mdp.out_dst.astype(np.int64))
-    edge_ok = ok_state[mdp.out_src] & ok_state[mdp.out_dst]
-    dist, parent = bfs(graph, np.array([start], dtype=np.int64), edge_ok)
-    reachable = np.flatnonzero((labels >= 0) & (dist >= 0))
-    if reachable.size == 0:
+    # A run where nobody decides shows the adversary's power best; where every such component
+    # needs a decision on the way (termination "all": some processes decide, one never does),
+    # the nearest one through configurations that do not decide in ``termination``'s sense.
+    for sense in dict.fromkeys(("some", termination)):
+        ok_state = ~decided_states(smdp, sense) & ~smdp.cut
+        edge_ok = ok_state[mdp.out_src] & ok_state[mdp.out_dst]
+        dist, parent = bfs(graph, np.array([start], dtype=np.int64), edge_ok)
+        reachable = np.flatnonzero((labels >= 0) & (dist >= 0) & ok_state)
+        if reachable.size:
+            break
+    else:
         return None
     entry = int(reachable[np.argmin(dist[reachable])])
     stem: list[int] = []
