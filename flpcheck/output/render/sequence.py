@@ -84,7 +84,7 @@ def _chart(protocol: Protocol, inputs: Sequence[int], t: int, cycle_start: int |
            dead: set[int], stop: int, title: str) -> graphviz.Digraph:
     """The empty chart with its title: what runs, from where, with which crashes."""
     g = graphviz.Digraph("sequence")
-    shape = f"{t} steps from I({bits(inputs)})" + (
+    shape = f"{t} step{'' if t == 1 else 's'} from I({bits(inputs)})" + (
         "" if cycle_start is None else f", the cycle from step {cycle_start + 1} on repeated "
         "forever") + ("" if not dead else ", " + ", ".join(f"p{p}" for p in sorted(dead))
                       + (" dead from the start" if stop == 0 else f" crashed after step {stop}"))
