@@ -319,6 +319,7 @@ def simulation_to_json(sim: Simulation) -> dict[str, Any]:
                              "events": [event_to_json(e) for e in v.events]},
                 "found_in_run": v.found_in_run,
                 "found_at_event": v.found_at_event,
+                "found_by": v.scheduler,
                 "violating_runs": v.runs,
             }
             for v in sim.violations
