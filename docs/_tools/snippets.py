@@ -86,6 +86,7 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "simulate_unbounded_buggy": ("flpcheck simulate models/paxos_unbounded_buggy.py", 1),
     "simulate_uniform_nothing": ("flpcheck simulate models/paxos_buggy.py:PaxosNoReport "
                                  "--scheduler uniform", 0),
+    "render_full_majority": ("flpcheck render models/majority.py --view full -o leader.svg", 0),
     # chance
     "chance_ben_or": ("flpcheck chance models/ben_or.py --scheduler adversary --inputs 001,111", 0),
     "chance_ben_or_coinless":
