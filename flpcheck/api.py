@@ -119,7 +119,7 @@ def render(
     :class:`~flpcheck.analysis.lasso.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
     events=r.events``), by default the verdict's run for ``crashes`` and ``termination``.
     ``lemma3`` draws C = ``config`` and e = ``event`` (default: the first bivalent initial
-    configuration and the oldest pending message of ``process``, or its null event).
+    configuration and the oldest pending message of ``process``, or its null step).
     ``quotient`` merges by ``by``: ``depth``, or ``scc`` to condense cycles. ``title`` heads
     the witness view. Writing an image checks the picture's size first and gives dot
     ``dot_timeout`` seconds (see :func:`flpcheck.output.render.write_image`).

@@ -420,6 +420,11 @@ SERVE_STATUS = _serve("GET /api/status", {
 })
 
 _STATE = _object(pid=_INT, fields={"type": ["object", "null"]}, value={}, text=_STR,
+                 cells={"description": "The state's columns on the page, each value as Python's "
+                                       "repr prints it; null: one column, text (the model "
+                                       "formats its states itself, or the state has no "
+                                       "fields or items).",
+                        "oneOf": [{"type": "null"}, _object(names=_STRS, texts=_STRS)]},
                  output=_OUTPUT)
 _BUFFER = {"type": "array", "items": _object(to=_INT, payload={}, count={"type": "integer",
                                                                          "minimum": 1},

@@ -10,7 +10,7 @@ only on the random stream and the configuration, never on hash order or internin
   :data:`SWARM`). Each finds runs the other rarely takes: a bug that needs one ballot of Paxos
   to finish before another starts is found by ``fair`` far more often than by ``uniform``,
   whose frequent null steps start every ballot early.
-- ``uniform``: every distinct applicable event equally likely, the null events included.
+- ``uniform``: every distinct applicable event equally likely, the null steps included.
 - ``fair``: the processes take turns p0, p1, ..., each receiving one of its distinct pending
   messages or null, equally likely: every process steps infinitely often and every message is
   eventually received with probability 1.
@@ -74,7 +74,7 @@ class Scheduler:
 
 
 class Uniform(Scheduler):
-    """Every distinct applicable event equally likely, null events included."""
+    """Every distinct applicable event equally likely, null steps included."""
 
     def choose(self, c: Config) -> Move:
         n = self.m.n

@@ -65,7 +65,7 @@ def leader_broadcast():
 def test_the_witness_report_of_leader_broadcast_is_exactly_as_worked_out():
     """Per input vector 5 configurations (p0 has not sent; p0 broadcast its input x0; then p0
     received it, p1 received it, or both): 20 in all. Events: 2 + 4 + 3 + 3 + 2 = 14 per
-    vector (null events plus distinct messages), 56 in all. Whatever the inputs, only x0 can
+    vector (null steps plus distinct messages), 56 in all. Whatever the inputs, only x0 can
     be decided, so I(00) is 0-valent. With p0 dead from the start p1 takes null steps forever
     in its initial state and nobody decides: the run is that one-step cycle from I(00), and
     without p0's steps no decision is reachable (valence none). With one crash allowed it is
