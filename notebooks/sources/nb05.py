@@ -47,12 +47,9 @@ Run the helper cell, then the template.
 """),
 code("""
 def fmt(proto, state, pid):
-    \"\"\"A local state, compactly: the protocol's format_state, or a NamedTuple's fields.\"\"\"
-    if type(proto).format_state is not Protocol.format_state:
-        return proto.format_state(pid, state)
-    if hasattr(state, "_asdict"):
-        return " ".join(f"{k}={'_' if v is None else v}" for k, v in state._asdict().items())
-    return repr(state)
+    \"\"\"A local state as flpcheck prints it everywhere: the protocol's format_state (by
+    default repr).\"\"\"
+    return proto.format_state(pid, state)
 
 
 def show_schedule(space, schedule):
