@@ -25,6 +25,7 @@ from .explorer.statespace import StateSpace
 from .model.semantics import Event, replay
 from .output import export
 from .output.render import (
+    DOT_SECONDS,
     LABEL_MODES,
     VIEWS,
     choose_view,
@@ -106,6 +107,7 @@ def render(
     valence: ValenceMap | None = None,
     title: str = "",
     output: str | Path | None = None,
+    dot_timeout: float = DOT_SECONDS,
 ) -> graphviz.Digraph:
     """One view of ``space`` as a ``graphviz.Digraph`` (it displays itself in Jupyter); with
     ``output``, also written to that file (.svg, .png, .pdf, or .dot/.gv for the source).
@@ -117,9 +119,10 @@ def render(
     :class:`~flpcheck.analysis.lasso.Run` ``r`` gives ``run=r.path, cycle_start=len(r.stem),
     events=r.events``), by default the verdict's run for ``crashes`` and ``termination``.
     ``lemma3`` draws C = ``config`` and e = ``event`` (default: the first bivalent initial
-    configuration and the oldest pending message of ``process``, or its null event).
+    configuration and the oldest pending message of ``process``, or its null step).
     ``quotient`` merges by ``by``: ``depth``, or ``scc`` to condense cycles. ``title`` heads
-    the witness view.
+    the witness view. Writing an image checks the picture's size first and gives dot
+    ``dot_timeout`` seconds (see :func:`flpcheck.output.render.write_image`).
     """
     space.require_full("a graph view")
     if view not in VIEWS:
@@ -153,7 +156,7 @@ def render(
         components = strongly_connected(space) if by == "scc" else None
         graph = quotient_view(space, by=by, valence=valence, components=components)
     if output is not None:
-        write_image(graph, output)
+        write_image(graph, output, dot_timeout)
     return graph
 
 

@@ -25,6 +25,7 @@ FIGURES = [
     ("leader_broadcast_full.svg", "leader_broadcast.py", 2, "full"),
     ("majority_initial.svg", "majority.py", 3, "initial"),
     ("majority_quotient.svg", "majority.py", 3, "quotient"),
+    ("majority_lemma3.svg", "majority.py", 3, "lemma3"),
 ]
 
 

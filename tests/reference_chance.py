@@ -6,7 +6,7 @@ own ``step`` (outcomes included, each with its exact probability), pure Python w
 :class:`fractions.Fraction` (no numpy, no networkx). It is slow and meant for small protocols.
 
 - The uniform scheduler: a Markov chain. Each step picks one of the distinct applicable events
-  (the N null events and one per distinct pending message) with equal probability, then chance
+  (the N null steps and one per distinct pending message) with equal probability, then chance
   picks the outcome. Bounded reachability by the recursion P_k = [target] or the weighted sum
   of P_{k-1}; unbounded reachability and expected steps by Gaussian elimination.
 - The adversary: a Markov decision process over (configuration, crash set) pairs; a crash is an

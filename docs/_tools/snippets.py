@@ -82,6 +82,11 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "render_leader": ("flpcheck render models/leader_broadcast.py -n 2 -o leader.svg", 0),
     "render_flip_flop": ("flpcheck render models/flip_flop.py --view witness --crashes 0 "
                          "-o lasso.svg", 0),
+    # simulation
+    "simulate_unbounded_buggy": ("flpcheck simulate models/paxos_unbounded_buggy.py", 1),
+    "simulate_uniform_nothing": ("flpcheck simulate models/paxos_buggy.py:PaxosNoReport "
+                                 "--scheduler uniform", 0),
+    "render_full_majority": ("flpcheck render models/majority.py --view full -o leader.svg", 0),
     # chance
     "chance_ben_or": ("flpcheck chance models/ben_or.py --scheduler adversary --inputs 001,111", 0),
     "chance_ben_or_coinless":
@@ -126,6 +131,7 @@ COMMANDS: dict[str, tuple[str, int]] = {
 _MASKS = [
     (re.compile(r"\d+\.\d+s\b"), "<seconds>"),  # timings
     (re.compile(r'"seconds": [0-9.e-]+'), '"seconds": <seconds>'),
+    (re.compile(r"[\d,.]+ runs/s, [\d,.]+ events/s"), "<rate>"),  # simulate's speed
     (re.compile(r"0x[0-9a-f]+"), "0x<address>"),
     (re.compile(r"flpcheck_model_[0-9a-f]+"), "flpcheck_model_<hash>"),
     (re.compile(r"\d\.\d{6,}"), "<random>"),  # the nondeterministic model's random numbers

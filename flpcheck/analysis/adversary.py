@@ -66,11 +66,14 @@ class AdversaryResult:
     tried_valences: dict[str, int] = field(default_factory=dict)
     #: FLP's C0, the edge e' and C1 = e'(C0) where e(C0), e(C1) have different valences
     neighbours: Neighbours | None = None
+    #: the bivalent configuration the adversary starts from (None: there is none)
+    start: int | None = None
 
 
 def adversary_run(space: StateSpace, start: int | None = None,
                   max_stages: int = 10000) -> AdversaryResult:
-    """Lemma 3's adversary from a bivalent initial configuration, until its state repeats."""
+    """Lemma 3's adversary from ``start``, by default the first bivalent initial configuration
+    (in input order), until its state repeats."""
     space.require_full("Lemma 3's adversary")
     valence = classify_valence(space)
     # undecided too: where agreement is violated a bivalent configuration may hold a decision
@@ -96,7 +99,7 @@ def adversary_run(space: StateSpace, start: int | None = None,
             stem_len = sum(len(s.sigma) + 1 for s in stages[:i])
             run = Run(space.inputs_of(start), tuple(events[:stem_len]), tuple(events[stem_len:]),
                       frozenset(), tuple(path))
-            return AdversaryResult(stages, _checked(space, run, 0), i)
+            return AdversaryResult(stages, _checked(space, run, 0), i, start=start)
         seen[key] = len(stages)
         p = queue[0]
         to_p = sorted((t, m) for t, m in pending if space.table.messages[m][0] == p)
@@ -107,7 +110,8 @@ def adversary_run(space: StateSpace, start: int | None = None,
         if found is None:
             tried, pair = lemma3_neighbours(space, cid, eid, valence)
             return AdversaryResult(stages, None, None, Stage(p, e, (), cid, -1, queue, ()),
-                                   _stuck(space, cid, e, eid, pair, valence), tried, pair)
+                                   _stuck(space, cid, e, eid, pair, valence), tried, pair,
+                                   start)
         sigma_edges, last = found
         stage_path = [cid]
         for k in [*sigma_edges, last]:
@@ -129,7 +133,8 @@ def adversary_run(space: StateSpace, start: int | None = None,
                             cid, end, queue, tuple(stage_path)))
         cid = end
         queue = queue[1:] + queue[:1]
-    return AdversaryResult(stages, None, None, failure=f"no repetition within {max_stages} stages")
+    return AdversaryResult(stages, None, None, failure=f"no repetition within {max_stages} stages",
+                           start=start)
 
 
 def _stuck(space: StateSpace, cid: int, e: Event, eid: int | None, pair: Neighbours | None,
@@ -200,12 +205,13 @@ def lemma3_sigma(space: StateSpace, start: int, eid: int | None,
 
 def lemma3_neighbours(space: StateSpace, start: int, eid: int | None,
                       valence: ValenceMap) -> tuple[dict[str, int], Neighbours | None]:
-    """Valences of D = e(𝒞), 𝒞 the configurations reachable from C without e; and FLP's
+    """Valences of D = e(𝒞), 𝒞 the configurations reachable from C without e, each
+    configuration of D counted once (two configurations of 𝒞 may have one image); and FLP's
     neighbours: an edge C0 -e'-> C1 inside 𝒞 with e(C0) and e(C1) univalent for different
     values (for a step left to chance: e with one same outcome at both), or None."""
     seen = {start}
     queue = deque([start])
-    counts: dict[str, int] = {}
+    images: dict[int, str] = {}  # D: configuration -> its valence label
     # (configuration of 𝒞, outcome of e) -> the valence of e applied to it
     after: dict[tuple[int, int | None], str] = {}
     inner: list[tuple[int, int, int]] = []
@@ -217,13 +223,16 @@ def lemma3_neighbours(space: StateSpace, start: int, eid: int | None,
                 label = valence.describe(d)
                 if label == "bivalent" and space.decided_array[d]:
                     label = "bivalent but decided"
-                counts[label] = counts.get(label, 0) + 1
+                images[d] = label
                 after[(c, space.event_of_edge(k).outcome)] = label
             else:
                 inner.append((c, k, d))
                 if d not in seen:
                     seen.add(d)
                     queue.append(d)
+    counts: dict[str, int] = {}
+    for label in images.values():
+        counts[label] = counts.get(label, 0) + 1
     outcomes = sorted({o for _, o in after}, key=lambda o: -1 if o is None else o)
     for c0, k, c1 in inner:
         for o in outcomes:

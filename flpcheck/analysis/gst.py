@@ -120,7 +120,7 @@ def suspicion_text(suspects: frozenset[int], crashed: frozenset[int]) -> str:
 
 def allowed_events(protocol: Protocol, config: Configuration, rules: GSTRules,
                    crashed: frozenset[int] = frozenset()) -> list[EventRule]:
-    """Every event applicable at ``config`` (null events first, then the messages), whether
+    """Every event applicable at ``config`` (null steps first, then the messages), whether
     it is allowed after GST with ``crashed`` crashed, and why.
 
     >>> from flpcheck.model.semantics import initial_configuration, apply_event

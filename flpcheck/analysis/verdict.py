@@ -171,20 +171,21 @@ class DrawnRun:
 def run_to_draw(space: StateSpace, crashes: int = 1, termination: str = "some") -> DrawnRun:
     """The run that shows the protocol's weakness: the verdict's run when it has one (the
     forever-bivalent lasso, or the non-deciding run with its crash), else the shortest
-    schedule to an agreement violation, else the breadth-first path to the deepest bivalent
-    configuration, else to the deepest configuration."""
+    schedule to the violation of a safety verdict (agreement, validity) or to an agreement
+    violation, else the breadth-first path to the deepest bivalent configuration, else to the
+    deepest configuration."""
     v = verdict(space, crashes, termination=termination)
     if v.run is not None:
         crashed = ", ".join(f"p{p}" for p in sorted(v.run.crashed))
         return DrawnRun(v.run.path, len(v.run.stem), v.run.events,
                         v.verdict + (f" (crashed: {crashed})" if crashed else ""))
-    agreement = check_safety(space)[0]
-    if agreement.schedule is not None:
-        sched = agreement.schedule
+    violated = v.evidence if v.evidence is not None else check_safety(space)[0]
+    if violated.violated and violated.schedule is not None:
+        sched = violated.schedule
         start = space.initial_id(sched.inputs)
         if start is not None:
             return DrawnRun(tuple(space.follow(start, list(sched.events))), None, sched.events,
-                            "shortest agreement violation")
+                            f"shortest {violated.name} violation")
     valence = classify_valence(space)
     depth = np.asarray(space.depth)
     bivalent = np.flatnonzero(valence.codes == 3)

@@ -35,7 +35,7 @@ def parse_within(text: str | None) -> list[int] | None:
 @click.command("chance", epilog="""\b
 Schedulers:
   uniform    each step picks one of the distinct applicable events with equal probability
-             (the N null events and one per distinct pending message): a Markov chain
+             (the N null steps and one per distinct pending message): a Markov chain
   adversary  the scheduler and up to --crashes crashes chosen against the protocol, fair
              for the unbounded figures (every live process steps, every message to a live
              process is received): a Markov decision process; the minimum is reported

@@ -18,10 +18,11 @@ from ..analysis.adversary import lemma3_event
 from ..api import render
 from ..errors import UsageError
 from ..output.render import (
+    DOT_SECONDS,
     IMAGE_FORMATS,
     LABEL_MODES,
     VIEWS,
-    choose_view,
+    readable_view,
     require_dot,
     schedule_chart,
     write_image,
@@ -56,10 +57,18 @@ __all__ = ["render_command"]
               help="sequence: draw this schedule instead of the verdict's run, JSON as --json "
                    "prints one ({\"inputs\": [...], \"events\": [[pid, payload], ...]}, or a "
                    "run with stem and cycle); - reads it from stdin. Nothing is explored.")
+@click.option("--dot-timeout", type=click.FloatRange(min=0, min_open=True), default=DOT_SECONDS,
+              show_default=True, metavar="SECONDS",
+              help="How long Graphviz's dot may take to draw the image; past it, dot is "
+                   "stopped and flpcheck exits 2.")
 def _render(options: Options, output: Path, view: str, labels: str, config_id: int | None,
             process: int | None, by: str, crashes: int, termination: str,
-            schedule: TextIO | None) -> None:
+            schedule: TextIO | None, dot_timeout: float) -> None:
     """Draw MODEL's configuration graph coloured by valence (needs Graphviz's dot).
+
+    A full view past 150 configurations or 600 events is drawn as the quotient instead (with
+    a note; a .dot output writes it whole); any picture past 1,500 nodes or 5,000 edges is
+    refused (exit 2) before dot runs, and dot is stopped after --dot-timeout.
 
     \b
     Examples:
@@ -78,21 +87,22 @@ def _render(options: Options, output: Path, view: str, labels: str, config_id: i
         require_dot(str(output))  # fail before a long exploration, not after it
     pipeline = Pipeline(options.with_(crashes=crashes, termination=termination))
     if schedule is not None:
-        _schedule(pipeline, view, schedule, output)
+        _schedule(pipeline, view, schedule, output, dot_timeout)
         return
     _, stop = run_exploration(pipeline)
     space = pipeline.whole("a graph view")
-    chosen = choose_view(space) if view == "auto" else view
-    if view == "full" and choose_view(space) != "full":
-        click.echo(f"warning: {len(space):,} configurations and {space.num_events:,} events: "
-                   "dot may take minutes; --view quotient draws a summary", err=True)
+    chosen, note = readable_view(space, view)
+    if note and suffix in IMAGE_FORMATS:
+        click.echo(f"note: {note}", err=True)
+    elif note:
+        chosen = view
     config, event = None, None
     if chosen == "lemma3":
         config, event, note = lemma3_event(space, config_id, process)
         if note:
             click.echo(f"note: {note}", err=True)
     render(space, chosen, labels=labels, by=by, crashes=crashes, termination=termination,
-           config=config, event=event, output=output)
+           config=config, event=event, output=output, dot_timeout=dot_timeout)
     click.echo(f"wrote {output}: {chosen} view of {len(space):,} configurations"
                + ("" if space.complete else " (INCOMPLETE: cut by a bound)"))
     if stop.signal_name:
@@ -101,7 +111,8 @@ def _render(options: Options, output: Path, view: str, labels: str, config_id: i
         sys.exit(EXIT_INTERRUPTED)
 
 
-def _schedule(pipeline: Pipeline, view: str, source: TextIO, output: Path) -> None:
+def _schedule(pipeline: Pipeline, view: str, source: TextIO, output: Path,
+              dot_timeout: float) -> None:
     """``--schedule``: the sequence chart of a JSON schedule, replayed without exploring."""
     if view != "sequence":
         raise UsageError("--schedule applies to --view sequence only")
@@ -109,7 +120,7 @@ def _schedule(pipeline: Pipeline, view: str, source: TextIO, output: Path) -> No
         document = json.load(source)
     except json.JSONDecodeError as err:
         raise UsageError(f"--schedule: not JSON ({err})") from None
-    write_image(schedule_chart(pipeline.protocol, document), output)
+    write_image(schedule_chart(pipeline.protocol, document), output, dot_timeout)
     click.echo(f"wrote {output}: sequence chart of the schedule")
 
 

@@ -38,10 +38,11 @@ __all__ = ["simulate_command"]
 @click.option("--inputs", metavar="BITS,...",
               help="Start each run from one of these initial configurations, e.g. 011,100 "
                    "(default: inputs drawn at random).")
-@click.option("--scheduler", type=click.Choice(SCHEDULERS), default="uniform",
+@click.option("--scheduler", type=click.Choice(SCHEDULERS), default="swarm",
               show_default=True,
-              help="uniform: any applicable event; fair: processes in turn, a random pending "
-                   "message or null; adversary: keep the configuration bivalent (Lemma 3).")
+              help="swarm: uniform and fair in turn, run by run; uniform: any applicable "
+                   "event; fair: processes in turn, a random pending message or null; "
+                   "adversary: keep the configuration bivalent (Lemma 3).")
 @click.option("--lookahead", type=click.IntRange(min=1), default=200, show_default=True,
               help="Adversary: configurations per breadth-first look-ahead search.")
 @click.option("--keep-going", is_flag=True,

@@ -24,7 +24,9 @@ _VERDICT_HELP = "\n".join(f"  {name:20} {line}" for name, line in VERDICT_LINES.
 
 
 @click.command("witness", epilog=f"""\b
-Verdicts (the first that applies; exit 1 for the first five, 0 for the last two):
+Verdicts (the first that applies; exit 1 for the first five, 0 for the last two:
+FLP proves that every safe consensus protocol tolerating one crash has a run
+that stays bivalent forever, so finding it is the theorem, not a defect):
 {_VERDICT_HELP}
 
 \b

@@ -1,7 +1,7 @@
 """Exhaustive breadth-first exploration of the FLP configuration graph: :func:`explore`.
 
 From every initial configuration I(x) (all 2^N input vectors, or those given), apply every
-applicable event (the null event of each process and each distinct message in the buffer) to
+applicable event (the null step of each process and each distinct message in the buffer) to
 every reachable configuration, in a deterministic order. User code runs only through the
 checked, memoized :class:`~flpcheck.model.table.LocalTable`. The work is done by an engine
 (:mod:`flpcheck.explorer.engine`): the batch engine by default, the simple one on request or

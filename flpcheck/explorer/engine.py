@@ -2,7 +2,7 @@
 
 An engine explores breadth-first from the initial configurations given, in a fixed order, and
 installs the graph in the space: configuration ids in order of first discovery (so a lower id
-is never deeper), the edges of each configuration in the order null events of p_0..p_{N-1},
+is never deeper), the edges of each configuration in the order null steps of p_0..p_{N-1},
 then messages by id, and the cuts it made (``space.note_cut``). Every engine gives the same
 space for the same protocol and bounds; :func:`~flpcheck.explorer.driver.explore` picks one.
 """

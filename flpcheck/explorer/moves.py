@@ -9,7 +9,7 @@ changes nothing (same state, same sub-buffer, nothing sent: a self-loop) is flag
 successor, the configuration itself, is never built, hashed or looked up.
 
 Candidates are laid out configuration-major, then process, then move: the order of the
-simple engine (null events of p_0..p_{N-1} first within each process's segment, then the
+simple engine (null steps of p_0..p_{N-1} first within each process's segment, then the
 messages by id).
 """
 

@@ -35,7 +35,7 @@ __all__ = ["EventFilter", "Terminal", "Interning", "RestrictedSpace", "explore_f
 
 EventFilter = Callable[[npt.NDArray[np.integer], npt.NDArray[np.integer]], npt.NDArray[np.bool_]]
 """``allow(rows, eids)``: for each candidate, the row of the configuration it leaves (N state
-ids, then N sub-buffer ids) and its event id (p < N: the null event of p; N + m: message m),
+ids, then N sub-buffer ids) and its event id (p < N: the null step of p; N + m: message m),
 whether the event may be applied there."""
 Terminal = Callable[[npt.NDArray[np.integer]], npt.NDArray[np.bool_]]
 """``terminal(rows)``: which configurations are not expanded (they end the search there)."""

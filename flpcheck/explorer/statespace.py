@@ -4,7 +4,7 @@ A configuration is a row of 2N integers: the interned local state of each proces
 interned sub-buffer of each process (the sorted message ids in transit to it). Configuration
 ids are assigned in breadth-first order, so a lower id is never deeper. The edges of
 configuration ``c`` are ``edge_dst[indptr[c]:indptr[c+1]]`` with their events in ``edge_event``.
-An event id below N is the null event of that process; ``N + m`` is the receipt of message ``m``.
+An event id below N is the null step of that process; ``N + m`` is the receipt of message ``m``.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class StateSpace:
 
     @property
     def num_events(self) -> int:
-        """(configuration, distinct applicable event) pairs explored, null events included."""
+        """(configuration, distinct applicable event) pairs explored, null steps included."""
         return len(self.edge_dst)
 
     @property

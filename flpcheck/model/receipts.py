@@ -17,7 +17,7 @@ def receipts(steps: Sequence[Step]) -> tuple[list[int | None], list[tuple[int, i
     """Which send each step receives, and what is still in transit after the last step.
 
     Returns, for every step, the index (0-based) of the step whose message it receives (None
-    for a null event), and the messages never received as ``(step that sent it, destination,
+    for a null step), and the messages never received as ``(step that sent it, destination,
     payload)`` in the order they were sent. Copies of one message are matched first in, first
     out: a receipt takes the oldest copy sent earlier.
     """

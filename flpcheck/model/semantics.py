@@ -187,7 +187,7 @@ def initial_configuration(protocol: Protocol, inputs: Sequence[int]) -> Configur
 
 
 def applicable_events(config: Configuration, processes: int) -> list[Event]:
-    """The distinct events applicable at C: every null event, then every distinct message."""
+    """The distinct events applicable at C: every null step, then every distinct message."""
     events = [Event(p, None) for p in range(processes)]
     seen = set()
     for dst, payload in config.buffer:

@@ -79,7 +79,7 @@ class LocalTable(CheckedCalls):
         return mid
 
     def event(self, eid: int) -> Event:
-        """The event with id ``eid``: ids below N are the null events of p0..p(N-1), the others
+        """The event with id ``eid``: ids below N are the null steps of p0..p(N-1), the others
         the interned messages (``N + message id``)."""
         eid = int(eid)
         if eid < self.n:
@@ -88,7 +88,7 @@ class LocalTable(CheckedCalls):
         return Event(dst, self.payloads[pl])
 
     def event_pids(self) -> list[int]:
-        """The process that takes each event id: p for the null event of p, the destination
+        """The process that takes each event id: p for the null step of p, the destination
         for a message."""
         return list(range(self.n)) + [dst for dst, _ in self.messages]
 

@@ -65,7 +65,7 @@ GRAPH_FORMATS = (".dot", ".gv", ".graphml", ".json", ".drn", ".svg", ".png", ".p
 
 
 def event_label(pid: int, payload_text: str | None) -> str:
-    """``p0:null`` for the null message, ``p1:<payload>`` for a receipt."""
+    """``p0:null`` for a null step, ``p1:<payload>`` for a receipt."""
     return f"p{pid}:{'null' if payload_text is None else payload_text}"
 
 

@@ -1,7 +1,7 @@
 """The JSON form of every result: one encoder per value, shared by every ``--json`` output.
 
 The shapes are those of :mod:`flpcheck.output.schemas`: an event is ``[pid, payload]`` (the
-payload in its JSON form, ``null`` for the null message), or ``[pid, payload, outcome]`` for a
+payload in its JSON form, ``null`` for a null step), or ``[pid, payload, outcome]`` for a
 step left to chance (chance's outcome), a schedule
 ``{"inputs", "events"}``, a run ``{"inputs", "stem", "cycle", "crashed", "crash_point"}``, and
 what was not established is ``null``, never ``false`` (a simulation that finds no violation
@@ -33,7 +33,7 @@ __all__ = ["event_to_json", "schedule_to_json", "run_to_json", "nondeciding_to_j
 
 
 def event_to_json(event: Event) -> list[Any]:
-    """``[pid, payload]`` with the payload JSON-encoded (null for the null message), then
+    """``[pid, payload]`` with the payload JSON-encoded (null for a null step), then
     chance's outcome for a step left to chance: ``[pid, payload, outcome]``."""
     if event.outcome is not None:
         return [event.pid, to_json(event.msg), event.outcome]
@@ -319,6 +319,7 @@ def simulation_to_json(sim: Simulation) -> dict[str, Any]:
                              "events": [event_to_json(e) for e in v.events]},
                 "found_in_run": v.found_in_run,
                 "found_at_event": v.found_at_event,
+                "found_by": v.scheduler,
                 "violating_runs": v.runs,
             }
             for v in sim.violations

@@ -18,7 +18,7 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 
 DEFS: dict[str, Any] = {
     "event": {
-        "description": "[pid, payload]: process pid receives payload (null: the null message); "
+        "description": "[pid, payload]: process pid receives payload (null: a null step); "
                        "[pid, payload, outcome] for a step left to chance: outcome is chance's "
                        "choice, the index among the step's distinct results.",
         "type": "array",

@@ -193,7 +193,8 @@ _SAFETY = ["agreement", "validity", "write-once"]
 SIMULATE = _document("flpcheck simulate --json", {
     "protocol": {"type": "string"},
     "processes": _INT,
-    "scheduler": {"enum": ["uniform", "fair", "adversary"]},
+    "scheduler": {"description": "swarm: uniform and fair in turn, run by run.",
+                  "enum": ["swarm", "uniform", "fair", "adversary"]},
     "seed": {"type": "integer"},
     "runs": {"description": "Runs taken (fewer than runs_requested when stopped).", **_INT},
     "runs_requested": _INT,
@@ -241,7 +242,7 @@ SIMULATE = _document("flpcheck simulate --json", {
     "violations": {"type": "array", "items": {
         "type": "object", "additionalProperties": False,
         "required": ["property", "detail", "inputs", "schedule", "found_in_run",
-                     "found_at_event", "violating_runs"],
+                     "found_at_event", "found_by", "violating_runs"],
         "properties": {
             "property": {"enum": _SAFETY},
             "detail": {"type": "string"},
@@ -249,6 +250,8 @@ SIMULATE = _document("flpcheck simulate --json", {
             "schedule": {"$ref": "#/$defs/schedule"},
             "found_in_run": _INT,
             "found_at_event": _INT,
+            "found_by": {"description": "The scheduler that took the run it was found in.",
+                         "enum": ["uniform", "fair", "adversary"]},
             "violating_runs": _INT}}},
     "holds": {
         "description": "false: violated (certain); null: not established (a simulation never "
@@ -417,6 +420,11 @@ SERVE_STATUS = _serve("GET /api/status", {
 })
 
 _STATE = _object(pid=_INT, fields={"type": ["object", "null"]}, value={}, text=_STR,
+                 cells={"description": "The state's columns on the page, each value as Python's "
+                                       "repr prints it; null: one column, text (the model "
+                                       "formats its states itself, or the state has no "
+                                       "fields or items).",
+                        "oneOf": [{"type": "null"}, _object(names=_STRS, texts=_STRS)]},
                  output=_OUTPUT)
 _BUFFER = {"type": "array", "items": _object(to=_INT, payload={}, count={"type": "integer",
                                                                          "minimum": 1},

@@ -52,8 +52,10 @@ def _summary(values: Sequence[int]) -> str:
 def print_simulation(console: Console, sim: Simulation) -> None:
     """The text report of ``flpcheck simulate``."""
     c, s = sim.counts, sim.settings
+    scheduler = ("swarm (uniform and fair in turn, run by run)" if s.scheduler == "swarm"
+                 else s.scheduler)
     console.print(f"[bold]{sim.name}[/bold], N={sim.protocol.processes}: simulation, scheduler "
-                  f"{s.scheduler}, seed {s.seed}"
+                  f"{scheduler}, seed {s.seed}"
                   + (f", {sim.workers} workers" if sim.workers > 1 else ""))
     taken = f"{c.runs:,} of {s.runs:,} runs" if c.runs != s.runs else f"{c.runs:,} runs"
     why = {"violation": " (stopped at the first violating run; --keep-going takes them all)",
@@ -106,8 +108,9 @@ def print_simulation(console: Console, sim: Simulation) -> None:
             continue
         v = found[0]
         runs = f"{v.runs:,} run{'s' if v.runs != 1 else ''}"
+        by = f" (scheduler {v.scheduler})" if s.scheduler == "swarm" else ""
         console.print(f"[bold]{prop}[/bold]: [red]VIOLATED[/red] in {runs}, first in run "
-                      f"{v.found_in_run} at event {v.found_at_event}")
+                      f"{v.found_in_run}{by} at event {v.found_at_event}")
         console.print(f"  schedule from inputs {bits(v.inputs)}, shrunk from "
                       f"{v.found_at_event} to {len(v.events)} events (no single event can be "
                       f"removed): {v.detail}")

@@ -140,6 +140,17 @@ def _print_lemma3(console: Console, report: LemmasReport) -> None:
     adv = report.adversary
     console.print("[bold]Lemma 3[/bold] (from a bivalent configuration, some bivalent "
                   "configuration is reachable after any event e):")
+    initial = {cid: x for x, cid in report.space.initial}
+    if adv.start is not None and adv.start in initial:
+        first = bits(initial[adv.start])
+        named = report.lemma2.bivalent
+        other = ("" if named is None or bits(named) == first else
+                 f"; the chain above found I({bits(named)}): the proof may start from any "
+                 "bivalent configuration")
+        console.print(f"  the adversary starts from C = I({first}) (configuration {adv.start}), "
+                      f"the first bivalent initial configuration{other}")
+    elif adv.start is not None:
+        console.print(f"  the adversary starts from C = configuration {adv.start}")
     for i, (s, end) in enumerate(zip(adv.stages, report.stage_ends, strict=False)):
         sigma = ", ".join(str(e) for e in s.sigma) or "empty"
         console.print(f"  stage {i}: p{s.process}, e = {s.event}; sigma = {sigma}; "

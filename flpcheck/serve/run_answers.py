@@ -99,11 +99,11 @@ def _step_sentence(session: Session, texts: Texts, step: Step, before: Any, o0: 
                                            for d, pl in step.sends)
     old, new = texts.state_json(p, before, None), texts.state_json(p, after, None)
     if old["value"] != new["value"]:
-        if old["fields"] is not None and new["fields"] is not None:
-            changed = [f"{k} {texts.json_text(old['fields'].get(k))}→"
-                       f"{texts.json_text(v)}" for k, v in new["fields"].items()
-                       if old["fields"].get(k) != v]
-            text += "; " + ", ".join(changed)
+        a, b = old["cells"], new["cells"]
+        if a is not None and b is not None and a["names"] == b["names"]:
+            changed = [f"{k} {x}→{y}" for k, x, y in zip(b["names"], a["texts"], b["texts"],
+                                                         strict=True) if x != y]
+            text += "; " + (", ".join(changed) or f"state {old['text']} → {new['text']}")
         else:
             text += f"; state {old['text']} → {new['text']}"
     elif not step.sends:

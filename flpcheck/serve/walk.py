@@ -5,7 +5,7 @@ step. The successors of a configuration C are numbered in a fixed order that dep
 alone (not on how far the exploration got, nor on the order it numbered messages), so that a
 path means the same configuration whether the server explored everything, part, or nothing:
 
-1. the null events of p0, p1, ..., p(N-1): indices 0..N-1, always present;
+1. the null steps of p0, p1, ..., p(N-1): indices 0..N-1, always present;
 2. then one event per *distinct* message in transit (copies are one event), sorted by
    destination, then by payload in flpcheck's canonical order
    (:func:`flpcheck.model.values.canonical_key`).
@@ -19,6 +19,7 @@ successors as the events. Every path is replayed with the protocol's own code
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -216,7 +217,7 @@ def events_to_path(protocol: Protocol, inputs: tuple[int, ...], events: Sequence
 
 
 def received_from(steps: Sequence[Step]) -> list[int | None]:
-    """For every step, the step (0-based) whose send it receives; None for a null event.
+    """For every step, the step (0-based) whose send it receives; None for a null step.
     Copies of one message are matched first in, first out (the oldest copy sent earlier), as
     the sequence chart matches them (:func:`flpcheck.model.receipts.receipts`)."""
     return receipts(steps)[0]
@@ -225,7 +226,7 @@ def received_from(steps: Sequence[Step]) -> list[int | None]:
 def fair_events(steps: Sequence[Step], n: int) -> list[tuple[Event, int | None]]:
     """Per process: the event a fair scheduler serves it next along this path, with the step
     (0-based) that sent it: its oldest pending message (by send step, then payload order, the
-    rule of :func:`flpcheck.analysis.adversary.lemma3_event`), else its null event."""
+    rule of :func:`flpcheck.analysis.adversary.lemma3_event`), else its null step."""
     pending = receipts(steps)[1]
     out: list[tuple[Event, int | None]] = []
     for p in range(n):
@@ -250,13 +251,31 @@ class Texts:
             return repr(payload)
 
     def state(self, pid: int, state: Any) -> str:
-        """A local state as the model prints it (compact JSON without ``format_state``)."""
+        """A local state as the CLI prints it: the model's ``format_state`` (by default
+        ``repr``), or ``repr`` if it raises."""
         try:
-            if self.custom_state:
-                return str(self.protocol.format_state(pid, state))
+            return str(self.protocol.format_state(pid, state))
         except Exception:
             return repr(state)
-        return json.dumps(to_json(state), ensure_ascii=False)
+
+    def cells(self, state: Any) -> dict[str, list[str]] | None:
+        """The state's columns on the page, each value as ``repr`` prints it (the form of the
+        CLI's ``State(x=0, y=None)``): ``{"names", "texts"}`` for the fields of a NamedTuple
+        or dataclass (``x``, ``y``) or the items of a tuple or list (``[0]``, ``[1]``); None
+        (one column, :meth:`state`) when the model formats its states itself, or for any
+        other state."""
+        if self.custom_state:
+            return None
+        if dataclasses.is_dataclass(state) and not isinstance(state, type):
+            names = [f.name for f in dataclasses.fields(state)]
+            return {"names": names, "texts": [repr(getattr(state, n)) for n in names]}
+        if isinstance(state, tuple) and hasattr(state, "_fields"):
+            names = list(state._fields)
+            return {"names": names, "texts": [repr(v) for v in state]}
+        if isinstance(state, (tuple, list)):
+            return {"names": [f"[{i}]" for i in range(len(state))],
+                    "texts": [repr(v) for v in state]}
+        return None
 
     @staticmethod
     def json_text(value: Any) -> str:
@@ -280,11 +299,14 @@ class Texts:
         return [f"{self.payload(pl)} → p{d}" for d, pl in sends]
 
     def state_json(self, pid: int, state: Any, output: int | None) -> dict[str, Any]:
-        """``{"pid", "fields", "value", "text", "output"}``: ``fields`` maps the field names of
-        a NamedTuple or dataclass state to their JSON values (null for other states)."""
+        """``{"pid", "fields", "value", "text", "cells", "output"}``: ``fields`` maps the field
+        names of a NamedTuple or dataclass state to their JSON values (null for other states),
+        ``text`` is the state as the CLI prints it and ``cells`` its columns on the page (see
+        :meth:`cells`)."""
         value = to_json(state)
         return {"pid": pid, "fields": value if isinstance(value, dict) else None,
-                "value": value, "text": self.state(pid, state), "output": output}
+                "value": value, "text": self.state(pid, state), "cells": self.cells(state),
+                "output": output}
 
     def buffer_json(self, config: Configuration, n: int, events: Sequence[Event] | None = None
                     ) -> tuple[list[dict[str, Any]], str]:

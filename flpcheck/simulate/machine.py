@@ -3,7 +3,7 @@
 A configuration is ``(state id per process, buffer)``: the ids are those of the explorer's
 :class:`~flpcheck.model.table.LocalTable` (so every user call is checked and memoized), and the
 buffer is the tuple of the message ids in transit sorted by ``(dst, canonical_key(payload))``,
-copies side by side. The applicable events are listed in the explorer's order: the null events
+copies side by side. The applicable events are listed in the explorer's order: the null steps
 of p0..pN-1, then the distinct messages by ``(dst, canonical_key(payload))``. Nothing here
 depends on the order in which ids were handed out, so a run's choices depend only on the run's
 random stream, not on what the table met before (a range of runs gives the same answer in a
@@ -223,7 +223,7 @@ class Machine:
 
     def apply(self, c: Config, move: Move) -> tuple[Config, tuple[int, ...]]:
         """(the configuration after ``move``, the message ids it sent). The move must be
-        applicable (a null event, or a message in transit)."""
+        applicable (a null step, or a message in transit)."""
         p, m = move[0], move[1]
         states, buffer = c
         ns, sent = self.transition(p, states[p], m, move[2] if len(move) == 3 else 0)[:2]  # type: ignore[misc]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..errors import UsageError
 from ..model.inputs import input_vectors
 from .machine import MASK, PROPERTIES, Machine, Move, uniform_input
-from .schedulers import SCHEDULERS, Adversary, make_scheduler
+from .schedulers import SCHEDULERS, Adversary, make_scheduler, run_scheduler
 
 __all__ = ["Settings", "RunOutcome", "RangeResult", "run_seed", "run_one", "run_range",
            "merge_ranges", "split_runs", "DISTINCT_CAP"]
@@ -36,7 +36,8 @@ _STOP_EVERY = 1024
 
 @dataclass(frozen=True)
 class Settings:
-    """What to simulate: ``runs`` runs of at most ``steps`` events, the ``scheduler``, the
+    """What to simulate: ``runs`` runs of at most ``steps`` events, the ``scheduler``
+    (``swarm``: uniform and fair in turn, run by run), the
     ``seed``, the input vectors to draw from (None: every one), the adversary's
     ``lookahead`` (configurations per breadth-first search), the cap on kept hashes, and
     whether to go on after the first violating run."""
@@ -44,7 +45,7 @@ class Settings:
     runs: int = 1000
     steps: int = 100
     seed: int = 0
-    scheduler: str = "uniform"
+    scheduler: str = "swarm"
     inputs: tuple[tuple[int, ...], ...] | None = None
     lookahead: int = 200
     distinct_cap: int = DISTINCT_CAP
@@ -100,7 +101,8 @@ def run_one(machine: Machine, settings: Settings, index: int,
         inputs = tuple(rng.randrange(2) for _ in range(n))
     else:
         inputs = settings.inputs[rng.randrange(len(settings.inputs))]
-    scheduler = make_scheduler(settings.scheduler, machine, rng, settings.lookahead)
+    scheduler = make_scheduler(run_scheduler(settings.scheduler, index), machine, rng,
+                               settings.lookahead)
     c = machine.initial(inputs)
     outs = machine.outputs(c)
     first = 0 if any(o is not None for o in outs) else None

@@ -20,9 +20,20 @@ from ..model.protocol import Protocol
 from ..model.semantics import Event
 from .machine import PROPERTIES, Machine
 from .random_runs import RangeResult, Settings, merge_ranges, run_one, run_range, split_runs
+from .schedulers import run_scheduler
 from .shrink import describe_violation, shrink_schedule
 
 __all__ = ["Violation", "Simulation", "simulate", "finish", "partial", "histogram"]
+
+
+OTHER_SCHEDULERS = {
+    "swarm": "more --runs, longer --steps, another --seed or --scheduler adversary take other "
+             "runs",
+    "uniform": "--scheduler swarm (the default) or fair take other runs",
+    "fair": "--scheduler swarm (the default) or uniform take other runs",
+    "adversary": "--scheduler swarm (the default), uniform or fair take other runs",
+}
+"""The hint a simulation that found nothing gives, by scheduler."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class Violation:
     found_in_run: int
     found_at_event: int
     runs: int
+    #: the scheduler that took the run it was found in (``swarm`` varies it run by run)
+    scheduler: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,8 +118,9 @@ class Simulation:
                     "own code; every violation found is certain")
         runs = f"{c.runs:,} run{'s' if c.runs != 1 else ''}"
         return (f"no violation found in {runs} of at most {self.settings.steps:,} events: a "
-                "simulation proves nothing about the runs it did not take; flpcheck explore "
-                "checks every run of a finite (or bounded) model")
+                "simulation proves nothing about the runs it did not take; "
+                f"{OTHER_SCHEDULERS[self.settings.scheduler]}; flpcheck explore checks every "
+                "run of a finite (or bounded) model")
 
 
 def histogram(depths: tuple[tuple[int, int], ...]) -> list[tuple[int, int, int]]:
@@ -174,7 +188,8 @@ def finish(machine: Machine, settings: Settings, counts: RangeResult, workers: i
                 "depends on something besides (pid, state, msg)")
         events = shrink_schedule(machine, out.inputs, out.moves, prop, run)
         detail = describe_violation(machine.protocol, out.inputs, events, prop)
-        found.append(Violation(prop, detail, out.inputs, events, run, length, violating[prop]))
+        found.append(Violation(prop, detail, out.inputs, events, run, length, violating[prop],
+                               run_scheduler(settings.scheduler, run)))
     found.sort(key=lambda v: PROPERTIES.index(v.property))
     return Simulation(machine.protocol, settings, workers, counts, tuple(found), seconds,
                       time.perf_counter() - start)

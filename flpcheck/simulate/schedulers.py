@@ -1,11 +1,16 @@
-"""Who steps next: the uniform, fair and adversary schedulers of ``flpcheck simulate``.
+"""Who steps next: the swarm, uniform, fair and adversary schedulers of ``flpcheck simulate``.
 
 A scheduler is made fresh for each run with the run's own random stream; ``choose`` picks the
 next event at a configuration (one of its applicable events) and ``note`` is told what the
 event sent. All three see the events in the explorer's canonical order, so a choice depends
 only on the random stream and the configuration, never on hash order or interning order.
 
-- ``uniform``: every distinct applicable event equally likely, the null events included.
+- ``swarm`` (the default): the scheduler varies from run to run, as SPIN's swarm varies its
+  search: run i is taken by ``uniform`` when i is even and by ``fair`` when i is odd (see
+  :data:`SWARM`). Each finds runs the other rarely takes: a bug that needs one ballot of Paxos
+  to finish before another starts is found by ``fair`` far more often than by ``uniform``,
+  whose frequent null steps start every ballot early.
+- ``uniform``: every distinct applicable event equally likely, the null steps included.
 - ``fair``: the processes take turns p0, p1, ..., each receiving one of its distinct pending
   messages or null, equally likely: every process steps infinitely often and every message is
   eventually received with probability 1.
@@ -37,9 +42,15 @@ from ..model.table import NULL
 from .machine import Config, Fifo, Machine, Move, advance, oldest
 
 __all__ = ["Scheduler", "Uniform", "Fair", "Adversary", "make_scheduler", "SCHEDULERS",
-           "DIRECTED_STEPS"]
+           "SWARM", "run_scheduler", "DIRECTED_STEPS"]
 
-SCHEDULERS = ("uniform", "fair", "adversary")
+SCHEDULERS = ("swarm", "uniform", "fair", "adversary")
+"""The schedulers ``flpcheck simulate --scheduler`` takes; ``swarm`` is the default."""
+
+SWARM = ("uniform", "fair")
+"""The schedulers ``swarm`` takes in turn, run by run (run i: ``SWARM[i % 2]``). The
+adversary is not among them: its look-ahead makes a run hundreds of times slower, and it aims
+at runs that stay undecided, not at safety violations."""
 
 DIRECTED_STEPS = 60
 """The longest directed schedule the adversary's look-ahead tries."""
@@ -63,7 +74,7 @@ class Scheduler:
 
 
 class Uniform(Scheduler):
-    """Every distinct applicable event equally likely, null events included."""
+    """Every distinct applicable event equally likely, null steps included."""
 
     def choose(self, c: Config) -> Move:
         n = self.m.n
@@ -252,9 +263,20 @@ class Adversary(Scheduler):
         return bits
 
 
+def run_scheduler(name: str, index: int) -> str:
+    """The scheduler that takes run ``index`` of a simulation with scheduler ``name``: itself,
+    or for ``swarm`` the one of :data:`SWARM` whose turn it is.
+
+    >>> [run_scheduler("swarm", i) for i in range(3)], run_scheduler("fair", 0)
+    (['uniform', 'fair', 'uniform'], 'fair')
+    """
+    return SWARM[index % len(SWARM)] if name == "swarm" else name
+
+
 def make_scheduler(name: str, machine: Machine, rng: random.Random,
                    lookahead: int) -> Scheduler:
-    """A fresh scheduler called ``name`` (one of :data:`SCHEDULERS`) for one run."""
+    """A fresh scheduler called ``name`` (one of :data:`SCHEDULERS` but ``swarm``: see
+    :func:`run_scheduler`) for one run."""
     if name == "uniform":
         return Uniform(machine, rng)
     if name == "fair":

@@ -46,6 +46,11 @@ def code(text):
     return ("code", textwrap.dedent(text).strip("\n"))
 
 
+def hidden(text):
+    """A code cell whose source Jupyter shows collapsed (a solution: click to show it)."""
+    return ("hidden", textwrap.dedent(text).strip("\n"))
+
+
 def build(name, cells):
     nb = new_notebook()
     nb.metadata = {
@@ -55,6 +60,8 @@ def build(name, cells):
     stem = name.split("_")[0]
     for i, (kind, text) in enumerate(cells):
         cell = new_markdown_cell(text) if kind == "md" else new_code_cell(text)
+        if kind == "hidden":
+            cell.metadata["jupyter"] = {"source_hidden": True}
         cell.id = f"nb{stem}-{i:02d}"
         nb.cells.append(cell)
     nbformat.validate(nb)

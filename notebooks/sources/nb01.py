@@ -80,7 +80,7 @@ take a step without receiving anything) or when $(p, m)$ is in the buffer. Apply
 `step(p, s_p, m)` on p alone: the message leaves the buffer, what p sends enters it, and every
 other process is unchanged.
 
-At $I(10)$ only the two null events apply; the leader's null step broadcasts its input.
+At $I(10)$ only the two null steps apply; the leader's null step broadcasts its input.
 """),
 code("""
 C = initial_configuration(proto, (1, 0))

@@ -1,4 +1,4 @@
-from common import SETUP, TABLE, build, code, md
+from common import SETUP, TABLE, build, code, hidden, md
 
 cells = [
 md("""
@@ -9,10 +9,12 @@ flpcheck is a model checker: you write a consensus protocol as a small Python cl
 the way the FLP proof would: a schedule that breaks agreement or validity, or a run in which
 nobody ever decides.
 
-**How to use this notebook.** Cells marked **✏️ edit here** are yours. Each exercise ships with a
-working solution in that cell, so the notebook runs top to bottom as it is; to do an exercise,
-replace the solution with your own attempt and run the **✅ check** cell under it (never edit
-those). Keep N small (2 or 3): the number of configurations grows quickly with N.
+**How to use this notebook.** Cells marked **✏️ edit here** are yours: each exercise starts
+there from the broken protocol, for you to fix. Run the **✅ check** cell under it (never edit
+those): it says whether your version is right. The notebook runs top to bottom as it is; the
+check then says "not yet". Each exercise's solution is in a collapsed cell after its check
+(click the "⋯" to show it); that cell checks the solution the same way. Keep N small (2 or 3):
+the number of configurations grows quickly with N.
 """),
 code(SETUP),
 code("""
@@ -45,12 +47,9 @@ Run the helper cell, then the template.
 """),
 code("""
 def fmt(proto, state, pid):
-    \"\"\"A local state, compactly: the protocol's format_state, or a NamedTuple's fields.\"\"\"
-    if type(proto).format_state is not Protocol.format_state:
-        return proto.format_state(pid, state)
-    if hasattr(state, "_asdict"):
-        return " ".join(f"{k}={'_' if v is None else v}" for k, v in state._asdict().items())
-    return repr(state)
+    \"\"\"A local state as flpcheck prints it everywhere: the protocol's format_state (by
+    default repr).\"\"\"
+    return proto.format_state(pid, state)
 
 
 def show_schedule(space, schedule):
@@ -204,11 +203,45 @@ assert v.verdict == "validity-violated"
 """),
 md("""
 **Your task:** change the decision rule so that agreement, validity and non-triviality all hold
-(with N = 2 and with N = 3). ✏️ Edit `Exercise1` below; the shipped version is one solution.
+(with N = 2 and with N = 3). ✏️ Edit `Exercise1` below: it starts as `UnanimityFlag`'s rule.
 """),
 code("""
 # ✏️ edit here
 class Exercise1(UnanimityFlag):
+    \"\"\"Once all N votes are in, decide ... (your rule).\"\"\"
+
+    def step(self, pid, state, msg):
+        sends = []
+        if not state.sent:
+            sends, state = self.broadcast(state.x), state._replace(sent=True)
+        if msg is not None and state.y is None:
+            votes = tuple(sorted(state.votes + (msg,)))
+            state = state._replace(votes=votes)
+            if len(votes) == self.processes:
+                state = state._replace(y=1 if len(set(votes)) == 1 else 0)   # fix this rule
+        return state, sends
+"""),
+code("""
+# ✅ check (do not edit)
+def exercise1_holds(cls):
+    \"\"\"Agreement, validity and non-triviality of cls with N = 2 and N = 3 (printed).\"\"\"
+    ok = True
+    for n in (2, 3):
+        for r in check_safety(explore(cls(processes=n))):
+            print(f"N={n} {r.name:14} {'holds' if r.holds else 'VIOLATED'}: {r.detail}")
+            ok = ok and r.holds
+    return ok
+
+
+print("Exercise 1 solved." if exercise1_holds(Exercise1) else
+      "Not yet: see above (the solution is in the collapsed cell below).")
+"""),
+md("""
+One solution (collapsed: click to show it), checked by the same function:
+"""),
+hidden("""
+# solution
+class Exercise1Solution(UnanimityFlag):
     \"\"\"Once all N votes are in, decide the common vote if they are unanimous, else 0.\"\"\"
 
     def step(self, pid, state, msg):
@@ -221,15 +254,9 @@ class Exercise1(UnanimityFlag):
             if len(votes) == self.processes:
                 state = state._replace(y=votes[0] if len(set(votes)) == 1 else 0)
         return state, sends
-"""),
-code("""
-# ✅ check (do not edit)
-for n in (2, 3):
-    results = check_safety(explore(Exercise1(processes=n)))
-    for r in results:
-        print(f"N={n} {r.name:14} {'holds' if r.holds else 'VIOLATED'}: {r.detail}")
-    assert all(r.holds for r in results), f"N={n}: see above"
-print("Exercise 1 solved.")
+
+
+assert exercise1_holds(Exercise1Solution)
 """),
 md("""
 ---
@@ -275,11 +302,44 @@ assert v.verdict == "agreement-violated"
 """),
 md("""
 **Your task:** make agreement hold (keeping validity and non-triviality) for N = 3.
-✏️ Edit `Exercise2`; the check also prints what flpcheck says about your fix with one crash.
+✏️ Edit `Exercise2`: it starts as `FirstNMinus1`'s rule. The check also prints what flpcheck
+says about your fix with one crash.
 """),
 code("""
 # ✏️ edit here
 class Exercise2(FirstNMinus1):
+    \"\"\"Decide the majority of ... (your rule).\"\"\"
+
+    def step(self, pid, state, msg):
+        sends = []
+        if not state.sent:
+            sends, state = self.broadcast(state.x), state._replace(sent=True)
+        if msg is not None and state.y is None:
+            state = state._replace(zeros=state.zeros + (msg == 0), ones=state.ones + (msg == 1))
+            if state.zeros + state.ones == self.processes - 1:                # fix this rule
+                state = state._replace(y=int(state.ones > state.zeros))
+        return state, sends
+"""),
+code("""
+# ✅ check (do not edit)
+def exercise2_holds(cls):
+    \"\"\"Agreement, validity and non-triviality of cls with N = 3; flpcheck's verdict.\"\"\"
+    _, v = check(cls(processes=3))
+    for r in v.properties:
+        print(f"{r.name:14} {'holds' if r.holds else 'VIOLATED'}: {r.detail}")
+    return all(r.holds for r in v.properties)
+
+
+print("Exercise 2 solved: agreement, validity and non-triviality hold."
+      if exercise2_holds(Exercise2) else
+      "Not yet: see above (the solution is in the collapsed cell below).")
+"""),
+md("""
+One solution (collapsed: click to show it), checked by the same function:
+"""),
+hidden("""
+# solution
+class Exercise2Solution(FirstNMinus1):
     \"\"\"Wait for all N votes, then decide their majority (tie: 0).\"\"\"
 
     def step(self, pid, state, msg):
@@ -291,18 +351,12 @@ class Exercise2(FirstNMinus1):
             if state.zeros + state.ones == self.processes:
                 state = state._replace(y=int(state.ones > state.zeros))
         return state, sends
-"""),
-code("""
-# ✅ check (do not edit)
-space2, v2 = check(Exercise2(processes=3))
-agreement, validity, nontriviality = v2.properties
-assert agreement.holds, agreement.detail
-assert validity.holds, validity.detail
-assert nontriviality.holds, nontriviality.detail
-print("Exercise 2 solved: agreement, validity and non-triviality hold.")
+
+
+assert exercise2_holds(Exercise2Solution)
 """),
 md("""
-If you waited for all the votes, flpcheck's verdict is `not-crash-tolerant`: one crashed process
+With all the votes awaited, flpcheck's verdict is `not-crash-tolerant`: one crashed process
 and the others wait for its vote forever. That is the price of agreement, and FLP says it cannot be
 avoided, which is the last exercise.
 
@@ -349,8 +403,9 @@ that is FLP's dilemma, and every protocol is caught on one of its horns.
 **Your turn:** ✏️ edit `Exercise3` with any protocol you like (keep N small, and pass bounds to
 `check` if your protocol can send without end, e.g. `check(proto3, max_configs=200_000)`). The
 check cell asserts what FLP predicts: whatever you write, flpcheck hands back a safety violation
-with its schedule, or a run in which nobody decides, replayed with your own code. The shipped
-attempt waits on a split, but only for one null step, then decides 0.
+with its schedule, or a run in which nobody decides, replayed with your own code. This exercise
+has no solution (that is the theorem); the cell starts with one more attempt, which waits on a
+split, but only for one null step, then decides 0.
 """),
 code("""
 # ✏️ edit here

@@ -31,7 +31,7 @@ class DecideOwn(Protocol):
 
 
 def test_decide_own_under_the_uniform_scheduler():
-    """Two null events at each configuration. Termination some: the first event decides, so 1
+    """Two null steps at each configuration. Termination some: the first event decides, so 1
     within 1 event and 1 expected. Termination all: after the first event, the decided
     process's null step changes nothing, so each event decides the other with probability 1/2:
     within K = 1 - 2^-(K-1), expected 1 + 2 = 3."""

@@ -45,6 +45,9 @@ def test_a_walk_by_clicks_to_an_agreement_violation(page):
     # the configuration shown is the server's: states by field, the buffer by message
     c = p.config()
     assert c["states"][1]["fields"] == {"x": 1, "sent": True, "zeros": 0, "ones": 2, "y": 1}
+    # ... each value printed as the CLI prints it (repr: True, None), not as JSON (true, null)
+    assert c["states"][2]["text"] == "State(x=1, sent=True, zeros=0, ones=0, y=None)"
+    assert p.tid("cell-1-sent").text == "True" and p.tid("cell-2-y").text == "None"
     # the chart: one arrow per receipt (4 of the 9 messages sent), the other 5 in transit
     receipts = sum(1 for e in c["events"] if e[1] is not None)
     sent = sum(len(s["sends"]) for s in c["steps"])

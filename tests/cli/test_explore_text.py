@@ -37,7 +37,7 @@ definition)
 
 def test_the_explore_report_of_decide_own_input_is_exactly_as_worked_out():
     """16 configurations (each process decided or not, for 4 input vectors), 32 events (two
-    null events each). With inputs 01 or 10 every configuration can still reach both values
+    null steps each). With inputs 01 or 10 every configuration can still reach both values
     (bivalent: 2 x 4 = 8); 00 gives 4 0-valent ones, 11 four 1-valent ones. The shortest
     violation: p0 decides 0, then p1 decides 1. Every fair crash-free run decides: a fair run
     gives p0 a step, and p0's first step decides."""

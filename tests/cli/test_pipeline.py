@@ -100,8 +100,8 @@ def test_workers_and_the_ray_address_are_options_not_hidden_context():
 
 def test_explore_json_of_the_counted_model_is_as_worked_out(tmp_path):
     """DecideOwn: 4 initial configurations; from I(x) each process decides x on its first
-    step (its null event; nothing is ever sent), so each I(x) reaches the 4 subsets of
-    processes decided: 16 configurations, each with one null event per process (32 events).
+    step (its null step; nothing is ever sent), so each I(x) reaches the 4 subsets of
+    processes decided: 16 configurations, each with one null step per process (32 events).
     From 01 and 10 the two processes decide differently: agreement is violated, validity
     holds (from 00 only 0 is decided)."""
     _, proc = executions(tmp_path, "explore", FLIP, "--json")

@@ -40,7 +40,7 @@ def test_from_the_initial_configurations_with_every_event_it_is_explore(protocol
 
 def test_only_allowed_events_and_terminal_configurations_are_not_expanded():
     """Null events only (ids below N), and configurations where p0 sent are terminal: every
-    edge is a null event, and exactly the terminal configurations are left unexpanded."""
+    edge is a null step, and exactly the terminal configurations are left unexpanded."""
     protocol = load_protocol(str(MODELS / "majority.py"))
     space = explore(protocol, max_depth=0)
     n = protocol.processes

@@ -28,7 +28,7 @@ def two_pc(n: int):
 def test_two_phase_commit_with_two_processes_has_the_configurations_counted_by_hand(
     inputs, configs, events
 ):
-    """N = 2, coordinator p0 and participant p1; every configuration has 2 null events plus
+    """N = 2, coordinator p0 and participant p1; every configuration has 2 null steps plus
     one event per distinct message in transit.
 
     p0 votes yes (inputs 1x): p0's null steps do nothing, so the run is a line: p1 votes

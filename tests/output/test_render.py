@@ -190,6 +190,28 @@ def test_witness_stand_in_is_the_shortest_agreement_violation_when_there_is_one(
     assert len(drawn.path) - 1 == space.depth[drawn.path[-1]] == len(drawn.events)
 
 
+@pytest.mark.parametrize("view", ["witness", "sequence"])
+def test_a_validity_violation_is_drawn_with_its_shortest_schedule(view, tmp_path):
+    """Always-zero, N=2: every process decides 0 on its first step whatever its input. Agreement
+    holds and validity fails: from I(11), p0's null step decides 0 (one event, the shortest
+    schedule ``witness`` prints). Both run views draw that schedule, not a path to the
+    deepest configuration (which is 2 events deep: both processes decided)."""
+    space = explore(load_protocol(str(MODELS / "always_zero.py"), 2))
+    drawn = run_to_draw(space)
+    start = space.initial_id((1, 1))
+    assert drawn.title == "shortest validity violation" and drawn.cycle_start is None
+    assert drawn.events == (Event(0, None),) and drawn.path == (start, drawn.path[1])
+    assert space.decisions(drawn.path[1]) == frozenset({0})
+    out = tmp_path / f"{view}.gv"
+    result = CliRunner().invoke(main, ["render", str(MODELS / "always_zero.py"), "-n", "2",
+                                       "--view", view, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    source = out.read_text()
+    assert "shortest validity violation" in source and "BFS" not in source
+    if view == "sequence":
+        assert "1 step from I(11)" in source
+
+
 def test_initial_view_draws_the_lemma2_chain_with_valences():
     """Majority with N=3: I_0=000 and I_1=100 are 0-valent, I_2=110 bivalent, I_3=111 1-valent."""
     space = majority(3)

@@ -77,7 +77,7 @@ def test_config_every_field(served):
         (0, [0, None], "p0 takes a null step", "p0:null")
     assert step["sends"] == [[0, 0], [1, 0], [2, 0]] and step["received_from"] is None
     assert step["valence"] == "bivalent" and step["id"] == c["id"]
-    # the successors: null events of p0..p2, then the messages by destination
+    # the successors: null steps of p0..p2, then the messages by destination
     succ = c["successors"]
     assert [x["event"] for x in succ] == [[0, None], [1, None], [2, None], [0, 0], [1, 0], [2, 0]]
     assert [x["index"] for x in succ] == list(range(6))

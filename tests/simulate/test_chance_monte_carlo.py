@@ -32,7 +32,7 @@ def test_simulation_agrees_with_the_exact_figures(model, inputs, steps):
     exact = analyse_chance(explore(protocol, [inputs]), "uniform", within=steps,
                            termination="some").initial[0]
     sim = simulate(protocol, Settings(runs=RUNS, steps=max(steps), seed=7, inputs=(inputs,),
-                                      keep_going=True))
+                                      scheduler="uniform", keep_going=True))
     assert sim.counts.runs == RUNS
     depths = dict(sim.counts.depths)
     for k, e in exact.within:

@@ -46,6 +46,23 @@ def test_the_unbounded_buggy_paxos_prints_a_shrunk_agreement_violation():
     assert "stopped at the first violating run" in text
 
 
+def test_with_no_options_the_swarm_names_the_scheduler_of_the_violating_run():
+    """The default scheduler is the swarm; the report says so, names the scheduler that took
+    the violating run (run i: uniform when i is even, fair when odd), and the JSON gives it as
+    found_by."""
+    model = f"{MODELS / 'paxos_buggy.py'}:PaxosBrokenPromise"
+    result = invoke(model)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "scheduler swarm (uniform and fair in turn, run by run), seed 0" in text
+    data = run_json(model, code=1)
+    (v,) = data["violations"]
+    assert data["scheduler"] == "swarm"
+    assert v["found_by"] == ("uniform", "fair")[v["found_in_run"] % 2]
+    assert (f"first in run {v['found_in_run']} (scheduler {v['found_by']}) at event "
+            f"{v['found_at_event']}") in text
+
+
 def test_a_violation_in_json_has_the_shared_schedule_shape():
     data = run_json(f"{MODELS / 'paxos_buggy.py'}:PaxosQuorumOfOne", "--seed", "2", code=1)
     (v,) = data["violations"]

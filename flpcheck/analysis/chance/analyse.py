@@ -46,7 +46,7 @@ __all__ = ["ChanceResult", "InitialChance", "analyse_chance", "SCHEDULER_LINES",
 
 SCHEDULER_LINES = {
     "uniform": "each step picks one of the distinct applicable events with equal probability "
-               "(the N null events and one per distinct pending message), coins as given",
+               "(the N null steps and one per distinct pending message), coins as given",
     "adversary": "the scheduler (and up to {t} crash{es}) chosen against the protocol, fair "
                  "(every live process steps, every message to a live process is received) "
                  "for the unbounded figures, coins fair",

@@ -1,7 +1,7 @@
 """The Markov chain and the Markov decision process of an explored state space.
 
 - The **uniform scheduler** (:func:`uniform_chain`): at a configuration, each of the distinct
-  applicable events (the out-edges' events: the N null events and one per distinct pending
+  applicable events (the out-edges' events: the N null steps and one per distinct pending
   message) is chosen with equal probability, then chance picks the outcome of a step left to
   chance with its own probability. One state per configuration.
 - The **adversary** (:func:`adversary_mdp`): the scheduler picks the event (an action), chance

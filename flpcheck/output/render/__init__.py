@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import graphviz
 
 from ...errors import FLPCheckError, GraphvizMissing, UsageError
 from ...explorer.statespace import StateSpace
+from .dot import DOT_EDGES, DOT_NODES, DOT_SECONDS, DotTimeout, PictureTooLarge, check_size, run_dot
 from .graph_views import full_view, initial_view, lemma2_chain, quotient_view
 from .run_views import lemma3_view, witness_view
 from .sequence import schedule_chart, sequence_view
@@ -56,6 +58,7 @@ __all__ = [
     "FULL_VIEW_NODES", "FULL_VIEW_EDGES", "WITNESS_NODES", "IMAGE_FORMATS", "choose_view",
     "full_view", "initial_view", "witness_view", "lemma3_view", "quotient_view",
     "lemma2_chain", "write_image", "require_dot", "sequence_view", "schedule_chart",
+    "DOT_NODES", "DOT_EDGES", "DOT_SECONDS", "PictureTooLarge", "DotTimeout", "readable_view",
 ]
 
 VIEWS = ("auto", "full", "initial", "witness", "lemma3", "quotient", "sequence")
@@ -72,6 +75,27 @@ def choose_view(space: StateSpace) -> str:
     return "quotient"
 
 
+def readable_view(space: StateSpace, view: str) -> tuple[str, str]:
+    """The view to draw for ``view`` and a note when it differs: ``full`` past
+    :data:`FULL_VIEW_NODES` configurations or :data:`FULL_VIEW_EDGES` events is drawn as the
+    quotient (every configuration would be unreadable and dot could take minutes); ``auto``
+    is :func:`choose_view`.
+
+    The other views bound their own size (the witness view leaves out neighbours, Lemma 3's
+    merges 𝒞 and D, the quotient merges depths into bands); :func:`write_image` refuses any
+    picture past :data:`DOT_NODES` nodes or :data:`DOT_EDGES` edges.
+    """
+    if view == "auto":
+        return choose_view(space), ""
+    if view == "full" and choose_view(space) != "full":
+        return "quotient", (
+            f"{len(space):,} configurations and {space.num_events:,} events are past the "
+            f"{FULL_VIEW_NODES:,} configurations or {FULL_VIEW_EDGES:,} events the full view "
+            "draws readably: drew the quotient by valence and depth instead (a .dot output "
+            "writes every configuration without drawing it)")
+    return view, ""
+
+
 _INSTALL = ("install Graphviz: apt-get install graphviz (Debian/Ubuntu), brew install graphviz "
             "(macOS), conda install -c conda-forge graphviz, or https://graphviz.org/download/")
 
@@ -85,10 +109,14 @@ def require_dot(what: str = "an image") -> None:
         )
 
 
-def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
+def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str],
+                seconds: float = DOT_SECONDS) -> Path:
     """Render ``graph`` to ``path`` (format from the suffix: svg, png, pdf; dot/gv: source).
 
-    The file is written atomically (a temporary file beside it, then ``os.replace``).
+    Before dot runs, the picture's size is checked (:class:`PictureTooLarge` past
+    :data:`DOT_NODES` nodes or :data:`DOT_EDGES` edges); dot gets ``seconds``
+    (:class:`DotTimeout`) and is killed on every way out (see :mod:`.dot`). The file is written
+    atomically (a temporary file beside it, then ``os.replace``).
     """
     from ..files import atomic_write
 
@@ -100,13 +128,14 @@ def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
         raise UsageError(f"{path}: unknown image format {suffix or '(no suffix)'!r}; use one "
                          f"of {', '.join(IMAGE_FORMATS + ('.dot', '.gv'))}")
     require_dot(str(path))
+    check_size(graph, str(path), "--view quotient draws a summary, a .dot output writes the "
+               "source without drawing it")
     try:
-        data = graph.pipe(format=suffix[1:], engine="dot", quiet=True)
-    except graphviz.ExecutableNotFound:
-        require_dot(str(path))
+        data = run_dot(graph.source, suffix[1:], seconds, what=str(path))
+    except FileNotFoundError:
         raise GraphvizMissing(f"dot could not be run, so {path} cannot be drawn; {_INSTALL}") \
             from None
-    except graphviz.CalledProcessError as err:
+    except subprocess.CalledProcessError as err:
         stderr = err.stderr.decode(errors="replace") if isinstance(err.stderr, bytes) else ""
         raise FLPCheckError(f"dot failed to draw {path}: {stderr.strip() or err}") from None
     return atomic_write(path, data)

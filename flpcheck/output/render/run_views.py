@@ -18,6 +18,7 @@ from ...model.semantics import Event
 from .graph_views import aggregate
 from .style import (
     CONFIG_MARKS,
+    EDGE_COLOUR,
     EVENT_COLOUR,
     FULL_VIEW_EDGES,
     FULL_VIEW_NODES,
@@ -187,12 +188,15 @@ def lemma3_view(
     g = digraph("lemma3", view_title(space, "Lemma 3", extra))
     only_d = in_d & ~in_c
     n_nodes = int(in_c.sum() + only_d.sum())
+    marks: tuple[tuple[str, str], ...] = (("label D", "in D = e(𝒞)"),
+                                          ("vermillion edge", "the event e"))
     if n_nodes <= max_nodes and len(e_edges) + len(c_edges) <= max_edges:
         _lemma3_sets(g, space, lab, sets, src)
     else:
         _lemma3_merged(g, space, lab, sets, valence)
-    legend(g, d_counts, (("label D", "in D = e(𝒞)"), ("vermillion edge", "the event e"))
-            + CONFIG_MARKS[:2], heading="valence in D")
+        marks += (("𝒞: v ×n", "n configurations of 𝒞 of valence v"),
+                  ("𝒞 ∩ D", "in both"), ("edge ×n", "n events"))
+    legend(g, d_counts, marks + CONFIG_MARKS[:2], heading="valence in D")
     return g
 
 
@@ -248,7 +252,11 @@ def _lemma3_merged(g: graphviz.Digraph, space: StateSpace, lab: Labels, sets: Le
             continue
         label = CODE_LABELS[(k - 2) % 4]
         g.node(f"g{k}", label=esc(f"{names[k]}: {label} ×{n:,}"), fillcolor=PALETTE[label])
+    loops: dict[int, dict[bool, int]] = {}
     for (a, b), n, via_e in pairs:
+        if a == b:  # a class's loops (e and the other events) are drawn as one, below
+            loops.setdefault(a, {})[via_e] = n
+            continue
         na = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"
         nb = f"c{config}" if b == 0 else f"c{e_of_c}" if b == 1 else f"g{b}"
         if via_e:
@@ -256,3 +264,12 @@ def _lemma3_merged(g: graphviz.Digraph, space: StateSpace, lab: Labels, sets: Le
                    penwidth="2")
         else:
             g.edge(na, nb, label=f"×{n:,}")
+    for a, by_e in loops.items():
+        name = f"c{config}" if a == 0 else f"c{e_of_c}" if a == 1 else f"g{a}"
+        lines = [f"×{by_e[False]:,}"] if False in by_e else []
+        if True in by_e:
+            lines.append(f'<FONT COLOR="{EVENT_COLOUR}">e ×{by_e[True]:,}</FONT>')
+        colours = ([EDGE_COLOUR] if False in by_e else []) + (
+            [EVENT_COLOUR] if True in by_e else [])
+        g.edge(name, name, label="<" + "<BR/>".join(lines) + ">", color=":".join(colours),
+               penwidth="2" if True in by_e else "1")

@@ -18,6 +18,7 @@ when it is known.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ from ...model.semantics import (
     replay,
 )
 from ...model.values import to_json
-from .style import EVENT_COLOUR, PALETTE, esc
+from .style import EVENT_COLOUR, PALETTE, esc, legend
 
 __all__ = ["sequence_view", "schedule_from_json", "schedule_chart"]
 
@@ -77,14 +78,34 @@ def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Ste
     _process_lines(g, protocol, inputs, steps, arrows, dead, stop)
     _rows(g, t, n, left)
     _messages(g, protocol, arrows, t)
+    _legend(g, valences, cycle_start is not None, bool(dead))
+    g.edge(f"g{t + 1}", "legend", style="invis")  # the legend under the chart
     return g
+
+
+def _legend(g: graphviz.Digraph, valences: Sequence[str] | None, cycle: bool,
+            crash: bool) -> None:
+    """The chart's legend: the step column's colours, then the marks the chart uses."""
+    marks = [("filled dot", "the process receives a message"),
+             ("hollow dot", "the process takes a null step"),
+             ("square 0 / 1", "the process decides 0 / 1"),
+             ("arrow", "a message, from its send to its receipt"),
+             ("dashed arrow", "still in transit at the end")]
+    if cycle:
+        marks.append(("vermillion bar", "the cycle, repeated forever"))
+    if crash:
+        marks.append(("✕", "a crash: the process never steps again"))
+    heading = ("step number: valence of the configuration it reaches" if valences is not None
+               else "step number: valence not computed (nothing explored)")
+    counts = None if valences is None else dict(Counter(valences))
+    legend(g, counts, marks, heading=heading)
 
 
 def _chart(protocol: Protocol, inputs: Sequence[int], t: int, cycle_start: int | None,
            dead: set[int], stop: int, title: str) -> graphviz.Digraph:
     """The empty chart with its title: what runs, from where, with which crashes."""
     g = graphviz.Digraph("sequence")
-    shape = f"{t} steps from I({bits(inputs)})" + (
+    shape = f"{t} step{'' if t == 1 else 's'} from I({bits(inputs)})" + (
         "" if cycle_start is None else f", the cycle from step {cycle_start + 1} on repeated "
         "forever") + ("" if not dead else ", " + ", ".join(f"p{p}" for p in sorted(dead))
                       + (" dead from the start" if stop == 0 else f" crashed after step {stop}"))

@@ -216,16 +216,13 @@ function renderInitials() {
 
 function columnsOf(states) {
   const s0 = states[0];
-  if (s0.fields) return { kind: 'fields', names: Object.keys(s0.fields) };
-  if (Array.isArray(s0.value) && states.every((s) => Array.isArray(s.value) && s.value.length === s0.value.length)) {
-    return { kind: 'items', names: s0.value.map((_, i) => `[${i}]`) };
-  }
+  const same = (s) => s.cells && s.cells.names.join('\n') === s0.cells.names.join('\n');
+  if (s0.cells && states.every(same)) return { kind: 'cells', names: s0.cells.names };
   return { kind: 'text', names: ['state'] };
 }
 
 function cellValues(s, cols) {
-  if (cols.kind === 'fields') return cols.names.map((n) => s.fields[n]);
-  if (cols.kind === 'items') return s.value;
+  if (cols.kind === 'cells') return s.cells.texts;
   return [s.text];
 }
 
