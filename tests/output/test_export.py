@@ -109,28 +109,37 @@ def test_explore_graph_option_writes_the_graph(tmp_path):
     assert nx.read_graphml(out).number_of_nodes() == 20
 
 
-def _exports(tmp_path: Path, seed: str) -> dict[str, bytes]:
+def _exports(tmp_path: Path, seeds: tuple[str, ...]) -> list[dict[str, bytes]]:
     """Every export of Majority (N = 3) and of flip-flop's witness run, written by a fresh
-    process with PYTHONHASHSEED = ``seed``."""
-    out = tmp_path / seed
-    out.mkdir()
-    env = dict(os.environ, PYTHONHASHSEED=seed)
+    process per seed with PYTHONHASHSEED = that seed (the processes run side by side)."""
     majority = str(MODELS / "majority.py")
-    for argv in (["explore", majority, "--graph", str(out / "g.json")],
+    # One process per hash seed runs every command (each command loads the model afresh).
+    child = ("import json, sys\nfrom flpcheck.cli import main\n"
+             "for argv in json.loads(sys.argv[1]):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n")
+    procs = []
+    for seed in seeds:
+        out = tmp_path / seed
+        out.mkdir()
+        argvs = [["explore", majority, "--graph", str(out / "g.json")],
                  ["explore", majority, "--graph", str(out / "g.graphml")],
                  ["explore", majority, "--graph", str(out / "g.dot")],
                  ["render", majority, "--view", "quotient", "-o", str(out / "q.dot")],
-                 ["render", str(MODELS / "flip_flop.py"), "--view", "witness", "--crashes", "0",
-                  "-o", str(out / "w.dot")]):
-        subprocess.run([sys.executable, "-c", "from flpcheck.cli import main; main()", *argv],
-                       env=env, capture_output=True, check=False, timeout=300)
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+                 ["render", str(MODELS / "flip_flop.py"), "--view", "witness", "--crashes",
+                  "0", "-o", str(out / "w.dot")]]
+        procs.append(subprocess.Popen([sys.executable, "-c", child, json.dumps(argvs)],
+                                      env=dict(os.environ, PYTHONHASHSEED=seed),
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for proc in procs:
+        proc.wait(timeout=300)
+    return [{p.name: p.read_bytes() for p in sorted((tmp_path / seed).iterdir())}
+            for seed in seeds]
 
 
 def test_exports_are_identical_across_processes_and_hash_seeds(tmp_path):
     """The same bytes from two processes whose string hashing differs (PYTHONHASHSEED 1 and
     2): nothing is written in the order of a set or dict of user values."""
-    first, second = _exports(tmp_path, "1"), _exports(tmp_path, "2")
+    first, second = _exports(tmp_path, ("1", "2"))
     assert sorted(first) == ["g.dot", "g.graphml", "g.json", "q.dot", "w.dot"]
     assert all(len(data) > 1000 for data in first.values())
     assert first == second
