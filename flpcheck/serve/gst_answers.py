@@ -15,6 +15,7 @@ from typing import Any
 
 from ..analysis.gst import TIMEOUTS, GSTRules, allowed_events
 from ..analysis.liveness import Liveness, check_liveness
+from ..analysis.post_gst import PostBounds
 from ..errors import UsageError
 from .run_answers import run_answer
 from .session import Session
@@ -88,21 +89,40 @@ def _crash_param(query: Any, limit: int) -> int:
 
 def liveness_answer(session: Session, query: Any) -> dict[str, Any]:
     """The answer of ``/api/liveness``: ``flpcheck liveness`` on the explored graph with the
-    rules and crash budget of the query (``crashes``, default 0), and its run (the run that
+    rules and crash budget of the query (``crashes``, default 0; ``--gst-by D`` when the
+    graph was cut by ``--max-depth D`` alone, see :func:`_gst_by`), and its run (the run that
     never decides, or the worst case to a decision) as a run the page steps through."""
     space, _ = session.require_graph()
     rules = gst_rules(query, session.n)
     crashes = _crash_param(query, session.n - 1)
     termination = session.termination
+    gst_by = _gst_by(session)
 
     def make() -> dict[str, Any]:
         try:
-            found = check_liveness(space, crashes, rules, termination)
+            found = check_liveness(space, crashes, rules, termination, gst_by,
+                                   PostBounds(max_configs=POST_CONFIGS))
         except UsageError as err:
             raise ApiError(400, str(err)) from None
         return _liveness_json(session, found)
 
     return session.cached(("liveness", rules, crashes), make)
+
+
+POST_CONFIGS = 1_000_000
+"""The bound on each exploration after GST (``flpcheck liveness``'s ``--max-post-configs``
+default)."""
+
+
+def _gst_by(session: Session) -> int | None:
+    """GST's bound: a graph cut by ``--max-depth`` D alone is the part before GST of
+    ``flpcheck liveness --gst-by D`` (GST within D events, each run after it explored from
+    there); any other graph is the pre-GST part as a whole (None)."""
+    space, _ = session.require_graph()
+    depth = session.pipeline.options.max_depth
+    if depth is not None and list(space.cut_reasons) == ["max-depth"]:
+        return depth
+    return None
 
 
 def _liveness_json(session: Session, found: Liveness) -> dict[str, Any]:
@@ -136,5 +156,6 @@ def _liveness_json(session: Session, found: Liveness) -> dict[str, Any]:
         "leader": found.rules.leader, "termination": found.termination, "rule":
             found.rules.describe(), "holds": found.holds, "detail": found.detail,
         "worst_steps": found.worst_steps, "worst_reason": found.worst_reason,
-        "complete": found.complete, "cut_reasons": list(found.cut_reasons), "run": shown,
+        "gst_by": found.gst_by, "complete": found.complete,
+        "cut_reasons": list(found.cut_reasons), "run": shown,
     }

@@ -144,3 +144,20 @@ def test_the_termination_curve_of_the_coin_pair(served):
     (adversary,) = curve["adversary"]["series"]
     assert curve["adversary"]["axis"] == "events"
     assert max(adversary["values"]) == 0.0 and adversary["eventually"]["text"] == "0"
+
+
+def test_a_graph_cut_by_depth_is_the_part_before_gst(served):
+    """Unbounded Paxos served with --max-depth 2 is ``flpcheck liveness --gst-by 2``: GST within
+    2 events, every run after it explored from there. The CLI's answer on the same model and
+    rules is the page's: liveness holds, with the same worst case."""
+    s = served("paxos_unbounded.py", crashes=0, max_depth=2)
+    page = s.get("/api/liveness")
+    result = CliRunner().invoke(main, ["liveness", str(MODELS / "paxos_unbounded.py"),
+                                       "--gst-by", "2", "--crashes", "0", "--json"])
+    cli = json.loads(result.output)
+    assert page["gst_by"] == 2 and page["holds"] is True and cli["holds"] is True
+    assert page["worst_steps"] == cli["worst_steps_after_gst"]
+    run = page["run"]
+    assert run["events"][:run["gst_at"]] == cli["worst_from"]["schedule"]
+    assert run["events"][run["gst_at"]:][-len(cli["worst_from"]["after_gst"]):] == \
+        cli["worst_from"]["after_gst"]
