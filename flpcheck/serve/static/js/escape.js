@@ -185,8 +185,11 @@ export class Escape {
     const { h, state } = this.ctx;
     const st = state.status;
     if (!st || !st.verdict) return this.ctx.tours.waiting(pane);
-    const parts = [h('h3', {}, `${st.protocol} after GST`), ...this.gstTour(),
-      h('h3', {}, 'Coins'), ...this.coinTour()];
+    const c = state.config;
+    const here = c ? this.chanceAnswers.get(`${c.inputs}|${c.path.join(',')}`) : null;
+    const gst = [h('h3', {}, `${st.protocol} after GST`), ...this.gstTour()];
+    const coins = [h('h3', {}, 'Coins'), ...this.coinTour()];
+    const parts = here && here.available ? [...coins, ...gst] : [...gst, ...coins];
     pane.replaceChildren(...parts);
   }
 
@@ -252,7 +255,8 @@ export class Escape {
       w && w.inputs ? h('button', { 'data-testid': 'coin-tour-witness', onclick: () => tours.start('witness') }, '1. FLP’s run, with coins') : null,
       h('button', { class: 'primary', 'data-testid': 'coin-tour-curve', onclick: () => this.loadCurve() }, '2. The termination curve')));
     if (w && w.inputs) {
-      parts.push(h('p', { class: 'sentence' }, `The verdict’s run (${w.verdict}) exists: the adversary can keep the configuration undecided whatever the coins show, so FLP applies. But it needs the coins to fall its way: step along it and watch P(0) and P(1) beside the valence; at a coin the successors show each outcome's probability.`));
+      parts.push(h('p', { class: 'sentence', 'data-testid': 'coin-tour-sentence' }, `The verdict’s run (${w.verdict}: ${w.detail}) exists: FLP applies to the coinless skeleton, every outcome of every coin being a successor. `,
+        'But the adversary needs the coins to fall its way: step along the run and watch P(0) and P(1) beside the valence; at a coin the successors show each outcome’s probability. The curve says how likely deciding is, and how soon.'));
     }
     if (this.curveLoading) parts.push(h('p', { class: 'muted' }, h('span', { class: 'spinner' }), 'computing the curve (exact fractions)…'));
     if (this.curveError) parts.push(h('p', { class: 'error' }, this.curveError.message));
@@ -283,10 +287,9 @@ function st0(state) {
 /** The termination curve: uniform (events) on the left, the adversary (rounds or events) on the right. */
 export function drawCurve(svg, curve) {
   while (svg.firstChild) svg.firstChild.remove();
-  const W = 250; const H = 170; const gap = 40; const pad = { l: 34, r: 8, t: 22, b: 30 };
+  const W = 250; const H = 170; const gap = 24; const pad = { l: 34, r: 8, t: 22, b: 30 };
   svg.setAttribute('viewBox', `0 0 ${2 * W + gap} ${H}`);
-  svg.setAttribute('width', 2 * W + gap);
-  svg.setAttribute('height', H);
+  svg.setAttribute('width', '100%'); // scaled to the pane, the viewBox keeps the proportions
   const panel = (x0, title, axis, series, stepwise) => {
     const g = el('g', { transform: `translate(${x0},0)` });
     const iw = W - pad.l - pad.r; const ih = H - pad.t - pad.b;
