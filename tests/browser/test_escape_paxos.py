@@ -55,3 +55,26 @@ def test_the_liveness_tour_follows_the_burned_ballot_run(page):
     p.check_layout()
     p.shot("paxos_liveness_tour.png")
     assert not p.errors()
+
+
+def test_labels_of_messages_in_transit_to_one_process_are_stacked(page):
+    """I(000), p0 starts ballot 0 (prepare(0) to p1), p1 promises it (promise to p0), p2 starts
+    ballot 2 (prepare(2) to p0): two messages in transit to p0. Their labels under the chart
+    are one per line, none overlapping another."""
+    p = page.open("#inputs=000&path=0,3,2")
+    p.wait_path([0, 3, 2])
+    c = p.config()
+    assert sorted(m["to"] for m in c["buffer"]) == [0, 0], c["buffer_text"]
+    boxes = p.js("""return [...document.querySelectorAll('[data-testid=msc-pending-label]')]
+        .map((t) => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height]; });""")
+    assert len(boxes) == 2
+    (x0, y0, w0, h0), (x1, y1, w1, h1) = boxes
+    apart = x0 + w0 <= x1 or x1 + w1 <= x0 or y0 + h0 <= y1 or y1 + h1 <= y0
+    assert apart, boxes
+    svg_h = float(p.tid("msc").get_attribute("height"))
+    assert max(y0 + h0, y1 + h1) <= svg_h  # inside the chart
+    caption = p.js("const b = document.querySelector('#msc .msc-transit').getBBox(); "
+                   "return b.x + b.width;")
+    assert min(x0, x1) >= caption  # right of the "in transit" caption
+    p.shot("paxos_pending_stacked.png")
+    assert not p.errors()
