@@ -36,18 +36,18 @@ def test_gst_greys_timeouts_while_a_message_is_in_transit(served):
     s = served(PAXOS)
     c = s.config("001", [0])
     assert c["buffer_text"] == "{prepare(0) → p1}"
-    quiet = s.get("/api/gst?inputs=001&path=0")
+    quiet = s.get("/api/gst?inputs=001&path=0", "serve-gst")
     busy = "a message to p1 is in transit: timeouts outlast every message delay"
     assert _rules(quiet) == [(False, busy)] * 3 + [
         (True, "a message to a live process is always received")]
     assert [x["text"] for x in quiet["successors"]] == [x["text"] for x in c["successors"]]
     assert quiet["allowed"] == 1 and quiet["stuck"] is False and quiet["timeouts"] == "quiet"
-    local = s.get("/api/gst?inputs=001&path=0&timeouts=local&leader=0")
+    local = s.get("/api/gst?inputs=001&path=0&timeouts=local&leader=0", "serve-gst")
     leader = "only the leader p0 times out after GST"
     assert _rules(local) == [(True, "a timeout: nothing is in transit to p0"), (False, leader),
                              (False, leader), (True, "a message to a live process is always "
                                                      "received")]
-    crashed = s.get("/api/gst?inputs=001&path=0&crashed=1")
+    crashed = s.get("/api/gst?inputs=001&path=0&crashed=1", "serve-gst")
     dead = "p1 has crashed: it takes no more steps"
     quiet_ok = "a timeout: nothing is in transit to a live process"
     assert _rules(crashed) == [(True, quiet_ok), (False, dead), (True, quiet_ok), (False, dead)]
@@ -77,7 +77,7 @@ def test_liveness_answers_as_the_cli_does(served, query, args):
     worst case and run; the run's path replays (by the documented successor order) to the run's
     events."""
     s = served(PAXOS)
-    page = s.get("/api/liveness?" + query)
+    page = s.get("/api/liveness?" + query, "serve-liveness")
     cli = _cli_liveness(*args)
     assert page["holds"] == cli["holds"]
     assert page["worst_steps"] == cli["worst_steps_after_gst"]
@@ -103,7 +103,7 @@ def test_bounded_paxos_with_a_leader_and_one_crash_fails(served):
     (ballot 0: p0 and the next process in ring order); with p1 crashed it never gathers a
     promise, and after GST only p0 may time out, which changes nothing: no decision."""
     s = served(PAXOS)
-    page = s.get("/api/liveness?crashes=1&leader=0")
+    page = s.get("/api/liveness?crashes=1&leader=0", "serve-liveness")
     assert page["holds"] is False and page["run"]["crashed"] == [1]
     assert page["run"]["valences"][-1] != "none"  # a decision stays reachable: only not taken
 
@@ -115,17 +115,17 @@ def test_probabilistic_valence_of_the_coin_pair(served):
     tossing); after p0 tossed 0 (successor 0: p0's null step, outcome 0) deciding 1 is
     impossible and deciding 0 has probability at most 1/2."""
     s = served(COIN_PAIR, crashes=0)
-    start = s.get("/api/chance?inputs=00")
+    start = s.get("/api/chance?inputs=00", "serve-chance")
     assert start["available"] is True
     figures = {f"{k}{v}": F(start["figures"][v][k]["text"]) for v in "01" for k in ("min", "max")}
     assert figures == {"min0": 0, "max0": F(1, 4), "min1": 0, "max1": F(1, 4)}
     assert start["figures"]["0"]["max"] == {"text": "1/4", "value": 0.25, "exact": True}
-    after = s.get("/api/chance?inputs=00&path=0")
+    after = s.get("/api/chance?inputs=00&path=0", "serve-chance")
     assert [after["figures"][v]["max"]["text"] for v in "01"] == ["1/2", "0"]
 
 
 def test_probabilistic_valence_needs_coins(served):
-    body = served(PAXOS).get("/api/chance?inputs=001")
+    body = served(PAXOS).get("/api/chance?inputs=001", "serve-chance")
     assert body["available"] is False and "left to chance" in body["reason"]
 
 
@@ -134,7 +134,7 @@ def test_the_termination_curve_of_the_coin_pair(served):
     the uniform scheduler 0 within 3 events, 1/36 within 4, 1/2 eventually; against the fair
     adversary 0 within every K (it stalls with null steps) and 0 eventually."""
     s = served(COIN_PAIR, crashes=0)
-    curve = s.get("/api/curve")
+    curve = s.get("/api/curve", "serve-curve")
     assert curve["termination"] == "all" and curve["chance"] is True
     (uniform,) = curve["uniform"]["series"]
     assert uniform["inputs"] == ["00", "01", "10", "11"] or uniform["inputs"] == ["00"]
@@ -151,7 +151,7 @@ def test_a_graph_cut_by_depth_is_the_part_before_gst(served):
     2 events, every run after it explored from there. The CLI's answer on the same model and
     rules is the page's: liveness holds, with the same worst case."""
     s = served("paxos_unbounded.py", crashes=0, max_depth=2)
-    page = s.get("/api/liveness")
+    page = s.get("/api/liveness", "serve-liveness")
     result = CliRunner().invoke(main, ["liveness", str(MODELS / "paxos_unbounded.py"),
                                        "--gst-by", "2", "--crashes", "0", "--json"])
     cli = json.loads(result.output)
