@@ -535,6 +535,12 @@ SERVE_CURVE = _serve("GET /api/curve", {
     "adversary": {"oneOf": [_EVENTS_CURVE, _ROUNDS_CURVE]},
 })
 
+SERVE_FLPRUN = _serve("GET /api/flprun", {
+    "source": {"enum": [None, "verdict", "adversary"]}, "note": _STR, "rule": _STR,
+    "run": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/serve_run"}]},
+    "forbidden": {"type": "array", "items": _object(step=_INT, text=_STR, reason=_STR)},
+})
+
 SERVE_ERROR = _document("flpcheck serve: an error answer (status 400, 404, 405, 422, 500, 503)",
                         {"error": _STR, "valid_depth": _INT}, required=["error"])
 
@@ -549,6 +555,7 @@ SERVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "serve-liveness": SERVE_LIVENESS,
     "serve-chance": SERVE_CHANCE,
     "serve-curve": SERVE_CURVE,
+    "serve-flprun": SERVE_FLPRUN,
     "serve-error": SERVE_ERROR,
 }
 """The answers of ``flpcheck serve``'s JSON API, by endpoint."""

@@ -172,7 +172,7 @@ def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlet
     def missing(q: Any) -> Any:
         raise ApiError(404, "no such endpoint: the API has /api/status, /api/config, "
                             "/api/witness, /api/lemma2, /api/lemma3, /api/adversary, "
-                            "/api/gst, /api/liveness, /api/chance and /api/curve")
+                            "/api/gst, /api/liveness, /api/flprun, /api/chance and /api/curve")
 
     routes = [
         Route("/api/status", _api(lambda q: session.status())),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .chance_answers import chance_answer, curve_answer
+from .flp_run_answer import flp_run_answer
 from .gst_answers import crashed_param, gst_answer, gst_rules, liveness_answer
 from .session import Session
 from .walk import inputs_param, parse_path, walk
@@ -29,6 +30,7 @@ def escape_routes(session: Session) -> list[tuple[str, Callable[[Any], Any]]]:
     return [
         ("/api/gst", gst),
         ("/api/liveness", lambda q: liveness_answer(session, q)),
+        ("/api/flprun", lambda q: flp_run_answer(session, q)),
         ("/api/chance", lambda q: chance_answer(session, here(q))),
         ("/api/curve", lambda q: curve_answer(session)),
     ]

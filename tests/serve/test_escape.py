@@ -161,3 +161,41 @@ def test_a_graph_cut_by_depth_is_the_part_before_gst(served):
     assert run["events"][:run["gst_at"]] == cli["worst_from"]["schedule"]
     assert run["events"][run["gst_at"]:][-len(cli["worst_from"]["after_gst"]):] == \
         cli["worst_from"]["after_gst"]
+
+
+def _null_steps_while_busy(protocol, inputs, events, crashed):
+    """The plain reference of the quiet rule: the 0-based steps that are null steps taken
+    while a message is in transit to a live process (crashed processes dead from the start)."""
+    from flpcheck.model.semantics import apply_event, initial_configuration
+
+    config = initial_configuration(protocol, tuple(map(int, inputs)))
+    out = []
+    for i, e in enumerate(events):
+        live = set(range(protocol.processes)) - set(crashed)
+        if e.msg is None and any(dst in live for dst, _ in config.buffer):
+            out.append(i)
+        config = apply_event(protocol, config, e).config
+    return out
+
+
+def test_flp_run_stops_where_the_rules_forbid_it(served):
+    """Unbounded Paxos (--max-depth 2): no verdict run in the cut graph, so the run is Lemma 3's
+    adversary's, built on demand (the dueling proposers of notebook 3); the steps listed as
+    forbidden after GST (quiet timeouts) are exactly its null steps taken while a message is in
+    transit to a live process, by a plain reading of the rule. Bounded Paxos: the verdict's run
+    (p2 dead from the start) has none: with p2 crashed its null steps come when nothing is in
+    transit to p0 or p1, so that run survives GST (liveness with one crash fails)."""
+    s = served("paxos_unbounded.py", crashes=0, max_depth=2)
+    a = s.get("/api/flprun", "serve-flprun")
+    assert a["source"] == "adversary" and a["forbidden"]
+    protocol = s.session.protocol
+    events = events_of(protocol, a["run"]["inputs"], a["run"]["path"])
+    assert [f["step"] for f in a["forbidden"]] == \
+        _null_steps_while_busy(protocol, a["run"]["inputs"], events, [])
+    assert all(f["reason"].endswith("timeouts outlast every message delay")
+               for f in a["forbidden"])
+    b = served(PAXOS).get("/api/flprun", "serve-flprun")
+    assert b["source"] == "verdict" and b["run"]["crashed"] == [2]
+    events = events_of(served(PAXOS).session.protocol, b["run"]["inputs"], b["run"]["path"])
+    assert _null_steps_while_busy(served(PAXOS).session.protocol, b["run"]["inputs"], events,
+                                  [2]) == [] == b["forbidden"]

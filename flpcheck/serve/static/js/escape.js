@@ -193,32 +193,50 @@ export class Escape {
     pane.replaceChildren(...parts);
   }
 
+  /** FLP's run (the verdict's, or the adversary's stages) with GST placed just before the
+   * first step the rules forbid. */
+  loadFlpRun() {
+    const q = new URLSearchParams({ timeouts: this.gst.timeouts });
+    if (this.gst.leader !== '') q.set('leader', this.gst.leader);
+    this.flpLoading = true;
+    this.ctx.render();
+    return this.ctx.api.get('/api/flprun?' + q).then((a) => {
+      this.flp = a;
+      if (a.run) {
+        const stop = a.forbidden.length ? a.forbidden[0] : null;
+        this.run = { ...a.run, gst_at: stop ? stop.step : a.run.path.length, stop };
+        this.liveness = null;
+        this.livenessQuery = null;
+        this.set({ on: true });
+        this.ctx.tours.jump('gst', this.run.gst_at);
+      }
+    }, (err) => { this.ctx.toast('FLP run: ' + err.message); })
+      .finally(() => { this.flpLoading = false; this.ctx.render(); });
+  }
+
   gstTour() {
     const { h, state, tours } = this.ctx;
     const c = state.config;
-    const w = tours.witness;
     const parts = [h('p', { class: 'muted' },
       'Partial synchrony: a run is arbitrary until a time GST the adversary picks; after it, a process times out (takes a null step) only when no message is in transit (quiet), or none to itself (local), and with a stable leader only the leader times out. ',
       'Does every run decide after GST? The same check as flpcheck liveness, on this graph.')];
-    // step 1: FLP's run, then GST on it
-    if (w && w.inputs) {
-      const pos = tours.position(w, c);
-      const next = pos === null ? null : tours.runIndexAt(w, pos);
-      let says = 'Follow the verdict’s run, then switch GST on: the event it takes next is greyed when the rules forbid it.';
-      if (pos !== null && this.active(c)) {
-        const rule = c.successors[next] ? this.successorRule(c, c.successors[next]) : null;
-        if (rule) {
-          says = rule.allowed ? `After GST, the run’s next event (${rule.text}) is still allowed: ${rule.reason}.`
-            : `After GST the run cannot continue: its next event (${rule.text}) is forbidden — ${rule.reason}.`;
-        }
-      }
-      parts.push(h('div', { class: 'tour-nav' },
-        h('button', { 'data-testid': 'gst-tour-witness', onclick: () => tours.jump('witness', w.path.length) }, '1. FLP’s run'),
-        h('button', { 'data-testid': 'gst-tour-on', onclick: () => this.set({ on: true, timeouts: 'quiet', leader: '' }) }, '2. GST now'),
-        h('button', { class: 'primary', 'data-testid': 'gst-tour-check', onclick: () => this.checkLiveness({ gst: { timeouts: 'quiet', leader: '' }, crashes: 0 }).then(() => this.followRun()) }, '3. After GST: every run?'),
-        h('button', { 'data-testid': 'gst-tour-local', onclick: () => this.checkLiveness({ gst: { timeouts: 'local', leader: '0' }, crashes: 0 }).then(() => this.followRun()) }, '4. Timeouts too short')),
-      h('p', { class: 'sentence', 'data-testid': 'gst-tour-sentence' }, says));
+    parts.push(h('div', { class: 'tour-nav' },
+      h('button', { 'data-testid': 'gst-tour-flp', onclick: () => this.loadFlpRun() }, '1. FLP’s run, then GST'),
+      h('button', { class: 'primary', 'data-testid': 'gst-tour-check', onclick: () => this.checkLiveness({ gst: { timeouts: 'quiet', leader: '' }, crashes: 0 }).then(() => this.followRun()) }, '2. After GST: every run?'),
+      h('button', { 'data-testid': 'gst-tour-local', onclick: () => this.checkLiveness({ gst: { timeouts: 'local', leader: '0' }, crashes: 0 }).then(() => this.followRun()) }, '3. Timeouts too short')));
+    let says = 'Start with FLP’s run: the page places GST just before the first step the rules forbid, and greys what they forbid from there.';
+    if (this.flpLoading) says = 'building FLP’s run…';
+    const f = this.flp;
+    if (f && !f.run) says = f.note;
+    if (f && f.run && this.run && this.run.stop !== undefined && !this.liveness) {
+      const pos = this.onRun(c);
+      const stop = this.run.stop;
+      if (!stop) says = `${f.note}: the rules (${f.rule}) forbid none of its steps, so this run can still happen after GST.`;
+      else if (pos === this.run.gst_at) says = `FLP’s run (${f.note}), with GST here: its next step, ${stop.text}, is forbidden after GST — ${stop.reason}. The run cannot continue this way after GST. Press 2 to see that every run then decides.`;
+      else says = `FLP’s run: ${f.note}. GST falls after step ${this.run.gst_at}, where the rules first forbid its next step.`;
     }
+    parts.push(h('p', { class: 'sentence', 'data-testid': 'gst-tour-sentence' }, says));
+    if (f && f.run && this.run && this.run.stop !== undefined && !this.liveness) parts.push(tours.runView('gst', this.run, 'gst'));
     // the check itself, with its own rules
     const crashes = h('select', { 'data-testid': 'gst-crashes', onchange: (ev) => { this.crashes = Number(ev.target.value); } },
       ...Array.from({ length: st0(state) }, (_, t) => h('option', { value: t, selected: t === this.crashes ? true : null }, `${t} crash${t === 1 ? '' : 'es'}`)));
