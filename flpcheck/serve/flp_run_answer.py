@@ -3,8 +3,9 @@
 The run is the verdict's run when it has one (a lasso, with its crashes), else the first
 ``stages`` stages of Lemma 3's adversary built on demand
 (:func:`~flpcheck.analysis.stages.staged_adversary`: the dueling proposers of unbounded Paxos,
-for instance, whose graph is infinite). Along it, every event is checked against the rules after
-GST (:func:`~flpcheck.analysis.gst.allowed_events`, with the processes crashed by then): the
+for instance, whose graph is infinite; replayed and checked by
+:func:`~flpcheck.analysis.stages.check_staged_run`). Along it, every event is checked against
+the rules after GST (:func:`~flpcheck.analysis.gst.allowed_events`, with the processes crashed by then): the
 answer lists the steps whose event the rules forbid at the configuration it leaves, with why.
 A run with such a step cannot happen once GST has passed before it.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.gst import GSTRules, allowed_events
-from ..analysis.stages import staged_adversary
+from ..analysis.stages import check_staged_run, staged_adversary
 from ..model.semantics import Event, apply_event, initial_configuration
 from .gst_answers import gst_rules
 from .run_answers import run_answer
@@ -77,6 +78,7 @@ def flp_run_answer(session: Session, query: Any) -> dict[str, Any]:
                 return {"source": None, "run": None, "forbidden": [], "rule": rules.describe(),
                         "note": f"no run: {found.detail}; the adversary built no stage "
                                 f"({staged.failure or 'none'})"}
+            check_staged_run(session.protocol, staged)  # replayed, each certificate checked
             inputs, events = staged.inputs, list(staged.events)
             cycle, crashed, crash_at = None, frozenset(), None
             source = "adversary"

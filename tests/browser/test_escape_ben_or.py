@@ -21,7 +21,7 @@ def test_probabilistic_valence_beside_the_valence(page):
     answer = p.s.api("/api/chance?inputs=001")["figures"]
     for v in "01":
         f = answer[v]
-        assert p.tid(f"chance-valence-{v}").text == f"P({v}) ∈ [{f['min']['text']}, " \
+        assert text(p, f"chance-valence-{v}") == f"P({v}) ∈ [{f['min']['text']}, " \
                                                      f"{f['max']['text']}]"
     assert answer["0"]["max"]["text"] == "1"
     assert chips
@@ -46,3 +46,9 @@ def test_the_termination_curve_in_the_coins_tour(page):
     p.js("document.querySelector('[data-testid=curve]').scrollIntoView()")
     p.shot("ben_or_curve.png")
     assert not p.errors()
+
+
+def text(p, testid: str) -> str:
+    """The text of an element read in one call (the page redraws often: no stale handle)."""
+    return p.js("const e = document.querySelector(`[data-testid='${arguments[0]}']`); "
+                "return e ? e.textContent : null;", testid)

@@ -18,16 +18,16 @@ def test_the_gst_switch_greys_forbidden_events_with_the_reason(page):
     assert not p.css(".succ.forbidden")
     p.click("gst-switch")
     p.wait(lambda: len(p.css(".succ.forbidden")) == 3, what="three greyed null steps")
-    assert [p.tid(f"gst-why-{k}").text for k in range(3)] == [
+    assert [text(p, f"gst-why-{k}") for k in range(3)] == [
         "a message to p1 is in transit: timeouts outlast every message delay"] * 3
     assert not p.tids("gst-why-3")
-    assert "no message is in transit to a live process" in p.tid("gst-rule").text
+    assert "no message is in transit to a live process" in text(p, "gst-rule")
     p.check_layout()
     p.shot("paxos_gst_quiet.png")
     p.js("window.flp.escape.set({timeouts: 'local', leader: '0'})")
     p.wait(lambda: [b.get_attribute("data-index") for b in p.css(".succ.forbidden")]
            == ["1", "2"], what="p1's and p2's null steps greyed")
-    assert p.tid("gst-why-1").text == "only the leader p0 times out after GST"
+    assert text(p, "gst-why-1") == "only the leader p0 times out after GST"
     p.shot("paxos_gst_leader.png")
     p.js("window.flp.escape.set({on: false, timeouts: 'quiet', leader: ''})")
     p.wait(lambda: not p.css(".succ.forbidden"), what="nothing greyed once off")
@@ -42,15 +42,15 @@ def test_the_liveness_tour_follows_the_burned_ballot_run(page):
     p.click("tab-escape")
     p.js("window.flp.escape.set({leader: '0'}); window.flp.escape.crashes = 1;")
     p.click("liveness-check")
-    answer = p.wait(lambda: p.tids("liveness-answer"), what="the liveness answer")[0]
-    assert answer.text.startswith("Liveness fails")
+    said = p.wait(lambda: text(p, "liveness-answer"), what="the liveness answer")
+    assert said.startswith("Liveness fails")
     p.click("liveness-follow")
     p.wait(lambda: p.tids("gst-pos") and p.tid("gst-pos").text.startswith("step 0"),
            what="the start of the run")
     p.click("gst-next")
     p.wait(lambda: p.tid("gst-pos").text.startswith("step 1"), what="step 1")
     p.wait(lambda: p.css(".succ.forbidden"), what="greyed events after GST")
-    reasons = [e.text for e in p.css(".gstwhy")]
+    reasons = p.js("return [...document.querySelectorAll('.gstwhy')].map((e) => e.textContent)")
     assert "p1 has crashed: it takes no more steps" in reasons
     p.check_layout()
     p.shot("paxos_liveness_tour.png")
@@ -78,3 +78,9 @@ def test_labels_of_messages_in_transit_to_one_process_are_stacked(page):
     assert min(x0, x1) >= caption  # right of the "in transit" caption
     p.shot("paxos_pending_stacked.png")
     assert not p.errors()
+
+
+def text(p, testid: str) -> str:
+    """The text of an element read in one call (the page redraws often: no stale handle)."""
+    return p.js("const e = document.querySelector(`[data-testid='${arguments[0]}']`); "
+                "return e ? e.textContent : null;", testid)
