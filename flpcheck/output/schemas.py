@@ -497,6 +497,58 @@ SERVE_ADVERSARY = _serve("GET /api/adversary", {
     "valence": _V, "explanation": _STR,
 })
 
+SERVE_GST = _serve("GET /api/gst", {
+    "inputs": {"$ref": "#/$defs/bits"}, "path": {"$ref": "#/$defs/path"},
+    "timeouts": {"enum": ["quiet", "local"]}, "leader": _OPT_INT,
+    "crashed": {"type": "array", "items": _INT}, "rule": _STR,
+    "successors": {"type": "array", "items": _object(index=_INT, text=_STR, allowed=_BOOL,
+                                                     reason=_STR)},
+    "allowed": _INT, "decided": _BOOL, "stuck": _BOOL,
+})
+
+_GST_RUN = {**_SERVE_DEFS["serve_run"], "required": _SERVE_DEFS["serve_run"]["required"]
+            + ["gst_at", "kind", "phases", "labels"]}
+_GST_RUN["properties"] = {**_GST_RUN["properties"], "gst_at": _INT,
+                          "kind": {"enum": ["fails", "worst"]}, "phases": _STRS, "labels": _STRS}
+
+SERVE_LIVENESS = _serve("GET /api/liveness", {
+    "protocol": _STR, "crashes": _INT, "timeouts": {"enum": ["quiet", "local"]},
+    "leader": _OPT_INT, "termination": {"$ref": "#/$defs/termination"}, "rule": _STR,
+    "holds": {"type": ["boolean", "null"]}, "detail": _STR, "worst_steps": _OPT_INT,
+    "worst_reason": _STR, "gst_by": _OPT_INT, "complete": _BOOL, "cut_reasons": _CUT,
+    "run": {"oneOf": [{"type": "null"}, _GST_RUN]},
+})
+
+_FIGURE = _object(text=_STR, value={"type": "number", "minimum": 0, "maximum": 1}, exact=_BOOL)
+_MIN_MAX = _object(min=_FIGURE, max=_FIGURE)
+
+SERVE_CHANCE = _serve("GET /api/chance", {
+    "inputs": {"$ref": "#/$defs/bits"}, "path": {"$ref": "#/$defs/path"}, "id": _OPT_INT,
+    "available": _BOOL, "reason": _NULLABLE_STR,
+    "figures": {"oneOf": [{"type": "null"}, _object(**{"0": _MIN_MAX, "1": _MIN_MAX})]},
+})
+
+_BITS_LIST = {"type": "array", "items": {"$ref": "#/$defs/bits"}}
+_VALUES = {"type": "array", "items": {"type": "number"}}
+_EVENTS_CURVE = _object(axis={"const": "events"}, series={"type": "array", "items": _object(
+    inputs=_BITS_LIST, values=_VALUES, eventually=_FIGURE)})
+_ROUNDS_CURVE = _object(axis={"const": "rounds"}, series={"type": "array", "items": _object(
+    inputs=_BITS_LIST, eventually=_FIGURE, points={"type": "array", "items": {
+        **_FIGURE, "required": [*_FIGURE["required"], "rounds"],
+        "properties": {**_FIGURE["properties"], "rounds": _INT}}})})
+
+SERVE_CURVE = _serve("GET /api/curve", {
+    "protocol": _STR, "termination": {"$ref": "#/$defs/termination"}, "crashes": _INT,
+    "chance": _BOOL, "note": _NULLABLE_STR, "complete": _BOOL, "uniform": _EVENTS_CURVE,
+    "adversary": {"oneOf": [_EVENTS_CURVE, _ROUNDS_CURVE]},
+})
+
+SERVE_FLPRUN = _serve("GET /api/flprun", {
+    "source": {"enum": [None, "verdict", "adversary"]}, "note": _STR, "rule": _STR,
+    "run": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/serve_run"}]},
+    "forbidden": {"type": "array", "items": _object(step=_INT, text=_STR, reason=_STR)},
+})
+
 SERVE_ERROR = _document("flpcheck serve: an error answer (status 400, 404, 405, 422, 500, 503)",
                         {"error": _STR, "valid_depth": _INT}, required=["error"])
 
@@ -507,6 +559,11 @@ SERVE_SCHEMAS: dict[str, dict[str, Any]] = {
     "serve-lemma2": SERVE_LEMMA2,
     "serve-lemma3": SERVE_LEMMA3,
     "serve-adversary": SERVE_ADVERSARY,
+    "serve-gst": SERVE_GST,
+    "serve-liveness": SERVE_LIVENESS,
+    "serve-chance": SERVE_CHANCE,
+    "serve-curve": SERVE_CURVE,
+    "serve-flprun": SERVE_FLPRUN,
     "serve-error": SERVE_ERROR,
 }
 """The answers of ``flpcheck serve``'s JSON API, by endpoint."""

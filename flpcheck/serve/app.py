@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import FLPCheckError
 from .config import config_answer
+from .escape_routes import escape_routes
 from .lemma3 import adversary_answer, lemma3_answer
 from .run_answers import lemma2_answer, witness_answer
 from .session import Session
@@ -170,7 +171,8 @@ def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlet
 
     def missing(q: Any) -> Any:
         raise ApiError(404, "no such endpoint: the API has /api/status, /api/config, "
-                            "/api/witness, /api/lemma2, /api/lemma3 and /api/adversary")
+                            "/api/witness, /api/lemma2, /api/lemma3, /api/adversary, "
+                            "/api/gst, /api/liveness, /api/flprun, /api/chance and /api/curve")
 
     routes = [
         Route("/api/status", _api(lambda q: session.status())),
@@ -179,6 +181,7 @@ def create_app(session: Session, hosts: frozenset[str] | None = None) -> Starlet
         Route("/api/lemma2", _api(lambda q: lemma2_answer(session))),
         Route("/api/lemma3", _api(lemma3)),
         Route("/api/adversary", _api(lambda q: lemma3(q, adversary_answer))),
+        *[Route(url, _api(answer)) for url, answer in escape_routes(session)],
         Route("/api/{rest:path}", _api(missing)),
         Route("/{name:path}", page),
     ]

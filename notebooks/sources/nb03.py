@@ -247,7 +247,71 @@ At step 5 p1 starts ballot 1 (and promises it to itself), so at step 6 it turns 
 accept(0, 1), which had been on its way all along. Every accept request in this run reaches an
 acceptor that has just promised a higher ballot, and is turned down (the cell asserts it). Nothing is lost and nobody crashes: the schedule is fair, only unlucky. Real
 systems make it unlikely (random back-off, a stable leader), never impossible.
+"""),
+md("""
+## After GST: eventual liveness
 
+"If things go well for long enough, it decides": partial synchrony (Dwork, Lynch, Stockmeyer
+1988) makes it precise. A run is arbitrary until a time GST the adversary picks; after it, a
+process times out (takes a null step) only when no message is in transit to a live process
+(timeouts outlast every message delay), every message is received, and up to t processes may
+still crash. `check_liveness` (the Python side of `flpcheck liveness`) asks whether *every* such
+run decides. For unbounded Paxos, GST within the first 2 events (`gst_by=2`: the graph before
+GST is explored to depth 2, every run after it from there), one crash: it holds, and the worst
+case is a number of events from GST to a decision. The dueling-proposers run above cannot go on
+after GST: a proposer times out only once nothing is in transit, so no rival starts a higher
+ballot while a ballot's messages are on their way.
+"""),
+code("""
+from flpcheck.analysis.gst import GSTRules
+from flpcheck.analysis.liveness import check_liveness
+from flpcheck.analysis.post_gst import PostBounds
+
+before_gst = explore(unbounded, max_depth=2)
+live = check_liveness(before_gst, 1, GSTRules(), gst_by=2, bounds=PostBounds(max_configs=10**6))
+print(live.detail, "; worst case:", live.worst_steps, "events after GST;",
+      f"{live.post_configurations:,} configurations explored after GST")
+assert live.holds is True and live.complete and live.worst_steps == 21
+rows = [(s.number, s.phase, f"p{s.crash} crashes" if s.event is None else describe(unbounded, s.event),
+         s.label) for s in live.worst_annotated]
+display(table(["#", "when", "event", "what the null step is"], rows))
+"""),
+md("""
+Without GST the same graph holds FLP's run; after GST every run decides, at worst 21 events
+after GST here (the worst case lets one process crash midway and the survivors start over).
+A stable leader alone is not enough: with bounded ballots, a leader, and one crash, the leader's
+only ballot may go to the acceptor that crashed. Bounded Paxos (`Paxos`, one ballot each) with
+leader p0: p0's ballot 0 is addressed to the majority {p0, p1}; with p1 crashed at GST, p0 waits
+for a promise that never comes, and its timeouts change nothing: the burned ballot.
+"""),
+code("""
+bounded = explore(paxos)
+burned = check_liveness(bounded, 1, GSTRules(leader=0))
+print(burned.detail)
+run = burned.run
+print("inputs", "".join(map(str, run.inputs)), "; crashed:", sorted(run.crashed), "; GST after", run.gst_at, "events")
+rows = [(s.number, s.phase, f"p{s.crash} crashes" if s.event is None else describe(paxos, s.event),
+         s.label) for s in burned.run_annotated]
+display(table(["#", "when", "event", "what the null step is"], rows))
+assert burned.holds is False and run.crashed == {1} and {e.pid for e in run.cycle} == {0}
+"""),
+md("""
+Timeouts must also outlast a round trip. With `timeouts="local"` a process times out as soon as
+nothing is in transit *to itself*: the leader may then time out while its own ballot is still in
+flight and pre-empt itself, for ever, each period one ballot higher. Such a run has no finite
+cycle, so within a bound the check cannot establish failure: it says "not established" and shows
+the stages it built in which nobody decides.
+"""),
+code("""
+local = check_liveness(before_gst, 0, GSTRules(timeouts="local", leader=0), gst_by=2,
+                       bounds=PostBounds(max_configs=20_000))
+print("holds:", local.holds, "-", local.detail)
+assert local.holds is None and local.stages is not None
+rows = [(s.number, s.phase, describe(unbounded, s.event), s.label)
+        for s in local.stages_annotated if s.event is not None]
+display(table(["#", "when", "event", "what the null step is"], rows))
+"""),
+md("""
 ## What breaks: the classic mistakes
 
 Each class of `models/paxos_buggy.py` changes one rule. Lamport's safety argument needs all of

@@ -51,5 +51,6 @@ export const api = {
     () => get('/api/lemma3?' + q({ inputs, path, event })), () => true),
   adversary: (inputs, path, event) => cached('adversary?' + q({ inputs, path, event }),
     () => get('/api/adversary?' + q({ inputs, path, event })), () => true),
+  get: (url) => get(url),
   clear: () => cache.clear(),
 };

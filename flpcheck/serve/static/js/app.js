@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { drawMsc, drawNeighbourhood, PALETTE, sameEvent } from './svg.js';
 import { Tours } from './tours.js';
 import { Game } from './game.js';
+import { Escape } from './escape.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -269,6 +270,7 @@ function renderConfig() {
       : c.explored ? 'not known: this configuration lies past the cut of the exploration (computed on demand)'
         : 'not known yet: the model is still being explored',
   }[c.valence];
+  escape.renderChance($('#chance-valence'), c);
   $('#where').replaceChildren(
     h('span', { 'data-testid': 'depth' }, `depth ${c.depth}`), ' · from ',
     h('a', { href: hashOf(c.inputs, []), title: 'back to the initial configuration' }, `I(${c.inputs})`),
@@ -387,8 +389,9 @@ function renderSuccessors() {
     const bits = [];
     const fresh = (s.outputs || []).map((o, p) => (o !== null && c.outputs[p] === null ? `p${p} decides ${o}` : null)).filter(Boolean);
     bits.push(h('span', { class: 'decides' }, fresh.join(', ')));
+    const rule = escape.successorRule(c, s);
     const btn = h('button', {
-      class: `succ v-${s.valence}` + (s.index === state.selected ? ' selected' : '') + (isE ? ' e' : '') + (dead.has(s.pid) ? ' dead' : '') + (s.error ? ' failed' : ''),
+      class: `succ v-${s.valence}` + (s.index === state.selected ? ' selected' : '') + (isE ? ' e' : '') + (dead.has(s.pid) ? ' dead' : '') + (s.error ? ' failed' : '') + (rule && !rule.allowed ? ' forbidden' : ''),
       'data-testid': `successor-${s.index}`, 'data-index': s.index, 'data-valence': s.valence,
       'data-event': s.label, title: s.error ? `${s.text}: ${s.error}` : `${s.text} → ${s.valence}` + (isE ? ` (${mark.why})` : ''),
       onclick: () => takeSuccessor(s.index),
@@ -398,7 +401,8 @@ function renderSuccessors() {
     h('span', { class: 'ev' }, s.text,
       s.probability ? h('span', { class: 'chance', 'data-testid': `chance-${s.index}`, title: `chance gives this outcome with probability ${s.probability}` }, s.probability) : null,
       isE ? h('span', { class: 'etag' }, 'e') : null,
-      dead.has(s.pid) ? h('span', { class: 'deadtag', title: `p${s.pid} has crashed in the run being toured` }, 'crashed') : null),
+      dead.has(s.pid) ? h('span', { class: 'deadtag', title: `p${s.pid} has crashed in the run being toured` }, 'crashed') : null,
+      rule && !rule.allowed ? h('span', { class: 'gstwhy', 'data-testid': `gst-why-${s.index}`, title: 'forbidden after GST' }, rule.reason) : null),
     h('span', { class: 'eff' }, s.error ? 'the model fails here' : s.changes ? sendsSummary(s, n) : 'no change'),
     ...bits,
     h('span', { class: `vtag v-${s.valence}` }, s.valence));
@@ -450,6 +454,7 @@ export function render() {
   renderInitials();
   renderConfig();
   renderSuccessors();
+  escape.renderSwitch(state.config);
   renderCharts();
   tours.render();
   game.render();
@@ -521,7 +526,9 @@ const ctx = {
 };
 const tours = new Tours(ctx);
 const game = new Game(ctx);
+const escape = new Escape(ctx);
 ctx.tours = tours;
+ctx.escape = escape;
 ctx.game = game;
 
 function legend() {
@@ -542,5 +549,7 @@ $('#help-close').addEventListener('click', () => $('#help').close());
 legend();
 tours.mount($('#panel'));
 game.mount($('#panel'));
+escape.mountSwitch($('#gst-bar'));
+escape.mountPane($('#pane-escape'));
 pollStatus();
 window.flp = ctx; // for debugging and browser tests

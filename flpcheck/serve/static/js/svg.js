@@ -42,6 +42,16 @@ function defs(svg) {
   svg.append(d);
 }
 
+/** The line height of the labels of messages in transit to one process: stacked one per line. */
+const PENDING_LINE = 13;
+
+/** Room at the bottom of the chart for `most` stacked labels of messages in transit to one process. */
+function stackRoom(svg, width, height, most) {
+  const h = height + Math.max(0, most - 1) * PENDING_LINE;
+  svg.setAttribute('viewBox', `0 0 ${width} ${h}`);
+  svg.setAttribute('height', h);
+}
+
 export const sameEvent = (a, b) => !!a && !!b && a[0] === b[0] && JSON.stringify(a[1]) === JSON.stringify(b[1]);
 
 /**
@@ -213,9 +223,11 @@ export function drawMsc(svg, config, opts = {}) {
       'data-testid': 'msc-pending',
     }, title(`${steps[i].sends_text[k]}: sent at step ${i + 1}, still in transit`)));
     labels.append(el('text', {
-      x: x1, y: yEnd + 10, class: 'msc-plabel pending', 'text-anchor': 'middle',
+      x: x1, y: yEnd + 10 + slot * PENDING_LINE, class: 'msc-plabel pending', 'text-anchor': 'middle',
+      'data-testid': 'msc-pending-label', 'data-to': m[0],
     }, steps[i].sends_text[k].replace(/ → p\d+$/, '')));
   });
+  stackRoom(svg, width, height, Math.max(0, ...perDst.values()));
   svg.append(arrows);
   if (steps.some((s) => s.sends.length)) {
     svg.append(el('text', { x: left - 4, y: yEnd + 10, class: 'msc-transit', 'text-anchor': 'end' }, 'in transit'));
@@ -246,6 +258,18 @@ export function drawMsc(svg, config, opts = {}) {
     dots.append(g);
   });
   svg.append(labels, dots);
+  keepInside(svg, left, width);
+}
+
+/** Shift each label of a message in transit right or left so that it starts right of the
+ * "in transit" caption and ends inside the chart (measured once drawn). */
+function keepInside(svg, left, width) {
+  for (const t of svg.querySelectorAll('[data-testid=msc-pending-label]')) {
+    let box;
+    try { box = t.getBBox(); } catch (err) { return; } // not rendered (hidden): nothing to measure
+    const shift = box.x < left ? left - box.x : box.x + box.width > width ? width - box.x - box.width : 0;
+    if (shift) t.setAttribute('x', Number(t.getAttribute('x')) + shift);
+  }
 }
 
 /**

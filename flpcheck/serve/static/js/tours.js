@@ -48,6 +48,7 @@ export class Tours {
       lemma2: panel.querySelector('#pane-lemma2'),
       lemma3: panel.querySelector('#pane-lemma3'),
       game: panel.querySelector('#pane-game'),
+      escape: panel.querySelector('#pane-escape'),
     };
   }
 
@@ -88,6 +89,8 @@ export class Tours {
   }
 
   currentRun() {
+    const gst = this.ctx.escape && this.ctx.escape.run;
+    if (this.activeRun === 'gst' && gst) return gst;
     if (this.activeRun === 'lemma2' && this.lemma2 && this.lemma2.run) return this.lemma2.run;
     if (this.witness && this.witness.inputs) return this.witness;
     return null;
@@ -152,7 +155,14 @@ export class Tours {
     if (this.tab === 'witness') this.renderWitness();
     if (this.tab === 'lemma2') this.renderLemma2();
     if (this.tab === 'lemma3') this.renderLemma3();
+    if (this.tab === 'escape') this.ctx.escape.render();
   }
+
+  /** How far along `run` the configuration is, or null (for the escape tours). */
+  position(run, config) { return runPosition(run, config); }
+
+  /** The successor index `run` takes at position i. */
+  runIndexAt(run, i) { return runIndex(run, i); }
 
   waiting(pane, err) {
     const { h } = this.ctx;
