@@ -53,6 +53,10 @@ def notice_line(n: Notice) -> str:
         return (f"resumed checkpoint {n.sequence} of {n.directory} at level {n.level}: "
                 f"{configs}, {n.configurations - n.expanded:,} to expand, {size}, loaded in "
                 f"{n.took:.1f} s")
+    if n.kind == "recovered":
+        where = (f"reloaded from checkpoint {n.sequence} (level {n.level}, {configs})"
+                 if n.sequence else "started again (no checkpoint yet)")
+        return f"{n.note}: replaced; every partition {where}"
     if n.kind == "kept":
         if not n.sequence:
             return f"stopped ({n.note}) before the first checkpoint: nothing to resume"

@@ -12,6 +12,7 @@ through ``notice`` (:class:`Notice`: a level reached, a checkpoint written or re
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import time
@@ -41,7 +42,9 @@ _OURS = re.compile(r"(seg-\d+-\w+\.bin|manifest\.json)(\.tmp)?$")
 class Notice:
     """Something a checkpointed run tells as it goes: ``kind`` is ``level`` (a level was
     reached), ``written`` (a checkpoint was written), ``resumed`` (the run goes on from one),
-    ``kept`` (the run stopped; the last checkpoint written stays the one to resume) or
+    ``kept`` (the run stopped; the last checkpoint written stays the one to resume),
+    ``recovered`` (a lost worker was replaced, every partition reloaded from the last
+    checkpoint: ``note`` names it) or
     ``failed`` (a checkpoint could not be written: ``note`` says why; the last one stays). A
     checkpoint written when a stop ended the search has the stop in ``note``; ``finished``
     says the search ended by itself (everything explored, or cut by a bound)."""
@@ -229,7 +232,7 @@ class Checkpoint:
         crash_point("manifest")
         writer.commit()
         self.sequence = sequence
-        self.manifest = body
+        self.manifest = json.loads(json.dumps(body))  # as read back: nothing shared with the run
         self._clean()
         self.last_write = self.clock()
         self.last_cost = self.last_write - started
@@ -248,6 +251,16 @@ class Checkpoint:
         self._tell("resumed", p["level"], p["configurations"], p["expanded"],
                    sequence=m["sequence"], size=checkpoint_bytes(m),
                    took=self.last_write - self.opened, finished=bool(p.get("finished")))
+
+    def recovered(self, lost: list[int], why: str) -> None:
+        """Tell that workers were lost and replaced, the run reloaded from the last
+        checkpoint (or started again when there was none)."""
+        m = self.manifest
+        p = m["progress"] if m is not None else {"level": 0, "configurations": 0,
+                                                 "expanded": 0}
+        self._tell("recovered", p["level"], p["configurations"], p["expanded"],
+                   note=f"worker{'s' if len(lost) > 1 else ''} "
+                        f"{', '.join(f'p{k}' for k in lost) or '?'} lost ({why})")
 
     def kept(self, level: int, configurations: int, expanded: int, why: str) -> None:
         """Tell that the run stopped and the last checkpoint written stays (``why``)."""
