@@ -23,6 +23,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
-    settings.register_profile("ci", max_examples=150, deadline=None)
+    # the default run draws the same examples every time (a CI run cannot hit a slow example
+    # by chance); --hypothesis-long draws new ones
+    settings.register_profile("ci", max_examples=150, deadline=None, derandomize=True)
     settings.register_profile("long", max_examples=2000, deadline=None)
     settings.load_profile("long" if config.getoption("--hypothesis-long") else "ci")
