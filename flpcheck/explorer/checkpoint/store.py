@@ -98,6 +98,7 @@ class Checkpoint:
         #: the manifest of the last checkpoint written or resumed (None before the first)
         self.manifest: dict[str, Any] | None = None
         self.sequence = 0
+        self.manifest_bytes = 0  # the size of the manifest of self.manifest
         self.opened = self.started
         self.shown_level = -1
         self.shown_at = float("-inf")
@@ -129,6 +130,7 @@ class Checkpoint:
                     "with --checkpoint and another directory")
             self._take_lock()
             self.manifest = found
+            self.manifest_bytes = (d / MANIFEST).stat().st_size
             self.sequence = found["sequence"]
             self._clean()
             return found
@@ -233,6 +235,7 @@ class Checkpoint:
         writer.commit()
         self.sequence = sequence
         self.manifest = json.loads(json.dumps(body))  # as read back: nothing shared with the run
+        self.manifest_bytes = size
         self._clean()
         self.last_write = self.clock()
         self.last_cost = self.last_write - started
@@ -249,7 +252,7 @@ class Checkpoint:
         self.last_write = self.clock()
         self.shown_level = p["level"]
         self._tell("resumed", p["level"], p["configurations"], p["expanded"],
-                   sequence=m["sequence"], size=checkpoint_bytes(m),
+                   sequence=m["sequence"], size=checkpoint_bytes(m) + self.manifest_bytes,
                    took=self.last_write - self.opened, finished=bool(p.get("finished")))
 
     def recovered(self, lost: list[int], why: str) -> None:
@@ -272,7 +275,7 @@ class Checkpoint:
         if self.notice is not None:
             m = self.manifest
             if size is None:
-                size = 0 if m is None else checkpoint_bytes(m)
+                size = 0 if m is None else checkpoint_bytes(m) + self.manifest_bytes
             self.notice(Notice(kind, str(self.directory), level, configurations, expanded,
                                self.clock() - self.started,
                                self.sequence if sequence is None else sequence, size, took,
