@@ -149,7 +149,7 @@ def _model_options(fn: Callable[..., Any], workers: bool,
                      help="Save the exploration in DIR as it goes (a directory every worker "
                           "reaches), to go on after a kill with --resume DIR."),
         click.option("--checkpoint-every", type=click.FloatRange(min=0), metavar="SECONDS",
-                     help="Save at most this often (default: every 10 s at first, then as "
+                     help="Save at most this often (default: every 5 s at first, then as "
                           "the run's length allows: a tenth of the time run so far)."),
         click.option("--resume", metavar="DIR",
                      help="Go on from the checkpoint in DIR (same model file and options that "

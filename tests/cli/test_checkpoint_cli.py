@@ -207,7 +207,7 @@ def test_ctrl_c_leaves_a_complete_checkpoint(tmp_path):
 
 def test_a_line_per_level_on_stderr_with_json(tmp_path):
     """Under --checkpoint (even with --json) stderr tells each checkpoint and the last one;
-    stdout holds the JSON alone; the default cadence (10 s) writes only the final one in a
+    stdout holds the JSON alone; the default cadence (5 s) writes only the final one in a
     short run."""
     proc = run("explore", *PAXOS, "--json", "--checkpoint", str(tmp_path / "ck"))
     assert report(proc) == uninterrupted(PAXOS, tmp_path)[1]

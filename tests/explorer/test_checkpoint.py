@@ -451,11 +451,11 @@ def test_old_segments_are_rewritten_and_removed(tmp_path, monkeypatch):
 
 
 def test_when_a_checkpoint_is_due():
-    """By default: 10 s and a tenth of the run since the last one, and ten times what the last
+    """By default: 5 s and a tenth of the run since the last one, and ten times what the last
     took; with every: that many seconds."""
     now = [0.0]
     ck = Checkpoint("/nonexistent", clock=lambda: now[0])
-    for t, due in ((9.9, False), (10.0, True), (150.0, True)):
+    for t, due in ((4.9, False), (5.0, True), (150.0, True)):
         now[0] = t
         assert ck.due() is due
     ck.last_write, ck.last_cost = 100.0, 2.0
@@ -469,4 +469,4 @@ def test_when_a_checkpoint_is_due():
     fixed = Checkpoint("/nonexistent", every=2.5, clock=lambda: now[0])
     fixed.last_write = now[0] = 0.0
     assert not fixed.due(2.4) and fixed.due(2.5)
-    assert store_module.MIN_EVERY == 10.0
+    assert store_module.MIN_EVERY == 5.0

@@ -3,7 +3,7 @@
 The engines call :meth:`Checkpoint.at_boundary` between blocks (the batch engine) or levels
 (the partition engine); when it answers True they save what they added since the last
 checkpoint through :meth:`Checkpoint.save`, which writes the manifest last (see
-:mod:`.files`). Without ``every`` a checkpoint is due when both 10 s and a tenth of the run's
+:mod:`.files`). Without ``every`` a checkpoint is due when both 5 s and a tenth of the run's
 time have passed since the last one, and ten times what the last one took: the work a kill
 loses stays under a tenth of the run, and writing under a tenth of it. What happens is told
 through ``notice`` (:class:`Notice`: a level reached, a checkpoint written or resumed).
@@ -28,7 +28,7 @@ from .identity import FORMAT, identity_differences
 
 __all__ = ["Checkpoint", "Notice", "Writer", "checkpoint_bytes", "MAX_SEGMENTS"]
 
-MIN_EVERY = 10.0
+MIN_EVERY = 5.0
 """Seconds between checkpoints at least, unless ``every`` says otherwise."""
 SHARE = 0.1
 """Without ``every``: a checkpoint waits for this share of the run's time since the last."""
