@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from ..errors import CheckpointError, FLPCheckError, HashCollision, UsageError
 from ..model.inputs import bits, input_vectors
@@ -189,8 +190,8 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                 space.partial_order = True
         engine = BatchEngine(symmetry, future)
     try:
-        if checkpoint is not None:
-            engine.run(space, vectors, progress, stop, checkpoint=checkpoint)
+        if checkpoint is not None:  # (only engines with ``checkpoints = True`` take one)
+            cast(Any, engine).run(space, vectors, progress, stop, checkpoint=checkpoint)
         else:
             engine.run(space, vectors, progress, stop)
     except FLPCheckError as err:

@@ -113,7 +113,7 @@ def write_segment(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> dict[str, 
 def _pieces(head: bytes, arrays: dict[str, npt.NDArray[Any]]):
     yield memoryview(head)
     for a in arrays.values():
-        flat = memoryview(a.reshape(-1).view(np.uint8)) if a.size else memoryview(b"")
+        flat = a.reshape(-1).view(np.uint8).data if a.size else memoryview(b"")
         for at in range(0, len(flat), _CHUNK):
             yield flat[at:at + _CHUNK]
 
@@ -160,7 +160,7 @@ def read_segment(directory: Path, entry: dict[str, Any],
             target = into(name, dt, shape) if into is not None else None
             if target is None:
                 target = out[name] = np.empty(shape, dtype=dt)
-            flat = memoryview(target.reshape(-1).view(np.uint8)) if target.size else None
+            flat = target.reshape(-1).view(np.uint8).data if target.size else None
             if flat is not None:
                 for at in range(0, len(flat), _CHUNK):
                     piece = flat[at:at + _CHUNK]
