@@ -69,9 +69,7 @@ def explore(
     partial-order reductions and ``max_configs`` need the batch engine, which then explores in
     this process (``space.engine`` says which engine ran, ``space.engine_note`` why).
 
-    ``checkpoint`` (:class:`~flpcheck.explorer.checkpoint.Checkpoint`) saves the exploration
-    as it goes, or, opened to resume, goes on from the checkpoint in its directory (refused
-    when the model or an option that changes the graph differs from the checkpoint's).
+    ``checkpoint``: a :class:`~flpcheck.explorer.checkpoint.Checkpoint` to save to, or resume.
 
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
@@ -89,13 +87,7 @@ def explore(
     chosen = engine is None  # explore picks the engine, and may fall back on a hash collision
     engine, note = _choose_engine(engine, workers, ray_address, gather_limit, symmetry, por,
                                   max_configs)
-    if checkpoint is not None:
-        if engine is not None and not getattr(engine, "checkpoints", False):
-            raise UsageError(f"the {engine.name} engine does not write checkpoints: "
-                             "explore without a checkpoint, or with the default engine")
-        name = "batch" if engine is None else engine.name
-        checkpoint.begin(run_identity(protocol, vectors, bounds, symmetry, por, name,
-                                      workers if name == "partition" else 1))
+    _open_checkpoint(checkpoint, engine, protocol, vectors, bounds, symmetry, por, workers)
     try:
         space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop,
                      checkpoint)
@@ -118,6 +110,22 @@ def explore(
 
         check_symmetry(space)
     return space
+
+
+def _open_checkpoint(checkpoint: Checkpoint | None, engine: Engine | None, protocol: Protocol,
+                     vectors: list[tuple[int, ...]], bounds: Bounds, symmetry: bool, por: bool,
+                     workers: int) -> None:
+    """Open ``checkpoint`` (if any) for this run, with its identity (what a resume must
+    match): refused when the model or an option that changes the graph differs from the
+    checkpoint's it resumes."""
+    if checkpoint is None:
+        return
+    if engine is not None and not getattr(engine, "checkpoints", False):
+        raise UsageError(f"the {engine.name} engine does not write checkpoints: "
+                         "explore without a checkpoint, or with the default engine")
+    name = "batch" if engine is None else engine.name
+    checkpoint.begin(run_identity(protocol, vectors, bounds, symmetry, por, name,
+                                  workers if name == "partition" else 1))
 
 
 def _check_options(vectors: list[tuple[int, ...]], n: int, symmetry: bool, por: bool,

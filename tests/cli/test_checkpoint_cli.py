@@ -355,6 +355,11 @@ def test_majority_5_killed_after_15_s_resumes(tmp_path, workers):
     assert code == -signal.SIGKILL, f"the run ended by itself: {err}"
     assert "checkpoint 2 written" in err
     sequence(ck)
-    started = time.monotonic()
-    resume_equals_uninterrupted(model, ck, tmp_path, *extra)
-    assert time.monotonic() - started < 600
+    # processes of their own (in one pytest process, a second local Ray run failed to reach
+    # its actors after the search: not investigated)
+    reference = flpcheck("explore", *model, *extra, "--json", cwd=tmp_path, timeout=900)
+    resumed = flpcheck("explore", *model, *extra, "--json", "--resume", str(ck), cwd=tmp_path,
+                       timeout=900)
+    assert resumed.returncode == reference.returncode == 1, resumed.stderr
+    assert "resumed checkpoint" in resumed.stderr
+    assert report(resumed) == report(reference)

@@ -27,8 +27,11 @@ from .store import MAX_SEGMENTS
 from .values import check_steps, dump_values, load_values
 
 if TYPE_CHECKING:
-    from ..batch import _BatchRun
     from ..statespace import StateSpace
+
+_BatchRun = Any
+"""The batch engine's run (``flpcheck.explorer.batch._BatchRun``; not imported: that module
+imports this one)."""
 
 __all__ = ["BatchWriter", "restore_values", "restore_batch", "STREAMS"]
 

@@ -13,7 +13,7 @@ partition's segments, so a checkpoint is complete only when all of them are writ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -23,8 +23,9 @@ from .files import read_segment, write_segment
 from .store import MAX_SEGMENTS
 from .values import check_steps, dump_values, load_values
 
-if TYPE_CHECKING:
-    from ..partition.worker import Partition
+Partition = Any
+"""A partition (``flpcheck.explorer.partition.worker.Partition``; not imported: that module
+imports this one)."""
 
 __all__ = ["save_partition", "commit_partition", "restore_partition", "PART_STREAMS"]
 
