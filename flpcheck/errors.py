@@ -19,6 +19,7 @@ __all__ = [
     "ReplayError",
     "GraphvizMissing",
     "WorkerLost",
+    "CheckpointError",
 ]
 
 
@@ -82,3 +83,10 @@ class HashCollision(FLPCheckError):
 class WorkerLost(FLPCheckError):
     """A Ray worker of a ``--workers`` run died (killed, out of memory, or its node lost): the
     run is stopped, with no answer."""
+
+
+class CheckpointError(FLPCheckError):
+    """A checkpoint cannot be written or resumed: ``--resume`` with a model file or an option
+    that changes the graph other than the checkpoint's (each difference named), a checkpoint
+    file damaged (its size or checksum not what the manifest says: the file is named, never
+    read), or a checkpoint directory already in use."""

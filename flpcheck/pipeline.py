@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any, cast
 
 from .analysis.lemma1 import require_lemma1
@@ -34,6 +35,7 @@ from .analysis.reports import LemmasReport, WitnessReport, lemmas_report, witnes
 from .analysis.summary import Exploration, summarize
 from .analysis.valence import ValenceMap, classify_valence
 from .errors import UsageError
+from .explorer.checkpoint import Checkpoint, Notice
 from .explorer.driver import explore
 from .explorer.engine import StopCheck
 from .explorer.limits import StopConditions, parse_size
@@ -52,7 +54,7 @@ __all__ = ["Options", "Pipeline", "MESSAGE_BUFFER_OPTIONS"]
 Progress = Callable[..., None]
 
 MESSAGE_BUFFER_OPTIONS = ("max_configs", "max_buffer", "max_depth", "timeout", "symmetry", "por",
-                          "workers", "ray_address")
+                          "workers", "ray_address", "checkpoint", "checkpoint_every", "resume")
 """The options that apply to message-buffer models only (a round model refuses them)."""
 
 
@@ -64,7 +66,9 @@ class Options:
     (``011,100``) or a sequence of input vectors; ``max_memory`` a size (``2G``) or bytes;
     ``crashes`` and ``rounds`` are the round model's (the message-buffer commands take their
     crash budget as an argument of the analysis); ``termination`` None is the model kind's
-    default. Change one with :meth:`with_` (checked again).
+    default; ``checkpoint`` a directory to write checkpoints in (every ``checkpoint_every``
+    seconds, by default as the run's length allows), ``resume`` one to go on from. Change one
+    with :meth:`with_` (checked again).
 
     >>> Options("m.py", max_memory="1K").max_memory
     1024
@@ -89,6 +93,9 @@ class Options:
     crashes: int | None = None
     rounds: int | None = None
     termination: str | None = None
+    checkpoint: str | None = None
+    checkpoint_every: float | None = None
+    resume: str | None = None
     #: the option names a run got from the environment (RAY_ADDRESS), not asked for
     from_environment: frozenset[str] = field(default_factory=frozenset)
 
@@ -101,12 +108,25 @@ class Options:
             set_(self, "inputs", tuple(tuple(int(b) for b in x) for x in self.inputs))
         for name, low in (("processes", 1), ("max_configs", 1), ("max_buffer", 0),
                           ("max_depth", 0), ("timeout", 0), ("max_memory", 0), ("workers", 1),
-                          ("crashes", 0), ("rounds", 1)):
+                          ("crashes", 0), ("rounds", 1), ("checkpoint_every", 0)):
             value = getattr(self, name)
             if value is not None and value < low:
                 raise UsageError(f"--{name.replace('_', '-')} must be >= {low}, got {value}")
         if self.termination is not None:
             check_termination(self.termination)
+        self._check_checkpoint()
+
+    def _check_checkpoint(self) -> None:
+        for name in ("checkpoint", "resume"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, str(getattr(self, name)))
+        if self.checkpoint_every is not None and self.checkpoint is None and self.resume is None:
+            raise UsageError("--checkpoint-every needs --checkpoint DIR (or --resume DIR)")
+        if (self.checkpoint is not None and self.resume is not None
+                and Path(self.checkpoint).resolve() != Path(self.resume).resolve()):
+            raise UsageError(f"--resume {self.resume} goes on writing its checkpoints in "
+                             f"{self.resume}: leave out --checkpoint, or give it the same "
+                             "directory")
 
     def with_(self, **changes: Any) -> Options:
         """A copy with ``changes`` (checked like a new one)."""
@@ -176,16 +196,27 @@ class Pipeline:
         return [tuple(x) for x in inputs]
 
     def explore(self, *, progress: Progress | None = None,
-                stop: StopConditions | Callable[[], str | None] | None = None) -> Space:
+                stop: StopConditions | Callable[[], str | None] | None = None,
+                notice: Callable[[Notice], None] | None = None) -> Space:
         """The explored state space (explored on the first call; ``progress`` and ``stop`` as
-        :func:`flpcheck.explore` takes them)."""
+        :func:`flpcheck.explore` takes them; ``notice`` hears a checkpointed run's levels and
+        checkpoints)."""
         if self._space is None:
             protocol = self.protocol
             if stop is None and (self.options.timeout, self.options.max_memory) != (None, None):
                 stop = StopConditions(self.options.timeout, self.options.max_memory)
             self._space = explore(protocol, self.vectors(protocol.processes), progress=progress,
-                                  stop=stop, origin=self.origin, **self.options.bounds())
+                                  stop=stop, origin=self.origin,
+                                  checkpoint=self.checkpoint(notice), **self.options.bounds())
         return self._space
+
+    def checkpoint(self, notice: Callable[[Notice], None] | None = None) -> Checkpoint | None:
+        """The checkpoint of this run (``--checkpoint`` or ``--resume``), or None."""
+        o = self.options
+        where = o.resume if o.resume is not None else o.checkpoint
+        if where is None:
+            return None
+        return Checkpoint(where, o.checkpoint_every, resume=o.resume is not None, notice=notice)
 
     def whole(self, what: str) -> StateSpace:
         """The explored graph in this process: gathered from the partition engine's workers

@@ -111,6 +111,10 @@ def cli_page() -> str:
     assert isinstance(main, click.Group)
     for name, command in main.commands.items():  # in the order they are registered
         lines += _command_section(name, command, root, "##")
+        if isinstance(command, click.Group):  # its subcommands (flpcheck checkpoint info)
+            group = click.Context(command, info_name=name, parent=root)
+            for sub_name, sub in command.commands.items():
+                lines += _command_section(sub_name, sub, group, "###")
     return "\n".join(lines) + "\n"
 
 

@@ -22,11 +22,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import FLPCheckError
+from ..explorer.checkpoint import Notice
 from ..explorer.limits import GrowthWatch, StopConditions
 from ..explorer.space import Space
+from ..output.checkpoint_report import notice_line
 from ..pipeline import Options, Pipeline
 
-__all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "termination_option",
+__all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "browse_options",
+           "termination_option",
            "run_exploration", "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
 
 EXIT_INTERRUPTED = 130
@@ -82,8 +85,9 @@ class FLPGroup(click.Group):
 
 
 def explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The options shared by every command that explores a model, workers included; the
-    command gets them as one :class:`~flpcheck.pipeline.Options` (its first argument)."""
+    """The options shared by every command that explores a model, workers and checkpoints
+    included; the command gets them as one :class:`~flpcheck.pipeline.Options` (its first
+    argument)."""
     return _model_options(fn, workers=True)
 
 
@@ -92,11 +96,19 @@ def in_process_explore_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return _model_options(fn, workers=False)
 
 
+def browse_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of ``serve``, which explores in the background (no workers, no
+    checkpoints)."""
+    return _model_options(fn, workers=False, checkpoints=False)
+
+
 _OPTION_NAMES = ("model", "processes", "inputs", "max_configs", "max_buffer", "max_depth",
-                 "timeout", "max_memory", "workers", "ray_address")
+                 "timeout", "max_memory", "workers", "ray_address", "checkpoint",
+                 "checkpoint_every", "resume")
 
 
-def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
+def _model_options(fn: Callable[..., Any], workers: bool,
+                   checkpoints: bool = True) -> Callable[..., Any]:
     @functools.wraps(fn)
     def command(**given: Any) -> Any:
         values = {name: given.pop(name) for name in _OPTION_NAMES if name in given}
@@ -132,7 +144,19 @@ def _model_options(fn: Callable[..., Any], workers: bool) -> Callable[..., Any]:
                      help="Join this Ray cluster (also RAY_ADDRESS); the model's directory is "
                           "shipped with the job and the workers spread over the nodes."),
     ]
-    for option in reversed(options + scale if workers else options):
+    saving = [
+        click.option("--checkpoint", metavar="DIR",
+                     help="Save the exploration in DIR as it goes (a directory every worker "
+                          "reaches), to go on after a kill with --resume DIR."),
+        click.option("--checkpoint-every", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="Save at most this often (default: every 5 s at first, then as "
+                          "the run's length allows: a tenth of the time run so far)."),
+        click.option("--resume", metavar="DIR",
+                     help="Go on from the checkpoint in DIR (same model file and options that "
+                          "change the graph; it goes on saving there)."),
+    ]
+    chosen = options + (scale if workers else []) + (saving if checkpoints else [])
+    for option in reversed(chosen):
         command = option(command)
     return command
 
@@ -194,7 +218,11 @@ def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[Space, Sto
                 (bar.console if bar is not None else err_console).print(
                     line, markup=False, highlight=False, soft_wrap=True)
 
-        space = pipeline.explore(progress=progress, stop=stop)
+        def checkpoint_notice(notice: Notice) -> None:  # under --checkpoint, even with --json
+            (bar.console if bar is not None else err_console).print(
+                notice_line(notice), markup=False, highlight=False, soft_wrap=True)
+
+        space = pipeline.explore(progress=progress, stop=stop, notice=checkpoint_notice)
     if space.engine_note and (options.workers > 1 or options.ray_address is not None):
         err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
                           highlight=False, soft_wrap=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .chance import chance_command
+from .checkpoint import checkpoint_command
 from .common import FLPGroup
 from .explore import explore_command
 from .liveness import liveness_command
@@ -33,6 +34,7 @@ def main() -> None:
       chance    the probability of deciding: random scheduler, or adversary and coins
       serve     walk the configurations in a browser, with tours and a game
       schema    the JSON Schema of a command's --json output
+      checkpoint  what a checkpoint (--checkpoint DIR) holds and how far it got
 
     Exit codes: 0 nothing violated, 1 a property violated, 2 usage or model error, 3 an
     internal error of flpcheck, 130 interrupted.
@@ -47,5 +49,5 @@ def main() -> None:
 
 for command in (explore_command, witness_command, lemmas_command, liveness_command,
                 render_command, simulate_command, chance_command, serve_command,
-                schema_command):
+                schema_command, checkpoint_command):
     main.add_command(command)

@@ -11,7 +11,7 @@ import click
 from ..pipeline import Options, Pipeline
 from ..serve.runner import serve_forever
 from ..serve.session import Session
-from .common import in_process_explore_options, termination_option
+from .common import browse_options, termination_option
 
 __all__ = ["serve_command"]
 
@@ -21,7 +21,7 @@ Examples:
   flpcheck serve models/majority.py
   flpcheck serve models/flip_flop.py --crashes 0
   flpcheck serve models/paxos.py:Paxos --timeout 60 --port 0 --no-browser""")
-@in_process_explore_options
+@browse_options
 @click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
               help="Crash budget t of the verdict's runs (0: the forever-bivalent lasso of a "
                    "protocol that one crash defeats).")

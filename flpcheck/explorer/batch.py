@@ -27,6 +27,8 @@ import numpy.typing as npt
 from ..errors import FLPCheckError, HashCollision
 from ._storage import Growable, RowIndex, distinct, row_hash
 from .buffers import BufferTable
+from .checkpoint.batch_state import STOPS, BatchWriter, restore_batch
+from .checkpoint.store import Checkpoint
 from .engine import Engine, Progress, StopCheck
 from .moves import Moves
 from .parallel import chunks, run_all
@@ -72,6 +74,7 @@ class BatchEngine(Engine):
     partial-order reduction (:mod:`flpcheck.explorer.por`)."""
 
     name = "batch"
+    checkpoints = True
 
     def __init__(self, symmetry: bool = False, future: FutureSends | None = None,
                  thin_width: int = THIN_WIDTH) -> None:
@@ -80,8 +83,9 @@ class BatchEngine(Engine):
         self.thin_width = thin_width
 
     def run(self, space: StateSpace, vectors: list[tuple[int, ...]], progress: Progress | None,
-            stop: StopCheck | None) -> None:
-        _BatchRun(space, progress, stop, self.symmetry, self.future, self.thin_width).run(vectors)
+            stop: StopCheck | None, checkpoint: Checkpoint | None = None) -> None:
+        _BatchRun(space, progress, stop, self.symmetry, self.future, self.thin_width,
+                  checkpoint).run(vectors)
 
 
 class _BatchRun:
@@ -89,8 +93,10 @@ class _BatchRun:
 
     def __init__(self, space: StateSpace, progress: Progress | None, stop: StopCheck | None,
                  symmetry: bool = False, future: FutureSends | None = None,
-                 thin_width: int = 0) -> None:
+                 thin_width: int = 0, checkpoint: Checkpoint | None = None) -> None:
         self.space = space
+        self.checkpoint = checkpoint
+        self.writer: BatchWriter | None = None
         self.thin_width = thin_width
         self.table = space.table
         self.n = space.n
@@ -138,10 +144,19 @@ class _BatchRun:
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
         i = 0
-        if self.thin_width and self.sym is None and self.future is None:
+        ck = self.checkpoint
+        if ck is not None and ck.resume:
+            self.writer = restore_batch(self, ck.directory, ck.require_manifest())
+            i = self.writer.expanded
+            ck.told_resumed()
+            if self.writer.finished:
+                self.install()
+                return
+        elif self.thin_width and self.sym is None and self.future is None:
             thin = _SimpleRun(self.space, self.progress, self.stop, self.bufs)
-            try:
-                i, handover = thin.explore(vectors, self.thin_width)
+            try:  # (hands over to the blocks when a checkpoint is due: they write it)
+                i, handover = thin.explore(vectors, self.thin_width,
+                                           None if ck is None else ck.due)
             except FLPCheckError:
                 self._take(thin)
                 self.install()
@@ -149,6 +164,7 @@ class _BatchRun:
             self._take(thin)
             del thin
             if not handover:
+                self._save(i, final=True)
                 self.install()
                 return
         else:
@@ -159,6 +175,8 @@ class _BatchRun:
                 if reason:
                     self.space.note_cut(reason)
                     break
+                if ck is not None and ck.at_boundary(self._level(i), self.rows.size, i):
+                    self._save(i)
                 j = min(self.rows.size, i + BLOCK)
                 done = self._expand(i, j)
                 i += done
@@ -172,7 +190,30 @@ class _BatchRun:
                 err.configuration = i
             self.install()
             raise
+        self._save(i, final=True)
         self.install()
+
+    def _level(self, i: int) -> int:
+        """The depth of the configurations being expanded from configuration ``i`` on."""
+        if i < self.rows.size:
+            return int(self.depth.data[i])
+        return int(self.depth.data[i - 1]) + 1 if i else 0
+
+    def _save(self, i: int, final: bool = False) -> None:
+        """Write a checkpoint (under ``--checkpoint``) with configurations ``0..i-1`` expanded;
+        ``final``: the search ended (finished, cut by a bound, or stopped)."""
+        ck = self.checkpoint
+        if ck is None:
+            return
+        if self.writer is None:
+            self.writer = BatchWriter(self)
+        stopped = next((r for r in self.space.cut_reasons if r in STOPS), "")
+        self.writer.expanded = i
+        self.writer.finished = final and not stopped
+        ck.save(self.writer, {"level": self._level(i), "configurations": self.rows.size,
+                              "expanded": i, "events": self.dst.size,
+                              "finished": self.writer.finished,
+                              "cut_reasons": list(self.space.cut_reasons)}, stopped=stopped)
 
     def _take(self, thin: _SimpleRun) -> None:
         """Take over the graph a simple run explored while the frontier was thin."""

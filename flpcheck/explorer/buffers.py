@@ -33,6 +33,9 @@ class BufferTable:
         self.added: dict[tuple[int, int], int] = {}
         #: (process, state id, sub-buffer) -> the sub-buffer without the messages ignored there
         self.kept_memo: dict[tuple[int, int, int], int] = {}
+        for b in buffers:  # sub-buffers already there (a checkpoint's): indexed as they are
+            self.ids[b] = len(self.distinct)
+            self.distinct.append(tuple(dict.fromkeys(b)))
         self.id(())
 
     def id(self, msgs: tuple[int, ...]) -> int:

@@ -13,12 +13,16 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from ..errors import FLPCheckError, HashCollision, UsageError
+from ..errors import CheckpointError, FLPCheckError, HashCollision, UsageError
 from ..model.inputs import bits, input_vectors
 from ..model.protocol import Protocol, check_protocol_class
 from ..model.table import LocalTable
 from .batch import BatchEngine
+from .checkpoint.batch_state import restore_values
+from .checkpoint.identity import run_identity
+from .checkpoint.store import Checkpoint
 from .engine import Engine, Progress, StopCheck
 from .simple import SimpleEngine
 from .statespace import Bounds, StateSpace
@@ -42,6 +46,7 @@ def explore(
     workers: int = 1,
     ray_address: str | None = None,
     gather_limit: int | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> StateSpace:
     """Explore every configuration reachable from the initial configurations of ``protocol``.
 
@@ -64,6 +69,8 @@ def explore(
     partial-order reductions and ``max_configs`` need the batch engine, which then explores in
     this process (``space.engine`` says which engine ran, ``space.engine_note`` why).
 
+    ``checkpoint``: a :class:`~flpcheck.explorer.checkpoint.Checkpoint` to save to, or resume.
+
     >>> class DecideOwn(Protocol):
     ...     def init(self, pid, x): return (x, None)
     ...     def step(self, pid, state, msg): return (state[0], state[0]), ()
@@ -80,8 +87,10 @@ def explore(
     chosen = engine is None  # explore picks the engine, and may fall back on a hash collision
     engine, note = _choose_engine(engine, workers, ray_address, gather_limit, symmetry, por,
                                   max_configs)
+    _open_checkpoint(checkpoint, engine, protocol, vectors, bounds, symmetry, por, workers)
     try:
-        space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop)
+        space = _run(protocol, origin, bounds, vectors, engine, symmetry, por, progress, stop,
+                     checkpoint)
     except HashCollision:
         if symmetry or por or not chosen:
             raise
@@ -89,7 +98,11 @@ def explore(
         space = _run(protocol, origin, bounds, vectors, SimpleEngine(), False, False, progress,
                      stop)
         space.engine_note = (f"the {used} engine met two configurations with the same 64-bit "
-                             "hash; explored again with the simple engine in this process")
+                             "hash; explored again with the simple engine in this process"
+                             + ("" if checkpoint is None else " (which writes no checkpoint)"))
+    finally:
+        if checkpoint is not None:
+            checkpoint.close()
     if note:
         space.engine_note = note
     if symmetry:
@@ -97,6 +110,22 @@ def explore(
 
         check_symmetry(space)
     return space
+
+
+def _open_checkpoint(checkpoint: Checkpoint | None, engine: Engine | None, protocol: Protocol,
+                     vectors: list[tuple[int, ...]], bounds: Bounds, symmetry: bool, por: bool,
+                     workers: int) -> None:
+    """Open ``checkpoint`` (if any) for this run, with its identity (what a resume must
+    match): refused when the model or an option that changes the graph differs from the
+    checkpoint's it resumes."""
+    if checkpoint is None:
+        return
+    if engine is not None and not getattr(engine, "checkpoints", False):
+        raise UsageError(f"the {engine.name} engine does not write checkpoints: "
+                         "explore without a checkpoint, or with the default engine")
+    name = "batch" if engine is None else engine.name
+    checkpoint.begin(run_identity(protocol, vectors, bounds, symmetry, por, name,
+                                  workers if name == "partition" else 1))
 
 
 def _check_options(vectors: list[tuple[int, ...]], n: int, symmetry: bool, por: bool,
@@ -142,7 +171,7 @@ def _choose_engine(engine: Engine | None, workers: int, ray_address: str | None,
 
 def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[int, ...]],
          engine: Engine | None, symmetry: bool, por: bool, progress: Progress | None,
-         stop: StopCheck | None) -> StateSpace:
+         stop: StopCheck | None, checkpoint: Checkpoint | None = None) -> StateSpace:
     table = LocalTable(protocol, origin)
     # the reductions rest on each event having one result: a step left to chance is refused
     table.refuse_chance = "--symmetry" if symmetry else "--por" if por else None
@@ -151,6 +180,10 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                          "that declares ignores (messages dropped from the buffer): run "
                          "without it")
     space = StateSpace(protocol, table, bounds)
+    if checkpoint is not None and checkpoint.resume and engine is None:
+        # the values first: the partial-order reduction below interns into the same table
+        restore_values(checkpoint.directory, checkpoint.require_manifest(), table,
+                       space.buffers)
     started = time.perf_counter()
     if engine is None:
         future = None
@@ -165,10 +198,14 @@ def _run(protocol: Protocol, origin: str, bounds: Bounds, vectors: list[tuple[in
                 space.partial_order = True
         engine = BatchEngine(symmetry, future)
     try:
-        engine.run(space, vectors, progress, stop)
+        if checkpoint is not None:  # (only engines with ``checkpoints = True`` take one)
+            cast(Any, engine).run(space, vectors, progress, stop, checkpoint=checkpoint)
+        else:
+            engine.run(space, vectors, progress, stop)
     except FLPCheckError as err:
         # (a reduced space has no schedules: its edges lead to renamings)
-        if err.configuration is not None and err.configuration >= 0 and not space.reduced:
+        if (err.configuration is not None and err.configuration >= 0 and not space.reduced
+                and not isinstance(err, CheckpointError)):
             sched = space.schedule_to(err.configuration)
             err.add_note(
                 "reached from inputs "

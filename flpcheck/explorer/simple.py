@@ -10,6 +10,7 @@ It builds the same space as the batch engine, ids included.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -185,9 +186,11 @@ class _SimpleRun:
             raise
         self.install()
 
-    def explore(self, vectors: list[tuple[int, ...]], wide: int | None = None) -> tuple[int, bool]:
+    def explore(self, vectors: list[tuple[int, ...]], wide: int | None = None,
+                handover: Callable[[], bool] | None = None) -> tuple[int, bool]:
         """Explore from the initial configurations; with ``wide``, hand over as soon as more
-        than ``wide`` configurations wait to be expanded. Returns (the next configuration to
+        than ``wide`` configurations wait to be expanded, or when ``handover()`` says so
+        (asked every few hundred configurations). Returns (the next configuration to
         expand, True when handing over). The graph stays in this object (see :meth:`install`);
         a model error carries the configuration being expanded."""
         sp, table, n = self.space, self.table, self.n
@@ -223,6 +226,8 @@ class _SimpleRun:
                     if reason:
                         sp.note_cut(reason)
                         break
+                    if handover is not None and handover():
+                        return i, True
                 key = configs[i]
                 d = depth_of[i]
                 if (max_depth is not None and d >= max_depth) or (

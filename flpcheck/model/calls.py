@@ -65,6 +65,19 @@ class Interner:
         return vid
 
 
+    def restore(self, values: list[Any]) -> int | None:
+        """Append ``values`` (saved in id order) under the next ids; returns the index in
+        ``values`` of the first one equal to a value already held (ids would then differ from
+        the saved ones: nothing after it is appended), else None."""
+        for i, value in enumerate(values):
+            key = value_key(value)
+            if key in self._ids:
+                return i
+            self._ids[key] = len(self.values)
+            self.values.append(value)
+        return None
+
+
 class Lazy:
     """A description of a call, formatted only when an error message needs it."""
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from fractions import Fraction
+from itertools import islice
 from typing import Any
 
-from ..errors import ProtocolStepError, UsageError
+from ..errors import CheckpointError, ProtocolStepError, UsageError
 from .calls import CheckedCalls, Interner, Lazy
 from .chance import Outcomes
 from .checks import check_step_outcomes
@@ -149,6 +150,78 @@ class LocalTable(CheckedCalls):
             pid = self._probability_ids[p] = len(self.probabilities)
             self.probabilities.append(p)
         return pid
+
+    # -- saved and restored (checkpoints) -------------------------------------------------
+
+    def cursor(self) -> tuple[int, ...]:
+        """How much the table holds: a mark for :meth:`export` (the states, payloads,
+        messages, memoized steps, probabilities, outputs and ignores, in that order)."""
+        return (len(self.states), len(self.payloads), len(self.messages), len(self.transitions),
+                len(self.chance), len(self.probabilities), len(self.outputs), len(self._ignored),
+                len(self.decision_changes))
+
+    def export(self, since: tuple[int, ...] | None = None) -> dict[str, Any]:
+        """What the table gained since the :meth:`cursor` ``since`` (everything when None):
+        the values and memos in id (or first-call) order, which :meth:`restore` takes back
+        under the same ids. User values stay the model's own objects."""
+        at = since or (0, 0, 0, 0, 0, 1, 0, 0, 0)  # a new table's: probability 1 is id 0
+        return {"cursor": at, "states": self.states[at[0]:], "payloads": self.payloads[at[1]:],
+                "messages": self.messages[at[2]:],
+                "transitions": list(islice(self.transitions.items(), at[3], None)),
+                "chance": list(islice(self.chance.items(), at[4], None)),
+                "probabilities": self.probabilities[at[5]:],
+                "outputs": list(islice(self.outputs.items(), at[6], None)),
+                "ignored": list(islice(self._ignored.items(), at[7], None)),
+                "decision_changes": sorted(self.decision_changes),
+                "user_calls": self.user_calls}
+
+    def restore(self, part: dict[str, Any]) -> None:
+        """Take back a part :meth:`export` gave, on a table holding exactly what the table
+        exported held at its ``cursor`` (the parts in order): every id comes out as saved. A
+        value equal to one held already (a model whose values do not survive saving) is a
+        :class:`~flpcheck.errors.CheckpointError`."""
+        if tuple(part["cursor"][:8]) != self.cursor()[:8]:
+            raise CheckpointError(f"{self.origin}: the checkpoint's tables are out of order")
+        for kind, interner, values in (("local state", self._states, part["states"]),
+                                       ("payload", self._payloads, part["payloads"])):
+            clash = interner.restore(values)
+            if clash is not None:
+                raise CheckpointError(
+                    f"{self.origin}: the checkpoint's {kind} {values[clash]!r} equals another "
+                    "one once loaded again (its class compares or hashes differently since "
+                    "the checkpoint was written?): the checkpoint cannot be resumed")
+        for key in part["messages"]:
+            self._message_ids[key] = len(self.messages)
+            self.messages.append(tuple(key))
+        self.transitions.update(part["transitions"])
+        self.chance.update(part["chance"])
+        for p in part["probabilities"]:
+            self.probability_id(p)
+        self.outputs.update(part["outputs"])
+        self._ignored.update(part["ignored"])
+        self.decision_changes.update(tuple(k) for k in part["decision_changes"])
+        self.user_calls = part["user_calls"]
+
+    def differs(self, key: tuple[int, int, int]) -> str | None:
+        """Call ``step`` once more for a memoized step and compare: None when it gives what
+        the memo holds, else what it gives now (a checkpoint's model that behaves otherwise
+        than when the checkpoint was written). Interns nothing."""
+        pid, sid, mid = key
+        state, msg = self.states[sid], self.payload_of(mid)
+        what = Lazy(lambda: self.describe_step(pid, sid, mid))
+        raw = self.call(self.protocol.step, (pid, state, msg), what)
+        results = check_step_outcomes(self.origin, self.n, raw, state, pid, what,
+                                      check_new_state=False)
+        now = []
+        for p, new_state, sends in results:
+            mids = [self.find_message(d, pl) for d, pl in sends]
+            found = (self.find_probability(p), self.find_state(new_state), mids)
+            if found[0] is None or found[1] is None or None in mids:
+                return f"{what} now returns {_shown(raw, results)!r}"
+            now.append((found[0], found[1], tuple(sorted(m for m in mids if m is not None))))
+        if tuple(now) != self.outcomes(pid, sid, mid):
+            return f"{what} now returns {_shown(raw, results)!r}"
+        return None
 
     def _call_step(self, key: tuple[int, int, int]) -> None:
         """Call ``step`` (twice, compared), check and intern what it returns, and memoize it in

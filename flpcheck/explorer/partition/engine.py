@@ -17,21 +17,26 @@ partial-order reduction.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ...errors import FLPCheckError, UsageError
+from ...errors import CheckpointError, FLPCheckError, UsageError, WorkerLost
+from ..checkpoint.store import Checkpoint
 from ..engine import Engine, Progress, StopCheck
 from ..statespace import StateSpace
 from .gather import gathered_bytes, install_gathered
-from .parts import LocalParts, Parts
+from .parts import LocalParts, Parts, Replaceable
 from .worker import Partition
 
 __all__ = ["PartitionEngine", "CHUNK"]
 
 CHUNK = 1 << 16
 """Frontier configurations each partition expands per round (bounds the batches in flight)."""
+RECOVERIES = 3
+"""Workers lost in a row (no checkpoint written between) that a checkpointed run replaces;
+one more ends the run."""
 GATHER_UP_TO = 2_000_000
 """Graphs of at most this many configurations are gathered into one process at once (the
 explore command searches them for a non-deciding run, which needs the whole graph); larger
@@ -43,6 +48,7 @@ class PartitionEngine(Engine):
     when ``ray`` is set: a local Ray started for the run, or the cluster at ``address``)."""
 
     name = "partition"
+    checkpoints = True
 
     def __init__(self, workers: int = 1, ray: bool = False, address: str | None = None,
                  chunk: int = CHUNK, gather_limit: int | None = None,
@@ -60,7 +66,7 @@ class PartitionEngine(Engine):
         self.report: dict[str, Any] = {}
 
     def run(self, space: StateSpace, vectors: list[tuple[int, ...]], progress: Progress | None,
-            stop: StopCheck | None) -> None:
+            stop: StopCheck | None, checkpoint: Checkpoint | None = None) -> None:
         if space.bounds.max_configs is not None:
             raise UsageError("the partition engine does not support --max-configs")
         protocol, origin = space.protocol, space.table.origin
@@ -78,13 +84,23 @@ class PartitionEngine(Engine):
         try:
             self.report = {"backend": parts.describe(), "start_s": time.perf_counter() - started,
                            "workers": getattr(parts, "where", None)}
-            search = _Search(parts, space, self.chunk, progress, stop)
-            try:
-                search.run(vectors)
-            except FLPCheckError as err:
-                search.after_error(err)
-                raise
-            keep = self._install(parts, space, search)
+            search = _Search(parts, space, self.chunk, progress, stop, checkpoint)
+            started = False
+            while True:
+                try:
+                    if started:
+                        search.levels()  # reloaded by recover: go on from there
+                    else:
+                        started = True
+                        search.run(vectors)
+                    keep = self._install(parts, space, search)
+                    break
+                except WorkerLost as err:
+                    if not search.recover(err):
+                        raise
+                except FLPCheckError as err:
+                    search.after_error(err)
+                    raise
         finally:
             if not keep:
                 parts.shutdown()
@@ -132,42 +148,74 @@ class PartitionEngine(Engine):
 
 
 class _Search:
-    """One run of the level loop over the partitions."""
+    """One run of the level loop over the partitions (with ``checkpoint``: saved between
+    levels, resumed from one, and a lost worker replaced and every partition reloaded from
+    the last checkpoint)."""
 
     def __init__(self, parts: Parts, space: StateSpace, chunk: int, progress: Progress | None,
-                 stop: StopCheck | None) -> None:
+                 stop: StopCheck | None, checkpoint: Checkpoint | None = None) -> None:
         self.parts = parts
         self.space = space
         self.chunk = chunk
         self.progress = progress
         self.stop = stop
+        self.checkpoint = checkpoint
         self.K = parts.K
         self.level_base: list[int] = [0]
         self.part_base: list[list[int]] = []
         self.initial: list[tuple[tuple[int, ...], int]] = []
         self.level = 0
+        self.frontier: list[int] = []
+        self.total = self.expanded = 0
+        self.finished = False
+        self.vectors: list[tuple[int, ...]] = []
+        self.recoveries = 0  # workers replaced since the last checkpoint written
         self.report: dict[str, Any] = {"levels": 0, "rounds": 0}
 
     def run(self, vectors: list[tuple[int, ...]]) -> None:
-        parts, K, space = self.parts, self.K, self.space
+        """Explore from ``vectors``, or from the checkpoint being resumed."""
+        self.vectors = vectors
+        ck = self.checkpoint
+        if ck is not None:
+            self._check_reach(ck)
+            if ck.resume:
+                self._restore(ck.require_manifest())
+                ck.told_resumed()
+                self.levels()
+                return
+        self._start(vectors)
+        self.levels()
+
+    def _start(self, vectors: list[tuple[int, ...]]) -> None:
+        """Level 0: the initial configurations, numbered."""
+        parts, K = self.parts, self.K
         found = parts.get(parts.call(Partition.add_initial, [(vectors,)] * K))
         counts = [c for _, c in found]
         base = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64).tolist()
         parts.get(parts.call(Partition.set_level, [(0, base)] * K))
-        self.part_base.append(base)
+        self.level_base, self.part_base, self.level = [0], [base], 0
         gid: dict[int, int] = {}
         for k, (pairs, _) in enumerate(found):
             for i, local in pairs:
                 gid[i] = base[k] + local
         self.initial = [(tuple(x), gid[i]) for i, x in enumerate(vectors)]
-        frontier = counts
-        total, expanded, events = sum(counts), 0, 0
+        self.frontier = counts
+        self.total, self.expanded, self.finished = sum(counts), 0, False
+
+    def levels(self) -> None:
+        """The level loop, from the level the search is at."""
+        if self.finished:
+            return
+        parts, K, space, ck = self.parts, self.K, self.space, self.checkpoint
         max_depth = space.bounds.max_depth
         stopped = None
-        while sum(frontier):
+        while sum(self.frontier):
             if max_depth is not None and self.level >= max_depth:
                 parts.get(parts.call(Partition.cut_level, [("max-depth",)] * K))
                 break
+            if ck is not None and ck.at_boundary(self.level, self.total, self.expanded):
+                self._save()
+            frontier = self.frontier
             rounds = max(1, -(-max(frontier) // self.chunk))
             replies: list[list[Any]] = [[None] * K for _ in range(K)]
             news: list[Any] = []
@@ -184,8 +232,8 @@ class _Search:
                 self.report["rounds"] += 1
                 if self.progress is not None and rounds > 1:
                     done = min(hi, max(frontier))
-                    self.progress(total + sum(parts.get(news)), expanded + done * K, events,
-                                  self.level)
+                    self.progress(self.total + sum(parts.get(news)), self.expanded + done * K,
+                                  0, self.level)
             new = parts.get(news) if news else [0] * K
             nb = self.level_base[-1] + sum(frontier)
             pb = np.concatenate([[0], np.cumsum(new)[:-1]]).astype(np.int64).tolist()
@@ -193,17 +241,89 @@ class _Search:
             self.level_base.append(nb)
             self.part_base.append(pb)
             self.level += 1
-            expanded += sum(frontier)
-            total += sum(new)
-            frontier = new
+            self.expanded += sum(frontier)
+            self.total += sum(new)
+            self.frontier = new
             if self.progress is not None:
-                self.progress(total, expanded, events, self.level)
+                self.progress(self.total, self.expanded, 0, self.level)
             if stopped:
                 break
         if stopped:
             space.note_cut(stopped)
         parts.get(parts.call(Partition.close, [()] * K))
         self.report["levels"] = self.level
+        if stopped:
+            if ck is not None:
+                ck.kept(self.level, self.total, self.expanded, stopped)
+            return
+        self.finished = True
+        if ck is not None:
+            self._save()
+
+    # -- checkpoints --------------------------------------------------------------------------
+
+    def _check_reach(self, ck: Checkpoint) -> None:
+        """Every partition must see the checkpoint directory (on a cluster: a shared one)."""
+        parts = self.parts
+        seen = parts.get(parts.call(Partition.reaches, [(str(ck.directory),)] * self.K))
+        for k, (ok, host) in enumerate(seen):
+            if not ok:
+                raise CheckpointError(f"--checkpoint {ck.directory}: partition {k} (on {host}) "
+                                      "does not see it: give a directory every node reaches "
+                                      "(a shared file system mounted at the same path)")
+
+    def _save(self) -> None:
+        ck = self.checkpoint
+        assert ck is not None
+        progress = {"level": self.level, "configurations": self.total,
+                    "expanded": self.expanded, "events": 0, "finished": self.finished,
+                    "cut_reasons": list(self.space.cut_reasons)}
+        writer = _PartsWriter(self, progress)
+        if ck.save(writer, progress):
+            self.recoveries = 0
+
+    def state(self) -> dict[str, Any]:
+        """The coordinator's state between two levels, for the manifest."""
+        return {"level": self.level, "level_base": self.level_base,
+                "part_base": self.part_base, "frontier": self.frontier, "total": self.total,
+                "expanded": self.expanded, "finished": self.finished,
+                "initial": [[list(x), cid] for x, cid in self.initial],
+                "rounds": self.report["rounds"]}
+
+    def _restore(self, manifest: dict[str, Any]) -> None:
+        """Every partition and the coordinator as the checkpoint has them."""
+        ck = self.checkpoint
+        assert ck is not None
+        state, parts, K = manifest["state"], self.parts, self.K
+        files = manifest["files"]
+        mine = [[f for f in files if f["name"].endswith(f"-p{k}.bin")] for k in range(K)]
+        parts.get(parts.call(Partition.restore_checkpoint,
+                             [(str(ck.directory), mine[k], state["parts"][k],
+                               manifest["model"]["module"]) for k in range(K)]))
+        s = state["search"]
+        self.level, self.frontier = s["level"], list(s["frontier"])
+        self.level_base, self.part_base = list(s["level_base"]), [list(b) for b in s["part_base"]]
+        self.total, self.expanded, self.finished = s["total"], s["expanded"], s["finished"]
+        self.initial = [(tuple(x), cid) for x, cid in s["initial"]]
+        self.report["rounds"] = s["rounds"]
+
+    def recover(self, err: WorkerLost) -> bool:
+        """A worker was lost: replace it and reload every partition from the last checkpoint
+        (from the start when none was written yet). False when that cannot be done (no
+        checkpoint asked for, partitions that cannot be replaced, or too many losses in a
+        row): the error then ends the run."""
+        ck, parts = self.checkpoint, self.parts
+        if ck is None or not isinstance(parts, Replaceable) or self.recoveries >= RECOVERIES:
+            return False
+        self.recoveries += 1
+        lost = parts.replace_lost()
+        if ck.manifest is None:
+            parts.get(parts.call(Partition.restart, [()] * self.K))
+            self._start(self.vectors)
+        else:
+            self._restore(ck.manifest)
+        ck.recovered(lost, getattr(err, "reason", str(err)))
+        return True
 
     def note_cuts(self, sums: list[dict[str, Any]]) -> None:
         """Record the bounds that cut the search, in the order of the first configuration each
@@ -233,3 +353,28 @@ class _Search:
         install_gathered(self.space, exports, np.array(self.level_base, dtype=np.int64), None)
         self.space.initial = self.initial
         self.note_cuts(sums)
+
+
+class _PartsWriter:
+    """Writes a checkpoint of the partitions (each its own segment, where it runs) and the
+    coordinator's state (:class:`~flpcheck.explorer.checkpoint.store.Writer`)."""
+
+    def __init__(self, search: _Search, progress: dict[str, Any]) -> None:
+        self.search = search
+        self.progress = progress  # the manifest's: its events and cuts come from the parts
+
+    def write(self, directory: Path, sequence: int
+              ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        parts = self.search.parts
+        saved = parts.get(parts.call(Partition.save_checkpoint,
+                                     [(str(directory), sequence)] * parts.K))
+        files = [f for part_files, _ in saved for f in part_files]
+        self.progress["events"] = sum(st["streams"]["dst"] for _, st in saved)
+        cuts = {why for _, st in saved for why in st["cut_first"]}
+        self.progress["cut_reasons"] = sorted(cuts) + [
+            r for r in self.progress["cut_reasons"] if r not in cuts]
+        return files, {"search": self.search.state(), "parts": [st for _, st in saved]}
+
+    def commit(self) -> None:
+        parts = self.search.parts
+        parts.get(parts.call(Partition.commit_checkpoint, [()] * parts.K))

@@ -5,11 +5,11 @@ interface, :class:`LocalParts` runs them in this process (Ray actors:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from .worker import Partition
 
-__all__ = ["Parts", "LocalParts"]
+__all__ = ["Parts", "LocalParts", "Replaceable"]
 
 
 Method = Callable[..., Any]
@@ -63,3 +63,12 @@ class LocalParts(Parts):
 
     def one(self, k: int, method: Method, *args: Any) -> Any:
         return method(self.parts[k], *args)
+
+
+@runtime_checkable
+class Replaceable(Protocol):
+    """Partitions whose lost workers can be replaced (Ray actors): :meth:`replace_lost` starts
+    a fresh worker in place of each dead one (its partition empty, to be reloaded) and
+    returns their indices."""
+
+    def replace_lost(self) -> list[int]: ...

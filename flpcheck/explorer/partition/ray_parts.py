@@ -9,7 +9,9 @@ passes references, never the arrays.
 Each actor loads the model file under the module name the driver gave it, so the protocol
 object (pickled with its attributes) and every state and payload travel between processes by
 reference to the same classes. A model error in an actor is raised here as itself; an actor
-that dies (killed, out of memory, its node lost) ends the run with :class:`WorkerLost`.
+that dies (killed, out of memory, its node lost) ends the run with :class:`WorkerLost`, unless
+the run writes checkpoints: then it is replaced (:meth:`RayParts.replace_lost`) and every
+partition reloaded from the last checkpoint.
 Waiting is done in short slices, so a signal (Ctrl-C) is seen within a fraction of a second.
 """
 
@@ -48,6 +50,24 @@ def require_ray() -> Any:
         raise UsageError("--workers and --ray-address run on Ray, which is not installed: "
                          "pip install 'flpcheck[ray]'") from None
     return ray
+
+
+def _errors_to_stderr() -> None:
+    """Ray's driver prints the error messages its raylet publishes (a worker died, ...) on
+    stdout, where they would break a command's --json output: send them to stderr."""
+    try:
+        import ray._private.worker as ray_worker
+    except ImportError:
+        return
+    original = getattr(ray_worker, "print_to_stdstream", None)
+    if original is None or getattr(original, "flpcheck_stderr", False):
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        original({**data, "is_err": True}, ignore_prefix)
+
+    to_stderr.flpcheck_stderr = True  # type: ignore[attr-defined]
+    ray_worker.print_to_stdstream = to_stderr
 
 
 def _model_source(protocol: Protocol) -> tuple[str, Path]:
@@ -123,6 +143,9 @@ class RayParts(Parts):
     def __init__(self, K: int, protocol: Protocol, origin: str, max_buffer: int | None,
                  address: str | None) -> None:
         ray = self.ray = require_ray()
+        # the errors of tasks left behind by a lost worker are handled here, not logged
+        os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
+        _errors_to_stderr()
         self.K = K
         self.address = address
         module, path = _model_source(protocol)
@@ -148,17 +171,43 @@ class RayParts(Parts):
         # reserved, so that runs in one process never wait for each other's workers
         actor = ray.remote(num_cpus=1 if shipped else 0, max_restarts=0,
                            max_task_retries=0)(_Actor)
-        self.actors = [actor.options(scheduling_strategy="SPREAD").remote(
-            k, K, model, origin, max_buffer) for k in range(K)]
-        pings = [a.ping.remote() for a in self.actors]
-        ready, _ = ray.wait(pings, num_returns=K, timeout=START_TIMEOUT)
-        if len(ready) < K:
+        self._make = lambda k: actor.options(scheduling_strategy="SPREAD").remote(
+            k, K, model, origin, max_buffer)
+        self.actors = [self._make(k) for k in range(K)]
+        self.where = self._started(self.actors, K)
+
+    def _started(self, actors: list[Any], K: int) -> list[tuple[int, str]]:
+        """Wait for ``actors`` to start (their pids and nodes)."""
+        ray = self.ray
+        pings = [a.ping.remote() for a in actors]
+        ready, _ = ray.wait(pings, num_returns=len(pings), timeout=START_TIMEOUT)
+        if len(ready) < len(pings):
             free = ray.available_resources().get("CPU", 0)
             self.shutdown()
             raise UsageError(f"{K} Ray workers did not start within {START_TIMEOUT:.0f} s (each "
                              f"asks for one CPU; the cluster has {free:g} free): use fewer "
                              "--workers or a larger cluster")
-        self.where = self.get(pings)
+        return list(self.get(pings))
+
+    def replace_lost(self) -> list[int]:
+        """Start a new worker in place of each one that died (its partition empty)."""
+        ray = self.ray
+        lost = []
+        for k, a in enumerate(self.actors):
+            try:
+                ray.get(a.ping.remote(), timeout=START_TIMEOUT)
+            except Exception:  # dead (or unreachable): replaced
+                lost.append(k)
+        for k in lost:
+            try:
+                ray.kill(self.actors[k])
+            except Exception:
+                pass
+            self.actors[k] = self._make(k)
+        fresh = self._started([self.actors[k] for k in lost], len(lost))
+        for k, where in zip(lost, fresh, strict=True):
+            self.where[k] = where
+        return lost
 
     def describe(self) -> str:
         nodes = len({node for _, node in self.where})
@@ -199,10 +248,13 @@ class RayParts(Parts):
             text = _PLAIN.sub("", str(getattr(err, "error_msg", "") or err)).strip()
             last = text.splitlines()[-1].strip() if text else type(err).__name__
             return WorkerLost(f"a Ray worker could not start: {last}; the run is stopped")
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return WorkerLost(f"a Ray worker of the run died ({type(err).__name__}: {first}); the "
+        text = _PLAIN.sub("", str(err)).strip()
+        first = text.splitlines()[0] if text else type(err).__name__
+        lost = WorkerLost(f"a Ray worker of the run died ({type(err).__name__}: {first}); the "
                           "run is stopped. If it ran out of memory, use more nodes (--workers) "
                           "or a smaller model")
+        lost.reason = f"{type(err).__name__}: {first}"  # type: ignore[attr-defined]
+        return lost
 
     def share(self, value: Any) -> Any:
         return self.ray.put(value)

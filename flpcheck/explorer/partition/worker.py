@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import resource
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from ...model.protocol import Protocol
 from ...model.table import LocalTable
 from .._storage import Growable, RowIndex, _mix, distinct, row_hash
 from ..buffers import BufferTable
+from ..checkpoint.partition_state import commit_partition, restore_partition, save_partition
 from ..fingerprint import buffer_fingerprint, fingerprint, position_tables
 from ..limits import current_rss
 from ..moves import Moves, _narrowest
@@ -100,6 +102,39 @@ class Partition(PartitionQueries):
         self.cross_levels: set[int] = set()  # levels with edges within them across partitions
         self.timers: dict[str, float] = {}  # CPU seconds by method
         self.rss_start = current_rss()  # this process, the model loaded
+        #: checkpoints: what the last one committed holds (files, array sizes, table cursor,
+        #: sub-buffers), and what the one being written will once committed
+        self.saved: dict[str, Any] = {"files": [], "sizes": {}, "cursor": None, "buffers": 0}
+        self.saving: dict[str, Any] | None = None
+    # -- checkpoints (:mod:`flpcheck.explorer.checkpoint.partition_state`) ----------------------
+
+    def save_checkpoint(self, directory: str, sequence: int
+                        ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Write my segment of checkpoint ``sequence`` (between two levels)."""
+        return save_partition(self, Path(directory), sequence)
+
+    def commit_checkpoint(self) -> None:
+        """The checkpoint naming my last segment is complete."""
+        commit_partition(self)
+
+    def restore_checkpoint(self, directory: str, files: list[dict[str, Any]],
+                           state: dict[str, Any], module: str) -> None:
+        """Start again from a checkpoint: my state as it was when it was written."""
+        Partition.__init__(self, self.k, self.K, self.table.protocol, self.table.origin,
+                           self.max_buffer)
+        restore_partition(self, Path(directory), files, state, module)
+
+    def restart(self) -> None:
+        """Start again from nothing (a worker lost before the first checkpoint)."""
+        Partition.__init__(self, self.k, self.K, self.table.protocol, self.table.origin,
+                           self.max_buffer)
+
+    def reaches(self, directory: str) -> tuple[bool, str]:
+        """Whether this process sees the checkpoint directory (its lock file), and where."""
+        import socket
+
+        return (Path(directory) / "lock").exists(), socket.gethostname()
+
     # -- ids ----------------------------------------------------------------------------------
 
     def set_level(self, level_base: int, part_base: list[int]) -> None:
@@ -207,6 +242,7 @@ class Partition(PartitionQueries):
         owner (None for none; my own batch stays here)."""
         if self.pending is not None:
             self._apply(list(replies))
+        _lost_here(self.k, len(self.level_start) - 2)
         base = self.level_start[-2]
         i, j = base + lo, min(base + hi, self.level_start[-1])
         if j <= i:
@@ -458,3 +494,21 @@ class Partition(PartitionQueries):
 def _take(arrays: list[npt.NDArray[np.integer]], at: IntArray) -> npt.NDArray[np.integer]:
     """``np.concatenate(arrays)[at]`` without the concatenation when there is one array."""
     return arrays[0][at] if len(arrays) == 1 else np.concatenate(arrays)[at]
+
+
+LOSE_ENV = "FLPCHECK_TEST_LOSE_WORKER"
+"""Test hook: ``K:LEVEL:FILE`` kills the process of partition K (SIGKILL) when it starts
+expanding level LEVEL, once: FILE is created then, and its existence stops a second kill (the
+replacement worker reads the same environment)."""
+
+
+def _lost_here(k: int, level: int) -> None:
+    wanted = os.environ.get(LOSE_ENV)
+    if not wanted:
+        return
+    part, at, marker = wanted.split(":", 2)
+    if int(part) == k and int(at) == level and not os.path.exists(marker):
+        import signal
+
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
