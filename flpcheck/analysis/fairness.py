@@ -11,7 +11,6 @@ edge inside the component delivers; recompute; repeat. Each pass is linear in th
 from __future__ import annotations
 
 from array import array
-from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +22,7 @@ from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
 from .graph import bfs, reach, reach_bits
 from .lasso import Run
+from .walks import covering_walk
 
 __all__ = ["fair_components", "fair_lasso", "strong_components", "tarjan"]
 
@@ -416,52 +416,5 @@ def _covering_cycle(space: StateSpace, start: int, labels: np.ndarray, inside: n
     need_m: set[int] = set()
     for c in members:
         need_m |= _pending_live(space, int(c), live)
-    walk: list[int] = []
-    here = start
-
-    def satisfied(edge: int) -> None:
-        eid = space.edge_event[edge]
-        need_p.discard(space.event_pid(eid))
-        if eid >= n:
-            need_m.discard(eid - n)
-
-    def wanted(edge: int) -> bool:
-        eid = space.edge_event[edge]
-        return space.event_pid(eid) in need_p or (eid >= n and eid - n in need_m)
-
-    while need_p or need_m:
-        path = _bfs_inside(space, here, inside, lambda k: wanted(k))
-        for k in path:
-            satisfied(k)
-        walk += path
-        here = int(space.edge_dst[path[-1]])
-        # messages pending along the walk so far are in the component: already in need_m
-    if here != start:
-        back = _bfs_inside(space, here, inside, lambda k: int(space.edge_dst[k]) == start)
-        walk += back
-    return walk
-
-
-def _bfs_inside(space: StateSpace, start: int, inside: np.ndarray, goal) -> list[int]:
-    """Edge ids of a shortest walk from ``start`` along ``inside`` edges ending with an edge
-    for which ``goal(edge)`` holds."""
-    prev: dict[int, int] = {start: -1}
-    queue = deque([start])
-    while queue:
-        c = queue.popleft()
-        for k in range(space.indptr[c], space.indptr[c + 1]):
-            if not inside[k]:
-                continue
-            if goal(k):
-                edges = [k]
-                while c != start:
-                    e = prev[c]
-                    edges.append(e)
-                    c = space.edge_source(e)
-                return edges[::-1]
-            d = int(space.edge_dst[k])
-            if d not in prev:
-                prev[d] = k
-                queue.append(d)
-    raise AssertionError("a strongly connected component must contain the wanted edge")
+    return covering_walk(space, start, inside, need_p, need_m)
 

@@ -18,14 +18,13 @@ Each pass is a few vector operations over the edges.
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
 from ..explorer.statespace import StateSpace
+from .walks import covering_walk
 
 __all__ = ["sources", "enabled_matrix", "pending_pairs", "fair_post_gst", "covering_cycle"]
 
@@ -146,45 +145,4 @@ def covering_cycle(space: StateSpace, start: int, labels: npt.NDArray[np.int64],
                                                          int(space.indptr[start + 1]))
                   if inside[k]} or set(live)
 
-    def wanted(k: int) -> bool:
-        eid = int(space.edge_event[k])
-        return int(space.edge_pid[k]) in need_p or (eid >= n and eid - n in need_m)
-
-    walk: list[int] = []
-    here = start
-    while need_p or need_m:
-        path = _bfs_inside(space, here, inside, wanted)
-        for k in path:
-            eid = int(space.edge_event[k])
-            need_p.discard(int(space.edge_pid[k]))
-            if eid >= n:
-                need_m.discard(eid - n)
-        walk += path
-        here = int(space.edge_dst[path[-1]])
-    if here != start:
-        walk += _bfs_inside(space, here, inside, lambda k: int(space.edge_dst[k]) == start)
-    return walk
-
-
-def _bfs_inside(space: StateSpace, start: int, inside: Bools, goal) -> list[int]:
-    """Edge ids of a shortest walk from ``start`` along ``inside`` edges that ends with an edge
-    satisfying ``goal``."""
-    prev: dict[int, int] = {start: -1}
-    queue = deque([start])
-    while queue:
-        c = queue.popleft()
-        for k in range(int(space.indptr[c]), int(space.indptr[c + 1])):
-            if not inside[k]:
-                continue
-            if goal(k):
-                edges = [k]
-                while c != start:
-                    e = prev[c]
-                    edges.append(e)
-                    c = space.edge_source(e)
-                return edges[::-1]
-            d = int(space.edge_dst[k])
-            if d not in prev:
-                prev[d] = k
-                queue.append(d)
-    raise AssertionError("a fair component must contain the wanted edge")
+    return covering_walk(space, start, inside, need_p, need_m)

@@ -21,8 +21,6 @@ it decides (liveness found no run that avoids it there).
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 import numpy.typing as npt
 
@@ -32,6 +30,7 @@ from .gst_fair import enabled_matrix, pending_pairs
 from .gst_runs import GSTRun
 from .gst_search import _Graphs, _start
 from .post_gst import PostGraph
+from .walks import shortest_walk
 
 __all__ = ["MAX_STAGES", "fair_stages"]
 
@@ -126,23 +125,9 @@ def _nearest(space: StateSpace, start: int, walk_ok: npt.NDArray[np.bool_], need
     """A shortest walk along ``walk_ok`` edges ending with an edge of a process in
     ``need_p`` or receiving a message in ``need_m``."""
     n = space.n
-    prev: dict[int, int] = {start: -1}
-    queue = deque([start])
-    while queue:
-        c = queue.popleft()
-        for k in range(int(space.indptr[c]), int(space.indptr[c + 1])):
-            if not walk_ok[k]:
-                continue
-            eid = int(space.edge_event[k])
-            if int(space.edge_pid[k]) in need_p or (eid >= n and eid - n in need_m):
-                edges = [k]
-                while c != start:
-                    e = prev[c]
-                    edges.append(e)
-                    c = space.edge_source(e)
-                return edges[::-1]
-            d = int(space.edge_dst[k])
-            if d not in prev:
-                prev[d] = k
-                queue.append(d)
-    return None
+
+    def wanted(k: int) -> bool:
+        eid = int(space.edge_event[k])
+        return int(space.edge_pid[k]) in need_p or (eid >= n and eid - n in need_m)
+
+    return shortest_walk(space, start, walk_ok, wanted)
