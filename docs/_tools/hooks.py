@@ -215,7 +215,7 @@ def layers_page() -> str:
     return f"{head}{CONTRACT_START}\n```ini\n{contracts_ini()}\n```\n{CONTRACT_END}{tail}"
 
 
-# --- the committed pages and the mkdocs hook ------------------------------------------------------------------------------
+# --- the committed pages and the mkdocs hook ------------------------------------------
 
 
 def expected() -> dict[Path, str]:
