@@ -16,6 +16,7 @@ raises :class:`~flpcheck.errors.CheckpointError` naming the file.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -125,16 +126,8 @@ def read_segment(directory: Path, entry: dict[str, Any],
     shape)`` may give a writable array of that shape and type to read an array into (no copy:
     the engines' storage); the arrays it does not take are returned. Nothing read is valid
     until this returns."""
-    path = directory / entry["name"]
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        raise _damaged(path, "missing (the manifest lists it)") from None
+    path, fh, size = _open_listed(directory, entry)
     with fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size != entry["bytes"]:
-            raise _damaged(path, f"{size:,} bytes, the manifest says {entry['bytes']:,} "
-                                 "(truncated or overwritten)")
         head = fh.read(len(SEGMENT_MAGIC) + 8)
         crc = zlib.crc32(head)
         if not head.startswith(SEGMENT_MAGIC):
@@ -167,28 +160,37 @@ def read_segment(directory: Path, entry: dict[str, Any],
                     if fh.readinto(piece) != len(piece):
                         raise _damaged(path, "shorter than its header says")
                     crc = zlib.crc32(piece, crc)
-    if crc != entry["crc32"]:
-        raise _damaged(path, f"checksum {crc:08x}, the manifest says {entry['crc32']:08x} "
-                             "(the file is corrupted)")
+    _check_crc(path, crc, entry)
     return out
 
 
 def verify_file(directory: Path, entry: dict[str, Any]) -> None:
     """Check a file's size and CRC-32 against its manifest entry (reading it through, keeping
     nothing): a :class:`~flpcheck.errors.CheckpointError` naming it when they differ."""
+    path, fh, size = _open_listed(directory, entry)
+    with fh:
+        crc = 0
+        while piece := fh.read(_CHUNK):
+            crc = zlib.crc32(piece, crc)
+    _check_crc(path, crc, entry)
+
+
+def _open_listed(directory: Path, entry: dict[str, Any]) -> tuple[Path, io.BufferedReader, int]:
+    """The file a manifest entry names, opened, with its size checked against the entry."""
     path = directory / entry["name"]
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
         raise _damaged(path, "missing (the manifest lists it)") from None
-    with fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size != entry["bytes"]:
-            raise _damaged(path, f"{size:,} bytes, the manifest says {entry['bytes']:,} "
-                                 "(truncated or overwritten)")
-        crc = 0
-        while piece := fh.read(_CHUNK):
-            crc = zlib.crc32(piece, crc)
+    size = os.fstat(fh.fileno()).st_size
+    if size != entry["bytes"]:
+        fh.close()
+        raise _damaged(path, f"{size:,} bytes, the manifest says {entry['bytes']:,} "
+                             "(truncated or overwritten)")
+    return path, fh, size
+
+
+def _check_crc(path: Path, crc: int, entry: dict[str, Any]) -> None:
     if crc != entry["crc32"]:
         raise _damaged(path, f"checksum {crc:08x}, the manifest says {entry['crc32']:08x} "
                              "(the file is corrupted)")
