@@ -16,7 +16,7 @@ from rich.console import Console
 from ..analysis.chance.analyse import ChanceResult, InitialChance
 from ..analysis.chance.solve import Estimate
 from ..explorer.statespace import StateSpace
-from ..model.values import to_json
+from .json import run_to_json
 from .report import cut_notice
 from .witness_report import print_run
 
@@ -170,25 +170,6 @@ def estimate_to_json(e: Estimate) -> dict[str, Any]:
     }
 
 
-def _event(event: Any) -> list[Any]:
-    out = [event.pid, to_json(event.msg)]
-    if event.outcome is not None:
-        out.append(event.outcome)
-    return out
-
-
-def _run(run: Any) -> dict[str, Any] | None:
-    if run is None:
-        return None
-    return {
-        "inputs": list(run.inputs),
-        "stem": [_event(e) for e in run.stem],
-        "cycle": [_event(e) for e in run.cycle],
-        "crashed": sorted(run.crashed),
-        "crash_point": run.crash_point if run.crashed else None,
-    }
-
-
 def chance_to_json(result: ChanceResult) -> dict[str, Any]:
     """The ``--json`` document (schema ``chance``)."""
     r = result
@@ -206,7 +187,7 @@ def chance_to_json(result: ChanceResult) -> dict[str, Any]:
             "expected_steps_exact": None if exp is None or exp.exact is None
             else str(exp.exact),
             "undecidable": i.undecidable,
-            "run": _run(i.run),
+            "run": run_to_json(i.run),
         })
     return {
         "protocol": r.protocol,
