@@ -40,12 +40,14 @@ def annotate(space: StateSpace, schedule: Schedule,
     protocol = space.protocol
     valence = classify_valence(space) if valence is None else valence
     start = initial_configuration(protocol, schedule.inputs)
-    start_id = space.find(start)
+    start_id = space.find(start, [cid for _, cid in space.initial])
     if start_id is None:
         raise ReplayError(f"inputs {schedule.inputs}: not an explored initial configuration")
     steps = []
+    cid = start_id
     for i, step in enumerate(replay(protocol, schedule.inputs, schedule.events), 1):
-        cid = space.find(step.config)
+        # the successors of the previous configuration first: no row index over the space
+        cid = space.find(step.config, space.edge_dst[space.indptr[cid]:space.indptr[cid + 1]])
         if cid is None:
             raise SharedStateError(
                 f"replaying the schedule from inputs {bits(schedule.inputs)} with "

@@ -361,24 +361,27 @@ class _BatchRun:
         E and move of every candidate, configuration-major, then process, then move; the
         stored id of each, -1 where new; the candidates built, hashed and looked up, all but
         the self-loops, whose successor is their source)."""
-        src, pos, keep, S = self.mv.successors(R, E, first_move, moves)
+        src, pos, keep, S, h = self.mv.successors(R, E, first_move, moves)
         orbit = None
         if self.sym is not None:  # renaming may intern new sub-buffers: compute on int32
             S, orbit = self.sym.canonical(S.astype(np.int32))
-        c = _Candidates(keep, S, orbit, *self._look_up(S))
+            h = None
+        c = _Candidates(keep, S, orbit, *self._look_up(S, h))
         dst = i + E[src]  # self-loops
         dst[keep] = c.found[c.inv]
         return src, pos, dst, c
 
-    def _look_up(self, S: npt.NDArray[np.int32]):
+    def _look_up(self, S: npt.NDArray[np.int32], h: npt.NDArray[np.uint64] | None):
         """(distinct hashes of the rows, sorted; group of every row; first row of every group;
         stored id of every group, -1 where new), checked for collisions: rows of one group
-        are equal, and equal to the stored row where found. Hashing and look-up run in a
-        thread per worker on large graphs (pure numpy)."""
+        are equal, and equal to the stored row where found. ``h``: the rows' hashes, None to
+        hash them here. Hashing and look-up run in a thread per worker on large graphs (pure
+        numpy)."""
         threads = len(self.index) >= PARALLEL_FROM
-        parts = chunks(len(S), 1) if threads else [slice(0, len(S))]
-        hs = run_all([lambda sl=sl: row_hash(S[sl]) for sl in parts])
-        h = hs[0] if len(hs) == 1 else np.concatenate(hs)
+        if h is None:
+            parts = chunks(len(S), 1) if threads else [slice(0, len(S))]
+            hs = run_all([lambda sl=sl: row_hash(S[sl]) for sl in parts])
+            h = hs[0] if len(hs) == 1 else np.concatenate(hs)
         uh, inv, first = distinct(h)
         parts = chunks(len(uh), 1) if threads else [slice(0, len(uh))]
         fs = run_all([lambda sl=sl: self.index.lookup_distinct(uh[sl]) for sl in parts])
@@ -435,7 +438,7 @@ class _BatchRun:
         if missing:
             self.expanded.extend(np.zeros(missing, dtype=bool))
             self.counts.extend(np.zeros(missing, dtype=np.int32))
-        self.index.runs.clear()
+        self.index.clear()
         sp.rows = self.rows.final()
         edges = self.dst.size
         indptr = np.zeros(self.rows.size + 1, dtype=np.int32 if edges < 2**31 else np.int64)

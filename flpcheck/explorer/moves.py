@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ..errors import FLPCheckError
 from ..model.table import NULL, LocalTable
-from ._storage import Growable
+from ._storage import Growable, column_hash, row_hash
 from .buffers import BufferTable
 from .por import FutureSends
 
@@ -56,6 +56,9 @@ class Moves:
         # outcome and probability id of each move (0 and 0 for a deterministic step)
         self.outcome = Growable(np.uint8)
         self.prob = Growable(np.uint8)
+        #: what the move adds to a configuration's hash (:func:`~._storage.row_hash`) by
+        #: changing p's state and sub-buffer (the receivers' sub-buffers aside)
+        self.dh = Growable(np.uint64)
         #: some move is left to chance (the engines then keep the outcome of every edge)
         self.chance = False
         self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
@@ -72,7 +75,7 @@ class Moves:
         """Append the moves of p at local state s with sub-buffer b to the pending lists ``out``
         and record where they go."""
         table, n, bufs = self.table, self.n, self.bufs
-        eids, nss, nbs, adds, changes, idents, outcomes, probs = out
+        eids, nss, nbs, adds, changes, idents, outcomes, probs, origins = out
         start = self.eid.size + len(eids)
         invisible, progress = True, False
         before = table.output(p, s)
@@ -90,6 +93,7 @@ class Moves:
                 idents.append(not moved)
                 outcomes.append(o)
                 probs.append(prob)
+                origins.append((p, s, b))
                 if self.future is not None:
                     invisible = invisible and table.output(p, ns) == before
                     progress = progress or moved
@@ -107,7 +111,7 @@ class Moves:
         self.add_at.clear()
         self.bufs.clear_memos()
         for arr in (self.eid, self.ns, self.nb, self.add, self.change, self.ident, self.outcome,
-                    self.prob):
+                    self.prob, self.dh):
             arr.truncate(0)
         return True
 
@@ -166,7 +170,7 @@ class Moves:
                 if (p, u >> 32, u & 0xFFFFFFFF) not in self.move_at:
                     missing.append((f, p, u))
         missing.sort()
-        pending: list[list] = [[], [], [], [], [], [], [], []]
+        pending: list[list] = [[], [], [], [], [], [], [], [], []]
         for f, p, u in missing:
             try:
                 self._moves(p, u >> 32, u & 0xFFFFFFFF, pending)
@@ -175,11 +179,16 @@ class Moves:
                 raise
         for arr, values, dtype in zip(
                 (self.eid, self.ns, self.nb, self.add, self.change, self.ident, self.outcome,
-                 self.prob), pending,
+                 self.prob), pending[:-1],
                 (np.int32, np.int32, np.int32, np.int32, np.bool_, np.bool_, np.int64, np.int64),
                 strict=True):
             if values:
                 arr.extend(np.array(values, dtype=dtype).reshape(len(values), *arr.data.shape[1:]))
+        if pending[-1]:
+            p, s, b = np.array(pending[-1], dtype=np.int64).T
+            ns, nb = np.array(pending[1], dtype=np.int64), np.array(pending[2], dtype=np.int64)
+            self.dh.extend(column_hash(p, ns) - column_hash(p, s)
+                           + column_hash(n + p, nb) - column_hash(n + p, b))
         first_move = np.empty((len(E), n), dtype=np.int64)
         moves = np.empty((len(E), n), dtype=np.int64)
         for p, (uniq, _, inv) in enumerate(pair_idx):
@@ -189,11 +198,14 @@ class Moves:
         return pair_idx, first_move, moves
 
     def successors(self, R: npt.NDArray[np.int32], E: IntArray, first_move: IntArray,
-                   moves: IntArray) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.int32]]:
+                   moves: IntArray) -> tuple[IntArray, IntArray, IntArray, npt.NDArray[np.int32],
+                                             npt.NDArray[np.uint64] | None]:
         """The successors of configurations ``R[E]`` by the moves ``first_move[e, p]`` ..
         ``+ moves[e, p]`` of each process: (source index into E and move of every candidate,
         configuration-major, then process, then move; the candidates that are not
-        self-loops; their rows)."""
+        self-loops; their rows; their :func:`~._storage.row_hash`, from the sources' and the
+        shares of the columns that changed, or None where the model drops messages: the
+        caller hashes the rows)."""
         n = self.n
         seg_len = moves.reshape(-1)
         seg = np.repeat(np.arange(len(seg_len), dtype=np.int64), seg_len)
@@ -205,7 +217,11 @@ class Moves:
         pk = pos[keep]
         # rows in the narrowest type the ids need (less memory traffic for the gathers, the
         # hashing and the comparisons that follow)
-        S = R[E[src[keep]]].astype(_narrowest(max(len(self.table.states), len(self.bufs.buffers))))
+        rows = src[keep]
+        S = R[E[rows]].astype(_narrowest(max(len(self.table.states), len(self.bufs.buffers))),
+                              copy=False)
+        hashed = not self.table.drops
+        h = row_hash(R[E])[rows] + self.dh.data[pk] if hashed else None
         k = np.arange(len(S))
         S[k, proc] = self.ns.data[pk]
         S[k, n + proc] = self.nb.data[pk]
@@ -214,6 +230,8 @@ class Moves:
             sel = np.flatnonzero(adds[:, q])
             if sel.size:
                 new_sub = self._add_bundles(S[sel, n + q], adds[sel, q])
+                if h is not None:
+                    h[sel] += column_hash(n + q, new_sub) - column_hash(n + q, S[sel, n + q])
                 if new_sub.max() > np.iinfo(S.dtype).max:
                     S = S.astype(_narrowest(int(new_sub.max()) + 1))
                 S[sel, n + q] = new_sub
@@ -226,7 +244,7 @@ class Moves:
                 if kept.size and kept.max() > np.iinfo(S.dtype).max:
                     S = S.astype(_narrowest(int(kept.max()) + 1))
                 S[:, n + q] = kept[inv.reshape(-1)]
-        return src, pos, keep, S
+        return src, pos, keep, S, h
 
     def _add_bundles(self, subs: npt.NDArray[np.integer], bundles: npt.NDArray[np.integer]
                      ) -> IntArray:

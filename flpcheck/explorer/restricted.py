@@ -183,7 +183,7 @@ class _Run:
         E = np.flatnonzero(ok)
         try:
             _, first_move, moves = mv.gather(R, E, i)
-            src, pos, keep, S = mv.successors(R, E, first_move, moves)
+            src, pos, keep, S, hs = mv.successors(R, E, first_move, moves)
         except FLPCheckError as err:
             err.add_note("met after GST, in the exploration of the allowed events")
             raise
@@ -196,7 +196,7 @@ class _Run:
         take = np.flatnonzero(allowed)  # the edges, in candidate order
         moved = take[is_kept[take]]
         S_take = S[built[moved]]
-        h = row_hash(S_take)
+        h = row_hash(S_take) if hs is None else hs[built[moved]]
         uh, inv, first = distinct(h)
         found = self.index.lookup_distinct(uh)
         if not np.array_equal(S_take[first[inv]], S_take):
@@ -253,7 +253,7 @@ class _Run:
                                  else np.zeros(missing, dtype=bool))
             self.expanded.extend(np.zeros(missing, dtype=bool))
             self.counts.extend(np.zeros(missing, dtype=np.int32))
-        self.index.runs.clear()
+        self.index.clear()
         sp.rows = self.rows.final()
         edges = self.dst.size
         indptr = np.zeros(self.rows.size + 1, dtype=np.int32 if edges < 2**31 else np.int64)

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import UsageError
 from ..model.protocol import Protocol
@@ -282,8 +283,10 @@ class StateSpace:
         bits = int(self.decided[cid])
         return frozenset(v for v in (0, 1) if bits >> v & 1)
 
-    def find(self, config: Configuration) -> int | None:
-        """The id of a configuration given as plain values, or None if it was not reached."""
+    def find(self, config: Configuration, near: npt.ArrayLike | None = None) -> int | None:
+        """The id of a configuration given as plain values, or None if it was not reached.
+        ``near``: ids to compare first (the successors of the previous configuration of a
+        replayed run, say); the row index is built only when none of them is ``config``."""
         t = self.table
         if len(config.states) != self.n:
             return None
@@ -300,6 +303,11 @@ class StateSpace:
         if None in subs:
             return None
         row = np.array([[*states, *subs]], dtype=np.int32)
+        if near is not None:
+            ids = np.asarray(near, dtype=np.int64)
+            hit = ids[(self.rows[ids] == row).all(axis=1)]
+            if hit.size:
+                return int(hit[0])
         cid = int(self.row_index.lookup(row)[0])
         return None if cid < 0 else cid
 

@@ -84,3 +84,27 @@ def test_a_stop_requested_from_the_start_is_honoured_before_any_expansion(engine
                     stop=lambda: "timeout")
     assert not space.complete and space.cut_reasons == ["timeout"]
     assert len(space) == 8 and not space.expanded.any()
+
+
+@pytest.mark.parametrize("spec", ["models/majority.py", "models/paxos.py:Paxos",
+                                  "models/wait_for_all.py"])
+def test_successor_hashes_follow_from_their_sources(spec, monkeypatch):
+    """The batch engine hashes a successor from its source's hash and the shares of the
+    columns the move changed (its own state and sub-buffer, the receivers' sub-buffers): the
+    result is the hash of the whole successor row, on models whose steps send to one, to
+    several or to no process."""
+    from flpcheck.explorer import moves
+    from flpcheck.explorer._storage import row_hash
+
+    checked = []
+    successors = moves.Moves.successors
+
+    def checking(self, *args):
+        src, pos, keep, S, h = successors(self, *args)
+        assert h is not None and np.array_equal(h, row_hash(S))
+        checked.append(len(S))
+        return src, pos, keep, S, h
+
+    monkeypatch.setattr(moves.Moves, "successors", checking)
+    explore(load_protocol(spec, 3), engine=BatchEngine(thin_width=0), max_configs=20000)
+    assert sum(checked) > 1000

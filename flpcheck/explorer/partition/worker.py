@@ -264,7 +264,7 @@ class Partition(PartitionQueries):
         except FLPCheckError as err:
             err.configuration = int(self.ids_of(np.array([i + (err.configuration or 0)]))[0])
             raise
-        src, pos, keep, S = mv.successors(R, E, first_move, moves)
+        src, pos, keep, S, _ = mv.successors(R, E, first_move, moves)
         total = moves.sum(axis=1)  # Lemma 1's diamonds: pairs of events of two processes
         self.diamonds += int(((total * total - (moves * moves).sum(axis=1)) // 2).sum())
         counts = np.zeros(j - i, dtype=np.int64)
@@ -450,13 +450,13 @@ class Partition(PartitionQueries):
 
     def drop_index(self) -> None:
         """Free the row index (the analyses do not need it)."""
-        self.index.runs.clear()
+        self.index.clear()
 
     def summary(self) -> dict[str, Any]:
         """Counts, the first decision change, cuts, memory (bytes of the arrays and RSS)."""
         arrays = {name: getattr(self, name).view.nbytes for name in
                   ("rows", "parent", "prank", "decided", "expanded", "counts", "dst", "event")}
-        arrays["index"] = sum(k.nbytes + i.nbytes for k, i in self.index.runs)
+        arrays["index"] = self.index.nbytes
         return {"k": self.k, "configurations": self.rows.size, "events": self.dst.size,
                 "change": self.change, "cut_first": dict(self.cut_first), "arrays": arrays,
                 "rss": current_rss(), "rss_start": self.rss_start,
