@@ -31,7 +31,7 @@ from .checkpoint.batch_state import STOPS, BatchWriter, restore_batch
 from .checkpoint.store import Checkpoint
 from .engine import Engine, Progress, StopCheck
 from .moves import Moves
-from .parallel import chunks, run_all
+from .parallel import chunks, run_all, workers
 from .por import FutureSends
 from .simple import _SimpleRun
 from .statespace import StateSpace
@@ -325,7 +325,7 @@ class _BatchRun:
         ids[newg] = base + rank
         dst[c.keep] = ids[c.inv]
         first_edge = self.dst.size
-        self._add(c.S[reps], self.depth.data[i:j][E[src[c.keep[reps]]]].astype(np.int64) + 1,
+        self._add(np.take(c.S, reps, axis=0), self.depth.data[i:j][E[src[c.keep[reps]]]].astype(np.int64) + 1,
                   first_edge + c.keep[reps].astype(np.int64),
                   None if c.orbit is None else c.orbit[reps], c.uh[newg], base + rank)
         self.dst.extend(dst.astype(np.int32))
@@ -383,13 +383,22 @@ class _BatchRun:
             hs = run_all([lambda sl=sl: row_hash(S[sl]) for sl in parts])
             h = hs[0] if len(hs) == 1 else np.concatenate(hs)
         uh, inv, first = distinct(h)
-        parts = chunks(len(uh), 1) if threads else [slice(0, len(uh))]
-        fs = run_all([lambda sl=sl: self.index.lookup_distinct(uh[sl]) for sl in parts])
-        found = fs[0] if len(fs) == 1 else np.concatenate(fs)
-        if not np.array_equal(S[first[inv]], S):
-            raise HashCollision("two new configurations share a 64-bit hash")
+
+        def same_rows() -> None:  # the rows of a group are equal, or two share a hash
+            if not np.array_equal(np.take(S, first[inv], axis=0), S):
+                raise HashCollision("two new configurations share a 64-bit hash")
+
+        if threads and workers() > 1:  # the last thread also checks the groups: less look-up
+            cut = len(uh) * 3 // 5
+            fs = run_all([lambda: self.index.lookup_distinct(uh[:cut]),
+                          lambda: (same_rows(), self.index.lookup_distinct(uh[cut:]))[1]])
+            found = np.concatenate(fs)
+        else:
+            found = self.index.lookup_distinct(uh)
+            same_rows()
         hit = np.flatnonzero(found >= 0)
-        if hit.size and not np.array_equal(self.rows.data[found[hit]], S[first[hit]]):
+        if hit.size and not np.array_equal(np.take(self.rows.data, found[hit], axis=0),
+                                           np.take(S, first[hit], axis=0)):
             raise HashCollision("two configurations share a 64-bit hash (probability about "
                                 "n^2 / 2^65)")
         return uh, inv, first, found

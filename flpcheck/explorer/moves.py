@@ -59,6 +59,7 @@ class Moves:
         #: what the move adds to a configuration's hash (:func:`~._storage.row_hash`) by
         #: changing p's state and sub-buffer (the receivers' sub-buffers aside)
         self.dh = Growable(np.uint64)
+        self.sends = Growable(np.bool_)  # the move sends to another process
         #: some move is left to chance (the engines then keep the outcome of every edge)
         self.chance = False
         self.add_at: dict[int, int] = {}  # (sub-buffer << 32 | bundle) -> sub-buffer
@@ -111,7 +112,7 @@ class Moves:
         self.add_at.clear()
         self.bufs.clear_memos()
         for arr in (self.eid, self.ns, self.nb, self.add, self.change, self.ident, self.outcome,
-                    self.prob, self.dh):
+                    self.prob, self.dh, self.sends):
             arr.truncate(0)
         return True
 
@@ -185,6 +186,8 @@ class Moves:
             if values:
                 arr.extend(np.array(values, dtype=dtype).reshape(len(values), *arr.data.shape[1:]))
         if pending[-1]:
+            bundles = np.array(pending[3], dtype=bool).reshape(len(pending[3]), n)
+            self.sends.extend(bundles.any(axis=1))
             p, s, b = np.array(pending[-1], dtype=np.int64).T
             ns, nb = np.array(pending[1], dtype=np.int64), np.array(pending[2], dtype=np.int64)
             self.dh.extend(column_hash(p, ns) - column_hash(p, s)
@@ -218,18 +221,21 @@ class Moves:
         # rows in the narrowest type the ids need (less memory traffic for the gathers, the
         # hashing and the comparisons that follow)
         rows = src[keep]
-        S = R[E[rows]].astype(_narrowest(max(len(self.table.states), len(self.bufs.buffers))),
-                              copy=False)
+        # (np.take: a gather of whole rows, several times as fast as fancy indexing)
+        S = np.take(R, E[rows], axis=0).astype(
+            _narrowest(max(len(self.table.states), len(self.bufs.buffers))), copy=False)
         hashed = not self.table.drops
-        h = row_hash(R[E])[rows] + self.dh.data[pk] if hashed else None
-        k = np.arange(len(S))
-        S[k, proc] = self.ns.data[pk]
-        S[k, n + proc] = self.nb.data[pk]
-        adds = self.add.data[pk]
+        h = row_hash(np.take(R, E, axis=0))[rows] + self.dh.data[pk] if hashed else None
+        at = np.arange(0, S.size, 2 * n) + proc  # the mover's state in the flat rows
+        flat = S.reshape(-1)
+        flat[at] = self.ns.data[pk]
+        flat[at + n] = self.nb.data[pk]
+        sending = np.flatnonzero(self.sends.data[pk])
+        adds = np.take(self.add.data, pk[sending], axis=0)
         for q in range(n):
-            sel = np.flatnonzero(adds[:, q])
+            sel = sending[np.flatnonzero(adds[:, q])]
             if sel.size:
-                new_sub = self._add_bundles(S[sel, n + q], adds[sel, q])
+                new_sub = self._add_bundles(S[sel, n + q], self.add.data[pk[sel], q])
                 if h is not None:
                     h[sel] += column_hash(n + q, new_sub) - column_hash(n + q, S[sel, n + q])
                 if new_sub.max() > np.iinfo(S.dtype).max:
