@@ -260,26 +260,28 @@ def _merge(older: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]],
 
 def distinct(h: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64],
                                                  npt.NDArray[np.int64]]:
-    """(the distinct hashes, sorted; the group of every hash; the first position of every
+    """(the distinct values, sorted; the group of every value; the first position of every
     group): ``np.unique`` with ``return_index`` and ``return_inverse``, faster. The order
     comes from sorting values, not from an ``argsort`` (numpy sorts 64-bit values with SIMD,
-    about three times as fast): each hash's high bits with its position in the low bits, so
-    the sort also puts the first of each group first. Where two different hashes agree on
-    the high bits (rare: the low bits hold about 17 bits of position), the sorted hashes are
-    not in order and an ``argsort`` is used instead."""
+    about three times as fast), each packed with its position in the low bits, so the sort
+    also puts the first of each group first: small values whole beside it; hashes by their
+    high bits, and where two different hashes agree on those (rare: the position takes
+    about 17 bits) the sorted hashes are out of order and an ``argsort`` is used instead."""
     if len(h) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return h[:0], empty, empty
     bits = max(1, int(len(h) - 1).bit_length())
     low = np.uint64((1 << bits) - 1)
-    packed = (h & ~low) | np.arange(len(h), dtype=np.uint64)
+    position = np.arange(len(h), dtype=np.uint64)
+    whole = int(h.max()) < 1 << (64 - bits)
+    packed = ((h << np.uint64(bits)) if whole else (h & ~low)) | position
     packed.sort()
     order = (packed & low).astype(np.int64)
-    sh = h[order]
+    sh = (packed >> np.uint64(bits)) if whole else h[order]
     start = np.empty(len(sh), dtype=bool)
     start[0] = True
     np.not_equal(sh[1:], sh[:-1], out=start[1:])
-    if not (sh[1:] >= sh[:-1]).all():  # two hashes equal on the high bits only
+    if not whole and not (sh[1:] >= sh[:-1]).all():  # hashes equal on the high bits only
         order = np.argsort(h, kind="stable")
         sh = h[order]
         np.not_equal(sh[1:], sh[:-1], out=start[1:])

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ..errors import FLPCheckError
 from ..model.table import NULL, LocalTable
-from ._storage import Growable, column_hash, row_hash
+from ._storage import Growable, column_hash, distinct, row_hash
 from .buffers import BufferTable
 from .por import FutureSends
 
@@ -162,9 +162,9 @@ class Moves:
         n = self.n
         pair_idx = []
         for p in range(n):
-            keys = (R[E, p].astype(np.int64) << 32) | R[E, n + p]
-            uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-            pair_idx.append((uniq, first, inv.reshape(-1)))
+            keys = (R[E, p].astype(np.uint64) << np.uint64(32)) | R[E, n + p].astype(np.uint64)
+            uniq, inv, first = distinct(keys)
+            pair_idx.append((uniq, first, inv))
         missing = []
         for p, (uniq, first, _) in enumerate(pair_idx):
             for u, f in zip(uniq.tolist(), first.tolist(), strict=True):
