@@ -95,7 +95,7 @@ def _command_section(name: str, command: click.Command, parent: click.Context | 
 
 def cli_page() -> str:
     """The CLI reference page, generated from the click commands."""
-    from flpcheck.cli.main import main
+    from flpcheck.cli.main import COMMANDS, main
 
     root = click.Context(main, info_name="flpcheck")
     lines = [
@@ -109,7 +109,9 @@ def cli_page() -> str:
     ]
     lines += _command_section("flpcheck", main, None, "##")[2:]
     assert isinstance(main, click.Group)
-    for name, command in main.commands.items():  # in the order they are registered
+    for name, _, _ in COMMANDS:  # in the order they are registered
+        command = main.get_command(root, name)
+        assert command is not None
         lines += _command_section(name, command, root, "##")
         if isinstance(command, click.Group):  # its subcommands (flpcheck checkpoint info)
             group = click.Context(command, info_name=name, parent=root)

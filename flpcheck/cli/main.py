@@ -1,24 +1,49 @@
-"""The ``flpcheck`` command group: one module per command, all registered here."""
+"""The ``flpcheck`` command group: one module per command, all registered here and each
+imported when its command runs (or lists its help), so that starting ``flpcheck explore``
+does not load what ``chance`` or ``render`` need (scipy, networkx, Graphviz): click's lazily
+loaded subcommands."""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from .chance import chance_command
-from .checkpoint import checkpoint_command
 from .common import FLPGroup
-from .explore import explore_command
-from .liveness import liveness_command
-from .render import render_command
-from .schema import schema_command
-from .serve import serve_command
-from .simulate import simulate_command
-from .witness import lemmas_command, witness_command
 
-__all__ = ["main"]
+__all__ = ["main", "COMMANDS"]
+
+#: (name, module of flpcheck.cli, attribute) of every command, in the order the docs list them
+COMMANDS = (
+    ("explore", "explore", "explore_command"),
+    ("witness", "witness", "witness_command"),
+    ("lemmas", "witness", "lemmas_command"),
+    ("liveness", "liveness", "liveness_command"),
+    ("render", "render", "render_command"),
+    ("simulate", "simulate", "simulate_command"),
+    ("chance", "chance", "chance_command"),
+    ("serve", "serve", "serve_command"),
+    ("schema", "schema", "schema_command"),
+    ("checkpoint", "checkpoint", "checkpoint_command"),
+)
 
 
-@click.group(cls=FLPGroup)
+class _LazyGroup(FLPGroup):
+    """The group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, _, _ in COMMANDS)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        for name, module, attribute in COMMANDS:
+            if name == cmd_name:
+                command = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+                assert isinstance(command, click.Command) and command.name == name
+                return command
+        return None
+
+
+@click.group(cls=_LazyGroup)
 @click.version_option(package_name="flpcheck")
 def main() -> None:
     """flpcheck: explore a consensus protocol in the FLP model and find the run that defeats it.
@@ -46,8 +71,3 @@ def main() -> None:
       flpcheck COMMAND --help
     """
 
-
-for command in (explore_command, witness_command, lemmas_command, liveness_command,
-                render_command, simulate_command, chance_command, serve_command,
-                schema_command, checkpoint_command):
-    main.add_command(command)

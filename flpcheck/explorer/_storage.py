@@ -12,9 +12,9 @@ truncates silently.
 :class:`RowIndex`: configuration rows (local state ids, then sub-buffer ids) to configuration
 ids. It stores a 64-bit hash of each row in sorted runs (a log-structured merge: a new run per
 batch, runs of similar size merged), about 13 bytes per configuration with the filters of the
-large runs, and looks a whole batch up with ``searchsorted``. Every hit is verified against the stored row, so a hash collision is
-detected and reported (:class:`~flpcheck.errors.HashCollision`), never a silent merge of two
-configurations.
+large runs, and looks a whole batch up with ``searchsorted``. Every hit is verified against
+the stored row, so a hash collision is detected and reported
+(:class:`~flpcheck.errors.HashCollision`), never a silent merge of two configurations.
 """
 
 from __future__ import annotations

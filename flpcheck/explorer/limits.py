@@ -217,6 +217,6 @@ class GrowthWatch:
         self.warned = True
         rate = configurations / now if now > 0 else 0.0
         return (f"still exploring after {now:.0f} s: depth {depth:,} and growing, "
-                f"{configurations:,} configurations ({rate:,.0f}/s); a model that can send or "
-                f"count without end is never explored completely: bound it with --max-depth "
+                f"{configurations:,} configurations ({rate:,.0f}/s); if the model can send or "
+                f"count without end, it is never explored completely: bound it with --max-depth "
                 f"(e.g. --max-depth {depth}), --max-configs or --max-buffer")

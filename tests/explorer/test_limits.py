@@ -193,8 +193,8 @@ def test_the_growth_watch_warns_once_when_the_depth_keeps_growing():
     # never again
     assert seen[:5] == [None] * 5 and seen[5:] != [None] * 3 and seen[6:] == [None, None]
     assert seen[5] == ("still exploring after 12 s: depth 6 and growing, 12,000 configurations "
-                       "(1,000/s); a model that can send or count without end is never explored "
-                       "completely: bound it with --max-depth (e.g. --max-depth 6), "
+                       "(1,000/s); if the model can send or count without end, it is never "
+                       "explored completely: bound it with --max-depth (e.g. --max-depth 6), "
                        "--max-configs or --max-buffer")
 
 

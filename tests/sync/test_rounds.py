@@ -567,7 +567,7 @@ def test_run_rounds_raises_model_and_usage_errors():
 def _explore_is_wired() -> bool:
     from flpcheck.cli import main
 
-    explore = main.commands.get("explore")
+    explore = main.get_command(None, "explore")
     return explore is not None and {"crashes", "rounds"} <= {p.name for p in explore.params}
 
 
