@@ -47,7 +47,7 @@ def annotate(space: StateSpace, schedule: Schedule,
     cid = start_id
     for i, step in enumerate(replay(protocol, schedule.inputs, schedule.events), 1):
         # the successors of the previous configuration first: no row index over the space
-        cid = space.find(step.config, space.edge_dst[space.indptr[cid]:space.indptr[cid + 1]])
+        cid = space.find(step.config, [d for _, d in space.successors(cid)])
         if cid is None:
             raise SharedStateError(
                 f"replaying the schedule from inputs {bits(schedule.inputs)} with "

@@ -91,7 +91,10 @@ class Space(Protocol):
 
     def initial_id(self, inputs: tuple[int, ...]) -> int | None: ...
 
-    def find(self, config: Configuration) -> int | None: ...
+    def find(self, config: Configuration, near: list[int] | None = None) -> int | None:
+        """The id of ``config``, None if it was not reached; ``near``: ids likely to be it (the
+        successors of the previous configuration of a replayed run), compared first."""
+        ...
 
     def prefetch(self, cids: list[int]) -> None:
         """Bring what reading ``cids`` and their successors needs (nothing, in one process)."""

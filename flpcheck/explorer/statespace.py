@@ -16,7 +16,6 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..errors import UsageError
 from ..model.protocol import Protocol
@@ -283,7 +282,7 @@ class StateSpace:
         bits = int(self.decided[cid])
         return frozenset(v for v in (0, 1) if bits >> v & 1)
 
-    def find(self, config: Configuration, near: npt.ArrayLike | None = None) -> int | None:
+    def find(self, config: Configuration, near: list[int] | None = None) -> int | None:
         """The id of a configuration given as plain values, or None if it was not reached.
         ``near``: ids to compare first (the successors of the previous configuration of a
         replayed run, say); the row index is built only when none of them is ``config``."""

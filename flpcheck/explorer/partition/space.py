@@ -378,9 +378,10 @@ class PartitionedSpace:
     def initial_id(self, inputs: tuple[int, ...]) -> int | None:
         return initial_id(self.initial, inputs)
 
-    def find(self, config: Configuration) -> int | None:
+    def find(self, config: Configuration, near: list[int] | None = None) -> int | None:
         """The id of a configuration met before (on a schedule, in Lemma 1's sample, an
-        initial one), else asked of every partition."""
+        initial one), else asked of every partition (``near`` is not needed: the
+        configurations of a replayed run are met on its schedule first)."""
         found = self._cache["found"].get(config)
         if found is not None:
             return found
