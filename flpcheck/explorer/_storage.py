@@ -148,7 +148,7 @@ class _Filter:
         at = keys >> self.shift  # sorted, as the keys are
         self.bits = np.empty(((1 << width) + 7) // 8, dtype=np.uint8)
         # one flag byte per bit, packed: a slice of the bits at a time bounds the temporary
-        step = 1 << min(width, 22)
+        step = 1 << min(width, 18)
         flags = np.zeros(step, dtype=bool)
         ends = np.searchsorted(at, np.arange(step, (1 << width) + 1, step, dtype=np.uint64))
         lo = 0
