@@ -147,3 +147,32 @@ def test_render_past_its_dot_timeout_exits_2_naming_the_option(tmp_path):
                                        "initial", "--dot-timeout", "0.000001", "-o", str(out)])
     assert result.exit_code == 2, result.output
     assert "--dot-timeout" in result.output and not out.exists()
+
+
+def test_a_picture_shown_in_a_notebook_is_checked_and_timed_like_a_written_one(monkeypatch):
+    """Every view is a Picture: displayed in Jupyter (its _repr_ methods) it refuses a picture
+    past the limits before dot starts, as writing an image does (Majority N = 3's full view:
+    2,543 configurations, past DOT_NODES), and gives dot the same time limit (a stand-in dot
+    that only sleeps is stopped after the limit instead of hanging the notebook); a small
+    view draws."""
+    import flpcheck
+    from flpcheck.output.render import dot
+
+    small = flpcheck.render(flpcheck.explore_file(str(MODELS / "leader_broadcast.py"), 3),
+                            "quotient")
+    assert isinstance(small, dot.Picture)
+    assert small._repr_image_svg_xml().lstrip().startswith("<?xml")
+    full = flpcheck.render(flpcheck.explore_file(str(MODELS / "majority.py"), 3), "full")
+    assert picture_size(full)[0] > DOT_NODES
+    monkeypatch.setattr(dot, "run_dot", lambda *a, **k: pytest.fail("dot ran"))
+    with pytest.raises(PictureTooLarge):
+        full._repr_image_png()
+    monkeypatch.undo()
+    started: list = []
+    monkeypatch.setattr(dot, "DOT_SECONDS", 0.3)
+    monkeypatch.setattr(dot, "run_dot", lambda source, fmt, seconds, what: run_dot(
+        source, fmt, seconds, what, popen=_sleeper(started)))
+    t = time.monotonic()
+    with pytest.raises(DotTimeout):
+        small._repr_image_svg_xml()
+    assert time.monotonic() - t < 10 and started and started[0].poll() is not None

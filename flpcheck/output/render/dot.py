@@ -23,7 +23,7 @@ import graphviz
 from ...errors import FLPCheckError, UsageError
 
 __all__ = ["DOT_NODES", "DOT_EDGES", "DOT_SECONDS", "PictureTooLarge", "DotTimeout",
-           "picture_size", "check_size", "run_dot"]
+           "Picture", "picture_size", "check_size", "run_dot"]
 
 DOT_NODES = 1500
 """The most nodes a picture given to ``dot`` may have (the witness view's run and its
@@ -78,6 +78,27 @@ def check_size(graph: graphviz.Digraph, what: str, instead: str) -> None:
             f"{what}: the picture has {nodes:,} nodes and {edges:,} edges, past the "
             f"{DOT_NODES:,} nodes or {DOT_EDGES:,} edges dot lays out readably in reasonable "
             f"time; {instead}")
+
+
+class Picture(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose display in a notebook goes through :func:`run_dot`: its size
+    checked first (:class:`PictureTooLarge`) and ``dot`` given :data:`DOT_SECONDS`
+    (:class:`DotTimeout`, the child killed), as when flpcheck writes an image. (graphviz's own
+    display runs ``dot`` with no time limit.) Every view flpcheck draws is one."""
+
+    def _drawn(self, fmt: str) -> bytes:
+        check_size(self, "the picture shown", "draw flpcheck.render(space, 'quotient') or "
+                   "write the source with output='picture.dot'")
+        return run_dot(self.source, fmt, DOT_SECONDS, what="the picture shown")
+
+    def _repr_image_svg_xml(self) -> str:
+        return self._drawn("svg").decode("utf-8")
+
+    def _repr_image_png(self) -> bytes:
+        return self._drawn("png")
+
+    def _repr_image_jpeg(self) -> bytes:
+        return self._drawn("jpeg")
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec

@@ -37,6 +37,7 @@ from ...model.semantics import (
     replay,
 )
 from ...model.values import to_json
+from .dot import Picture
 from .style import EVENT_COLOUR, PALETTE, esc, legend
 
 __all__ = ["sequence_view", "schedule_from_json", "schedule_chart"]
@@ -104,7 +105,7 @@ def _legend(g: graphviz.Digraph, valences: Sequence[str] | None, cycle: bool,
 def _chart(protocol: Protocol, inputs: Sequence[int], t: int, cycle_start: int | None,
            dead: set[int], stop: int, title: str) -> graphviz.Digraph:
     """The empty chart with its title: what runs, from where, with which crashes."""
-    g = graphviz.Digraph("sequence")
+    g = Picture("sequence")
     shape = f"{t} step{'' if t == 1 else 's'} from I({bits(inputs)})" + (
         "" if cycle_start is None else f", the cycle from step {cycle_start + 1} on repeated "
         "forever") + ("" if not dead else ", " + ", ".join(f"p{p}" for p in sorted(dead))

@@ -22,6 +22,7 @@ from ...explorer.statespace import StateSpace
 from ...model.inputs import bits
 from ...model.protocol import Protocol
 from ...model.values import canonical_key, value_key
+from .dot import Picture
 
 __all__ = ["PALETTE", "EVENT_COLOUR", "RUN_COLOUR", "EDGE_COLOUR", "LABEL_MODES",
            "FULL_VIEW_NODES", "FULL_VIEW_EDGES", "QUOTIENT_LEVELS", "WITNESS_NODES",
@@ -208,7 +209,7 @@ class Labels:
 
 
 def digraph(name: str, title: str, rankdir: str = "TB") -> graphviz.Digraph:
-    g = graphviz.Digraph(name)
+    g = Picture(name)
     g.attr("graph", rankdir=rankdir, label=esc(title), labelloc="t", fontname=_FONT,
            fontsize="12", nodesep="0.25", ranksep="0.45", bgcolor="white")
     g.attr("node", shape="box", style="rounded,filled", fontname=_FONT, fontsize="9",
