@@ -519,7 +519,8 @@ SERVE_LIVENESS = _serve("GET /api/liveness", {
     "run": {"oneOf": [{"type": "null"}, _GST_RUN]},
 })
 
-_FIGURE = _object(text=_STR, value={"type": "number", "minimum": 0, "maximum": 1}, exact=_BOOL)
+_FIGURE = _object(text=_STR, value={"type": "number", "minimum": 0, "maximum": 1}, exact=_BOOL,
+                  shown=_STR)
 _MIN_MAX = _object(min=_FIGURE, max=_FIGURE)
 
 SERVE_CHANCE = _serve("GET /api/chance", {

@@ -17,6 +17,7 @@ import numpy as np
 from ..analysis.chance.analyse import ChanceResult, analyse_chance
 from ..analysis.chance.solve import Estimate
 from ..analysis.chance.valence import chance_valence
+from ..output.chance_report import format_estimate
 from .session import Session
 from .walk import Walk, bits
 
@@ -28,13 +29,15 @@ default, randomized consensus's termination)."""
 
 
 def estimate_json(e: Estimate) -> dict[str, Any]:
-    """``{"text", "value", "exact"}``: ``text`` the exact fraction (``3/16``), or the interval
-    of a figure known only within bounds (``0.1874..0.1876``)."""
+    """``{"text", "value", "exact", "shown"}``: ``text`` the exact fraction (``3/16``), or the
+    interval of a figure known only within bounds (``0.1874..0.1876``); ``shown`` the figure
+    as ``flpcheck chance`` prints it (a long fraction as ``≈0.8329``)."""
     exact = e.exact
+    shown = format_estimate(e)
     if exact is not None:
-        return {"text": str(exact), "value": float(exact), "exact": True}
+        return {"text": str(exact), "value": float(exact), "exact": True, "shown": shown}
     return {"text": f"{float(e.low):.6g}..{float(e.high):.6g}", "value": e.value,
-            "exact": False}
+            "exact": False, "shown": shown}
 
 
 def _no_chance(session: Session) -> str | None:

@@ -42,6 +42,13 @@ def test_the_termination_curve_in_the_coins_tour(page):
     assert [e.text for e in p.tids("curve-adversary")] == [
         "I(001): 0 within 1 round, 1/8 within 2 rounds, 3/16 within 3 rounds"]
     assert len(p.css("[data-testid=curve] path")) == 2
+    # the uniform scheduler's figure as the CLI prints it (an exact fraction of 47 digits over
+    # 47 as ≈ and four digits), and the floating-point curve said to be one
+    uniform = p.js("return fetch('/api/curve').then((r) => r.json())")["uniform"]["series"]
+    assert p.tid("curve-uniform").text == (
+        "Under the uniform scheduler, eventually: "
+        + ", ".join(s["eventually"]["shown"] for s in uniform)
+        + " (the curve drawn is in floating point).")
     p.check_layout()
     p.js("document.querySelector('[data-testid=curve]').scrollIntoView()")
     p.shot("ben_or_curve.png")

@@ -119,7 +119,8 @@ def test_probabilistic_valence_of_the_coin_pair(served):
     assert start["available"] is True
     figures = {f"{k}{v}": F(start["figures"][v][k]["text"]) for v in "01" for k in ("min", "max")}
     assert figures == {"min0": 0, "max0": F(1, 4), "min1": 0, "max1": F(1, 4)}
-    assert start["figures"]["0"]["max"] == {"text": "1/4", "value": 0.25, "exact": True}
+    assert start["figures"]["0"]["max"] == {"text": "1/4", "value": 0.25, "exact": True,
+                                            "shown": "1/4"}
     after = s.get("/api/chance?inputs=00&path=0", "serve-chance")
     assert [after["figures"][v]["max"]["text"] for v in "01"] == ["1/2", "0"]
 

@@ -276,7 +276,7 @@ export class Escape {
       parts.push(h('p', { class: 'sentence', 'data-testid': 'coin-tour-sentence' }, `The verdict’s run (${w.verdict}: ${w.detail}) exists: FLP applies to the coinless skeleton, every outcome of every coin being a successor. `,
         'But the adversary needs the coins to fall its way: step along the run and watch P(0) and P(1) beside the valence; at a coin the successors show each outcome’s probability. The curve says how likely deciding is, and how soon.'));
     }
-    if (this.curveLoading) parts.push(h('p', { class: 'muted' }, h('span', { class: 'spinner' }), 'computing the curve (exact fractions)…'));
+    if (this.curveLoading) parts.push(h('p', { class: 'muted' }, h('span', { class: 'spinner' }), 'computing the curve…'));
     if (this.curveError) parts.push(h('p', { class: 'error' }, this.curveError.message));
     if (this.curve) {
       const svg = el('svg', { 'data-testid': 'curve', role: 'img', 'aria-label': 'termination curve' });
@@ -294,7 +294,7 @@ export class Escape {
       return h('li', { 'data-testid': 'curve-adversary' }, `I(${s.inputs.join('), I(')}): ${pts}`);
     });
     return h('div', {}, h('p', {}, `Against the fair adversary (no crash; deciding = every correct process decides), the probability of deciding:`), h('ul', {}, ...lines),
-      h('p', { class: 'muted' }, `Under the uniform scheduler, eventually: ${cv.uniform.series.map((s) => s.eventually.text.length > 14 ? s.eventually.value.toFixed(4) : s.eventually.text).join(', ')}.`));
+      h('p', { class: 'muted', 'data-testid': 'curve-uniform' }, `Under the uniform scheduler, eventually: ${cv.uniform.series.map((s) => s.eventually.shown).join(', ')} (the curve drawn is in floating point).`));
   }
 }
 
