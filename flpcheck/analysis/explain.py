@@ -47,14 +47,15 @@ def annotate(space: StateSpace, schedule: Schedule,
     cid = start_id
     for i, step in enumerate(replay(protocol, schedule.inputs, schedule.events), 1):
         # the successors of the previous configuration first: no row index over the space
-        cid = space.find(step.config, [d for _, d in space.successors(cid)])
-        if cid is None:
+        found = space.find(step.config, [d for _, d in space.successors(cid)])
+        if found is None:
             raise SharedStateError(
                 f"replaying the schedule from inputs {bits(schedule.inputs)} with "
                 f"the protocol's own step, step {i} ({step.event}) reached a configuration the "
                 "explorer never reached: the steps depend on something besides (pid, state, msg) "
                 "(a global, a class attribute or a shared mutable object)"
             )
+        cid = found
         label = valence.describe(cid)
         steps.append(
             AnnotatedStep(

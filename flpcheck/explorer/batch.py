@@ -392,9 +392,13 @@ class _BatchRun:
 
         if threads and workers() > 1:  # the last thread also checks the groups: less look-up
             cut = len(uh) * 3 // 5
-            fs = run_all([lambda: self.index.lookup_distinct(uh[:cut]),
-                          lambda: (same_rows(), self.index.lookup_distinct(uh[cut:]))[1]])
-            found = np.concatenate(fs)
+
+            def checked_rest() -> npt.NDArray[np.int64]:
+                same_rows()
+                return self.index.lookup_distinct(uh[cut:])
+
+            found = np.concatenate(run_all([lambda: self.index.lookup_distinct(uh[:cut]),
+                                            checked_rest]))
         else:
             found = self.index.lookup_distinct(uh)
             same_rows()

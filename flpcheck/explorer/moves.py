@@ -153,7 +153,8 @@ class Moves:
     # -- the vectorized part ------------------------------------------------------------------
 
     def gather(self, R: npt.NDArray[np.int32], E: IntArray, first_id: int
-               ) -> tuple[list[tuple[IntArray, IntArray, IntArray]], IntArray, IntArray]:
+               ) -> tuple[list[tuple[npt.NDArray[np.uint64], IntArray, IntArray]], IntArray,
+                          IntArray]:
         """The moves of configurations ``R[E]``, computing the missing ones in the order the
         simple engine would meet them (configuration by configuration, process by process):
         (per process the distinct (state, sub-buffer) keys with their first row and inverse,
