@@ -327,7 +327,8 @@ class _BatchRun:
         ids[newg] = base + rank
         dst[c.keep] = ids[c.inv]
         first_edge = self.dst.size
-        self._add(np.take(c.S, reps, axis=0), self.depth.data[i:j][E[src[c.keep[reps]]]].astype(np.int64) + 1,
+        self._add(np.take(c.S, reps, axis=0),
+                  self.depth.data[i:j][E[src[c.keep[reps]]]].astype(np.int64) + 1,
                   first_edge + c.keep[reps].astype(np.int64),
                   None if c.orbit is None else c.orbit[reps], c.uh[newg], base + rank)
         self.dst.extend(dst.astype(np.int32))
