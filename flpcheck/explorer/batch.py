@@ -22,6 +22,7 @@ hash is its source's plus the shares of the columns its move changed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -33,7 +34,7 @@ from .checkpoint.batch_state import STOPS, BatchWriter, restore_batch
 from .checkpoint.store import Checkpoint
 from .engine import Engine, Progress, StopCheck
 from .moves import Moves
-from .parallel import chunks, run_all, workers
+from .parallel import chunks, run_all
 from .por import FutureSends
 from .simple import _SimpleRun
 from .statespace import StateSpace
@@ -383,26 +384,14 @@ class _BatchRun:
         threads = len(self.index) >= PARALLEL_FROM
         if h is None:
             parts = chunks(len(S), 1) if threads else [slice(0, len(S))]
-            hs = run_all([lambda sl=sl: row_hash(S[sl]) for sl in parts])
+            hs = run_all([partial(row_hash, S[sl]) for sl in parts])
             h = hs[0] if len(hs) == 1 else np.concatenate(hs)
         uh, inv, first = distinct(h)
-
-        def same_rows() -> None:  # the rows of a group are equal, or two share a hash
-            if not np.array_equal(np.take(S, first[inv], axis=0), S):
-                raise HashCollision("two new configurations share a 64-bit hash")
-
-        if threads and workers() > 1:  # the last thread also checks the groups: less look-up
-            cut = len(uh) * 3 // 5
-
-            def checked_rest() -> npt.NDArray[np.int64]:
-                same_rows()
-                return self.index.lookup_distinct(uh[cut:])
-
-            found = np.concatenate(run_all([lambda: self.index.lookup_distinct(uh[:cut]),
-                                            checked_rest]))
-        else:
-            found = self.index.lookup_distinct(uh)
-            same_rows()
+        parts = chunks(len(uh), 1) if threads else [slice(0, len(uh))]
+        fs = run_all([partial(self.index.lookup_distinct, uh[sl]) for sl in parts])
+        found = fs[0] if len(fs) == 1 else np.concatenate(fs)
+        if not np.array_equal(np.take(S, first[inv], axis=0), S):
+            raise HashCollision("two new configurations share a 64-bit hash")
         hit = np.flatnonzero(found >= 0)
         if hit.size and not np.array_equal(np.take(self.rows.data, found[hit], axis=0),
                                            np.take(S, first[hit], axis=0)):
