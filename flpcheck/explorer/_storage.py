@@ -230,6 +230,16 @@ class RowIndex:
         order = np.argsort(hashes, kind="stable")
         self.add_sorted(hashes[order], ids[order])
 
+    def add_rows(self, rows: npt.NDArray[np.integer]) -> None:
+        """Index ``rows``, stored under ids 0, 1, ... (an index still empty: a graph taken
+        over or restored); :class:`~flpcheck.errors.HashCollision` where two share a hash."""
+        h = row_hash(rows)
+        order = np.argsort(h)
+        sh = h[order]
+        if (sh[1:] == sh[:-1]).any():
+            raise HashCollision("two configurations share a 64-bit hash")
+        self.add_sorted(sh, order)
+
     def add_sorted(self, hashes: npt.NDArray[np.uint64], ids: npt.NDArray[np.int64]) -> None:
         """:meth:`add` for hashes already sorted."""
         if len(hashes) == 0:

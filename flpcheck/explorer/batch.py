@@ -227,12 +227,7 @@ class _BatchRun:
                                 dtype=np.uint8).reshape(-1, 2 * n, 3).astype(np.int32)
             rows = raw[:, :, 0] | (raw[:, :, 1] << 8) | (raw[:, :, 2] << 16)
             self.rows.extend(rows)
-            h = row_hash(rows)
-            order = np.argsort(h)
-            sh = h[order]
-            if (sh[1:] == sh[:-1]).any():
-                raise HashCollision("two configurations share a 64-bit hash")
-            self.index.add_sorted(sh, order)
+            self.index.add_rows(rows)
         self.depth.extend(np.frombuffer(thin.depth, dtype=np.int32))
         self.parent.extend(np.frombuffer(thin.parent_edge, dtype=np.int64))
         self.decided.extend(np.frombuffer(bytes(thin.decided), dtype=np.uint8))

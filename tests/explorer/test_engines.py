@@ -62,15 +62,16 @@ def test_the_thin_start_hands_over_to_numpy_blocks_anywhere(width):
 
 
 def test_a_hash_collision_in_the_batch_engine_falls_back_to_the_simple_engine(monkeypatch):
-    """With a hash that maps every row to one of four values the batch engine meets a
-    collision at once; explore then explores with the simple engine, which needs no hash, and
-    says so: the space is the one both engines build without collisions."""
+    """With a mix that keeps two bits of each column's share, every row hashes to one of a
+    few values (wherever it is hashed: whole, or from its source's hash) and the batch engine
+    meets a collision at once; explore then explores with the simple engine, which needs no
+    hash, and says so: the space is the one both engines build without collisions."""
 
-    from flpcheck.explorer import batch
+    from flpcheck.explorer import _storage
 
     spec = str(MODELS / "majority.py")
     expected = explore(load_protocol(spec, 3))
-    monkeypatch.setattr(batch, "row_hash", lambda rows: (rows[:, 0] % 4).astype(np.uint64))
+    monkeypatch.setattr(_storage, "_mix", lambda h: h & np.uint64(3))
     space = explore(load_protocol(spec, 3))
     assert space.engine == "simple" and "64-bit hash" in space.engine_note
     assert_same(space, expected)

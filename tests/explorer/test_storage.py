@@ -196,3 +196,16 @@ def test_distinct_is_numpys_unique(values, spread):
     eu, ef, ei = np.unique(h, return_index=True, return_inverse=True)
     assert uh.tolist() == eu.tolist() and first.tolist() == ef.tolist()
     assert inv.tolist() == ei.reshape(-1).tolist()
+
+
+def test_rows_indexed_at_once_are_found_and_a_shared_hash_is_refused():
+    """add_rows (a graph taken over from the thin start, or restored from a checkpoint)
+    indexes rows under ids 0, 1, ...; two rows with one hash are refused (here the same row
+    twice: the same hash, as a collision would give)."""
+    rows = np.array([[1, 2], [3, 4], [0, 0], [7, 1]], dtype=np.int32)
+    index = RowIndex(lambda ids: rows[ids])
+    index.add_rows(rows)
+    assert index.lookup(rows[::-1]).tolist() == [3, 2, 1, 0]
+    assert index.lookup(np.array([[4, 3]], dtype=np.int32)).tolist() == [-1]
+    with pytest.raises(HashCollision):
+        RowIndex(lambda ids: rows[ids]).add_rows(rows[[0, 1, 0]])

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...errors import CheckpointError, HashCollision
+from ...errors import CheckpointError
 from ...model.table import LocalTable
-from .._storage import Growable, row_hash
+from .._storage import Growable
 from .files import read_segment, write_segment
 from .store import MAX_SEGMENTS
 from .values import check_steps, dump_values, load_values
@@ -141,12 +141,7 @@ def restore_batch(run: _BatchRun, directory: Path, manifest: dict[str, Any]) -> 
                               "checkpoint cannot be resumed")
     rows = run.rows.view
     if len(rows) and not state["finished"]:  # (a finished search looks nothing up)
-        h = row_hash(rows)
-        order = np.argsort(h)
-        sh = h[order]
-        if (sh[1:] == sh[:-1]).any():
-            raise HashCollision("two configurations share a 64-bit hash")
-        run.index.add_sorted(sh, order)
+        run.index.add_rows(rows)
     _restore_space(run.space, state)
     writer = BatchWriter(run, manifest["files"], sizes, tuple(state["cursor"]),
                          state["buffers"])

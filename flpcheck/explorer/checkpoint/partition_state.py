@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import CheckpointError
-from .._storage import Growable, row_hash
+from .._storage import Growable
 from .files import read_segment, write_segment
 from .store import MAX_SEGMENTS
 from .values import check_steps, dump_values, load_values
@@ -133,9 +133,7 @@ def restore_partition(part: Partition, directory: Path, files: list[dict[str, An
     part.cross_levels = set(state["cross_levels"])
     rows = part.rows.view
     if len(rows):
-        h = row_hash(rows)
-        order = np.argsort(h)
-        part.index.add_sorted(h[order], order)
+        part.index.add_rows(rows)
     part.saved = {"files": list(files), "sizes": dict(sizes), "cursor": tuple(state["cursor"]),
                   "buffers": state["buffers"]}
     part.saving = None
