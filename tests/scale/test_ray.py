@@ -27,16 +27,7 @@ from ..strategies import table_protocols
 from .test_partition import answers
 
 ray = pytest.importorskip("ray")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def local_ray():
-    """One local Ray for the module's runs (each run then reuses it)."""
-    if not ray.is_initialized():
-        ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="ERROR",
-                 log_to_driver=False)
-    yield
-    ray.shutdown()
+pytestmark = pytest.mark.usefixtures("local_ray")
 
 
 @pytest.mark.parametrize("spec", ["majority.py:3", "paxos.py:Paxos:3"])
