@@ -43,36 +43,29 @@ SMALL = 32
 """A frontier of at most this many nodes is expanded node by node in Python: on thin graphs
 (long chains) a level of numpy calls costs far more than the few edges it follows."""
 LIST_LIMIT = 1 << 18
-"""Graphs with at most this many edges get Python lists of their arrays for the node-by-node
-steps (built once per graph, on the first thin level: about 40 bytes per edge); larger ones
-are sliced node by node."""
+"""Arrays of at most this many entries become Python lists for :func:`_sequential_pass`'s
+node-by-node loop (a transient copy: 8 bytes an entry)."""
+
+Views = tuple[memoryview, memoryview, "memoryview | None"]
 
 
-def _lists(graph: CSR) -> tuple[list[int], list[int], list[int] | None] | None:
-    """(indptr, indices, edge ids) as Python lists, for graphs small enough; else None."""
-    if len(graph.indices) > LIST_LIMIT:
-        return None
-    found = graph.cache.get("lists")
-    if found is None:
-        found = graph.cache["lists"] = (
-            graph.indptr.tolist(), graph.indices.tolist(),
-            None if graph.edge_ids is None else graph.edge_ids.tolist())
-    return found  # type: ignore[return-value]
+def _views(graph: CSR) -> Views:
+    """(indptr, indices, edge ids) as memoryviews, for the node-by-node steps: indexing and
+    slicing them gives Python ints without numpy's per-call cost, and without a copy (a cached
+    list of a graph's arrays cost about 40 bytes an edge for as long as the graph lived)."""
+    ids = graph.edge_ids
+    return (memoryview(np.ascontiguousarray(graph.indptr)),
+            memoryview(np.ascontiguousarray(graph.indices)),
+            None if ids is None else memoryview(np.ascontiguousarray(ids)))
 
 
-def _edges_of(graph: CSR, v: int, edge_ok: BoolArray | None,
-              lists: tuple[list[int], list[int], list[int] | None] | None
-              ) -> list[tuple[int, int]]:
+def _edges_of(v: int, edge_ok: memoryview | None,
+              views: Views) -> list[tuple[int, int]]:
     """(target, edge id) of the edges leaving ``v`` that ``edge_ok`` lets through, in order."""
-    if lists is not None:
-        ip, ind, ids = lists
-        a, b = ip[v], ip[v + 1]
-        label = range(a, b) if ids is None else ids[a:b]
-        out = list(zip(ind[a:b], label, strict=True))
-    else:
-        a, b = int(graph.indptr[v]), int(graph.indptr[v + 1])
-        label = np.arange(a, b) if graph.edge_ids is None else graph.edge_ids[a:b]
-        out = list(zip(graph.indices[a:b].tolist(), label.tolist(), strict=True))
+    ip, ind, ids = views
+    a, b = ip[v], ip[v + 1]
+    label = range(a, b) if ids is None else ids[a:b].tolist()
+    out = list(zip(ind[a:b].tolist(), label, strict=True))
     if edge_ok is not None:
         out = [(t, k) for t, k in out if edge_ok[k]]
     return out
@@ -95,14 +88,14 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
     while frontier.size:
         check_stop(stop)
         if frontier.size <= SMALL:
-            lists = _lists(graph)
-            ok = None if edge_ok is None else edge_ok.tolist() if len(edge_ok) <= SMALL * 8 \
-                else edge_ok
+            views = _views(graph)
+            ok = None if edge_ok is None else memoryview(np.ascontiguousarray(edge_ok))
             nxt: list[int] = []
+            marks = memoryview(seen)  # writes through to ``seen``
             for v in frontier.tolist():
-                for t, _ in _edges_of(graph, v, ok, lists):
-                    if not seen[t]:
-                        seen[t] = True
+                for t, _ in _edges_of(v, ok, views):
+                    if not marks[t]:
+                        marks[t] = True
                         nxt.append(t)
             frontier = np.array(sorted(nxt), dtype=np.int64)
             continue
@@ -215,10 +208,11 @@ def bfs(
         check_stop(stop)
         level += 1
         if frontier.size <= SMALL:  # node by node, with the same tie-breaking
-            lists = _lists(graph)
+            views = _views(graph)
+            ok = None if edge_ok is None else memoryview(np.ascontiguousarray(edge_ok))
             best: dict[int, int] = {}
             for v in frontier.tolist():
-                for t, k in _edges_of(graph, v, edge_ok, lists):
+                for t, k in _edges_of(v, ok, views):
                     if t not in best and dist[t] < 0:
                         best[t] = k
             if best:

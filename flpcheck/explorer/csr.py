@@ -19,15 +19,13 @@ IntArray = npt.NDArray[np.integer]
 class CSR:
     """A directed graph on nodes 0..n-1 as compressed sparse rows, with edge ids kept."""
 
-    __slots__ = ("indptr", "indices", "edge_ids", "cache")
+    __slots__ = ("indptr", "indices", "edge_ids")
 
     def __init__(self, indptr: IntArray, indices: IntArray, edge_ids: IntArray | None = None):
         self.indptr = indptr
         self.indices = indices
         #: the id of each edge in the original graph (None for a forward graph: the identity)
         self.edge_ids = edge_ids
-        #: derived data the analyses keep with the graph (e.g. Python lists of a small graph)
-        self.cache: dict[str, object] = {}
 
     @property
     def n(self) -> int:

@@ -122,6 +122,47 @@ def test_forward_sweeps_reach_what_backward_reachability_reaches(graph):
     assert once is None or np.array_equal(once, expected)
 
 
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80),
+    st.sets(st.integers(0, n - 1), min_size=1, max_size=3),
+    st.lists(st.booleans(), min_size=80, max_size=80), st.booleans())))
+def test_reach_and_bfs_node_by_node_give_what_plain_search_gives(case):
+    """reach and bfs, node by node (thin frontiers: the default on graphs this small) and
+    vectorized (SMALL = 0), against a plain breadth-first search over the edge list, with an
+    edge filter and (half of the time) relabelled edge ids as a reversed graph has."""
+    from flpcheck.analysis import graph as g
+
+    n, edges, sources, allowed, labelled = case
+    edges.sort()
+    indptr = np.searchsorted([s for s, _ in edges], np.arange(n + 1)).astype(np.int64)
+    labels = np.arange(len(edges))[::-1].copy() if labelled else None
+    csr = g.CSR(indptr, np.array([d for _, d in edges], dtype=np.int32), labels)
+    ok = np.array(allowed[:len(edges)], dtype=bool)
+    label = (lambda k: int(labels[k])) if labelled else (lambda k: k)
+    dist = {s: 0 for s in sources}  # plain BFS: lowest source, then lowest edge first
+    parent: dict[int, int] = {}
+    level = sorted(sources)
+    while level:
+        nxt = []
+        for v in level:
+            for k, (s, d) in enumerate(edges):
+                if s == v and ok[label(k)] and d not in dist:
+                    dist[d] = dist[v] + 1
+                    parent[d] = label(k)
+                    nxt.append(d)
+        level = sorted(nxt)
+    start = np.zeros(n, dtype=bool)
+    start[sorted(sources)] = True
+    for small in (g.SMALL, 0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(g, "SMALL", small)
+            assert np.flatnonzero(g.reach(csr, start, ok)).tolist() == sorted(dist)
+            got, tree = g.bfs(csr, np.array(sorted(sources)), ok)
+        assert {v: int(got[v]) for v in np.flatnonzero(got >= 0).tolist()} == dist
+        assert {v: int(tree[v]) for v in np.flatnonzero(tree >= 0).tolist()} == parent
+
+
 @pytest.mark.parametrize("bounds", [{}, {"max_depth": 5}])
 def test_valence_fallback_gives_what_the_sweeps_give(bounds, monkeypatch):
     """When the forward sweeps do not settle, valence comes from backward passes over the
