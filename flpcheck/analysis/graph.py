@@ -140,13 +140,15 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
-            if edge_ok is not None:  # an edge left out points back at its source: no change
-                own = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(seg))
-                targets = np.where(edge_ok[first:last], targets, own)
+            ok = None if edge_ok is None else edge_ok[first:last]
             nodes = lo + has
             rounds = 0
             while True:
-                grown = np.bitwise_or.reduceat(out[targets], starts)
+                carried = out[targets]
+                if ok is not None:  # an edge left out carries nothing (a byte an edge)
+                    np.multiply(carried, ok, out=carried)
+                grown = np.bitwise_or.reduceat(carried, starts)
+                del carried
                 grown |= out[nodes]
                 diff = np.flatnonzero(grown != out[nodes])
                 if not diff.size:
@@ -155,7 +157,11 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
                 changed = True
                 rounds += 1
                 if rounds == SEQUENTIAL_AFTER:  # a long path inside the chunk
-                    _sequential_pass(out, seg, targets, lo)
+                    if ok is not None:  # an edge left out points back at its source
+                        own = np.repeat(np.arange(lo, hi, dtype=targets.dtype), np.diff(seg))
+                        _sequential_pass(out, seg, np.where(ok, targets, own), lo)
+                    else:
+                        _sequential_pass(out, seg, targets, lo)
         if not changed:
             return out
     return None

@@ -155,18 +155,22 @@ def reference_fair_components(space, nodes, crashed: frozenset[int]) -> list[fro
 
 
 @settings(max_examples=200 if _MANY else 30)
-@given(table_protocols(), st.sampled_from([0, 1]), st.booleans(), st.booleans())
-def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, undecided, scipy):
+@given(table_protocols(), st.sampled_from([0, 1]), st.sampled_from(["all", "undecided", "drawn"]),
+       st.lists(st.booleans(), min_size=300, max_size=300), st.booleans())
+def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, kind, drawn, scipy):
     """fair_components (its one pass that settles the configurations on no cycle through an
     edge to a lower id, and the refinement of the rest, with the Python Tarjan or with scipy)
     finds the components of the plain networkx refinement, and marks exactly the edges inside
-    them."""
+    them; inside every configuration, the undecided ones, or any drawn set (cycles may then
+    leave it and come back)."""
     import numpy as np
 
     import flpcheck.analysis.fairness as fairness
 
     space = explore(protocol, max_configs=300)
-    nodes = (space.decided_array == 0) & ~space.cut if undecided else np.ones(len(space), bool)
+    nodes = {"all": np.ones(len(space), bool),
+             "undecided": (space.decided_array == 0) & ~space.cut,
+             "drawn": np.array(drawn[:len(space)], dtype=bool)}[kind]
     for crashed in itertools.combinations(range(space.n), crashes):
         f = frozenset(crashed)
         limit = fairness.PYTHON_SCC_EDGES
