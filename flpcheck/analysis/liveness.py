@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from ..explorer.engine import StopCheck
+from ..explorer.engine import Progress, StopCheck
 from ..explorer.statespace import StateSpace
 from ..model.semantics import Event, apply_event, initial_configuration
 from ..model.suspicion import require_suspects, suspected_by
@@ -99,11 +99,12 @@ class Liveness:
 
 def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = None,
                    termination: str = "some", gst_by: int | None = None,
-                   bounds: PostBounds | None = None, stop: StopCheck | None = None
-                   ) -> Liveness:
+                   bounds: PostBounds | None = None, stop: StopCheck | None = None,
+                   progress: Progress | None = None) -> Liveness:
     """Liveness after GST on ``pre``: the explored graph (without ``gst_by``), or the
     configurations reachable within ``gst_by`` events (``pre`` explored with ``max_depth =
-    gst_by``), each then explored after GST within ``bounds``."""
+    gst_by``), each then explored after GST within ``bounds`` (``progress`` is told as each
+    of those explorations grows)."""
     started = time.perf_counter()
     rules = GSTRules() if rules is None else rules
     bounds = PostBounds() if bounds is None else bounds
@@ -118,7 +119,8 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = N
         require_suspects(protocol)
     if crashes >= n:
         raise UsageError(f"--crashes {crashes}: at most {n - 1} of {n} processes may crash")
-    scenarios = build_post_graphs(pre, rules, crashes, termination, gst_by, bounds, stop)
+    scenarios = build_post_graphs(pre, rules, crashes, termination, gst_by, bounds, stop,
+                                  progress)
     graphs = [g for gs in scenarios.values() for g in gs]
     pre_reasons = [r for r in pre.cut_reasons if not (gst_by is not None and r == "max-depth")]
     if gst_by is None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from ..explorer.engine import StopCheck
+from ..explorer.engine import Progress, StopCheck
 from ..explorer.restricted import Interning, explore_from
 from ..explorer.statespace import StateSpace
 from ..model.suspicion import Suspicions
@@ -87,10 +87,11 @@ def crash_sets(n: int, crashes: int, spare: int | None) -> list[frozenset[int]]:
 
 def build_post_graphs(pre: StateSpace, rules: GSTRules, crashes: int, termination: str,
                       gst_by: int | None, bounds: PostBounds | None = None,
-                      stop: StopCheck | None = None, progress=None
+                      stop: StopCheck | None = None, progress: Progress | None = None
                       ) -> dict[int | None, list[PostGraph]]:
     """The post-GST graphs of every scenario: for each trusted process (detector mode; None
-    otherwise) the graphs of its crash sets, by size."""
+    otherwise) the graphs of its crash sets, by size. ``progress`` is called as each graph
+    explored after GST (``gst_by`` only) grows, with its own counts."""
     n = pre.n
     bounds = PostBounds() if bounds is None else bounds
     table = pre.table
@@ -130,7 +131,8 @@ def _masked(pre: StateSpace, allow: PostGSTFilter, terminal: Terminal, k: frozen
 
 def _explored(pre: StateSpace, interning: Interning, allow: PostGSTFilter, terminal: Terminal,
               k: frozenset[int], trusted: int | None, parents: list[tuple[int, PostGraph]],
-              bounds: PostBounds, stop: StopCheck | None, progress) -> PostGraph:
+              bounds: PostBounds, stop: StopCheck | None, progress: Progress | None
+              ) -> PostGraph:
     """The graph explored from the configurations within GST's bound, and from every
     configuration of the graphs a crash after GST comes from."""
     starts = np.flatnonzero(~terminal(pre.rows))

@@ -13,7 +13,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -30,7 +30,8 @@ from ..pipeline import Options, Pipeline
 
 __all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "browse_options",
            "termination_option",
-           "run_exploration", "EXIT_INTERRUPTED", "EXIT_INTERNAL"]
+           "run_exploration", "ExploringDisplay", "shown_notices", "EXIT_INTERRUPTED",
+           "EXIT_INTERNAL"]
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 3
@@ -168,6 +169,56 @@ termination_option = click.option(
 """The ``--termination`` option shared by witness, lemmas and render."""
 
 
+class ExploringDisplay:
+    """A live line on stderr fed by an exploration's progress callback (shown only when
+    stderr is a terminal and the command does not print JSON), and a way to print a line
+    above it. Use as a context manager: the line goes away at the end."""
+
+    def __init__(self, label: str, quiet: bool = False, watch: GrowthWatch | None = None):
+        self.label, self.watch = label, watch
+        self.console = Console(stderr=True)
+        self.shown = not quiet and self.console.is_terminal
+        self._stack = contextlib.ExitStack()
+        self._bar: Progress | None = None
+        self._task: Any = None
+        self._started = time.monotonic()
+        self._configs = 0
+
+    def __enter__(self) -> ExploringDisplay:
+        if self.shown:
+            self._bar = self._stack.enter_context(Progress(
+                TextColumn(f"[bold]{self.label}"), BarColumn(),
+                TextColumn("{task.fields[configs]:,} configurations, {task.fields[rate]:,.0f}/s, "
+                           "frontier {task.fields[frontier]:,}, depth {task.fields[depth]:,}"),
+                TimeElapsedColumn(), console=self.console, transient=True))
+            self._task = self._bar.add_task("explore", total=None, configs=0, rate=0.0,
+                                            frontier=0, depth=0)
+        self._started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def say(self, line: str) -> None:
+        """Print ``line`` on stderr (above the live line, not under its next refresh)."""
+        (self._bar.console if self._bar is not None else self.console).print(
+            line, markup=False, highlight=False, soft_wrap=True)
+
+    def progress(self, configs: int, expanded: int, events: int, depth: int = 0) -> None:
+        """The exploration's progress callback (fewer configurations than the last call: the
+        next of several explorations has started)."""
+        if configs < self._configs:
+            self._started = time.monotonic()
+        self._configs = configs
+        if self._bar is not None:
+            elapsed = max(time.monotonic() - self._started, 1e-9)
+            self._bar.update(self._task, configs=configs, rate=configs / elapsed,
+                             frontier=configs - expanded, depth=depth)
+        line = None if self.watch is None else self.watch.update(configs, depth)
+        if line is not None:
+            self.say(line)
+
+
 def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[Space, StopConditions]:
     """Explore the pipeline's model with a progress display; signals stop it cleanly (the
     stop conditions say which). On Ray workers (``--workers``, ``--ray-address``) the graph is
@@ -181,49 +232,35 @@ def run_exploration(pipeline: Pipeline, quiet: bool = False) -> tuple[Space, Sto
     pipeline.protocol  # noqa: B018  (a model error before the progress display starts)
     stop = StopConditions(options.timeout, options.max_memory)
     ctx = click.get_current_context(silent=True)
-    err_console = Console(stderr=True)
-    show = not quiet and err_console.is_terminal
     watch = (GrowthWatch() if options.max_depth is None and options.max_configs is None
              else None)
     if ctx is not None:
         ctx.with_resource(stop.catching_signals())  # until the command has printed its report
     else:
         stop.catching_signals().__enter__()  # no command: for the rest of the process
-    stop_notice = stop.notice
-    with contextlib.ExitStack() as stack:
-        bar = task = None
-        if show:
-            bar = stack.enter_context(Progress(
-                TextColumn("[bold]exploring"), BarColumn(),
-                TextColumn("{task.fields[configs]:,} configurations, {task.fields[rate]:,.0f}/s, "
-                           "frontier {task.fields[frontier]:,}, depth {task.fields[depth]:,}"),
-                TimeElapsedColumn(), console=err_console, transient=True))
-            task = bar.add_task("explore", total=None, configs=0, rate=0.0, frontier=0, depth=0)
-            shown = bar.console
+    with ExploringDisplay("exploring", quiet, watch) as display:
+        with shown_notices(stop, display):
 
-            def notice(line: str) -> None:  # above the live bar, not under its next refresh
-                shown.print(line, markup=False, highlight=False, soft_wrap=True)
+            def checkpoint_notice(notice: Notice) -> None:  # under --checkpoint, even --json
+                display.say(notice_line(notice))
 
-            stop.notice = notice
-            stack.callback(setattr, stop, "notice", stop_notice)
-        started = time.monotonic()
-
-        def progress(configs: int, expanded: int, events: int, depth: int = 0) -> None:
-            if bar is not None and task is not None:
-                elapsed = max(time.monotonic() - started, 1e-9)
-                bar.update(task, configs=configs, rate=configs / elapsed,
-                           frontier=configs - expanded, depth=depth)
-            line = None if watch is None else watch.update(configs, depth)
-            if line is not None:
-                (bar.console if bar is not None else err_console).print(
-                    line, markup=False, highlight=False, soft_wrap=True)
-
-        def checkpoint_notice(notice: Notice) -> None:  # under --checkpoint, even with --json
-            (bar.console if bar is not None else err_console).print(
-                notice_line(notice), markup=False, highlight=False, soft_wrap=True)
-
-        space = pipeline.explore(progress=progress, stop=stop, notice=checkpoint_notice)
+            space = pipeline.explore(progress=display.progress, stop=stop,
+                                     notice=checkpoint_notice)
     if space.engine_note and (options.workers > 1 or options.ray_address is not None):
-        err_console.print(f"{space.engine} engine: {space.engine_note}", markup=False,
-                          highlight=False, soft_wrap=True)
+        display.say(f"{space.engine} engine: {space.engine_note}")
     return space, stop
+
+
+@contextlib.contextmanager
+def shown_notices(stop: StopConditions, display: ExploringDisplay) -> Iterator[None]:
+    """While ``display`` shows its live line, the signal notices of ``stop`` are printed
+    above it."""
+    if not display.shown:
+        yield
+        return
+    before = stop.notice
+    stop.notice = display.say
+    try:
+        yield
+    finally:
+        stop.notice = before

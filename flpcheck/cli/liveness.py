@@ -15,7 +15,14 @@ from ..errors import UsageError
 from ..output.liveness_json import liveness_to_json
 from ..output.liveness_report import print_liveness
 from ..pipeline import Options, Pipeline
-from .common import EXIT_INTERRUPTED, in_process_explore_options, run_exploration, termination_option
+from .common import (
+    EXIT_INTERRUPTED,
+    ExploringDisplay,
+    in_process_explore_options,
+    run_exploration,
+    shown_notices,
+    termination_option,
+)
 
 __all__ = ["liveness_command"]
 
@@ -86,8 +93,11 @@ def liveness_command(options: Options, crashes: int, leader: int | None,
     _, stop = run_exploration(pipeline, quiet=as_json)
     space, protocol = pipeline.whole("the liveness check"), pipeline.protocol
     bounds = PostBounds(max_post_configs, options.max_buffer, options.max_depth)
-    with stop.catching_signals():
-        result = check_liveness(space, crashes, rules, termination, gst_by, bounds, stop)
+    with stop.catching_signals(), ExploringDisplay("exploring after GST",
+                                                      as_json or gst_by is None) as display, \
+            shown_notices(stop, display):
+        result = check_liveness(space, crashes, rules, termination, gst_by, bounds, stop,
+                                display.progress)
     if as_json:
         click.echo(json.dumps(liveness_to_json(result), indent=2))
     else:

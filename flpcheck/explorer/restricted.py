@@ -144,7 +144,8 @@ class _Run:
                 done = self._expand(i, j)
                 i += done
                 if self.progress is not None:
-                    self.progress(self.rows.size, i, self.dst.size)
+                    self.progress(self.rows.size, i, self.dst.size,
+                                  int(self.depth.data[max(i - 1, 0)]))
                 if i < j:
                     break
         except FLPCheckError:

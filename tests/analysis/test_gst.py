@@ -131,3 +131,31 @@ def test_a_protocol_that_keeps_itself_busy_never_times_out_after_gst():
         result = check_liveness(explore(p, max_buffer=2), 0, GSTRules(timeouts))
         assert result.holds is False and result.run is not None
         assert [str(e) for e in result.run.cycle] == ["p0 receives 'ping'"]
+
+
+def test_progress_follows_every_exploration_after_gst(monkeypatch):
+    """With --gst-by the check explores a graph after GST per crash set; the progress callback
+    hears each one grow, its last call giving that graph's final size (the explorations'
+    sizes add up to the reported post-GST configurations), and the depth of the frontier."""
+    import flpcheck.analysis.post_gst as post_gst
+
+    calls: list[tuple] = []
+    explore_from = post_gst.explore_from
+
+    def marked(*args, **kwargs):
+        space = explore_from(*args, **kwargs)
+        calls.append(("end", len(space), int(space.depth.max())))
+        return space
+
+    monkeypatch.setattr(post_gst, "explore_from", marked)
+    p = load_protocol(str(MODELS / "paxos_unbounded.py"))
+    result = check_liveness(explore(p, max_depth=2), 1, GSTRules(), "some", 2,
+                            progress=lambda *a: calls.append(("progress", *a)))
+    ends = [i for i, c in enumerate(calls) if c[0] == "end"]
+    assert len(ends) == 4  # no crash, then a crash of each of the 3 processes
+    assert sum(calls[i][1] for i in ends) == result.post_configurations
+    for i in ends:
+        _, configs, expanded, events, depth = calls[i - 1]
+        assert calls[i - 1][0] == "progress"
+        assert configs == expanded == calls[i][1] and depth == calls[i][2] and events > 0
+    assert all(0 <= c[2] <= c[1] for c in calls if c[0] == "progress")
