@@ -54,9 +54,9 @@ def _views(graph: CSR) -> Views:
     slicing them gives Python ints without numpy's per-call cost, and without a copy (a cached
     list of a graph's arrays cost about 40 bytes an edge for as long as the graph lived)."""
     ids = graph.edge_ids
-    return (memoryview(np.ascontiguousarray(graph.indptr)),
-            memoryview(np.ascontiguousarray(graph.indices)),
-            None if ids is None else memoryview(np.ascontiguousarray(ids)))
+    return (np.ascontiguousarray(graph.indptr).data,
+            np.ascontiguousarray(graph.indices).data,
+            None if ids is None else np.ascontiguousarray(ids).data)
 
 
 def _edges_of(v: int, edge_ok: memoryview | None,
@@ -89,9 +89,9 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
         check_stop(stop)
         if frontier.size <= SMALL:
             views = _views(graph)
-            ok = None if edge_ok is None else memoryview(np.ascontiguousarray(edge_ok))
+            ok = None if edge_ok is None else np.ascontiguousarray(edge_ok).data
             nxt: list[int] = []
-            marks = memoryview(seen)  # writes through to ``seen``
+            marks = seen.data  # writes through to ``seen``
             for v in frontier.tolist():
                 for t, _ in _edges_of(v, ok, views):
                     if not marks[t]:
@@ -215,7 +215,7 @@ def bfs(
         level += 1
         if frontier.size <= SMALL:  # node by node, with the same tie-breaking
             views = _views(graph)
-            ok = None if edge_ok is None else memoryview(np.ascontiguousarray(edge_ok))
+            ok = None if edge_ok is None else np.ascontiguousarray(edge_ok).data
             best: dict[int, int] = {}
             for v in frontier.tolist():
                 for t, k in _edges_of(v, ok, views):
