@@ -59,6 +59,12 @@ def lemma2(space: StateSpace) -> Lemma2:
             return Lemma2(chain, None, (x, y), p, None,
                           "MODEL ERROR: a p-silent deciding run exists from both members of the "
                           "adjacent pair, which the FLP assumptions rule out")
+    missing = [bits(x) for x, label in chain if label == "not explored"]
+    if missing:
+        return Lemma2(chain, None, None, None, None,
+                      f"not established: the chain's I({'), I('.join(missing)}) were not "
+                      "explored (--inputs), and no bivalent configuration or adjacent "
+                      "0-valent/1-valent pair is among the others")
     return Lemma2(chain, None, None, None, None,
                   "no bivalent configuration and no adjacent 0-valent/1-valent pair in the "
                   "chain (the protocol is trivial or some initial configuration is none-valent)")

@@ -7,8 +7,9 @@
 
 Violations found are certain even in a cut space; "holds" on a cut space only speaks for the
 explored part (``certain`` is false). Where nothing was established either way (validity when
-neither uniform input vector was explored; non-triviality when a bound cut the exploration
-before both values were decided) ``holds`` is None, never False.
+neither uniform input vector was explored; non-triviality when a bound cut the exploration,
+or ``--inputs`` left out input vectors, before both values were decided) ``holds`` is None,
+never False.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from ..explorer.engine import StopCheck
 from ..explorer.limits import AnalysisStopped
 from ..explorer.statespace import Schedule, StateSpace
+from ..model.inputs import all_inputs
 from .graph import bfs, reach
 
 __all__ = ["PropertyResult", "check_agreement", "check_validity", "check_nontriviality",
@@ -145,6 +147,12 @@ def check_nontriviality(space: StateSpace) -> PropertyResult:
         return PropertyResult("nontriviality", None, False, witnesses=witnesses,
                               detail=detail + " in the explored part, which a bound cut: not "
                               "established either way")
+    explored = {x for x, _ in space.initial}
+    if explored != set(all_inputs(space.n)):
+        shown = ", ".join("".join(map(str, x)) for x in sorted(explored))
+        return PropertyResult("nontriviality", None, False, witnesses=witnesses,
+                              detail=f"{detail} from inputs {shown}; the other input vectors "
+                              "were not explored (--inputs): not established either way")
     return PropertyResult("nontriviality", False, True, detail=detail, witnesses=witnesses)
 
 

@@ -12,6 +12,7 @@ from flpcheck import Event, classify_valence, explore
 from flpcheck.analysis import lemma2, nondeciding_run, verdict
 from flpcheck.analysis.lasso import Run, check_run
 from flpcheck.analysis.lemma1 import check_lemma1, count_diamonds
+from flpcheck.analysis.properties import check_nontriviality
 from flpcheck.cli import main
 from flpcheck.errors import ReplayError
 from flpcheck.model.loader import load_protocol
@@ -257,3 +258,21 @@ def test_a_failed_adversary_stage_is_classified_as_the_proof_does():
     valence = classify_valence(space)
     labels = {valence.label(space.successor(c0, e)), valence.label(space.successor(c1, e))}
     assert labels == {"0-valent", "1-valent"}
+
+
+def test_inputs_left_out_leave_nontriviality_and_lemma2_not_established():
+    """WaitForAll (N=3) decides the majority of the three inputs: from 001 only 0, yet from 111
+    it decides 1, so it is non-trivial. Explored from 001 alone, "1 is never decided" speaks
+    only for that input: non-triviality is not established (None, not violated), the verdict
+    goes on to what the explored part does show (p0 dead from the start: nobody decides), and
+    Lemma 2's chain (000, 100, 110, 111: none explored) says it was not checked. From every
+    input vector non-triviality holds."""
+    p = load_protocol(str(MODELS / "wait_for_all.py"))
+    space = explore(p, [(0, 0, 1)])
+    nontriv = check_nontriviality(space)
+    assert space.complete and nontriv.holds is None and not nontriv.certain
+    assert "not explored (--inputs)" in nontriv.detail
+    assert verdict(space).verdict == "not-crash-tolerant"
+    assert lemma2(space).detail.startswith("not established: the chain's I(000), I(100), "
+                                           "I(110), I(111) were not explored")
+    assert check_nontriviality(explore(p)).holds is True
