@@ -81,7 +81,11 @@ def adversary_run(space: StateSpace, start: int | None = None,
     if start is None:
         starts = [c for _, c in space.initial if biv[c]]
         if not starts:
-            return AdversaryResult([], None, None, failure="no bivalent initial configuration")
+            cut = [c for _, c in space.initial if valence.codes[c] == 3]
+            return AdversaryResult([], None, None, failure=(
+                "every bivalent initial configuration reaches what a bound left unexplored, "
+                "and the adversary needs all it reaches" if cut else
+                "no bivalent initial configuration"))
         start = starts[0]
     n = space.n
     queue = tuple(range(n))

@@ -166,15 +166,21 @@ def one_crash_run(space: StateSpace, crashes: int = 1, termination: str = "some"
     return None
 
 
-def blocking_run(space: StateSpace, termination: str = "some") -> Run | None:
+def blocking_run(space: StateSpace, termination: str = "some",
+                 uncertain: bool = False) -> Run | None:
     """A crash-free admissible run that never decides although its outcome is settled: its
     cycle lies in configurations that are certainly not bivalent (univalent, or none-valent:
     no decision reachable at all). Valence only shrinks along a run, so a crash-free
-    non-deciding run either stays bivalent forever (FLP's run) or is one of these."""
+    non-deciding run either stays bivalent forever (FLP's run) or is one of these.
+
+    With ``uncertain``, the cycle lies instead in configurations whose valence a bound left
+    a lower bound (not bivalent in the explored part, but they reach what it left unexplored):
+    a run that is one of these or FLP's, which exploring further would tell."""
     valence = classify_valence(space)
     for target in decided_targets(space, termination):
         open_ = ~target & ~space.cut
-        settled = open_ & valence.exact & (valence.codes != 3)
+        known = ~valence.exact if uncertain else valence.exact
+        settled = open_ & known & (valence.codes != 3)
         run = fair_lasso(space, settled, frozenset(), stem_nodes=open_)
         if run is not None:
             return _checked(space, run, 0, termination)

@@ -145,16 +145,35 @@ def decide(space: StateSpace, crashes: int, termination: str) -> Verdict:
     if adv.run is not None:
         return result("forever-bivalent",
                       f"the Lemma 3 adversary keeps every configuration bivalent: "
-                      f"{len(adv.stages)} stages, the lasso closes at stage {adv.cycle_from}",
+                      f"{len(adv.stages)} stages, the lasso closes at stage {adv.cycle_from}"
+                      + _cut_note(space, crashes, termination),
                       run=adv.run, adversary=adv, lemma2=lemma2(space))
     biv = valence.mask("bivalent") & ~space.cut
     run = _checked(space, fair_lasso(space, biv, frozenset(), stem_nodes=biv), 0)
     if run is not None:
         return result("forever-bivalent", "a fair cycle of bivalent configurations (the "
-                      f"adversary failed: {adv.failure})", run=run, adversary=adv)
+                      f"adversary failed: {adv.failure})" + _cut_note(space, crashes, termination),
+                      run=run, adversary=adv)
     return result("none-found", "no defeating run found in the explored graph"
                   + ("" if complete else " (a bound cut the exploration)"),
                   adversary=adv, lemma2=lemma2(space))
+
+
+def _cut_note(space: StateSpace, crashes: int, termination: str) -> str:
+    """On a graph a bound cut, what a forever-bivalent verdict leaves open: an earlier verdict
+    may lie beyond the bound, and a crash-free run that never decides in configurations of
+    not yet known valence is named (blocks-without-crash if they are univalent)."""
+    if space.complete:
+        return ""
+    run = blocking_run(space, termination, uncertain=True)
+    if run is None:
+        earlier = "blocks-without-crash" + (", not-crash-tolerant" if crashes else "")
+        return f"; a bound cut the exploration: an earlier verdict ({earlier}) may lie beyond it"
+    inputs = "".join(map(str, run.inputs))
+    return (f"; a bound cut the exploration, and a fair run without crash from inputs {inputs} "
+            f"also never decides, in a cycle whose valence the bound leaves unknown (at least "
+            f"{classify_valence(space).label(run.path[len(run.stem)])}): blocks-without-crash "
+            "if it is univalent, which exploring further would tell")
 
 
 @dataclass(frozen=True)

@@ -276,3 +276,21 @@ def test_inputs_left_out_leave_nontriviality_and_lemma2_not_established():
     assert lemma2(space).detail.startswith("not established: the chain's I(000), I(100), "
                                            "I(110), I(111) were not explored")
     assert check_nontriviality(explore(p)).holds is True
+
+
+def test_a_cut_graph_says_what_forever_bivalent_leaves_open():
+    """TokenPass (tests/fixtures/token_pass.py): on the whole graph the crash-free verdict is
+    blocks-without-crash, the token passed forever from 00 (0-valent). Cut at depth 8, the
+    configurations of that cycle reach the cut, so their valence is only "at least 0-valent":
+    the verdict is the certain forever-bivalent cycle from 01, and it names the cycle from 00
+    as what exploring further would settle. The adversary's failure names the bound (a
+    bivalent initial configuration exists: 01), not "no bivalent initial configuration"."""
+    p = load_protocol(str(FIXTURES / "token_pass.py"))
+    whole = verdict(explore(p), 0)
+    assert whole.verdict == "blocks-without-crash" and whole.run.inputs == (0, 0)
+    cut = verdict(explore(p, max_depth=8), 0)
+    assert cut.verdict == "forever-bivalent" and cut.run.inputs == (0, 1)
+    assert "no bivalent initial configuration" not in cut.detail
+    assert "reaches what a bound left unexplored" in cut.detail
+    assert ("a fair run without crash from inputs 00 also never decides, in a cycle whose "
+            "valence the bound leaves unknown (at least 0-valent)") in cut.detail
