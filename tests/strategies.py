@@ -29,6 +29,13 @@ class TableProtocol(Protocol):
         return self.table_out[pid, state]
 
 
+def _undecided_at_start(outputs: dict, init: dict) -> dict:
+    """``outputs`` with every initial state undecided (an output set by init is a model
+    error: FLP's output register starts undecided)."""
+    start = {(p, s) for (p, _), s in init.items()}
+    return {key: None if key in start else v for key, v in outputs.items()}
+
+
 @st.composite
 def table_protocols(draw):
     n = draw(st.integers(2, 3))
@@ -42,7 +49,7 @@ def table_protocols(draw):
              for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
     outputs = {(p, s): draw(st.sampled_from([None, None, 0, 1]))
                for p in range(n) for s in range(states)}
-    return TableProtocol(n, init, steps, outputs)
+    return TableProtocol(n, init, steps, _undecided_at_start(outputs, init))
 
 
 
@@ -59,7 +66,7 @@ def tiny_protocols(draw):
              for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
     outputs = {(p, s): draw(st.sampled_from([None, None, None, 0, 1]))
                for p in range(n) for s in range(states)}
-    return TableProtocol(n, init, steps, outputs)
+    return TableProtocol(n, init, steps, _undecided_at_start(outputs, init))
 
 
 
@@ -97,7 +104,8 @@ def symmetric_protocols(draw):
     steps = {(s, m): (draw(state), draw(send))
              for s in range(states) for m in [None, *range(payloads)]}
     outputs = {s: draw(st.sampled_from([None, None, 0, 1])) for s in range(states)}
-    return Symmetric(n, init, steps, outputs)
+    return Symmetric(n, init, steps, {s: None if s in init.values() else v
+                                      for s, v in outputs.items()})
 
 
 
@@ -134,4 +142,4 @@ def chance_protocols(draw):
              for p in range(n) for s in range(states) for m in [None, *range(payloads)]}
     outputs = {(p, s): draw(st.sampled_from([None, None, 0, 1]))
                for p in range(n) for s in range(states)}
-    return ChanceTable(n, init, steps, outputs)
+    return ChanceTable(n, init, steps, _undecided_at_start(outputs, init))

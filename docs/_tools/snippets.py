@@ -109,6 +109,7 @@ COMMANDS: dict[str, tuple[str, int]] = {
     "err_bare_state": ("flpcheck explore tests/fixtures/edge/bare_state.py", 2),
     "err_none_sends": ("flpcheck explore tests/fixtures/edge/none_sends.py", 2),
     "err_destination": ("flpcheck explore tests/fixtures/bad/bad_destination.py", 2),
+    "err_decided_at_init": ("flpcheck explore tests/fixtures/bad/decided_at_init.py", 2),
     "err_unhashable_init": ("flpcheck explore tests/fixtures/bad/unhashable_init.py", 2),
     "err_mutable_state": ("flpcheck explore tests/fixtures/bad/mutable_state.py", 2),
     "err_unhashable_payload": ("flpcheck explore tests/fixtures/bad/unhashable_payload.py", 2),

@@ -17,7 +17,13 @@ from fractions import Fraction
 from itertools import islice
 from typing import Any
 
-from ..errors import CheckpointError, ProtocolStepError, UsageError
+from ..errors import (
+    CheckpointError,
+    FLPCheckError,
+    InvalidProtocol,
+    ProtocolStepError,
+    UsageError,
+)
 from .calls import CheckedCalls, Interner, Lazy
 from .chance import Outcomes
 from .checks import check_step_outcomes
@@ -59,6 +65,19 @@ class LocalTable(CheckedCalls):
         self.drops = declares_ignores(protocol)
         #: (pid, state id, message id) -> pid ignores the message there, for good
         self._ignored: dict[tuple[int, int, int], bool] = {}
+
+    def initial_state(self, pid: int, x: int) -> int:
+        """The interned initial state of ``pid`` with input ``x``, whose output register must
+        be undecided (FLP's y_p starts as b): an output set by ``init`` is a model error."""
+        sid = super().initial_state(pid, x)
+        decided = self.output(pid, sid)
+        if decided is not None:
+            raise InvalidProtocol(
+                f"{self.origin}: init({pid}, {x}) returned "
+                f"{self.show_state(pid, self.states[sid])}, whose output is {decided}: the "
+                "output register starts undecided (output None in every initial state); "
+                "decide in step")
+        return sid
 
     def find_message(self, dst: int, payload: Any) -> int | None:
         """The id of the message ``(dst, payload)`` if it was ever sent, or None."""
@@ -256,7 +275,13 @@ class LocalTable(CheckedCalls):
             sends.sort(key=lambda s: (s[0], canonical_key(s[1])))
             sent = tuple(sorted(self.message_id(d, pl, pid=pid, what=what) for d, pl in sends))
             interned.append((self.probability_id(p), nsid, sent))
-            if before is not None and self.output(pid, nsid) != before:
+            try:  # checked here, where the state comes from (not when a configuration holds it)
+                after = self.output(pid, nsid)
+            except FLPCheckError as err:
+                err.add_note(f"(the state that {what} returned"
+                             + (f", outcome {len(interned) - 1})" if len(results) > 1 else ")"))
+                raise
+            if before is not None and after != before:
                 self.decision_changes.add(key)
         if len(interned) == 1:
             self.transitions[key] = interned[0][1:]

@@ -145,7 +145,7 @@ def test_the_reductions_refuse_steps_left_to_chance(option, kwargs):
         symmetric = True
 
         def init(self, pid, x):
-            return x
+            return ("start", x)
 
         def step(self, pid, state, msg):
             return self.coin((0, ()), (1, ()))

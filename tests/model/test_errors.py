@@ -38,6 +38,11 @@ CATALOGUE = [
                              "now Ballot(1)"]),
     ("zero_processes.py", ["processes must be an int >= 1, got 0"]),
     ("bad_output.py", ["output(0, 0) returned 'yes'; an output is None, 0 or 1"]),
+    ("bad_output_later.py", ["output(0, (0, 3)) returned 2; an output is None, 0 or 1 "
+                             "(the state that step(0, (0, 2), None) returned) reached from "
+                             "inputs 00 by the schedule: p0 receives null, p0 receives null"]),
+    ("decided_at_init.py", ["init(0, 0) returned (0, 0), whose output is 0: the output "
+                            "register starts undecided"]),
     # steps left to chance (Outcomes): exact probabilities summing to 1, results checked
     ("float_probability.py", ["step(0, 0, None) returned Outcomes whose choice 0 has "
                               "probability 0.5 (a float)", "fractions.Fraction"]),

@@ -219,15 +219,14 @@ class DecideAtInit(Protocol):
         return state
 
 
-def test_a_violation_in_the_initial_configuration_has_the_empty_schedule():
-    """DecideAtInit from 01 (or 10) holds both decisions before any event: agreement is
-    violated by the empty schedule; from 00 and 11 a run never decides anything new and stops
-    after one event, where nothing can change."""
-    sim = simulate(DecideAtInit(), Settings(runs=50, keep_going=True))
-    (v,) = sim.violations
-    assert v.property == "agreement" and v.events == () and v.found_at_event == 0
-    assert set(v.inputs) == {0, 1}
-    assert sim.counts.depths[0][0] == 0 and sim.counts.events == sim.counts.runs - v.runs
+def test_an_output_set_by_init_is_a_model_error():
+    """DecideAtInit starts decided on its input: FLP's output register starts undecided, so
+    the simulation refuses it (exit 2) naming the call, as exploring does, instead of
+    reporting the agreement "violated" by the empty schedule from 01."""
+    from flpcheck.errors import InvalidProtocol
+
+    with pytest.raises(InvalidProtocol, match=r"init\(0, 0\) returned 0, whose output is 0"):
+        simulate(DecideAtInit(), Settings(runs=50, keep_going=True, inputs=((0, 1),)))
 
 
 def test_inputs_of_the_wrong_length_are_a_usage_error():
