@@ -126,7 +126,7 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = N
     if gst_by is None:
         post_reasons: list[str] = []
     else:
-        post_reasons = [f"{r} (after GST)" for g in graphs for r in g.space.cut_reasons]
+        post_reasons = [_after_gst(r) for g in graphs for r in g.space.cut_reasons]
     reasons = tuple(dict.fromkeys(pre_reasons + post_reasons))
     cut_somewhere = any(g.cut.any() for g in graphs)
     changes = bool(pre.table.decision_changes)
@@ -173,6 +173,11 @@ def check_liveness(pre: StateSpace, crashes: int = 1, rules: GSTRules | None = N
         time.perf_counter() - started,
         pre.edge_probability is not None
         or any(g.space.edge_probability is not None for g in graphs))
+
+
+def _after_gst(reason: str) -> str:
+    """A cut reason of an exploration after GST, named by the option that sets it."""
+    return "max-post-configs" if reason == "max-configs" else f"{reason} (after GST)"
 
 
 def _with(rules: GSTRules, trusted: int | None) -> GSTRules:

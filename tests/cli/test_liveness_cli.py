@@ -97,7 +97,7 @@ def test_not_established_is_null_and_exit_0():
     doc = json.loads(result.output)
     validate("liveness", doc)
     assert result.exit_code == 0 and doc["holds"] is None and doc["complete"] is False
-    assert doc["cut_reasons"] == ["max-configs (after GST)"]
+    assert doc["cut_reasons"] == ["max-post-configs"]
     assert doc["stages"] is None or doc["stages"]["kind"] == "stages"
 
 
