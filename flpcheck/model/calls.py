@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import MutatedValue, NondeterministicStep, ProtocolStepError
 from .checks import check_output, check_payload, check_state
-from .values import same_value, value_key
+from .values import same_value, stable_repr, value_key
 
 __all__ = ["Interner", "CheckedCalls", "Lazy", "call_user"]
 
@@ -185,7 +185,7 @@ class CheckedCalls:
         try:
             return self.protocol.format_state(pid, state)
         except Exception:
-            return repr(state)
+            return stable_repr(state)
 
     def initial_state(self, pid: int, x: int) -> int:
         """The interned initial state of ``pid`` with input ``x``."""

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ..errors import InvalidProtocol
 from .chance import Outcomes
+from .values import stable_repr
 
 __all__ = ["Protocol", "Send", "check_protocol_class", "check_model_class", "check_processes",
            "declares_rounds", "declares_ignores"]
@@ -116,12 +117,14 @@ class Protocol:
         return None
 
     def format_state(self, pid: int, state: Any) -> str:
-        """How a local state is printed (override for a compact form)."""
-        return repr(state)
+        """How a local state is printed (override for a compact form); by default ``repr``,
+        with the elements of frozensets in a fixed order (:func:`~.values.stable_repr`)."""
+        return stable_repr(state)
 
     def format_payload(self, payload: Any) -> str:
-        """How a payload is printed (override for a compact form)."""
-        return repr(payload)
+        """How a payload is printed (override for a compact form); by default as
+        :meth:`format_state` prints a state."""
+        return stable_repr(payload)
 
 
 def check_protocol_class(cls: type) -> None:

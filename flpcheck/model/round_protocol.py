@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any, ClassVar
 
 from .protocol import check_model_class, check_processes
+from .values import stable_repr
 
 __all__ = ["RoundProtocol", "Inbox", "check_round_protocol_class"]
 
@@ -79,12 +80,13 @@ class RoundProtocol:
         return [(q, payload) for q in range(self.processes)]
 
     def format_state(self, pid: int, state: Any) -> str:
-        """How a local state is printed (override for a compact form)."""
-        return repr(state)
+        """How a local state is printed (override for a compact form); by default ``repr``,
+        with the elements of frozensets in a fixed order (:func:`~.values.stable_repr`)."""
+        return stable_repr(state)
 
     def format_payload(self, payload: Any) -> str:
         """How a payload is printed (override for a compact form)."""
-        return repr(payload)
+        return stable_repr(payload)
 
 
 def check_round_protocol_class(cls: type) -> None:

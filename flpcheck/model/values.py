@@ -15,7 +15,8 @@ import dataclasses
 import enum
 from typing import Any
 
-__all__ = ["value_key", "same_value", "canonical_key", "immutability_problem", "to_json"]
+__all__ = ["value_key", "same_value", "canonical_key", "stable_repr", "immutability_problem",
+           "to_json"]
 
 _MUTABLE = (list, dict, set, bytearray)
 _NAN = ("nan",)
@@ -101,6 +102,37 @@ def canonical_key(value: Any) -> tuple[Any, ...]:
         fields = tuple(canonical_key(getattr(value, f.name)) for f in dataclasses.fields(value))
         return (9, type(value).__name__, fields)
     return (10, type(value).__name__, repr(value))
+
+
+def stable_repr(value: Any) -> str:
+    """``repr(value)``, the same under every PYTHONHASHSEED: the elements of a frozenset in
+    :func:`canonical_key` order (``repr`` lists them in hash order), through tuples,
+    NamedTuples and dataclasses that print with their default ``repr``; any other value (a
+    class's own ``__repr__`` included) as ``repr`` prints it.
+
+    >>> stable_repr((1, frozenset({"b", "a"}), frozenset()))
+    "(1, frozenset({'a', 'b'}), frozenset())"
+    """
+    t = type(value)
+    if isinstance(value, frozenset) and t.__repr__ is frozenset.__repr__:
+        if not value:
+            return f"{t.__name__}()"
+        inner = ", ".join(stable_repr(v) for v in sorted(value, key=canonical_key))
+        return f"{t.__name__}({{{inner}}})"
+    if t is tuple:
+        inner = ", ".join(stable_repr(v) for v in value)
+        return f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, tuple) and hasattr(value, "_fields") \
+            and getattr(t.__repr__, "__module__", None) == "collections":  # NamedTuple's own
+        fields = ", ".join(f"{f}={stable_repr(v)}" for f, v in zip(value._fields, value,
+                                                                 strict=True))
+        return f"{t.__name__}({fields})"
+    if (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and hasattr(t.__repr__, "__wrapped__")):  # the repr dataclasses writes
+        fields = ", ".join(f"{f.name}={stable_repr(getattr(value, f.name))}"
+                           for f in dataclasses.fields(value) if f.repr)
+        return f"{t.__qualname__}({fields})"
+    return repr(value)
 
 
 def immutability_problem(value: Any) -> str | None:

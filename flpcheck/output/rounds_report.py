@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.table import Table
 
 from ..model.round_protocol import RoundProtocol
+from ..model.values import stable_repr
 from ..sync.records import RoundCheck, RoundExecution
 
 __all__ = ["print_round_check", "print_execution"]
@@ -26,7 +27,7 @@ def _cell(protocol: RoundProtocol, pid: int, state: Any, output: int | None) -> 
     try:
         text = protocol.format_state(pid, state)
     except Exception:
-        text = repr(state)
+        text = stable_repr(state)
     return text if output is None else f"{text} y={output}"
 
 
@@ -34,7 +35,7 @@ def _payload(protocol: RoundProtocol, payload: Any) -> str:
     try:
         return protocol.format_payload(payload)
     except Exception:
-        return repr(payload)
+        return stable_repr(payload)
 
 
 def print_execution(console: Console, protocol: RoundProtocol, execution: RoundExecution) -> None:

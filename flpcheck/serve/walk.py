@@ -40,7 +40,7 @@ from ..model.semantics import (
     initial_configuration,
     outcome_probabilities,
 )
-from ..model.values import canonical_key, to_json, value_key
+from ..model.values import canonical_key, stable_repr, to_json, value_key
 from ..output.json import event_to_json
 
 __all__ = ["ApiError", "MAX_PATH", "bits", "inputs_param", "parse_path", "parse_index", "Walk",
@@ -248,7 +248,7 @@ class Texts:
         try:
             return str(self.protocol.format_payload(payload))
         except Exception:
-            return repr(payload)
+            return stable_repr(payload)
 
     def state(self, pid: int, state: Any) -> str:
         """A local state as the CLI prints it: the model's ``format_state`` (by default
@@ -256,7 +256,7 @@ class Texts:
         try:
             return str(self.protocol.format_state(pid, state))
         except Exception:
-            return repr(state)
+            return stable_repr(state)
 
     def cells(self, state: Any) -> dict[str, list[str]] | None:
         """The state's columns on the page, each value as ``repr`` prints it (the form of the
@@ -268,13 +268,13 @@ class Texts:
             return None
         if dataclasses.is_dataclass(state) and not isinstance(state, type):
             names = [f.name for f in dataclasses.fields(state)]
-            return {"names": names, "texts": [repr(getattr(state, n)) for n in names]}
+            return {"names": names, "texts": [stable_repr(getattr(state, n)) for n in names]}
         if isinstance(state, tuple) and hasattr(state, "_fields"):
             names = list(state._fields)
-            return {"names": names, "texts": [repr(v) for v in state]}
+            return {"names": names, "texts": [stable_repr(v) for v in state]}
         if isinstance(state, (tuple, list)):
             return {"names": [f"[{i}]" for i in range(len(state))],
-                    "texts": [repr(v) for v in state]}
+                    "texts": [stable_repr(v) for v in state]}
         return None
 
     @staticmethod

@@ -36,7 +36,7 @@ from ...model.semantics import (
     initial_configuration,
     replay,
 )
-from ...model.values import to_json
+from ...model.values import stable_repr, to_json
 from .dot import Picture
 from .style import EVENT_COLOUR, PALETTE, esc, legend
 
@@ -51,7 +51,7 @@ def _payload(protocol: Protocol, payload: Any) -> str:
     try:
         return str(protocol.format_payload(payload))
     except Exception:
-        return repr(payload)
+        return stable_repr(payload)
 
 
 def sequence_view(protocol: Protocol, inputs: Sequence[int], steps: Sequence[Step], *,
