@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..explorer._storage import Growable
+from ..explorer.csr import CSR
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
@@ -71,80 +73,81 @@ def fair_components(
     components.
 
     The allowed subgraph (the configurations of ``nodes``, the edges among them of live
-    processes) is a mask over the explored graph's edges (a byte an edge; no copy of the
-    graph). Configuration ids are breadth-first, so every cycle through two or more
-    configurations has an edge to a lower id (the one leaving its highest): a configuration on
-    no such cycle is a component of its own, fair when its self-loops take a step of every
-    live process and receive every message pending to one. Only the part that is reachable
-    from a back edge's target and reaches a back edge's source (a forward fixpoint sweep and a
-    breadth-first pass: no reversed graph) gets the SCC refinement (Tarjan's or scipy's
-    components on that part alone, then the passes of the module's docstring). ``stop()``
-    returning a reason between passes raises
+    processes) is gathered once, compactly (8 bytes an edge). Configuration ids are
+    breadth-first, so every cycle through two or more configurations has an edge to a lower
+    id (the one leaving its highest): a configuration on no such cycle is a component of its
+    own, fair when its self-loops take a step of every live process and receive every message
+    pending to one. Only the part that is reachable from a back edge's target and reaches a
+    back edge's source (a forward fixpoint sweep and a breadth-first pass: no reversed graph)
+    gets the SCC refinement (Tarjan's or scipy's components on that part alone, then the
+    passes of the module's docstring). ``stop()`` returning a reason between passes raises
     :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
-    live = frozenset(range(space.n)) - crashed
+    n = space.n
+    live = frozenset(range(n)) - crashed
     size = len(space)
-    labels = np.full(size, -1, dtype=np.int32)
-    inside = np.zeros(space.num_events, dtype=bool)
-    mask = np.asarray(nodes, dtype=bool)
-    if not mask.any():
-        return labels, inside
-    g = space.arrays
-    allowed = _allowed(space, mask, crashed, stop)
-    back_to = np.zeros(size, dtype=bool)
-    back_from = np.zeros(size, dtype=np.uint8)
-    single = np.zeros(size, dtype=bool)
-    pending = _Pending(space, live)
+    ids = np.flatnonzero(np.asarray(nodes, dtype=bool))
+    if not ids.size:
+        return np.full(size, -1, dtype=np.int32), np.zeros(space.num_events, dtype=bool)
+    sub = _allowed(space, ids, crashed, stop)
+    assert sub.edge_ids is not None
+    k = len(ids)
+    pending = _pending_counts(space, live, ids)
     pid_of = _event_pids(space)
-    for a, b, lo, hi in _node_chunks(g.indptr):  # temporaries of a chunk's edges only
+    back_to = np.zeros(k, dtype=bool)
+    back_from = np.zeros(k, dtype=np.uint8)
+    single = np.zeros(k, dtype=bool)
+    for chunk in _node_chunks(sub.indptr):  # temporaries of a chunk's edges only
         check_stop(stop)
-        _scan(space, (a, b, lo, hi), allowed, pending, pid_of, back_to, back_from, single)
-    single &= mask
-    core = np.zeros(size, dtype=bool)
+        _scan(space, sub, chunk, pending, pid_of, live, back_to, back_from, single)
+    del pending
+    core = np.zeros(k, dtype=bool)
     if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
         check_stop(stop)
-        returns = reach_bits(g, back_from, stop=stop, edge_ok=allowed)
+        returns = reach_bits(sub, back_from, stop=stop)
         if returns is not None:
             back_to &= returns.view(bool)
-        core = reach(g, back_to, allowed, stop=stop)
+        core = reach(sub, back_to, stop=stop)
         if returns is not None:
             core &= returns.view(bool)
         del returns
     del back_to, back_from
     single &= ~core
+    labels = np.full(size, -1, dtype=np.int32)
+    inside = np.zeros(space.num_events, dtype=bool)
     found = np.flatnonzero(single)
-    labels[found] = np.arange(len(found), dtype=np.int32)
+    labels[ids[found]] = np.arange(len(found), dtype=np.int32)
     if found.size:  # the self-loops of the configurations fair alone
-        for a, b, lo, hi in _node_chunks(g.indptr):
-            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(g.indptr[a:b + 1]))
-            mine = allowed[lo:hi] & (g.indices[lo:hi] == src) & single[src]
-            inside[lo + np.flatnonzero(mine)] = True
+        for a, b, lo, hi in _node_chunks(sub.indptr):
+            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+            mine = (sub.indices[lo:hi] == src) & single[src]
+            inside[sub.edge_ids[lo:hi][mine]] = True
     if core.any():
-        _refine(space, core, allowed, live, labels, inside, len(found), stop)
+        _refine(space, ids, sub, core, live, labels, inside, len(found), stop)
     return labels, inside
 
 
-def _scan(space: StateSpace, chunk: tuple[int, int, int, int], allowed: np.ndarray,
-          pending: _Pending, pid_of: np.ndarray, back_to: np.ndarray, back_from: np.ndarray,
-          single: np.ndarray) -> None:
-    """One chunk of configurations ``a..b`` (edges ``lo..hi``): marks the targets and sources
-    of its allowed back edges, and the configurations whose allowed self-loops alone are fair
-    (a step of every live process, a receipt of every message pending to one)."""
+def _scan(space: StateSpace, sub: CSR, chunk: tuple[int, int, int, int], pending: np.ndarray,
+          pid_of: np.ndarray, live: frozenset[int], back_to: np.ndarray,
+          back_from: np.ndarray, single: np.ndarray) -> None:
+    """One chunk (nodes ``a..b``, edges ``lo..hi``) of the allowed subgraph ``sub``: marks the
+    targets and sources of its back edges, and the nodes whose self-loops alone are fair (a
+    step of every live process, a receipt of every message pending to one). Its temporaries
+    end with the call."""
     n = space.n
     a, b, lo, hi = chunk
-    g = space.arrays
-    src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(g.indptr[a:b + 1]))
-    d = g.indices[lo:hi]
-    ok = allowed[lo:hi]
-    back = ok & (d < src)
+    assert sub.edge_ids is not None
+    src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
+    d = sub.indices[lo:hi]
+    back = d < src
     back_to[d[back]] = True
     back_from[src[back]] = 1
-    loop = np.flatnonzero(ok & (d == src))
+    loop = np.flatnonzero(d == src)
     at = src[loop] - a
-    events = space.events_array[lo + loop]
-    fair = np.bincount(at[events >= n], minlength=b - a) == pending.counts(a, b)
+    events = space.events_array[sub.edge_ids[lo + loop]]
+    fair = np.bincount(at[events >= n], minlength=b - a) == pending[a:b]
     lp = pid_of[events]
-    for q in pending.live:  # a self-loop of every live process
+    for q in sorted(live):  # a self-loop of every live process
         steps = np.zeros(b - a, dtype=bool)
         steps[at[lp == q]] = True
         fair &= steps
@@ -164,25 +167,40 @@ def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
         a = b
 
 
-def _allowed(space: StateSpace, mask: np.ndarray, crashed: frozenset[int],
-             stop: StopCheck | None) -> np.ndarray:
-    """The edges of the allowed subgraph, as a mask over the explored graph's edges: both ends
-    in ``mask``, the event's process not crashed."""
+def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
+             stop: StopCheck | None) -> CSR:
+    """The subgraph on ``ids`` (sorted), renumbered 0..len(ids)-1 in their order, of the
+    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id. Built
+    a group of configurations at a time into arrays grown in place (4 + 4 bytes an edge)."""
     g = space.arrays
-    out = np.empty(space.num_events, dtype=bool)
-    dead_event = None
-    if crashed:
-        dead = np.zeros(space.n, dtype=bool)
-        dead[sorted(crashed)] = True
-        dead_event = dead[_event_pids(space)]
-    for a, b, lo, hi in _node_chunks(g.indptr):
+    dead = np.zeros(space.n, dtype=bool)
+    dead[sorted(crashed)] = True
+    dead_event = dead[_event_pids(space)]
+    local = np.full(len(space), -1, dtype=np.int32)  # the configurations' new numbers
+    local[ids] = np.arange(len(ids), dtype=np.int32)
+    events = space.events_array
+    k = len(ids)
+    counts = np.zeros(k, dtype=np.int64)
+    positions = Growable(g.indptr.dtype)
+    targets = Growable(np.int32)
+    step = max(1, (1 << 16) * len(space) // max(1, space.num_events))  # about 2^16 edges
+    for i in range(0, k, step):
         check_stop(stop)
-        ok = np.repeat(mask[a:b], np.diff(g.indptr[a:b + 1]))
-        ok &= mask[g.indices[lo:hi]]
-        if dead_event is not None:
-            ok &= ~dead_event[space.events_array[lo:hi]]
-        out[lo:hi] = ok
-    return out
+        group = ids[i:i + step]
+        starts = g.indptr[group].astype(np.int64)
+        many = g.indptr[group + 1].astype(np.int64) - starts
+        pos = (np.arange(int(many.sum()), dtype=np.int64)
+               + np.repeat(starts - (np.cumsum(many) - many), many))
+        d = local[g.indices[pos]]
+        keep = (d >= 0) & ~dead_event[events[pos]]
+        owner = np.repeat(np.arange(len(group), dtype=np.int64), many)
+        counts[i:i + len(group)] = np.bincount(owner[keep], minlength=len(group))
+        positions.extend(pos[keep])
+        targets.extend(d[keep])
+    del local
+    indptr = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return CSR(indptr, targets.final(), positions.final())
 
 
 def _event_pids(space: StateSpace) -> np.ndarray:
@@ -190,20 +208,15 @@ def _event_pids(space: StateSpace) -> np.ndarray:
     return np.array(space.table.event_pids(), dtype=np.int8 if space.n < 128 else np.int16)
 
 
-class _Pending:
-    """How many distinct messages to live processes are pending in a configuration."""
-
-    def __init__(self, space: StateSpace, live: frozenset[int]) -> None:
-        self.space, self.live = space, sorted(live)
-        self.distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
-
-    def counts(self, a: int, b: int) -> np.ndarray:
-        """The counts of configurations ``a..b``."""
-        n, rows = self.space.n, self.space.rows
-        out = np.zeros(b - a, dtype=np.int32)
-        for q in self.live:
-            out += self.distinct[rows[a:b, n + q]]
-        return out
+def _pending_counts(space: StateSpace, live: frozenset[int], ids: np.ndarray) -> np.ndarray:
+    """How many distinct messages to live processes are pending in each configuration of
+    ``ids``."""
+    n = space.n
+    distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
+    out = np.zeros(len(ids), dtype=np.int32)
+    for q in sorted(live):
+        out += distinct[space.rows[ids, n + q]]
+    return out
 
 
 PYTHON_SCC_EDGES = 1 << 18
@@ -288,32 +301,33 @@ def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return pool[pos] == query
 
 
-def _refine(space: StateSpace, core: np.ndarray, allowed: np.ndarray, live: frozenset[int],
-            labels: np.ndarray, inside: np.ndarray, offset: int,
+def _refine(space: StateSpace, ids: np.ndarray, sub: CSR, core: np.ndarray,
+            live: frozenset[int], labels: np.ndarray, inside: np.ndarray, offset: int,
             stop: StopCheck | None) -> None:
-    """The SCC refinement on the configurations of ``core`` and the allowed edges among them;
-    writes the fair components' labels (from ``offset``) and inside edges in place."""
+    """The SCC refinement on the configurations ``ids[core]`` and the edges of ``sub`` (the
+    allowed subgraph on ``ids``) among them; writes the fair components' labels (from
+    ``offset``) and inside edges in place."""
     n = space.n
-    g = space.arrays
-    configs = np.flatnonzero(core)
-    k = len(configs)
+    assert sub.edge_ids is not None
+    here = np.flatnonzero(core)
+    k = len(here)
     local = np.full(len(core), -1, dtype=np.int32)
-    local[configs] = np.arange(k, dtype=np.int32)
-    starts = g.indptr[configs].astype(np.int64)
-    many = g.indptr[configs + 1].astype(np.int64) - starts
+    local[here] = np.arange(k, dtype=np.int32)
+    starts = sub.indptr[here]
+    many = sub.indptr[here + 1] - starts
     pos = (np.arange(int(many.sum()), dtype=np.int64)
            + np.repeat(starts - (np.cumsum(many) - many), many))
     s_src = np.repeat(np.arange(k, dtype=np.int32), many)
-    s_dst = local[g.indices[pos]]
-    del local
-    keep = (s_dst >= 0) & allowed[pos]
+    s_dst = local[sub.indices[pos]]
+    keep = s_dst >= 0
     s_src, s_dst = s_src[keep], s_dst[keep]
-    positions = pos[keep]
+    positions = sub.edge_ids[pos[keep]]
     del pos, keep
     s_ev = space.events_array[positions]
     s_pid = _event_pids(space)[s_ev]
     m_count = max(1, len(space.table.messages))
     cand = np.ones(k, dtype=bool)
+    configs = ids[here]
     pc, pm = _pending_pairs(space, configs, live)
     pc = np.searchsorted(configs, pc)
     while True:
