@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..analysis.chance.analyse import analyse_chance
 from ..errors import UsageError
 from ..output.chance_report import chance_to_json, print_chance
+from ..output.text import report_console
 from ..pipeline import Options, Pipeline
 from .common import EXIT_INTERRUPTED, in_process_explore_options, run_exploration
 
@@ -112,7 +112,7 @@ def chance_command(options: Options, scheduler: str, crashes: int | None, within
     if as_json:
         click.echo(json.dumps(chance_to_json(result), indent=2))
     else:
-        print_chance(Console(highlight=False), result, space)
+        print_chance(report_console(), result, space)
         if checked is not None:
             click.echo(checked)
     if stop.signal_name:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
 
 from ..explorer.checkpoint.info import checkpoint_info
 from ..output.checkpoint_report import print_checkpoint_info
+from ..output.text import report_console
 from .common import FLPGroup
 
 __all__ = ["checkpoint_command"]
@@ -31,4 +31,4 @@ def info_command(directory: str, check: bool) -> None:
       flpcheck checkpoint info ck/
       flpcheck checkpoint info ck/ --check
     """
-    print_checkpoint_info(Console(highlight=False), checkpoint_info(directory, check))
+    print_checkpoint_info(report_console(), checkpoint_info(directory, check))

@@ -47,7 +47,7 @@ def default_max_memory() -> str:
 
 
 def _fail(err: FLPCheckError) -> None:
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)  # user text: no :emoji:
     console.print("[red]error:[/red] ", markup=True, end="")
     console.print(str(err), markup=False, soft_wrap=True)
     for note in getattr(err, "__notes__", ()):
@@ -58,7 +58,7 @@ def _fail(err: FLPCheckError) -> None:
 def _internal(exc: BaseException) -> None:
     import traceback
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, emoji=False)
     console.print("[red]internal error:[/red] ", markup=True, end="")
     console.print(f"flpcheck failed with {type(exc).__name__}: {exc}", markup=False,
                   soft_wrap=True)
@@ -176,7 +176,7 @@ class ExploringDisplay:
 
     def __init__(self, label: str, quiet: bool = False, watch: GrowthWatch | None = None):
         self.label, self.watch = label, watch
-        self.console = Console(stderr=True)
+        self.console = Console(stderr=True, emoji=False)
         self.shown = not quiet and self.console.is_terminal
         self._stack = contextlib.ExitStack()
         self._bar: Progress | None = None

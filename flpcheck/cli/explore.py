@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..errors import UsageError
 from ..output.json import exploration_to_json, round_check_to_json
 from ..output.report import print_exploration
 from ..output.rounds_report import print_round_check
+from ..output.text import report_console
 from ..pipeline import Options, Pipeline
 from ..sync.records import RoundCheck
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration
@@ -82,7 +82,7 @@ def explore_command(options: Options, as_json: bool, graph: Path | None, crashes
     if as_json:
         click.echo(json.dumps(exploration_to_json(result), indent=2))
     else:
-        print_exploration(Console(highlight=False), result)
+        print_exploration(report_console(), result)
     if stop.signal_name:
         click.echo(f"interrupted by {stop.signal_name}: the report above is partial", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -105,5 +105,5 @@ def print_rounds(check: RoundCheck, as_json: bool = False) -> int:
     if as_json:
         click.echo(json.dumps(round_check_to_json(check), indent=2))
     else:
-        print_round_check(Console(highlight=False), check)
+        print_round_check(report_console(), check)
     return check.exit_code

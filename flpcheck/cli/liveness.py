@@ -6,7 +6,6 @@ import json
 import sys
 
 import click
-from rich.console import Console
 
 from ..analysis.gst import GSTRules
 from ..analysis.liveness import check_liveness
@@ -14,6 +13,7 @@ from ..analysis.post_gst import PostBounds
 from ..errors import UsageError
 from ..output.liveness_json import liveness_to_json
 from ..output.liveness_report import print_liveness
+from ..output.text import report_console
 from ..pipeline import Options, Pipeline
 from .common import (
     EXIT_INTERRUPTED,
@@ -101,7 +101,7 @@ def liveness_command(options: Options, crashes: int, leader: int | None,
     if as_json:
         click.echo(json.dumps(liveness_to_json(result), indent=2))
     else:
-        print_liveness(Console(highlight=False), protocol, result, options.model)
+        print_liveness(report_console(), protocol, result, options.model)
     if stop.signal_name:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(result.exit_code)

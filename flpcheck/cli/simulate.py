@@ -17,6 +17,7 @@ from ..model.inputs import input_vectors
 from ..model.protocol import Protocol
 from ..output.json import simulation_to_json
 from ..output.simulate_report import print_simulation
+from ..output.text import report_console
 from ..pipeline import Options, Pipeline
 from ..simulate import SCHEDULERS, Settings, Simulation, simulate
 from ..simulate.distributed import import_ray, simulate_on_ray
@@ -75,7 +76,7 @@ def simulate_command(model: str, processes: int | None, runs: int, steps: int, s
     settings = Settings(runs=runs, steps=steps, seed=seed, scheduler=scheduler, inputs=vectors,
                         lookahead=lookahead, keep_going=keep_going)
     stop = StopConditions()
-    err_console = Console(stderr=True)
+    err_console = Console(stderr=True, emoji=False)
     with stop.catching_signals():
         if not as_json and err_console.is_terminal:
             with Progress(TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(),
@@ -98,7 +99,7 @@ def simulate_command(model: str, processes: int | None, runs: int, steps: int, s
     if as_json:
         click.echo(json.dumps(simulation_to_json(sim), indent=2))
     else:
-        print_simulation(Console(highlight=False), sim)
+        print_simulation(report_console(), sim)
     if sim.interrupted:
         click.echo(f"interrupted by {stop.signal_name or sim.counts.stopped_by}: the report "
                    "above is partial", err=True)

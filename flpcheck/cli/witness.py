@@ -7,13 +7,13 @@ import json
 import sys
 
 import click
-from rich.console import Console
 
 from ..analysis.stages import check_staged_run, staged_adversary
 from ..analysis.verdict import VERDICT_LINES
 from ..model.inputs import bits
 from ..model.semantics import Event
 from ..output.json import staged_run_to_json, verdict_to_json
+from ..output.text import report_console, styled
 from ..output.witness_report import print_lemmas, print_verdict
 from ..pipeline import Options, Pipeline
 from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
@@ -69,7 +69,7 @@ def witness_command(options: Options, crashes: int, termination: str, as_json: b
     if as_json:
         click.echo(json.dumps(verdict_to_json(report.verdict, report.space), indent=2))
     else:
-        print_verdict(Console(highlight=False), report)
+        print_verdict(report_console(), report)
     if stop.signal_name:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(report.exit_code)
@@ -94,7 +94,7 @@ def lemmas_command(options: Options, termination: str) -> None:
     """
     pipeline = Pipeline(options.with_(termination=termination))
     _, stop = run_exploration(pipeline)
-    print_lemmas(Console(highlight=False), pipeline.lemmas())
+    print_lemmas(report_console(), pipeline.lemmas())
     sys.exit(EXIT_INTERRUPTED if stop.signal_name else 0)
 
 
@@ -110,7 +110,7 @@ def _staged(pipeline: Pipeline, stages: int, cert_configs: int, sigma_configs: i
     if as_json:
         click.echo(json.dumps(staged_run_to_json(run, protocol), indent=2))
         return code
-    console = Console(highlight=False)
+    console = report_console()
     fmt = protocol.format_payload
 
     def ev(e: Event) -> str:
@@ -119,22 +119,23 @@ def _staged(pipeline: Pipeline, stages: int, cert_configs: int, sigma_configs: i
 
     if run.violation is not None:
         v = run.violation
-        console.print(f"[bold]{type(protocol).__name__}[/bold], N={protocol.processes}: "
-                      f"verdict: [bold]{v.property}-violated[/bold]: {v.detail}; the searches of "
-                      "the staged adversary met it, so no stage is built (the adversary keeps "
-                      "runs undecided)")
+        console.print(styled("[bold]{}[/bold], N={}: verdict: [bold]{}-violated[/bold]: {}; the "
+                             "searches of the staged adversary met it, so no stage is built (the "
+                             "adversary keeps runs undecided)", type(protocol).__name__,
+                             protocol.processes, v.property, v.detail))
         console.print(f"  schedule from inputs {bits(v.inputs)} (replayed): "
                       + (", ".join(ev(e) for e in v.events) or "empty"))
         return 1
     if not run.start_certificates:
-        console.print(f"[bold]{type(protocol).__name__}[/bold], N={protocol.processes}: no "
-                      f"stage of the Lemma 3 adversary built: {run.failure}")
+        console.print(styled("[bold]{}[/bold], N={}: no stage of the Lemma 3 adversary built: "
+                             "{}", type(protocol).__name__, protocol.processes, run.failure))
         return code
-    console.print(f"[bold]{type(protocol).__name__}[/bold], N={protocol.processes}: the first "
-                  f"{len(run.stages)} stages of the Lemma 3 adversary from "
-                  f"I({bits(run.inputs)}), built on demand "
-                  f"(bounds: {run.bounds['sigma_configs']} configurations per sigma search, "
-                  f"{run.bounds['cert_configs']} per certificate search)")
+    console.print(styled("[bold]{}[/bold], N={}: {}", type(protocol).__name__,
+                         protocol.processes,
+                         f"the first {len(run.stages)} stages of the Lemma 3 adversary from "
+                         f"I({bits(run.inputs)}), built on demand (bounds: "
+                         f"{run.bounds['sigma_configs']} configurations per sigma search, "
+                         f"{run.bounds['cert_configs']} per certificate search)"))
 
     def cert(c: dict[int, tuple[Event, ...]]) -> str:
         return f"decides 0 after {len(c[0])} events, 1 after {len(c[1])}"
@@ -145,7 +146,7 @@ def _staged(pipeline: Pipeline, stages: int, cert_configs: int, sigma_configs: i
         console.print(f"  stage {i}: queue {list(s.queue)}, p{s.process}, e = {ev(s.event)}; "
                       f"sigma = {sigma}; reached: bivalent, certified: {cert(s.certificates)}")
     if run.failure:
-        console.print(f"[yellow]stopped: {run.failure}[/yellow]")
+        console.print(styled("[yellow]stopped: {}[/yellow]", run.failure))
     console.print("Every stage was replayed with the protocol's own code and its two "
                   "certificates checked. This proves the prefix stays bivalent; it does not "
                   "prove the adversary can go on forever.")

@@ -18,6 +18,7 @@ from ..analysis.chance.solve import Estimate
 from ..explorer.statespace import StateSpace
 from .json import run_to_json
 from .report import cut_notice
+from .text import styled
 from .witness_report import print_run
 
 __all__ = ["print_chance", "chance_to_json", "format_estimate", "SHORT"]
@@ -64,14 +65,15 @@ def print_chance(console: Console, result: ChanceResult, space: StateSpace) -> N
     here, and the adversary's run where it keeps the protocol undecided."""
     r = result
     extra = f" ({r.states:,} states with the crash sets)" if r.states != r.configurations else ""
-    console.print(f"[bold]{r.protocol}[/bold], N={r.processes}: {r.configurations:,} "
-                  f"configurations, {r.events:,} events{extra}", soft_wrap=True)
+    console.print(styled("[bold]{}[/bold], N={}: {}", r.protocol, r.processes,
+                         f"{r.configurations:,} configurations, {r.events:,} events{extra}"),
+                  soft_wrap=True)
     console.print(f"scheduler {r.scheduler}: {r.scheduler_line}", soft_wrap=True)
     console.print(f"termination {r.termination}: {r.termination_line}", soft_wrap=True)
     if not r.complete:
-        console.print(f"[yellow]{cut_notice(space)} A probability a bound affects is shown as "
-                      "low..high: the cut configurations counted as never deciding, then as "
-                      "decided.[/yellow]", soft_wrap=True)
+        console.print(styled("[yellow]{} A probability a bound affects is shown as low..high: "
+                             "the cut configurations counted as never deciding, then as "
+                             "decided.[/yellow]", cut_notice(space)), soft_wrap=True)
     header = ["inputs", "valence"]
     first = r.initial[0] if r.initial else None
     if first is not None:
@@ -131,8 +133,10 @@ def _print_notes(console: Console, r: ChanceResult) -> None:
                       soft_wrap=True)
         for i in r.initial:
             if i.almost_surely is False:
+                many = i.undecidable != 1
                 console.print(f"  from {_bits(i.inputs)}: {i.undecidable:,} reachable "
-                              f"configurations are {what}", soft_wrap=True)
+                              f"configuration{'s are' if many else ' is'} {what}",
+                              soft_wrap=True)
     else:
         console.print("eventually is the minimum over fair adversaries: 1 exactly when no fair "
                       "end component that never decides is reachable (an adversary can stay "

@@ -17,6 +17,7 @@ from ..model.inputs import bits
 from ..model.protocol import Protocol
 from ..model.termination import DEFINITIONS
 from .report import receives_text
+from .text import styled
 
 __all__ = ["print_liveness", "print_gst_steps"]
 
@@ -55,8 +56,9 @@ def _run_head(run: GSTRun) -> str:
 def print_liveness(console: Console, protocol: Protocol, result: Liveness, model: str) -> None:
     """The text report of ``flpcheck liveness``."""
     r = result
-    console.print(f"[bold]{r.protocol}[/bold], N={r.processes}: liveness after GST; crashes <= "
-                  f"{r.crashes}; termination {r.termination}: {DEFINITIONS[r.termination]}")
+    console.print(styled("[bold]{}[/bold], N={}: liveness after GST; crashes <= {}; "
+                         "termination {}: {}", r.protocol, r.processes, r.crashes, r.termination,
+                         DEFINITIONS[r.termination]))
     console.print(f"  rules: {r.rules.describe()}"
                   + ("" if r.rules.leader is None else f"; the leader p{r.rules.leader} does "
                      "not crash"))
@@ -73,13 +75,13 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
                       "here, so 'every run' includes every run of the coins; the probability of "
                       f"deciding: flpcheck chance {model}")
     if not r.complete:
-        console.print(f"[yellow]  INCOMPLETE: cut by {', '.join(r.cut_reasons)}[/yellow]")
+        console.print(styled("[yellow]  INCOMPLETE: cut by {}[/yellow]", ", ".join(r.cut_reasons)))
     mark = {True: "[green]HOLDS[/green]", False: "[red]FAILS[/red]",
             None: "[yellow]NOT ESTABLISHED[/yellow]"}[r.holds]
-    console.print(f"[bold]liveness[/bold]: {mark}: {r.detail}")
+    console.print(styled(f"[bold]liveness[/bold]: {mark}: {{}}", r.detail))
     if r.run is not None:
-        console.print(f"[bold]the run that never decides[/bold] (replayed and checked), "
-                      f"{_run_head(r.run)}:")
+        console.print(styled("[bold]the run that never decides[/bold] (replayed and checked), "
+                             "{}:", _run_head(r.run)))
         print_gst_steps(console, protocol, r.run_annotated)
         if r.run.kind == "cycle":
             first, last = len(r.run.stem) + 1, len(r.run.events)
@@ -92,26 +94,26 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
                           "message for it, and its null step is not allowed); nobody decides")
     if r.stages is not None:
         count = len(r.stages.stage_ends)
-        console.print(f"[bold]evidence[/bold]: {count} fair stage{'s' if count != 1 else ''} "
-                      f"after GST in which nobody decides (replayed and checked), "
-                      f"{_run_head(r.stages)}; in each stage every message in transit to a live "
-                      "process at its start is received and every live process with an allowed "
-                      "event steps:")
+        console.print(styled("[bold]evidence[/bold]: {}", (
+            f"{count} fair stage{'s' if count != 1 else ''} after GST in which nobody decides "
+            f"(replayed and checked), {_run_head(r.stages)}; in each stage every message in "
+            "transit to a live process at its start is received and every live process with "
+            "an allowed event steps:")))
         print_gst_steps(console, protocol, r.stages_annotated)
         console.print("  this is a prefix built in the explored part; it does not prove that "
                       "the run can go on forever without deciding")
     if r.holds:
         if r.worst_steps is not None and r.worst is not None:
-            console.print(f"[bold]worst case[/bold]: {r.worst_steps} events after GST to a "
-                          "decision (steps that change nothing and crashes not counted), "
-                          f"{_run_head(r.worst)}:")
+            console.print(styled("[bold]worst case[/bold]: {} events after GST to a decision "
+                                 "(steps that change nothing and crashes not counted), {}:",
+                                 r.worst_steps, _run_head(r.worst)))
             print_gst_steps(console, protocol, r.worst_annotated)
         elif r.worst_steps is not None:
-            console.print(f"[bold]worst case[/bold]: {r.worst_steps} events after GST: "
-                          f"{r.worst_reason}")
+            console.print(styled("[bold]worst case[/bold]: {} events after GST: {}",
+                                 r.worst_steps, r.worst_reason))
         else:
-            console.print(f"[bold]worst case[/bold]: {r.worst_reason}; the cycle, "
-                          + (_run_head(r.worst) if r.worst is not None else "") + ":")
+            console.print(styled("[bold]worst case[/bold]: {}; the cycle, {}:", r.worst_reason,
+                                 _run_head(r.worst) if r.worst is not None else ""))
             if r.worst is not None:
                 print_gst_steps(console, protocol, r.worst_annotated)
     _print_contrast(console, r, model)
@@ -119,27 +121,27 @@ def print_liveness(console: Console, protocol: Protocol, result: Liveness, model
 
 def _print_contrast(console: Console, r: Liveness, model: str) -> None:
     """Without GST (FLP's model): the run that never decides, or where to find it."""
-    head = "[bold]without GST[/bold] (any schedule forever, FLP's model): "
+    head = "[bold]without GST[/bold] (any schedule forever, FLP's model): {}"
     search = r.contrast
     if search is None:
-        console.print(head + "this graph is only the prefix before GST; FLP's run that stays "
-                      f"bivalent forever: flpcheck witness {model} --stages 6 builds it stage "
-                      "by stage")
+        console.print(styled(head, "this graph is only the prefix before GST; FLP's run that "
+                             f"stays bivalent forever: flpcheck witness {model} --stages 6 "
+                             "builds it stage by stage"))
         return
     t = f"at most {search.crashes} crash{'es' if search.crashes != 1 else ''}"
     if search.exists is None:
-        console.print(head + f"not established: {search.reason}")
+        console.print(styled(head, f"not established: {search.reason}"))
     elif not search.exists:
-        console.print(head + f"every fair run with {t} decides as well (the complete graph was "
-                      "searched): it decides without GST")
+        console.print(styled(head, f"every fair run with {t} decides as well (the complete "
+                             "graph was searched): it decides without GST"))
     else:
         run = search.run
         assert run is not None
-        console.print(head + f"a fair run with {t} never decides (from inputs "
-                      f"{bits(run.inputs)}, crashed: {_procs(run.crashed)}: "
-                      f"{len(run.stem)} events, then a cycle of {len(run.cycle)} forever; "
-                      f"flpcheck witness {model} shows it)"
-                      + ("; after GST it cannot happen" if r.holds else ""))
+        console.print(styled(head, f"a fair run with {t} never decides (from inputs "
+                             f"{bits(run.inputs)}, crashed: {_procs(run.crashed)}: "
+                             f"{len(run.stem)} events, then a cycle of {len(run.cycle)} "
+                             f"forever; flpcheck witness {model} shows it)"
+                             + ("; after GST it cannot happen" if r.holds else "")))
         labelled = [f"step {i + 1}, p{e.pid} {lab}" for i, (e, lab)
                     in enumerate(zip(run.events, r.contrast_labels, strict=False))
                     if lab.startswith("suspects")]

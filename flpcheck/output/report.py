@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..analysis.explain import AnnotatedStep, ShownSchedule
 from ..analysis.summary import Exploration
@@ -18,9 +20,10 @@ from ..analysis.valence import LABELS
 from ..explorer.statespace import StateSpace
 from ..model.inputs import bits
 from ..model.termination import DEFINITIONS
+from .text import styled
 
-__all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice", "receives_text",
-           "chance_notice"]
+__all__ = ["print_exploration", "print_schedule", "print_steps", "cut_notice", "schedule_title",
+           "receives_text", "chance_notice"]
 
 
 def receives_text(protocol: Any, event: Any) -> str:
@@ -104,14 +107,20 @@ def print_steps(console: Console, space: StateSpace, steps: list[AnnotatedStep],
     console.print(table)
 
 
+def schedule_title(space: StateSpace) -> str:
+    """What a property's schedule is called: the shortest, except under the partial-order
+    reduction, whose schedules are not always the shortest."""
+    return ("a schedule (under --por not always the shortest)" if space.partial_order
+            else "shortest schedule")
+
+
 def print_exploration(console: Console, result: Exploration) -> None:
     """The text report of ``flpcheck explore``."""
     space, valence = result.space, result.valence
     status = "complete" if space.complete else "INCOMPLETE"
-    console.print(
-        f"[bold]{result.name}[/bold], N={space.n}: {space.total_configurations():,} "
-        f"configurations, {space.total_events():,} events ({status}, {space.elapsed:.2f}s)"
-    )
+    console.print(styled("[bold]{}[/bold], N={}: {}", result.name, space.n,
+                         f"{space.total_configurations():,} configurations, "
+                         f"{space.total_events():,} events ({status}, {space.elapsed:.2f}s)"))
     if space.reduced:
         console.print(f"Symmetry reduction: {len(space):,} representatives stored, one per orbit "
                       f"of process renamings ({space.num_events:,} events among them)")
@@ -121,14 +130,14 @@ def print_exploration(console: Console, result: Exploration) -> None:
                       "verdicts, schedules and the valence of each are exact, the counts are "
                       "the reduced graph's")
     elif space.por_note:
-        console.print(f"[yellow]{space.por_note}[/yellow]")
+        console.print(styled("[yellow]{}[/yellow]", space.por_note))
     if space.edge_probability is not None:
         console.print(chance_notice(space))
     if not space.complete:
-        console.print(f"[yellow]{cut_notice(space)}[/yellow]")
+        console.print(styled("[yellow]{}[/yellow]", cut_notice(space)))
     if valence is None:
-        console.print("Valence: [yellow]not established[/yellow] (interrupted before it was "
-                      "computed)")
+        console.print(styled("Valence: [yellow]not established[/yellow] (interrupted before it "
+                             "was computed)"))
     else:
         counts = valence.counts()
         parts = [f"{label}: {counts[label]:,}" for label in LABELS]
@@ -149,20 +158,21 @@ def print_exploration(console: Console, result: Exploration) -> None:
             mark = "[red]VIOLATED[/red]"
         else:
             mark = "[yellow]not established[/yellow]"
-        console.print(f"[bold]{p.name}[/bold]: {mark}: {p.detail}")
+        console.print(styled(f"[bold]{{}}[/bold]: {mark}: {{}}", p.name, p.detail))
         if shown is not None:
-            print_schedule(console, space, shown, "shortest schedule")
+            print_schedule(console, space, shown, schedule_title(space))
     search = result.nondeciding
     head = "[bold]crash-free termination[/bold]: "
     if search is None:
-        text = result.not_searched
+        text = escape(result.not_searched)
     elif search.exists:
         assert search.run is not None
-        text = (f"a fair run never decides (from inputs {bits(search.run.inputs)}: "
-                f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} forever; "
-                "flpcheck witness --crashes 0 shows it)")
+        text = escape(f"a fair run never decides (from inputs {bits(search.run.inputs)}: "
+                      f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} "
+                      "forever; flpcheck witness --crashes 0 shows it)")
     elif search.exists is None:
-        text = f"[yellow]not established[/yellow]: {search.reason}"
+        text = f"[yellow]not established[/yellow]: {escape(search.reason)}"
     else:
         text = "every fair run decides"
-    console.print(f"{head}{text}; {DEFINITIONS[result.termination]}")
+    console.print(Text.from_markup(f"{head}{text}; {escape(DEFINITIONS[result.termination])}",
+                                   emoji=False))

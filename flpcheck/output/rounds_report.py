@@ -19,6 +19,7 @@ from rich.table import Table
 from ..model.round_protocol import RoundProtocol
 from ..model.values import stable_repr
 from ..sync.records import RoundCheck, RoundExecution
+from .text import styled
 
 __all__ = ["print_round_check", "print_execution"]
 
@@ -78,10 +79,10 @@ def print_execution(console: Console, protocol: RoundProtocol, execution: RoundE
 def print_round_check(console: Console, check: RoundCheck) -> None:
     """The text report of ``flpcheck explore`` for a round protocol."""
     f = check.crashes
-    console.print(
-        f"[bold]{check.name}[/bold] (synchronous rounds), N={check.processes}, "
-        f"R={check.rounds}, at most f={f} crash{'es' if f != 1 else ''} ({check.elapsed:.2f}s)"
-    )
+    console.print(styled(
+        "[bold]{}[/bold] (synchronous rounds), {}", check.name,
+        f"N={check.processes}, R={check.rounds}, at most f={f} crash{'es' if f != 1 else ''} "
+        f"({check.elapsed:.2f}s)"))
     console.print(
         f"{check.executions:,} executions ({len(check.inputs):,} input vectors, "
         f"{check.crash_patterns:,} crash patterns); global states per round: "
@@ -89,13 +90,11 @@ def print_round_check(console: Console, check: RoundCheck) -> None:
     )
     for v in check.verdicts:
         if v.holds:
-            console.print(f"[bold]{v.name}[/bold]: [green]holds[/green] in all "
-                          f"{check.executions:,} executions")
+            console.print(styled("[bold]{}[/bold]: [green]holds[/green] in all {} executions",
+                                 v.name, f"{check.executions:,}"))
             continue
-        console.print(
-            f"[bold]{v.name}[/bold]: [red]VIOLATED[/red] in {v.violations:,} of "
-            f"{check.executions:,} executions: {v.detail}"
-        )
+        console.print(styled("[bold]{}[/bold]: [red]VIOLATED[/red] in {}", v.name,
+                             f"{v.violations:,} of {check.executions:,} executions: {v.detail}"))
         if v.counterexample is not None:
             console.print(f"  counterexample: {v.counterexample.describe()}", markup=False)
             print_execution(console, check.protocol, v.counterexample)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..model.inputs import bits
 from ..model.protocol import Protocol
@@ -17,6 +19,7 @@ from ..model.semantics import Event, replay
 from ..simulate import PROPERTIES, Simulation, histogram
 from .json import rate
 from .report import receives_text
+from .text import styled
 
 __all__ = ["print_simulation", "print_schedule_steps"]
 
@@ -54,15 +57,16 @@ def print_simulation(console: Console, sim: Simulation) -> None:
     c, s = sim.counts, sim.settings
     scheduler = ("swarm (uniform and fair in turn, run by run)" if s.scheduler == "swarm"
                  else s.scheduler)
-    console.print(f"[bold]{sim.name}[/bold], N={sim.protocol.processes}: simulation, scheduler "
-                  f"{scheduler}, seed {s.seed}"
-                  + (f", {sim.workers} workers" if sim.workers > 1 else ""))
+    console.print(styled("[bold]{}[/bold], N={}: {}", sim.name, sim.protocol.processes,
+                         f"simulation, scheduler {scheduler}, seed {s.seed}"
+                         + (f", {sim.workers} workers" if sim.workers > 1 else "")))
     taken = f"{c.runs:,} of {s.runs:,} runs" if c.runs != s.runs else f"{c.runs:,} runs"
     why = {"violation": " (stopped at the first violating run; --keep-going takes them all)",
-           None: ""}.get(c.stopped_by, f" ([yellow]stopped: {c.stopped_by}[/yellow])")
-    console.print(f"{taken} of at most {s.steps:,} events{why}; inputs "
-                  + ("drawn from " + ", ".join(bits(x) for x in s.inputs)
-                     if s.inputs is not None else "drawn at random"))
+           None: ""}.get(c.stopped_by, f" ([yellow]stopped: {escape(str(c.stopped_by))}[/yellow])")
+    console.print(Text.from_markup(
+        escape(f"{taken} of at most {s.steps:,} events") + why + escape(
+            "; inputs " + ("drawn from " + ", ".join(bits(x) for x in s.inputs)
+                           if s.inputs is not None else "drawn at random")), emoji=False))
     distinct = f"{'at least ' if sim.capped else ''}{sim.distinct:,}"
     console.print(f"{c.events:,} events; {distinct} distinct configurations (by 64-bit hash"
                   + (f"; only the first {s.distinct_cap:,} kept" if sim.capped else "") + ")")
@@ -104,13 +108,14 @@ def print_simulation(console: Console, sim: Simulation) -> None:
     for prop in PROPERTIES:
         found = [v for v in sim.violations if v.property == prop]
         if not found:
-            console.print(f"[bold]{prop}[/bold]: no violation found (not established)")
+            console.print(styled("[bold]{}[/bold]: no violation found (not established)", prop))
             continue
         v = found[0]
         runs = f"{v.runs:,} run{'s' if v.runs != 1 else ''}"
         by = f" (scheduler {v.scheduler})" if s.scheduler == "swarm" else ""
-        console.print(f"[bold]{prop}[/bold]: [red]VIOLATED[/red] in {runs}, first in run "
-                      f"{v.found_in_run}{by} at event {v.found_at_event}")
+        console.print(styled("[bold]{}[/bold]: [red]VIOLATED[/red] in {}", prop,
+                             f"{runs}, first in run {v.found_in_run}{by} at event "
+                             f"{v.found_at_event}"))
         console.print(f"  schedule from inputs {bits(v.inputs)}, shrunk from "
                       f"{v.found_at_event} to {len(v.events)} events (no single event can be "
                       f"removed): {v.detail}")
@@ -118,5 +123,5 @@ def print_simulation(console: Console, sim: Simulation) -> None:
             print_schedule_steps(console, sim.protocol, v.inputs, v.events)
         else:
             console.print("    (the initial configuration itself)")
-    console.print(("[red]" if sim.violations else "[yellow]") + sim.conclusion
-                  + ("[/red]" if sim.violations else "[/yellow]"))
+    console.print(styled("[red]{}[/red]" if sim.violations else "[yellow]{}[/yellow]",
+                         sim.conclusion))

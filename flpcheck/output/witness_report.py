@@ -12,7 +12,8 @@ from ..analysis.reports import LemmasReport, WitnessReport
 from ..explorer.statespace import StateSpace
 from ..model.inputs import bits
 from ..model.termination import DEFINITIONS
-from .report import cut_notice, print_schedule, print_steps
+from .report import cut_notice, print_schedule, print_steps, schedule_title
+from .text import styled
 
 __all__ = ["print_run", "print_nondeciding", "print_verdict", "print_lemmas"]
 
@@ -29,7 +30,7 @@ def print_run(console: Console, space: StateSpace, shown: ShownRun, title: str) 
     crashed = ", ".join(f"p{p}" for p in sorted(run.crashed)) or "none"
     when = ("" if not run.crashed else ", dead from the start" if run.crash_point == 0
             else f", crashing after step {run.crash_point}")
-    console.print(f"[bold]{title}[/bold] (crashed: {crashed}{when})")
+    console.print(styled("[bold]{}[/bold] (crashed: {}{})", title, crashed, when))
     start, steps = shown.start, list(shown.steps)
     extra = None
     if shown.silent is not None:
@@ -74,14 +75,15 @@ def print_nondeciding(console: Console, report: WitnessReport) -> None:
 def print_verdict(console: Console, report: WitnessReport) -> None:
     """The text report of ``flpcheck witness``."""
     space, v = report.space, report.verdict
-    console.print(f"[bold]{type(space.protocol).__name__}[/bold], N={space.n}: "
-                  f"{len(space):,} configurations, {space.num_events:,} events; crashes <= "
-                  f"{v.crashes}; termination {v.termination}: {DEFINITIONS[v.termination]}")
+    console.print(styled("[bold]{}[/bold], N={}: {}", type(space.protocol).__name__, space.n,
+                         f"{len(space):,} configurations, {space.num_events:,} events; crashes "
+                         f"<= {v.crashes}; termination {v.termination}: "
+                         f"{DEFINITIONS[v.termination]}"))
     if not space.complete:
-        console.print(f"[yellow]{cut_notice(space)}[/yellow]")
-    console.print(f"verdict: [bold]{v.verdict}[/bold]: {v.detail}")
+        console.print(styled("[yellow]{}[/yellow]", cut_notice(space)))
+    console.print(styled("verdict: [bold]{}[/bold]: {}", v.verdict, v.detail))
     if report.schedule is not None:
-        print_schedule(console, space, report.schedule, "shortest schedule")
+        print_schedule(console, space, report.schedule, schedule_title(space))
     if report.run is not None:
         print_run(console, space, report.run, "the run (replayed and checked)")
     elif v.adversary is not None and v.adversary.stages:
@@ -99,24 +101,24 @@ def print_verdict(console: Console, report: WitnessReport) -> None:
 def print_lemmas(console: Console, report: LemmasReport) -> None:
     """The text report of ``flpcheck lemmas``."""
     space, termination = report.space, report.termination
-    console.print(f"[bold]{type(space.protocol).__name__}[/bold], N={space.n}: "
-                  f"{len(space):,} configurations, {space.num_events:,} events; termination "
-                  f"{termination}: {DEFINITIONS[termination]}")
+    console.print(styled("[bold]{}[/bold], N={}: {}", type(space.protocol).__name__, space.n,
+                         f"{len(space):,} configurations, {space.num_events:,} events; "
+                         f"termination {termination}: {DEFINITIONS[termination]}"))
     if not space.complete:
-        console.print(f"[yellow]{cut_notice(space)}[/yellow]")
+        console.print(styled("[yellow]{}[/yellow]", cut_notice(space)))
     broken = report.broken
     if broken:
-        console.print("[yellow]The lemmas' premise fails: the proof assumes a partially correct "
-                      "protocol, and this one violates "
-                      + ", ".join(p.name for p in broken) + f" ({broken[0].detail}). What "
-                      "follows still runs each construction on the graph.[/yellow]")
+        console.print(styled(
+            "[yellow]The lemmas' premise fails: the proof assumes a partially correct protocol, "
+            "and this one violates {} ({}). What follows still runs each construction on the "
+            "graph.[/yellow]", ", ".join(p.name for p in broken), broken[0].detail))
     l1 = report.lemma1
     total = l1.total
     sample = (f"all {total:,}" if l1.checked == total
               else f"{l1.checked:,} of {total:,}, sampled")
-    console.print(f"[bold]Lemma 1[/bold] (disjoint schedules commute): diamonds checked with "
-                  f"the protocol's own step: {sample}; "
-                  + ("all commute" if l1.holds else "one FAILS"))
+    console.print(styled("[bold]Lemma 1[/bold] (disjoint schedules commute): diamonds checked "
+                         "with the protocol's own step: {}; {}", sample,
+                         "all commute" if l1.holds else "one FAILS"))
     if not l1.holds:
         console.print(f"  {l1.detail}")
     _print_lemma2(console, report)
@@ -126,7 +128,8 @@ def print_lemmas(console: Console, report: LemmasReport) -> None:
 def _print_lemma2(console: Console, report: LemmasReport) -> None:
     """The Lemma 2 chain and its conclusion."""
     l2 = report.lemma2
-    console.print("[bold]Lemma 2[/bold] (some initial configuration is bivalent): the chain")
+    console.print(styled("[bold]Lemma 2[/bold] (some initial configuration is bivalent): the "
+                         "chain"))
     for x, label in l2.chain:
         console.print(f"    I({bits(x)}): {label}")
     console.print(f"  {l2.detail}")
@@ -138,8 +141,8 @@ def _print_lemma2(console: Console, report: LemmasReport) -> None:
 def _print_lemma3(console: Console, report: LemmasReport) -> None:
     """The adversary's stages and how it ends."""
     adv = report.adversary
-    console.print("[bold]Lemma 3[/bold] (from a bivalent configuration, some bivalent "
-                  "configuration is reachable after any event e):")
+    console.print(styled("[bold]Lemma 3[/bold] (from a bivalent configuration, some bivalent "
+                         "configuration is reachable after any event e):"))
     initial = {cid: x for x, cid in report.space.initial}
     if adv.start is not None and adv.start in initial:
         first = bits(initial[adv.start])

@@ -47,3 +47,28 @@ def test_the_explore_report_of_decide_own_input_is_exactly_as_worked_out():
     print_exploration(Console(file=out, width=100, color_system=None, highlight=False),
                       summarize("DecideOwnInput", space))
     assert [line.rstrip() for line in out.getvalue().splitlines()] == EXPECTED.splitlines()
+
+
+def test_user_text_that_looks_like_markup_or_emoji_is_printed_as_it_is():
+    """tests/fixtures/markup_text.py: Tag's states hold the string "[red]" (each process
+    decides its own input on its first step: agreement violated from 01, the schedule p0's
+    then p1's null step), Bug's class name is an emoji code and its step raises with "[/]" and
+    ":fire:". Every command prints them verbatim: no style tag swallowed, no emoji, no
+    internal error."""
+    from click.testing import CliRunner
+
+    from flpcheck.cli import main
+
+    from ..paths import FIXTURES
+
+    model = str(FIXTURES / "markup_text.py")
+    for command in ("explore", "witness"):
+        result = CliRunner().invoke(main, [command, f"{model}:Tag"])
+        assert result.exit_code == 1, result.output
+        assert "('[red]', 0, 0)" in result.output and "('[red]', 1, 1)" in result.output
+    simulated = CliRunner().invoke(main, ["simulate", f"{model}:Tag", "--runs", "20"])
+    assert simulated.exit_code == 1 and "'[red]'" in simulated.output
+    result = CliRunner().invoke(main, ["explore", f"{model}:Bug"])
+    assert result.exit_code == 2
+    assert "markup_text.py:Bug: step(0, (0, None), None) raised ValueError: boom [/] :fire:" \
+        in " ".join(result.output.split())
