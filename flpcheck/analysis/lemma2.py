@@ -60,11 +60,18 @@ def lemma2(space: StateSpace) -> Lemma2:
                           "MODEL ERROR: a p-silent deciding run exists from both members of the "
                           "adjacent pair, which the FLP assumptions rule out")
     missing = [bits(x) for x, label in chain if label == "not explored"]
-    if missing:
+    unsettled = [bits(x) for x, _ in chain
+                 if (cid := space.initial_id(x)) is not None and not valence.is_certain(cid)]
+    if missing or unsettled:
+        why = []
+        if missing:
+            why.append(f"the chain's I({'), I('.join(missing)}) were not explored (--inputs)")
+        if unsettled:
+            why.append(f"a bound cut the exploration before the valence of I("
+                       f"{'), I('.join(unsettled)}) was settled")
         return Lemma2(chain, None, None, None, None,
-                      f"not established: the chain's I({'), I('.join(missing)}) were not "
-                      "explored (--inputs), and no bivalent configuration or adjacent "
-                      "0-valent/1-valent pair is among the others")
+                      f"not established: {'; '.join(why)}; no bivalent configuration or "
+                      "adjacent 0-valent/1-valent pair is among the rest")
     return Lemma2(chain, None, None, None, None,
                   "no bivalent configuration and no adjacent 0-valent/1-valent pair in the "
                   "chain (the protocol is trivial or some initial configuration is none-valent)")

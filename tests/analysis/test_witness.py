@@ -294,3 +294,16 @@ def test_a_cut_graph_says_what_forever_bivalent_leaves_open():
     assert "reaches what a bound left unexplored" in cut.detail
     assert ("a fair run without crash from inputs 00 also never decides, in a cycle whose "
             "valence the bound leaves unknown (at least 0-valent)") in cut.detail
+
+
+def test_lemma2_on_a_cut_chain_is_not_established():
+    """Majority (N=3) has bivalent initial configurations (from 100, whichever votes a process
+    hears first decide). Cut at 300 configurations, no member of the chain 000, 100, 110, 111
+    has a settled valence (each reaches the cut), so Lemma 2 is not established, not "the
+    protocol is trivial or some initial configuration is none-valent"."""
+    space = explore(load_protocol(str(MODELS / "majority.py")), max_configs=300)
+    l2 = lemma2(space)
+    assert l2.bivalent is None and l2.pair is None
+    assert l2.detail.startswith("not established: a bound cut the exploration before the "
+                                "valence of I(000), I(100), I(110), I(111) was settled")
+    assert lemma2(space_of("majority", 3)).bivalent is not None
