@@ -113,8 +113,8 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
 
 
 def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
-               chunk: int = 1 << 16, stop: StopCheck | None = None,
-               edge_ok: BoolArray | None = None) -> npt.NDArray[np.uint8] | None:
+               chunk: int = 1 << 16, stop: StopCheck | None = None
+               ) -> npt.NDArray[np.uint8] | None:
     """For every node, the OR of ``bits`` over the nodes it reaches (itself included), with no
     reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w, swept over the
     nodes in decreasing order, a chunk at a time (repeated within a chunk until it is stable).
@@ -122,8 +122,7 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     With nodes numbered breadth-first, most edges go to higher numbers and one sweep carries
     the bits along them; each edge to a lower number on a path costs one more sweep. Returns
     None when ``max_sweeps`` do not reach the fixpoint (then use :func:`reach` on the reversed
-    graph, whose cost does not depend on the numbering). With ``edge_ok`` (by forward edge id)
-    only those edges carry bits.
+    graph, whose cost does not depend on the numbering).
     """
     out = bits.copy()
     indptr, indices = graph.indptr, graph.indices
@@ -140,15 +139,10 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
-            ok = None if edge_ok is None else edge_ok[first:last]
             nodes = lo + has
             rounds = 0
             while True:
-                carried = out[targets]
-                if ok is not None:  # an edge left out carries nothing (a byte an edge)
-                    np.multiply(carried, ok, out=carried)
-                grown = np.bitwise_or.reduceat(carried, starts)
-                del carried
+                grown = np.bitwise_or.reduceat(out[targets], starts)
                 grown |= out[nodes]
                 diff = np.flatnonzero(grown != out[nodes])
                 if not diff.size:
@@ -157,11 +151,7 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
                 changed = True
                 rounds += 1
                 if rounds == SEQUENTIAL_AFTER:  # a long path inside the chunk
-                    if ok is not None:  # an edge left out points back at its source
-                        own = np.repeat(np.arange(lo, hi, dtype=targets.dtype), np.diff(seg))
-                        _sequential_pass(out, seg, np.where(ok, targets, own), lo)
-                    else:
-                        _sequential_pass(out, seg, targets, lo)
+                    _sequential_pass(out, seg, targets, lo)
         if not changed:
             return out
     return None
