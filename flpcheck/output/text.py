@@ -7,6 +7,8 @@ become a bug). The reports' own styles come from :func:`styled`, whose fields ar
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -16,9 +18,21 @@ from rich.text import Text
 __all__ = ["report_console", "styled"]
 
 
+class _ReportConsole(Console):
+    """rich's console, except where the reader goes away (``flpcheck explore ... | head``)."""
+
+    def on_broken_pipe(self) -> None:
+        """Print nothing more, and let the command end with its own exit code (rich exits 1,
+        the code of a violated property)."""
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def report_console(**options: Any) -> Console:
-    """A console that prints strings as they are (no markup, no emoji, no highlighting)."""
-    return Console(highlight=False, markup=False, emoji=False, **options)
+    """A console that prints strings as they are (no markup, no emoji, no highlighting); a
+    closed pipe ends its printing, not the command."""
+    return _ReportConsole(highlight=False, markup=False, emoji=False, **options)
 
 
 def styled(template: str, *fields: object) -> Text:

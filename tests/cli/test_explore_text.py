@@ -72,3 +72,24 @@ def test_user_text_that_looks_like_markup_or_emoji_is_printed_as_it_is():
     assert result.exit_code == 2
     assert "markup_text.py:Bug: step(0, (0, None), None) raised ValueError: boom [/] :fire:" \
         in " ".join(result.output.split())
+
+
+def test_a_reader_that_stops_early_leaves_the_exit_code_the_verdicts():
+    """`flpcheck explore ... | head -1`: once the reader has gone, the report prints nothing more
+    and the command still ends with its own code (Paxos: 0, no property violated; Majority
+    N = 3: 1, agreement violated), not rich's 1 for a closed pipe, and without a traceback."""
+    import subprocess
+    import sys
+
+    from ..paths import MODELS
+
+    for model, code in (("paxos.py:Paxos", 0), ("majority.py", 1)):
+        proc = subprocess.Popen([sys.executable, "-m", "flpcheck", "explore",
+                                 str(MODELS / model)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == code
+        with proc.stderr:
+            assert proc.stderr.read() == b""
