@@ -10,9 +10,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from ..analysis.explain import AnnotatedStep, ShownSchedule
 from ..analysis.summary import Exploration
@@ -162,17 +160,17 @@ def print_exploration(console: Console, result: Exploration) -> None:
         if shown is not None:
             print_schedule(console, space, shown, schedule_title(space))
     search = result.nondeciding
-    head = "[bold]crash-free termination[/bold]: "
+    mark = ""
     if search is None:
-        text = escape(result.not_searched)
+        text = result.not_searched
     elif search.exists:
         assert search.run is not None
-        text = escape(f"a fair run never decides (from inputs {bits(search.run.inputs)}: "
-                      f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} "
-                      "forever; flpcheck witness --crashes 0 shows it)")
+        text = (f"a fair run never decides (from inputs {bits(search.run.inputs)}: "
+                f"{len(search.run.stem)} steps, then a cycle of {len(search.run.cycle)} forever; "
+                "flpcheck witness --crashes 0 shows it)")
     elif search.exists is None:
-        text = f"[yellow]not established[/yellow]: {escape(search.reason)}"
+        mark, text = "[yellow]not established[/yellow]: ", search.reason
     else:
         text = "every fair run decides"
-    console.print(Text.from_markup(f"{head}{text}; {escape(DEFINITIONS[result.termination])}",
-                                   emoji=False))
+    console.print(styled(f"[bold]crash-free termination[/bold]: {mark}{{}}; {{}}", text,
+                         DEFINITIONS[result.termination]))

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from ..model.inputs import bits
 from ..model.protocol import Protocol
@@ -62,11 +60,12 @@ def print_simulation(console: Console, sim: Simulation) -> None:
                          + (f", {sim.workers} workers" if sim.workers > 1 else "")))
     taken = f"{c.runs:,} of {s.runs:,} runs" if c.runs != s.runs else f"{c.runs:,} runs"
     why = {"violation": " (stopped at the first violating run; --keep-going takes them all)",
-           None: ""}.get(c.stopped_by, f" ([yellow]stopped: {escape(str(c.stopped_by))}[/yellow])")
-    console.print(Text.from_markup(
-        escape(f"{taken} of at most {s.steps:,} events") + why + escape(
-            "; inputs " + ("drawn from " + ", ".join(bits(x) for x in s.inputs)
-                           if s.inputs is not None else "drawn at random")), emoji=False))
+           None: ""}.get(c.stopped_by, " ([yellow]stopped: {}[/yellow])")
+    inputs = ("drawn from " + ", ".join(bits(x) for x in s.inputs) if s.inputs is not None
+              else "drawn at random")
+    stopped = [] if c.stopped_by in ("violation", None) else [c.stopped_by]  # why's field
+    console.print(styled("{} of at most {} events" + why + "; inputs {}", taken, f"{s.steps:,}",
+                         *stopped, inputs))
     distinct = f"{'at least ' if sim.capped else ''}{sim.distinct:,}"
     console.print(f"{c.events:,} events; {distinct} distinct configurations (by 64-bit hash"
                   + (f"; only the first {s.distinct_cap:,} kept" if sim.capped else "") + ")")
