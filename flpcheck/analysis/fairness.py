@@ -15,8 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..explorer._storage import Growable
-from ..explorer.csr import CSR
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
@@ -73,90 +71,113 @@ def fair_components(
     components.
 
     The allowed subgraph (the configurations of ``nodes``, the edges among them of live
-    processes) is gathered once, compactly (8 bytes an edge). Configuration ids are
-    breadth-first, so every cycle through two or more configurations has an edge to a lower
-    id (the one leaving its highest): a configuration on no such cycle is a component of its
-    own, fair when its self-loops take a step of every live process and receive every message
-    pending to one. Only the part that is reachable from a back edge's target and reaches a
-    back edge's source (a forward fixpoint sweep and a breadth-first pass: no reversed graph)
-    gets the SCC refinement (Tarjan's or scipy's components on that part alone, then the
-    passes of the module's docstring). ``stop()`` returning a reason between passes raises
-    :class:`~flpcheck.explorer.limits.AnalysisStopped`.
+    processes) is not copied: a byte an edge marks its edges in the stored graph. Configuration
+    ids are breadth-first, so every cycle through two or more configurations has an edge to a
+    lower id (the one leaving its highest): a configuration on no such cycle is a component of
+    its own, fair when its self-loops take a step of every live process and receive every
+    message pending to one. Only the part that is reachable from a back edge's target and
+    reaches a back edge's source (a forward fixpoint sweep and a breadth-first pass: no
+    reversed graph) is gathered, and gets the SCC refinement (Tarjan's or scipy's components
+    on that part alone, then the passes of the module's docstring). ``stop()`` returning a
+    reason between passes raises :class:`~flpcheck.explorer.limits.AnalysisStopped`.
     """
     n = space.n
     live = frozenset(range(n)) - crashed
     size = len(space)
-    ids = np.flatnonzero(np.asarray(nodes, dtype=bool))
-    if not ids.size:
-        return np.full(size, -1, dtype=np.int32), np.zeros(space.num_events, dtype=bool)
-    sub = _allowed(space, ids, crashed, stop)
-    assert sub.edge_ids is not None
-    k = len(ids)
-    pending = _pending_counts(space, live, ids)
-    pid_of = _event_pids(space)
-    back_to = np.zeros(k, dtype=bool)
-    back_from = np.zeros(k, dtype=np.uint8)
-    single = np.zeros(k, dtype=bool)
-    for chunk in _node_chunks(sub.indptr):  # temporaries of a chunk's edges only
+    nodes = np.asarray(nodes, dtype=bool)
+    labels = np.full(size, -1, dtype=np.int32)
+    inside = np.zeros(space.num_events, dtype=bool)
+    if not nodes.any():
+        return labels, inside
+    graph = space.arrays
+    ok = np.zeros(space.num_events, dtype=bool)  # the edges of the allowed subgraph
+    back_to = np.zeros(size, dtype=bool)
+    back_from = np.zeros(size, dtype=np.uint8)
+    single = np.zeros(size, dtype=bool)
+    scan = _Scan(space, nodes, crashed)
+    for chunk in _node_chunks(graph.indptr):  # temporaries of a chunk's edges only
         check_stop(stop)
-        _scan(space, sub, chunk, pending, pid_of, live, back_to, back_from, single)
-    del pending
-    core = np.zeros(k, dtype=bool)
+        scan.chunk(chunk, ok, back_to, back_from, single)
+    core = np.zeros(size, dtype=bool)
     if back_to.any():  # on a cycle: reachable from a back edge's target, reaching its source
         check_stop(stop)
-        returns = reach_bits(sub, back_from, stop=stop)
+        returns = reach_bits(graph, back_from, edge_ok=ok, stop=stop)
         if returns is not None:
             back_to &= returns.view(bool)
-        core = reach(sub, back_to, stop=stop)
+        core = reach(graph, back_to, ok, stop=stop)
         if returns is not None:
             core &= returns.view(bool)
         del returns
     del back_to, back_from
     single &= ~core
-    labels = np.full(size, -1, dtype=np.int32)
-    inside = np.zeros(space.num_events, dtype=bool)
     found = np.flatnonzero(single)
-    labels[ids[found]] = np.arange(len(found), dtype=np.int32)
+    labels[found] = np.arange(len(found), dtype=np.int32)
     if found.size:  # the self-loops of the configurations fair alone
-        for a, b, lo, hi in _node_chunks(sub.indptr):
-            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
-            mine = (sub.indices[lo:hi] == src) & single[src]
-            inside[sub.edge_ids[lo:hi][mine]] = True
+        for a, b, lo, hi in _node_chunks(graph.indptr):
+            src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(graph.indptr[a:b + 1]))
+            mine = (graph.indices[lo:hi] == src) & single[src] & ok[lo:hi]
+            inside[lo + np.flatnonzero(mine)] = True
+    del single
     if core.any():
-        _refine(space, ids, sub, core, live, labels, inside, len(found), stop)
+        _refine(space, ok, np.flatnonzero(core), live, labels, inside, len(found), stop)
     return labels, inside
 
 
-def _scan(space: StateSpace, sub: CSR, chunk: tuple[int, int, int, int], pending: np.ndarray,
-          pid_of: np.ndarray, live: frozenset[int], back_to: np.ndarray,
-          back_from: np.ndarray, single: np.ndarray) -> None:
-    """One chunk (nodes ``a..b``, edges ``lo..hi``) of the allowed subgraph ``sub``: marks the
-    targets and sources of its back edges, and the nodes whose self-loops alone are fair (a
-    step of every live process, a receipt of every message pending to one). Its temporaries
-    end with the call."""
-    n = space.n
-    a, b, lo, hi = chunk
-    assert sub.edge_ids is not None
-    src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(sub.indptr[a:b + 1]))
-    d = sub.indices[lo:hi]
-    back = d < src
-    back_to[d[back]] = True
-    back_from[src[back]] = 1
-    loop = np.flatnonzero(d == src)
-    at = src[loop] - a
-    events = space.events_array[sub.edge_ids[lo + loop]]
-    fair = np.bincount(at[events >= n], minlength=b - a) == pending[a:b]
-    lp = pid_of[events]
-    for q in sorted(live):  # a self-loop of every live process
-        steps = np.zeros(b - a, dtype=bool)
-        steps[at[lp == q]] = True
-        fair &= steps
-    single[a:b] = fair
+class _Scan:
+    """The pass over the stored graph, a chunk of nodes at a time: marks the allowed edges,
+    the targets and sources of back edges among them, and the nodes whose self-loops alone
+    are fair (a step of every live process, a receipt of every message pending to one)."""
+
+    def __init__(self, space: StateSpace, nodes: np.ndarray, crashed: frozenset[int]) -> None:
+        self.space, self.nodes = space, nodes
+        self.live = frozenset(range(space.n)) - crashed
+        self.pid_of = _event_pids(space)
+        dead = np.zeros(space.n, dtype=bool)
+        dead[sorted(crashed)] = True
+        self.dead_event = dead[self.pid_of]
+        #: distinct messages of every sub-buffer
+        self.distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
+
+    def chunk(self, chunk: tuple[int, int, int, int], ok: np.ndarray, back_to: np.ndarray,
+              back_from: np.ndarray, single: np.ndarray) -> None:
+        """Nodes ``a..b``, edges ``lo..hi``; its temporaries end with the call."""
+        space, n, nodes = self.space, self.space.n, self.nodes
+        a, b, lo, hi = chunk
+        graph = space.arrays
+        src = np.repeat(np.arange(a, b, dtype=np.int32), np.diff(graph.indptr[a:b + 1]))
+        d = graph.indices[lo:hi]
+        events = space.events_array[lo:hi]
+        keep = nodes[src]
+        keep &= nodes[d]
+        keep &= ~self.dead_event[events]
+        ok[lo:hi] = keep
+        back = keep & (d < src)
+        back_to[d[back]] = True
+        back_from[src[back]] = 1
+        loop = np.flatnonzero(keep & (d == src))
+        at = src[loop] - a
+        events = events[loop]
+        pending = np.zeros(b - a, dtype=np.int32)
+        for q in sorted(self.live):
+            pending += self.distinct[space.rows[a:b, n + q]]
+        fair = np.bincount(at[events >= n], minlength=b - a) == pending
+        lp = self.pid_of[events]
+        for q in sorted(self.live):  # a self-loop of every live process
+            steps = np.zeros(b - a, dtype=bool)
+            steps[at[lp == q]] = True
+            fair &= steps
+        single[a:b] = fair & nodes[a:b]
 
 
-def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
-    """(first node, end, first edge, end) of consecutive ranges of about ``edges`` edges of a
-    CSR graph."""
+SCAN_EDGES = 1 << 16
+"""Edges per chunk of the passes over the stored graph (their temporaries: a few bytes an
+edge of one chunk)."""
+
+
+def _node_chunks(indptr: np.ndarray):
+    """(first node, end, first edge, end) of consecutive ranges of about :data:`SCAN_EDGES`
+    edges of a CSR graph (at least one node each)."""
+    edges = SCAN_EDGES
     size = len(indptr) - 1
     a = 0
     while a < size:
@@ -167,56 +188,9 @@ def _node_chunks(indptr: np.ndarray, edges: int = 1 << 18):
         a = b
 
 
-def _allowed(space: StateSpace, ids: np.ndarray, crashed: frozenset[int],
-             stop: StopCheck | None) -> CSR:
-    """The subgraph on ``ids`` (sorted), renumbered 0..len(ids)-1 in their order, of the
-    edges among them whose process is not crashed; ``edge_ids`` holds each edge's id. Built
-    a group of configurations at a time into arrays grown in place (4 + 4 bytes an edge)."""
-    g = space.arrays
-    dead = np.zeros(space.n, dtype=bool)
-    dead[sorted(crashed)] = True
-    dead_event = dead[_event_pids(space)]
-    local = np.full(len(space), -1, dtype=np.int32)  # the configurations' new numbers
-    local[ids] = np.arange(len(ids), dtype=np.int32)
-    events = space.events_array
-    k = len(ids)
-    counts = np.zeros(k, dtype=np.int64)
-    positions = Growable(g.indptr.dtype)
-    targets = Growable(np.int32)
-    step = max(1, (1 << 16) * len(space) // max(1, space.num_events))  # about 2^16 edges
-    for i in range(0, k, step):
-        check_stop(stop)
-        group = ids[i:i + step]
-        starts = g.indptr[group].astype(np.int64)
-        many = g.indptr[group + 1].astype(np.int64) - starts
-        pos = (np.arange(int(many.sum()), dtype=np.int64)
-               + np.repeat(starts - (np.cumsum(many) - many), many))
-        d = local[g.indices[pos]]
-        keep = (d >= 0) & ~dead_event[events[pos]]
-        owner = np.repeat(np.arange(len(group), dtype=np.int64), many)
-        counts[i:i + len(group)] = np.bincount(owner[keep], minlength=len(group))
-        positions.extend(pos[keep])
-        targets.extend(d[keep])
-    del local
-    indptr = np.zeros(k + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return CSR(indptr, targets.final(), positions.final())
-
-
 def _event_pids(space: StateSpace) -> np.ndarray:
     """The process of every event id (a small table: the per-edge array is not built)."""
     return np.array(space.table.event_pids(), dtype=np.int8 if space.n < 128 else np.int16)
-
-
-def _pending_counts(space: StateSpace, live: frozenset[int], ids: np.ndarray) -> np.ndarray:
-    """How many distinct messages to live processes are pending in each configuration of
-    ``ids``."""
-    n = space.n
-    distinct = np.array([len(set(b)) for b in space.buffers] or [0], dtype=np.int32)
-    out = np.zeros(len(ids), dtype=np.int32)
-    for q in sorted(live):
-        out += distinct[space.rows[ids, n + q]]
-    return out
 
 
 PYTHON_SCC_EDGES = 1 << 18
@@ -301,33 +275,31 @@ def _member(query: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return pool[pos] == query
 
 
-def _refine(space: StateSpace, ids: np.ndarray, sub: CSR, core: np.ndarray,
-            live: frozenset[int], labels: np.ndarray, inside: np.ndarray, offset: int,
+def _refine(space: StateSpace, ok: np.ndarray, configs: np.ndarray, live: frozenset[int],
+            labels: np.ndarray, inside: np.ndarray, offset: int,
             stop: StopCheck | None) -> None:
-    """The SCC refinement on the configurations ``ids[core]`` and the edges of ``sub`` (the
-    allowed subgraph on ``ids``) among them; writes the fair components' labels (from
-    ``offset``) and inside edges in place."""
+    """The SCC refinement on the configurations ``configs`` (sorted) and the allowed edges
+    (``ok``) among them, gathered from the stored graph; writes the fair components' labels
+    (from ``offset``) and inside edges in place."""
     n = space.n
-    assert sub.edge_ids is not None
-    here = np.flatnonzero(core)
-    k = len(here)
-    local = np.full(len(core), -1, dtype=np.int32)
-    local[here] = np.arange(k, dtype=np.int32)
-    starts = sub.indptr[here]
-    many = sub.indptr[here + 1] - starts
+    graph = space.arrays
+    k = len(configs)
+    starts = graph.indptr[configs].astype(np.int64)
+    many = graph.indptr[configs + 1].astype(np.int64) - starts
     pos = (np.arange(int(many.sum()), dtype=np.int64)
            + np.repeat(starts - (np.cumsum(many) - many), many))
-    s_src = np.repeat(np.arange(k, dtype=np.int32), many)
-    s_dst = local[sub.indices[pos]]
-    keep = s_dst >= 0
-    s_src, s_dst = s_src[keep], s_dst[keep]
-    positions = sub.edge_ids[pos[keep]]
-    del pos, keep
+    allowed = ok[pos]
+    s_src = np.repeat(np.arange(k, dtype=np.int32), many)[allowed]
+    pos = pos[allowed]
+    dst = graph.indices[pos]
+    s_dst = np.minimum(np.searchsorted(configs, dst), k - 1).astype(np.int32)
+    keep = configs[s_dst] == dst
+    s_src, s_dst, positions = s_src[keep], s_dst[keep], pos[keep]
+    del pos, keep, dst, allowed
     s_ev = space.events_array[positions]
     s_pid = _event_pids(space)[s_ev]
-    m_count = max(1, len(space.table.messages))
     cand = np.ones(k, dtype=bool)
-    configs = ids[here]
+    m_count = max(1, len(space.table.messages))
     pc, pm = _pending_pairs(space, configs, live)
     pc = np.searchsorted(configs, pc)
     while True:

@@ -113,11 +113,13 @@ def reach(graph: CSR, sources: BoolArray, edge_ok: BoolArray | None = None,
 
 
 def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
-               chunk: int = 1 << 16, stop: StopCheck | None = None
-               ) -> npt.NDArray[np.uint8] | None:
+               chunk: int = 1 << 16, stop: StopCheck | None = None,
+               edge_ok: BoolArray | None = None) -> npt.NDArray[np.uint8] | None:
     """For every node, the OR of ``bits`` over the nodes it reaches (itself included), with no
-    reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w, swept over the
-    nodes in decreasing order, a chunk at a time (repeated within a chunk until it is stable).
+    reversed graph: the fixpoint of ``bits[v] |= bits[w]`` over the edges v -> w (those with
+    ``edge_ok`` true, indexed by position in ``indices``), swept over the nodes in decreasing
+    order, a chunk of about ``chunk`` edges at a time (repeated within a chunk until it is
+    stable): the temporaries are a few bytes an edge of one chunk.
 
     With nodes numbered breadth-first, most edges go to higher numbers and one sweep carries
     the bits along them; each edge to a lower number on a path costs one more sweep. Returns
@@ -129,20 +131,28 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     n = graph.n
     for _ in range(max_sweeps):
         changed = False
-        for hi in range(n, 0, -chunk):
+        hi = n
+        while hi > 0:
             check_stop(stop)
-            lo = max(0, hi - chunk)
+            lo = int(np.searchsorted(indptr[: hi + 1], int(indptr[hi]) - chunk, side="left"))
+            lo = max(0, min(lo, hi - 1))  # at least one node
             seg = indptr[lo : hi + 1]
+            hi = lo
             first, last = int(seg[0]), int(seg[-1])
             if first == last:
                 continue
             has = np.flatnonzero(seg[1:] > seg[:-1])  # nodes with edges (reduceat needs them)
             starts = seg[:-1][has] - first
             targets = indices[first:last]
+            mask = None if edge_ok is None else edge_ok[first:last]
             nodes = lo + has
             rounds = 0
             while True:
-                grown = np.bitwise_or.reduceat(out[targets], starts)
+                through = out[targets]
+                if mask is not None:
+                    through *= mask  # a masked edge carries nothing
+                grown = np.bitwise_or.reduceat(through, starts)
+                del through
                 grown |= out[nodes]
                 diff = np.flatnonzero(grown != out[nodes])
                 if not diff.size:
@@ -151,7 +161,7 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
                 changed = True
                 rounds += 1
                 if rounds == SEQUENTIAL_AFTER:  # a long path inside the chunk
-                    _sequential_pass(out, seg, targets, lo)
+                    _sequential_pass(out, seg, targets, lo, mask)
         if not changed:
             return out
     return None
@@ -164,10 +174,14 @@ path to higher nodes at once."""
 
 
 def _sequential_pass(out: npt.NDArray[np.uint8], seg: IntArray, targets: IntArray,
-                     lo: int) -> None:
-    """``out[v] |= out[w]`` for the edges v -> w of nodes lo.., in decreasing v (in place)."""
+                     lo: int, mask: BoolArray | None = None) -> None:
+    """``out[v] |= out[w]`` for the edges v -> w of nodes lo.. (those ``mask`` lets through),
+    in decreasing v (in place)."""
     first = int(seg[0])
     ip = (seg - first).tolist()
+    if mask is not None:  # a masked edge becomes a self-loop: it carries nothing
+        own = np.repeat(np.arange(lo, lo + len(seg) - 1, dtype=targets.dtype), np.diff(seg))
+        targets = np.where(mask, targets, own)
     tg = targets.tolist()
     bits = out.tolist() if len(out) <= LIST_LIMIT else None
     get = bits if bits is not None else out

@@ -102,24 +102,35 @@ def test_explored_arrays_are_narrow_and_exact():
 @given(st.integers(1, 30).flatmap(lambda n: st.tuples(
     st.just(n),
     st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
-    st.lists(st.integers(0, 7), min_size=n, max_size=n))))
+    st.lists(st.integers(0, 7), min_size=n, max_size=n),
+    st.lists(st.booleans(), min_size=60, max_size=60), st.booleans())))
 def test_forward_sweeps_reach_what_backward_reachability_reaches(graph):
     """reach_bits (forward sweeps, no reversed graph) against reach on the reversed graph,
-    bit by bit, on random graphs; with one sweep allowed it either settles or says so."""
+    bit by bit, on random graphs, with (half of the time) an edge mask, vectorized and with
+    the node-by-node pass; with one sweep allowed it either settles or says so."""
+    from flpcheck.analysis import graph as graph_module
     from flpcheck.analysis.graph import CSR, reach, reach_bits, reverse
 
-    n, edges, bits = graph
+    n, edges, bits, allowed, masked = graph
     edges.sort()
     indptr = np.searchsorted([s for s, _ in edges], np.arange(n + 1)).astype(np.int64)
     csr = CSR(indptr, np.array([d for _, d in edges], dtype=np.int32))
     start = np.array(bits, dtype=np.uint8)
+    ok = np.array(allowed[:len(edges)], dtype=bool) if masked else None
     expected = np.zeros(n, dtype=np.uint8)
     for b in range(3):
-        expected |= reach(reverse(csr), (start >> b & 1) != 0).astype(np.uint8) << b
-    got = reach_bits(csr, start, max_sweeps=n + 2, chunk=4)
+        expected |= reach(reverse(csr), (start >> b & 1) != 0, ok).astype(np.uint8) << b
+    got = reach_bits(csr, start, max_sweeps=n + 2, chunk=4, edge_ok=ok)
     assert got is not None and np.array_equal(got, expected)
-    once = reach_bits(csr, start, max_sweeps=1, chunk=4)
+    once = reach_bits(csr, start, max_sweeps=1, chunk=4, edge_ok=ok)
     assert once is None or np.array_equal(once, expected)
+    saved = graph_module.SEQUENTIAL_AFTER
+    graph_module.SEQUENTIAL_AFTER = 1  # the node-by-node pass after the first round
+    try:
+        sequential = reach_bits(csr, start, max_sweeps=n + 2, chunk=64, edge_ok=ok)
+    finally:
+        graph_module.SEQUENTIAL_AFTER = saved
+    assert sequential is not None and np.array_equal(sequential, expected)
 
 
 @given(st.integers(1, 40).flatmap(lambda n: st.tuples(

@@ -156,13 +156,16 @@ def reference_fair_components(space, nodes, crashed: frozenset[int]) -> list[fro
 
 @settings(max_examples=200 if _MANY else 30)
 @given(table_protocols(), st.sampled_from([0, 1]), st.sampled_from(["all", "undecided", "drawn"]),
-       st.lists(st.booleans(), min_size=300, max_size=300), st.booleans())
-def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, kind, drawn, scipy):
+       st.lists(st.booleans(), min_size=300, max_size=300), st.booleans(),
+       st.sampled_from([None, 1, 5]))
+def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, kind, drawn, scipy,
+                                                       chunk):
     """fair_components (its one pass that settles the configurations on no cycle through an
-    edge to a lower id, and the refinement of the rest, with the Python Tarjan or with scipy)
-    finds the components of the plain networkx refinement, and marks exactly the edges inside
-    them; inside every configuration, the undecided ones, or any drawn set (cycles may then
-    leave it and come back)."""
+    edge to a lower id, in one chunk of the graph or in chunks of 1 or 5 edges, and the
+    refinement of the rest, with the Python Tarjan or with scipy) finds the components of the
+    plain networkx refinement, and marks exactly the edges inside them; inside every
+    configuration, the undecided ones, or any drawn set (cycles may then leave it and come
+    back)."""
     import numpy as np
 
     import flpcheck.analysis.fairness as fairness
@@ -173,12 +176,13 @@ def test_fair_components_agree_with_a_plain_refinement(protocol, crashes, kind, 
              "drawn": np.array(drawn[:len(space)], dtype=bool)}[kind]
     for crashed in itertools.combinations(range(space.n), crashes):
         f = frozenset(crashed)
-        limit = fairness.PYTHON_SCC_EDGES
+        limit, edges = fairness.PYTHON_SCC_EDGES, fairness.SCAN_EDGES
         fairness.PYTHON_SCC_EDGES = -1 if scipy else limit
+        fairness.SCAN_EDGES = chunk or edges
         try:
             labels, inside = fairness.fair_components(space, nodes, f)
         finally:
-            fairness.PYTHON_SCC_EDGES = limit
+            fairness.PYTHON_SCC_EDGES, fairness.SCAN_EDGES = limit, edges
         found: dict[int, set[int]] = {}
         for c, label in enumerate(labels.tolist()):
             if label >= 0:
