@@ -43,7 +43,12 @@ from .symmetry import Symmetry
 __all__ = ["BatchEngine"]
 
 BLOCK = 1 << 13
-"""Configurations expanded per block (bounds the temporaries, not the result)."""
+"""Configurations expanded per block at most (bounds the temporaries, not the result)."""
+MIN_BLOCK = 1 << 10
+BLOCK_SHARE = 32
+"""A block is at most 1/BLOCK_SHARE of the configurations stored (and at least MIN_BLOCK):
+its temporaries, some 80 bytes a successor, stay a small share of the graph's own memory
+while the graph is small."""
 THIN_WIDTH = 64
 """While at most this many configurations wait to be expanded, the search runs one
 configuration at a time in Python (:mod:`flpcheck.explorer.simple`, same ids and edges): on a
@@ -180,7 +185,8 @@ class _BatchRun:
                     break
                 if ck is not None and ck.at_boundary(self._level(i), self.rows.size, i):
                     self._save(i)
-                j = min(self.rows.size, i + BLOCK)
+                block = min(BLOCK, max(MIN_BLOCK, self.rows.size // BLOCK_SHARE))
+                j = min(self.rows.size, i + block)
                 done = self._expand(i, j)
                 i += done
                 if self.progress is not None:
