@@ -19,6 +19,7 @@ __all__ = [
     "ReplayError",
     "GraphvizMissing",
     "WorkerLost",
+    "OutputError",
     "CheckpointError",
 ]
 
@@ -83,6 +84,11 @@ class HashCollision(FLPCheckError):
 class WorkerLost(FLPCheckError):
     """A Ray worker of a ``--workers`` run died (killed, out of memory, or its node lost): the
     run is stopped, with no answer."""
+
+
+class OutputError(FLPCheckError):
+    """A file flpcheck was asked to write cannot be written (its directory is missing or
+    read-only, the disk is full): the message names the file and the reason."""
 
 
 class CheckpointError(FLPCheckError):

@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..output.chance_report import chance_to_json, print_chance
 from ..output.text import report_console
 from ..pipeline import Options, Pipeline
-from .common import EXIT_INTERRUPTED, in_process_explore_options, run_exploration
+from .common import EXIT_INTERRUPTED, in_process_explore_options, output_file, run_exploration
 
 __all__ = ["chance_command", "parse_within"]
 
@@ -62,13 +62,16 @@ Examples:
                    "(randomized consensus's termination); some = some process decides (FLP's).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
+              callback=output_file,
               help="Also draw the termination curves, uniform and adversary side by side "
                    "(.svg or .png; pip install 'flpcheck[plot]').")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
+              callback=output_file,
               help="Adversary: also write its strategy as a replayable policy (JSON), for "
                    "the largest round bound (models that count rounds) or eventually; it is "
                    "replayed and its probability checked before it is written.")
 @click.option("--drn", type=click.Path(dir_okay=False, path_type=Path),
+              callback=output_file,
               help="Also write the Markov chain or decision process analysed, in Storm's "
                    "explicit DRN format, with the labels of its queries.")
 def chance_command(options: Options, scheduler: str, crashes: int | None, within: str | None,

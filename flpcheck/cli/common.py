@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,12 +30,27 @@ from ..output.checkpoint_report import notice_line
 from ..pipeline import Options, Pipeline
 
 __all__ = ["FLPGroup", "explore_options", "in_process_explore_options", "browse_options",
-           "termination_option",
+           "termination_option", "output_file",
            "run_exploration", "ExploringDisplay", "shown_notices", "EXIT_INTERRUPTED",
            "EXIT_INTERNAL"]
 
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 3
+
+
+def output_file(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Callback of the options naming a file to write: its directory must exist and be
+    writable, checked before any work (a run is not lost to a typo in the path)."""
+    if value is None:
+        return value
+    directory = Path(value).parent
+    if not directory.is_dir():
+        raise click.BadParameter(f"cannot write {value}: the directory {directory} does not "
+                                 f"exist", ctx, param)
+    if not os.access(directory, os.W_OK):
+        raise click.BadParameter(f"cannot write {value}: the directory {directory} is not "
+                                 f"writable", ctx, param)
+    return value
 
 
 def default_max_memory() -> str:

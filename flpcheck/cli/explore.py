@@ -16,7 +16,7 @@ from ..output.rounds_report import print_round_check
 from ..output.text import report_console
 from ..pipeline import Options, Pipeline
 from ..sync.records import RoundCheck
-from .common import EXIT_INTERRUPTED, explore_options, run_exploration
+from .common import EXIT_INTERRUPTED, explore_options, output_file, run_exploration
 
 __all__ = ["explore_command", "run_rounds", "print_rounds"]
 
@@ -25,6 +25,7 @@ __all__ = ["explore_command", "run_rounds", "print_rounds"]
 @explore_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--graph", type=click.Path(dir_okay=False, path_type=Path),
+              callback=output_file,
               help="Also write the graph: .dot, .graphml, .json, .drn (Storm's explicit format, "
                    "a Markov decision process), .svg, .png or .pdf.")
 @click.option("--crashes", "-t", type=click.IntRange(min=0),

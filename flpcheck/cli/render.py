@@ -28,13 +28,14 @@ from ..output.render import (
     write_image,
 )
 from ..pipeline import Options, Pipeline
-from .common import EXIT_INTERRUPTED, explore_options, run_exploration, termination_option
+from .common import EXIT_INTERRUPTED, explore_options, output_file, run_exploration, termination_option
 
 __all__ = ["render_command"]
 
 
 @explore_options
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              callback=output_file,
               help="The image to write: .svg, .png or .pdf (.dot/.gv: the DOT source only).")
 @click.option("--view", type=click.Choice(VIEWS), default="auto", show_default=True,
               help="full: every configuration; initial: the Lemma 2 chain; witness: a run and "

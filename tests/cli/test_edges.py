@@ -224,3 +224,39 @@ def test_lemmas_says_what_was_sampled_and_that_the_premise_fails():
     # pairs: every diamond is covered (tests/analysis/test_witness.py counts them plainly)
     assert "all 30,468; all commute" in text
     assert "undecided bivalent" in text and "{" not in text.split("Lemma 3")[1]
+
+
+# -- files that cannot be written -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ("render", "-o", "{d}/missing/x.dot"), ("explore", "--graph", "{d}/missing/x.json"),
+    ("chance", "--drn", "{d}/missing/x.drn"), ("chance", "--policy", "{d}/missing/p.json"),
+    ("chance", "--plot", "{d}/missing/c.svg")])
+def test_a_file_in_a_missing_directory_is_refused_before_any_work(tmp_path, command):
+    """An output in a directory that does not exist is a bad option value (exit 2, the path and
+    the missing directory named), found before exploring, not an internal error after it."""
+    name, option, path = command
+    path = path.format(d=tmp_path)
+    result = invoke(name, MODELS / "majority.py", "-n", "2", option, path)
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {path}: the directory {tmp_path}/missing does not exist" \
+        in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_a_write_that_fails_is_an_output_error_naming_the_file(tmp_path):
+    """A write that fails once the run is done (here: a directory that is read-only by its
+    mode, checked by atomic_write itself) raises OutputError naming the file; nothing half
+    written is left behind."""
+    import os
+
+    from flpcheck.errors import OutputError
+    from flpcheck.output.files import atomic_write
+
+    target = tmp_path / "x.json"
+    target.mkdir()  # a directory where the file should go: os.replace fails
+    with pytest.raises(OutputError, match=f"cannot write {target}"):
+        atomic_write(target, "{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+    assert os.path.isdir(target)
