@@ -17,6 +17,7 @@ import graphviz
 
 from .analysis.adversary import lemma3_event, lemma3_sets
 from .analysis.components import strongly_connected
+from .analysis.lemma2 import lemma2
 from .analysis.valence import ValenceMap, classify_valence
 from .analysis.verdict import run_to_draw, verdict
 from .errors import UsageError
@@ -135,7 +136,8 @@ def render(
     if view == "full":
         graph = full_view(space, labels=labels, valence=valence)
     elif view == "initial":
-        graph = initial_view(space, labels=labels, valence=valence)
+        found = lemma2(space)
+        graph = initial_view(space, found.detail, found.pair, labels=labels, valence=valence)
     elif view == "witness":
         if run is None:
             drawn = run_to_draw(space, crashes, termination)

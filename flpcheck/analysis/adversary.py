@@ -70,6 +70,17 @@ class AdversaryResult:
     start: int | None = None
 
 
+def _unexplored_note(space: StateSpace, valence: ValenceMap) -> str:
+    """Where "no bivalent initial configuration" speaks only of part of the graph: inputs left
+    out (--inputs) or valences a bound left unsettled."""
+    notes = []
+    if len(space.initial) < 2 ** space.n:
+        notes.append(f"{2 ** space.n - len(space.initial)} input vectors not explored (--inputs)")
+    if not all(valence.is_certain(c) for _, c in space.initial):
+        notes.append("a bound cut the exploration: one may lie beyond")
+    return f" in the explored part ({'; '.join(notes)})" if notes else ""
+
+
 def adversary_run(space: StateSpace, start: int | None = None,
                   max_stages: int = 10000) -> AdversaryResult:
     """Lemma 3's adversary from ``start``, by default the first bivalent initial configuration
@@ -85,7 +96,7 @@ def adversary_run(space: StateSpace, start: int | None = None,
             return AdversaryResult([], None, None, failure=(
                 "every bivalent initial configuration reaches what a bound left unexplored, "
                 "and the adversary needs all it reaches" if cut else
-                "no bivalent initial configuration"))
+                "no bivalent initial configuration" + _unexplored_note(space, valence)))
         start = starts[0]
     n = space.n
     queue = tuple(range(n))
@@ -345,6 +356,10 @@ def lemma3_event(space: StateSpace, config: int | None = None,
             note = "no configuration is bivalent: Lemma 3 starts from a bivalent one"
     if not 0 <= config < len(space):
         raise UsageError(f"--config {config}: the space has configurations 0..{len(space) - 1}")
+    if space.cut[config]:
+        raise UsageError(f"--config {config}: this configuration was not expanded (a bound cut "
+                         f"the exploration here): Lemma 3 needs every configuration reachable "
+                         f"from it")
     pid = 0 if process is None else process
     if not 0 <= pid < space.n:
         raise UsageError(f"--process {pid}: processes are 0..{space.n - 1}")

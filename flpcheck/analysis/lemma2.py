@@ -46,6 +46,11 @@ def lemma2(space: StateSpace) -> Lemma2:
     for (x, a), (y, b) in itertools.pairwise(chain):
         if {a, b} == {"0-valent", "1-valent"}:
             p = next(i for i in range(n) if x[i] != y[i])
+            if n == 1:  # no process is left to run once p crashes: no run to show
+                return Lemma2(chain, None, (x, y), p, None,
+                              f"I({bits(x)}) is {a} and I({bits(y)}) is {b}; they differ only "
+                              f"in p{p}'s input, and with p{p} the only process, its crash "
+                              f"leaves nobody to decide: the lemma's run needs N >= 2")
             for z in (x, y):
                 cid = space.initial_id(z)
                 assert cid is not None

@@ -78,6 +78,19 @@ class ValenceMap:
         binc = np.bincount(self.codes, weights=weights, minlength=4).astype(np.int64)
         return {label: int(binc[code]) for code, label in sorted(CODE_LABELS.items(), reverse=True)}
 
+    def lower_counts(self, ids: np.ndarray | None = None) -> dict[str, int]:
+        """Of :meth:`counts` (or of the configurations ``ids``), how many of each label are
+        only a lower bound (they reach what a bound left unexplored)."""
+        lower = ~self.exact & (self.codes != 3)
+        if ids is not None:
+            chosen = np.zeros(len(lower), dtype=bool)
+            chosen[np.asarray(ids, dtype=np.int64)] = True
+            lower &= chosen
+        weights = None if self.space.orbit is None or ids is not None else self.space.orbit
+        binc = np.bincount(self.codes[lower], minlength=4) if weights is None else \
+            np.bincount(self.codes[lower], weights=weights[lower], minlength=4).astype(np.int64)
+        return {label: int(binc[code]) for code, label in CODE_LABELS.items() if binc[code]}
+
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""
         lower = ~self.exact & (self.codes != 3)

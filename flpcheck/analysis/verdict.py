@@ -81,9 +81,12 @@ def verdict(space: StateSpace, crashes: int = 1, lemma1_budget: int = 2000,
     Model validity comes first: Lemma 1 is checked on up to ``lemma1_budget`` diamonds with the
     protocol's own code, and a failure raises :class:`~flpcheck.errors.SharedStateError`.
     Whatever the verdict, ``nondeciding`` then says whether a non-deciding run with at most
-    ``crashes`` crashes exists (the verdict's own run when it has one).
+    ``crashes`` crashes exists (the verdict's own run when it has one). At most N-1 processes
+    crash (one is left to take steps): a larger ``crashes`` is taken as N-1, and the verdict's
+    ``crashes`` says so.
     """
     space.require_full("the verdict and its run")
+    crashes = min(crashes, space.n - 1)
     check_termination(termination)
     require_lemma1(space, lemma1_budget)
     found = decide(space, crashes, termination)

@@ -37,7 +37,8 @@ Examples:
   flpcheck witness models/paxos_unbounded.py --stages 6""")
 @explore_options
 @click.option("--crashes", "-t", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Crash budget t of the admissible runs searched.")
+              help="Crash budget t of the admissible runs searched (at most N-1: one "
+                   "process is left to take steps; a larger t is taken as N-1).")
 @termination_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--stages", type=click.IntRange(min=1),

@@ -89,6 +89,9 @@ def print_round_check(console: Console, check: RoundCheck) -> None:
         f"{', '.join(f'{s:,}' for s in check.global_states)}"
     )
     for v in check.verdicts:
+        if v.holds is None:
+            console.print(styled("[bold]{}[/bold]: {}", v.name, v.detail))
+            continue
         if v.holds:
             console.print(styled("[bold]{}[/bold]: [green]holds[/green] in all {} executions",
                                  v.name, f"{check.executions:,}"))

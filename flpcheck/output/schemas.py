@@ -138,7 +138,7 @@ STAGES = _document("flpcheck witness --stages K --json", {
 _ROUND_VERDICT = {
     "type": "object", "required": ["holds", "detail", "violations", "counterexample"],
     "additionalProperties": False,
-    "properties": {"holds": {"type": "boolean"}, "detail": {"type": "string"},
+    "properties": {"holds": {"type": ["boolean", "null"]}, "detail": {"type": "string"},
                    "violations": _INT,
                    "counterexample": {"oneOf": [{"type": "null"},
                                                 {"$ref": "#/$defs/execution"}]}},

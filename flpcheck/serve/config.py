@@ -91,7 +91,7 @@ def config_answer(session: Session, w: Walk) -> dict[str, Any]:
         "states": _states(session, texts, config),
         "buffer": buffer, "buffer_text": buffer_text,
         "steps": steps, "successors": succ,
-        **_decisions(session, w, cid),
+        **_decisions(session, w, cid, decided),
         "fair_events": fair, "previous": previous,
     }
 
@@ -107,12 +107,13 @@ def _states(session: Session, texts: Texts, config: Configuration) -> list[dict[
     return [texts.state_json(p, s, outs[p]) for p, s in enumerate(config.states)]
 
 
-def _decisions(session: Session, w: Walk, cid: int | None) -> dict[str, Any]:
+def _decisions(session: Session, w: Walk, cid: int | None,
+               decided: list[int]) -> dict[str, Any]:
     """``decisions``: per value a shortest continuation (successor indices from here) to a
-    configuration deciding it, or null; ``decisions_exact``: whether a null means that no
-    continuation exists (the graph below this configuration is complete), rather than that
-    none is known."""
-    out: dict[str, list[int] | None] = {"0": None, "1": None}
+    configuration deciding it (``[]`` for a value ``decided`` here, even past the explored
+    graph), or null; ``decisions_exact``: whether a null means that no continuation exists (the
+    graph below this configuration is complete), rather than that none is known."""
+    out: dict[str, list[int] | None] = {str(v): [] if v in decided else None for v in (0, 1)}
     found = session.graph()
     if cid is None or found is None:
         return {"decisions": out, "decisions_exact": False}

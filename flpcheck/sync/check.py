@@ -343,7 +343,7 @@ def _verdicts(
                 agree_key = best
         else:
             agree_count += layer.changed[i]
-        if not counts_as_decided(outs, termination):
+        if outs and not counts_as_decided(outs, termination):  # none live: nobody to decide
             term_count += layer.paths[i]
             if term_key is None or best < term_key:
                 term_key = best
@@ -355,6 +355,9 @@ def _verdicts(
                     valid_key = found[1]
 
     def verdict(name: str, key: _Key | None, count: int, check: Any) -> RoundVerdict:
+        if name == "validity" and not layer.uniform:
+            return RoundVerdict(name, None, "not checked: neither all-0 nor all-1 inputs "
+                                            "were explored")
         if key is None:
             return RoundVerdict(name, True, f"holds in all {executions:,} executions")
         execution = replay(protocol, key[3], _crashes_of(key, n), crashes_allowed=crashes,

@@ -82,7 +82,8 @@ class RoundVerdict:
     """The outcome of one property over every execution explored."""
 
     name: str
-    holds: bool
+    #: None: not checked (validity when neither all-0 nor all-1 inputs were explored)
+    holds: bool | None
     detail: str
     #: executions (of ``RoundCheck.executions``) that violate the property
     violations: int = 0
@@ -124,8 +125,8 @@ class RoundCheck:
 
     @property
     def exit_code(self) -> int:
-        """0 when all three properties hold, 1 when one is violated (the CLI's exit code)."""
-        return 0 if all(v.holds for v in self.verdicts) else 1
+        """1 when a property is violated, else 0 (the CLI's exit code)."""
+        return 1 if any(v.holds is False for v in self.verdicts) else 0
 
 
 def count_crash_patterns(processes: int, rounds: int, crashes: int) -> int:
@@ -169,14 +170,17 @@ def describe_crashes(crashes: Sequence[Crash], execution: RoundExecution | None 
     parts = []
     for c in crashes:
         text = f"p{c.pid} crashes in round {c.round}"
-        sent = None
+        sent = mine = None
         if execution is not None:
             rec = execution.records[c.round - 1]
-            sent = [m for m in rec.messages if m.src == c.pid and rec.live[m.dst]]
+            mine = [m for m in rec.messages if m.src == c.pid]
+            sent = [m for m in mine if rec.live[m.dst]]
         if sent is not None and sent and all(m.delivered for m in sent):
             text += " after all its messages got through"
         elif not c.delivered_to:
-            text += " before sending" if sent is None or sent else " (it had nothing to send)"
+            text += (" before sending" if sent is None or sent else
+                     " (it had nothing to send)" if not mine else
+                     " (no process it sends to survives the round)")
         else:
             text += " after sending only to " + ", ".join(f"p{q}" for q in c.delivered_to)
         parts.append(text)

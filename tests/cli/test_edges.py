@@ -260,3 +260,42 @@ def test_a_write_that_fails_is_an_output_error_naming_the_file(tmp_path):
         atomic_write(target, "{}")
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
     assert os.path.isdir(target)
+
+
+# -- one process ------------------------------------------------------------------------------
+
+
+def test_one_process_gets_lemma_2s_pair_without_a_run_and_no_crash():
+    """OneProcess (N=1, its docstring): 6 configurations, 8 events; Lemma 2's pair is I(0),
+    I(1) differing in p0, whose crash leaves nobody to run, so the lemma names the pair with no
+    run (it once failed with "the cycle is empty"); witness searches at most N - 1 = 0 crashes
+    and finds every fair run decides."""
+    model = EDGE / "one_process.py"
+    report = witness_json(model)
+    assert (report["configurations"], report["events"]) == (6, 8)
+    assert report["crashes"] == 0
+    assert report["verdict"] == "none-found"
+    assert report["nondeciding"]["exists"] is False
+    result = invoke("lemmas", model)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "I(0) is 0-valent and I(1) is 1-valent; they differ only in p0's input" in text
+    assert "the lemma's run needs N >= 2" in text
+
+
+def test_a_crash_budget_past_n_minus_one_is_taken_as_n_minus_one():
+    """Majority N=2 asked for 5 crashes: at most one process can crash (one is left to take
+    steps), so the verdict searches, and says it searched, crashes <= 1."""
+    report = witness_json(MODELS / "majority.py", "-n", "2", "--crashes", "5")
+    assert report["crashes"] == 1
+    assert report["nondeciding"]["crashes"] == 1
+
+
+def test_lemmas_on_a_cut_graph_says_the_adversary_saw_only_the_explored_part():
+    """SlowStart at depth 2 (its docstring): no initial configuration is bivalent so far, but
+    I(10) is bivalent on the full graph; the adversary's stop names what it did not see."""
+    result = invoke("lemmas", EDGE / "slow_start.py", "--max-depth", "2")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("the adversary stops: no bivalent initial configuration in the explored part (a "
+            "bound cut the exploration: one may lie beyond)") in text

@@ -11,7 +11,7 @@ from flpcheck.analysis.adversary import lemma3_event, lemma3_sets
 from flpcheck.model.loader import load_protocol
 from flpcheck.output.render import lemma3_view
 
-from ..paths import MODELS
+from ..paths import FIXTURES, MODELS
 
 
 def test_the_sequence_chart_has_a_legend_with_the_marks_it_uses():
@@ -42,3 +42,38 @@ def test_lemma3_merged_draws_one_loop_per_class_with_both_counts():
             if re.match(r"\t(\w+) -> \1 ", line) and "e ×" in line and "<BR/>" in line]
     assert both, "no class has both kinds of loop"
     assert "n configurations of 𝒞 of valence v" in source
+
+
+def test_a_cut_graph_never_draws_a_lemma_2_pair_or_a_valence_it_did_not_settle():
+    """SlowStart at depth 2 (its docstring): I(00), I(10), I(11) are at least {0}, {0}, {1};
+    the full graph has I(10) bivalent. The initial view's caption is Lemma 2's own answer (not
+    established), no edge is drawn bold, and the legend counts the lower bounds; with --inputs
+    00,11 the chain's I(10) is missing and the caption says so too. On the full graph the
+    caption names the bivalent I(10)."""
+    protocol = load_protocol(str(FIXTURES / "edge" / "slow_start.py"))
+    cut = explore(protocol, max_depth=2)
+    source = render(cut, "initial").source
+    assert "not established: a bound cut the exploration" in source
+    assert "penwidth=3 style=bold" not in source and "style=bold" not in source
+    assert "0-valent: 2 (2 at least)" in source and "1-valent: 1 (1 at least)" in source
+    partial = explore(protocol, inputs=[(0, 0), (1, 1)])
+    assert "not explored (--inputs)" in render(partial, "initial").source
+    full = render(explore(protocol), "initial").source
+    assert "I(10) is bivalent" in full and "at least" not in full
+
+
+def test_lemma3_is_refused_at_a_configuration_a_bound_left_unexpanded():
+    """Majority N=2 at depth 1: the configurations at depth 1 were not expanded, so 𝒞 (all
+    that C reaches without e) is unknown; Lemma 3's view refuses them (exit 2), as the page's
+    /api/lemma3 does."""
+    from click.testing import CliRunner
+
+    from flpcheck.cli import main
+
+    space = explore(load_protocol(str(MODELS / "majority.py"), 2), max_depth=1)
+    deep = int(next(c for c in range(len(space)) if space.cut[c]))
+    result = CliRunner().invoke(main, ["render", str(MODELS / "majority.py"), "-n", "2",
+                                       "--max-depth", "1", "--view", "lemma3", "--config",
+                                       str(deep), "-o", "x.dot"])
+    assert result.exit_code == 2, result.output
+    assert f"--config {deep}: this configuration was not expanded" in result.output

@@ -16,6 +16,7 @@ from flpcheck import Event, Protocol, classify_valence, explore, render
 from flpcheck.analysis import run_to_draw, verdict
 from flpcheck.analysis.adversary import lemma3_event, lemma3_sets
 from flpcheck.analysis.components import strongly_connected
+from flpcheck.analysis.lemma2 import lemma2
 from flpcheck.cli import main
 from flpcheck.errors import GraphvizMissing, UsageError
 from flpcheck.explorer.statespace import StateSpace
@@ -215,12 +216,13 @@ def test_a_validity_violation_is_drawn_with_its_shortest_schedule(view, tmp_path
 def test_initial_view_draws_the_lemma2_chain_with_valences():
     """Majority with N=3: I_0=000 and I_1=100 are 0-valent, I_2=110 bivalent, I_3=111 1-valent."""
     space = majority(3)
-    source = initial_view(space, valence=classify_valence(space)).source
+    found = lemma2(space)
+    source = initial_view(space, found.detail, found.pair, valence=classify_valence(space)).source
     ids = [space.initial_id(x) for x in ((0, 0, 0), (1, 0, 0), (1, 1, 0), (1, 1, 1))]
     labels = [re.search(rf"\bc{c} \[.*?fillcolor=\"(#\w+)\"", source).group(1) for c in ids]
     assert [COLOUR_TO_VALENCE[c.lower()] for c in labels] == [
         "0-valent", "0-valent", "bivalent", "1-valent"]
-    assert "I_2 is bivalent" in source
+    assert "I(110) is bivalent: the outcome is not yet fixed" in source  # Lemma 2's words
 
 
 def test_lemma3_view_shows_d_as_e_applied_to_what_c_reaches_without_e():

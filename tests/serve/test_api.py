@@ -226,7 +226,10 @@ def test_a_cut_exploration_is_answered_on_demand(served):
     space, valence = s.session.space, classify_valence(s.session.space)
     deep = s.config("011", [1, 2, 3, 4, 5, 6, 3, 3])
     assert deep["id"] is None and deep["valence"] == "unknown"
-    assert deep["decisions"] == {"0": None, "1": None} and deep["decisions_exact"] is False
+    # p0 decided 1 and p1 decided 0 there (Majority's agreement violation): both values have
+    # the empty continuation, even past the cut
+    assert deep["outputs"] == [1, 0, None] and deep["decided"] == [0, 1]
+    assert deep["decisions"] == {"0": [], "1": []} and deep["decisions_exact"] is False
     uncertain = [c for c in range(len(space)) if not valence.is_certain(c)]
     cid = uncertain[0]
     sched = space.schedule_to(cid)
@@ -236,3 +239,23 @@ def test_a_cut_exploration_is_answered_on_demand(served):
     assert c["valence_bound"] == valence.describe(cid)
     w = s.get("/api/witness", "serve-witness")
     assert w["verdict"] == "none-found" and w["complete"] is False and w["inputs"] is None
+
+
+def test_past_the_cut_a_value_decided_here_has_the_empty_continuation(served):
+    """SlowStart at depth 2 (tests/fixtures/edge/slow_start.py): from I(10), p1's null step
+    sends 0, then p0 receives it and decides min(1, 0) = 0 (depth 2, in the graph); one more
+    null step of p0 (depth 3) is past the cut, not in the graph, and still decided 0 there:
+    its decisions say "0": [] (decided here), "1": null (not known), not exact."""
+    s = served("edge/slow_start.py", max_depth=2)
+
+    def index(config: dict, event: list) -> int:
+        return next(x["index"] for x in config["successors"] if x["event"] == event)
+
+    null_p1 = index(s.config("10", []), [1, None])
+    receive = index(s.config("10", [null_p1]), [0, 0])
+    c = s.config("10", [null_p1, receive])
+    assert c["id"] is not None and c["decided"] == [0]
+    null_p0 = index(c, [0, None])
+    past = s.config("10", [null_p1, receive, null_p0])
+    assert past["id"] is None and past["decided"] == [0]
+    assert past["decisions"] == {"0": [], "1": None} and past["decisions_exact"] is False

@@ -600,3 +600,48 @@ def test_options_of_the_message_buffer_model_are_refused_on_a_round_model(option
     result = CliRunner().invoke(main, ["explore", str(MODELS / "floodset.py"), *option])
     assert result.exit_code == 2
     assert f"{option[0]} applies to message-buffer models" in result.output
+
+
+def test_validity_is_not_checked_when_no_uniform_input_vector_is_explored():
+    """Validity speaks of the runs from all-0 or all-1 inputs: from 011 and 100 alone there
+    are none, so nothing was established (holds None, as for message-buffer models), and the
+    run is not a violation (exit 0). Agreement and termination are checked on both vectors:
+    2 x 25 executions (count_crash_patterns(3, 2, 1) = 25)."""
+    check = check_rounds(floodset(3, 2), [(0, 1, 1), (1, 0, 0)], crashes=1)
+    assert check.executions == 2 * 25
+    assert check.validity.holds is None
+    assert "neither all-0 nor all-1" in check.validity.detail
+    assert check.agreement.holds and check.termination.holds
+    assert check.exit_code == 0
+    result = CliRunner().invoke(main, ["explore", FLOODSET, "--inputs", "011,100", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["validity"]["holds"] is None
+
+
+def test_with_every_process_crashed_nobody_is_left_to_decide_under_either_termination():
+    """f = N: in the executions where all three processes crash, no process is live after
+    the last round, so no live process is undecided: termination holds under "some" as under
+    "all" (the explorer once counted them as violations that its own replay then refused).
+    The replay agrees: an execution where p0, p1, p2 crash in round 1 has no termination
+    problem."""
+    for termination in ("some", "all"):
+        check = check_rounds(floodset(3, 2), crashes=3, termination=termination)
+        assert check.termination.holds, (termination, check.termination.detail)
+    everyone = replay(floodset(3, 2), (0, 1, 1), [Crash(p, 1, ()) for p in range(3)])
+    assert not any(everyone.live)
+    from flpcheck.sync.replay import termination_problem
+    assert termination_problem(everyone, "some") is None
+    assert termination_problem(everyone, "all") is None
+
+
+def test_a_crash_whose_messages_all_go_to_crashed_processes_says_so():
+    """p0 and p1 crash in round 1 sending to nobody; p2 crashes in round 2 sending to nobody:
+    by round 2 every process p2 sends to (p0, p1 and itself, which FloodSet includes) is down
+    or crashing, so "it had nothing to send" would be false: FloodSet always broadcasts."""
+    from flpcheck.sync.records import describe_crashes
+
+    crashes = [Crash(0, 1, ()), Crash(1, 1, ()), Crash(2, 2, ())]
+    execution = replay(floodset(3, 2), (0, 1, 1), crashes, crashes_allowed=3)
+    text = describe_crashes(crashes, execution)
+    assert text == ("p0 crashes in round 1 before sending; p1 crashes in round 1 before "
+                    "sending; p2 crashes in round 2 (no process it sends to survives the round)")

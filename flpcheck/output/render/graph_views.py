@@ -47,7 +47,7 @@ def full_view(space: StateSpace, *, labels: str = "short",
         config_node(g, lab, cid)
     for cid in range(len(space)):
         draw_edges(g, lab, cid, edge_range(space, cid))
-    legend(g, valence.counts(), CONFIG_MARKS)
+    legend(g, valence.counts(), CONFIG_MARKS, lower=valence.lower_counts())
     return g
 
 
@@ -60,25 +60,18 @@ def lemma2_chain(n: int) -> list[tuple[int, ...]]:
     return [tuple([1] * i + [0] * (n - i)) for i in range(n + 1)]
 
 
-def initial_view(space: StateSpace, *, labels: str = "short",
-                 valence: ValenceMap) -> graphviz.Digraph:
-    """The Lemma 2 chain of initial configurations with their valences.
-
-    Neighbours I_i and I_{i+1} differ only in the input of process i; an edge between a
-    0-valent and a 1-valent neighbour is drawn bold: that process is the one Lemma 2 lets crash.
+def initial_view(space: StateSpace, detail: str,
+                 pair: tuple[tuple[int, ...], tuple[int, ...]] | None, *,
+                 labels: str = "short", valence: ValenceMap) -> graphviz.Digraph:
+    """The Lemma 2 chain of initial configurations with their valences, headed by ``detail``,
+    what :func:`~flpcheck.analysis.lemma2.lemma2` established; its 0-valent/1-valent ``pair``,
+    if any, is drawn bold: the process where they differ is the one Lemma 2 lets crash.
     """
     lab = Labels(space, valence, labels)
     chain = lemma2_chain(space.n)
     ids = [space.initial_id(x) for x in chain]
-    found = [valence.label(c) if c is not None else "not explored" for c in ids]
-    bivalent = [i for i, v in enumerate(found) if v == "bivalent"]
-    if bivalent:
-        verdict = f"I_{bivalent[0]} is bivalent"
-    else:
-        pairs = [i for i in range(space.n) if {found[i], found[i + 1]} == {"0-valent", "1-valent"}]
-        verdict = (f"I_{pairs[0]} and I_{pairs[0] + 1} are 0-/1-valent and differ only in "
-                   f"p{pairs[0]}" if pairs else "no bivalent I_i and no 0-/1-valent neighbours")
-    g = digraph("initial", view_title(space, "initial (Lemma 2)", verdict), rankdir="LR")
+    flips = set() if pair is None else {chain.index(pair[0])}
+    g = digraph("initial", view_title(space, "initial (Lemma 2)", detail), rankdir="LR")
     counts: Counter[str] = Counter()
     for i, (x, cid) in enumerate(zip(chain, ids, strict=True)):
         word = bits(x)
@@ -93,13 +86,14 @@ def initial_view(space: StateSpace, *, labels: str = "short",
         a, b = ids[i], ids[i + 1]
         na = f"c{a}" if a is not None else f"I{i}"
         nb = f"c{b}" if b is not None else f"I{i + 1}"
-        flip = {found[i], found[i + 1]} == {"0-valent", "1-valent"}
+        flip = i in flips
         g.edge(na, nb, label=f"p{i}", dir="none", style="bold" if flip else "dashed",
                penwidth="3" if flip else "1", color=RUN_COLOUR if flip else EDGE_COLOUR)
     legend(g, dict(counts), CONFIG_MARKS[:2] + (
         ("edge pk", "inputs differ only in process k"),
-        ("bold edge", "0-valent next to 1-valent"),
-    ), heading="valence of I_0..I_N")
+        ("bold edge", "0-valent next to 1-valent: Lemma 2's pair"),
+    ), heading="valence of I_0..I_N",
+        lower=valence.lower_counts([c for c in ids if c is not None]))
     return g
 
 
@@ -192,7 +186,7 @@ def quotient_view(space: StateSpace, *, valence: ValenceMap, by: str = "depth",
         ("dashed border", "holds cut ones"), ("edge ×n", "n events"))
     if by == "scc":
         marks += (("octagon", "an SCC with a cycle"),)
-    legend(g, valence.counts(), marks)
+    legend(g, valence.counts(), marks, lower=valence.lower_counts())
     return g
 
 

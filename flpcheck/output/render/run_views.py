@@ -86,7 +86,8 @@ def witness_view(
     _draw_run(g, space, lab, visits, run_edges, neighbours, drawn)
     marks = CONFIG_MARKS + (("bold edge n.", "step n of the run"),
                              ("sN", "the run visits it at step N"))
-    legend(g, dict(Counter(valence.label(c) for c in drawn)), marks)
+    legend(g, dict(Counter(valence.label(c) for c in drawn)), marks,
+           lower=valence.lower_counts(sorted(drawn)))
     return g
 
 
@@ -181,7 +182,9 @@ def lemma3_view(
     src = np.repeat(np.arange(len(space), dtype=np.int64), np.diff(csr.indptr))
     e_text = f"p{event.pid}:" + ("null" if event.msg is None
                                  else space.protocol.format_payload(event.msg))
-    found = ", ".join(f"{k} {v}" for v, k in d_counts.items() if k) or "empty"
+    lower = valence.lower_counts(np.flatnonzero(in_d))
+    found = ", ".join(f"{k} {v}" + (f" ({lower[v]} at least)" if lower.get(v) else "")
+                      for v, k in d_counts.items() if k) or "empty"
     extra = (f"C = c{config} ({valence.describe(config)}), e = {e_text}; 𝒞: "
              f"{int(in_c.sum()):,} configurations reachable from C without e; "
              f"D = e(𝒞): {found}")
@@ -196,7 +199,7 @@ def lemma3_view(
         _lemma3_merged(g, space, lab, sets, valence)
         marks += (("𝒞: v ×n", "n configurations of 𝒞 of valence v"),
                   ("𝒞 ∩ D", "in both"), ("edge ×n", "n events"))
-    legend(g, d_counts, marks + CONFIG_MARKS[:2], heading="valence in D")
+    legend(g, d_counts, marks + CONFIG_MARKS[:2], heading="valence in D", lower=lower)
     return g
 
 

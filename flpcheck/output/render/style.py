@@ -251,11 +251,19 @@ def config_node(g: graphviz.Digraph, labels: Labels, cid: int, header: str = "",
 
 
 def legend(g: graphviz.Digraph, counts: dict[str, int] | None,
-            marks: Sequence[tuple[str, str]], heading: str = "valence") -> None:
-    """A legend node: the valence colours (with counts) and the marks a view uses."""
+            marks: Sequence[tuple[str, str]], heading: str = "valence",
+            lower: dict[str, int] | None = None) -> None:
+    """A legend node: the valence colours (with counts) and the marks a view uses; ``lower``:
+    how many of each count are only a lower bound (a bound cut what they reach)."""
     rows = [f'<TR><TD COLSPAN="2"><B>{html.escape(heading)}</B></TD></TR>']
+    lower = {k: v for k, v in (lower or {}).items() if v}
+    if lower:
+        marks = (*marks, ("at least", "a valence so far: the configuration reaches what a "
+                                      "bound left unexplored"))
     for label in LABELS:
         text = label if counts is None else f"{label}: {counts.get(label, 0):,}"
+        if lower.get(label):
+            text += f" ({lower[label]:,} at least)"
         rows.append(f'<TR><TD BGCOLOR="{PALETTE[label]}" WIDTH="18"> </TD>'
                     f'<TD ALIGN="LEFT">{html.escape(text)}</TD></TR>')
     for mark, meaning in marks:
