@@ -18,7 +18,7 @@ import numpy as np
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
-from .graph import bfs, reach, reach_bits
+from .graph import bfs, chunk_edges, reach, reach_bits
 from .lasso import Run
 from .walks import covering_walk
 
@@ -169,16 +169,16 @@ class _Scan:
         single[a:b] = fair & nodes[a:b]
 
 
-SCAN_EDGES = 1 << 16
+SCAN_EDGES: int | None = None
 """Edges per chunk of the passes over the stored graph (their temporaries: a few bytes an
-edge of one chunk)."""
+edge of one chunk); None: :func:`~flpcheck.analysis.graph.chunk_edges` of the graph."""
 
 
 def _node_chunks(indptr: np.ndarray):
     """(first node, end, first edge, end) of consecutive ranges of about :data:`SCAN_EDGES`
     edges of a CSR graph (at least one node each)."""
-    edges = SCAN_EDGES
     size = len(indptr) - 1
+    edges = chunk_edges(int(indptr[-1])) if SCAN_EDGES is None else SCAN_EDGES
     a = 0
     while a < size:
         lo = int(indptr[a])
