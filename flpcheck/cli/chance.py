@@ -108,7 +108,8 @@ def chance_command(options: Options, scheduler: str, crashes: int | None, within
         from ..analysis.chance.queries import labelled_model
         from ..output.drn import write_drn
 
-        write_drn(drn, labelled_model(space, scheduler, crashes or 0, termination))
+        shown = [k for k, _ in result.initial[0].within] if result.initial else steps
+        write_drn(drn, labelled_model(space, scheduler, crashes or 0, termination, shown))
     checked = None
     if policy is not None:
         checked = _write_policy(policy, protocol, space, result, crashes or 0, termination)

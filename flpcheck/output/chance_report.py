@@ -8,6 +8,8 @@ prints as ``low..high`` (a bound cut the exploration) or ``value ±error`` (floa
 
 from __future__ import annotations
 
+import math
+import sys
 from fractions import Fraction
 from typing import Any
 
@@ -21,7 +23,7 @@ from .report import cut_notice
 from .text import styled
 from .witness_report import print_run
 
-__all__ = ["print_chance", "chance_to_json", "format_estimate", "SHORT"]
+__all__ = ["print_chance", "chance_to_json", "format_estimate", "fraction_text", "SHORT"]
 
 SHORT = 12
 """A fraction of at most this many characters prints as it is."""
@@ -29,19 +31,40 @@ SHORT = 12
 
 def format_estimate(e: Estimate, expected: bool = False) -> str:
     """``3/16``, ``≈0.04475`` (a long exact fraction), ``0.1..0.25`` (bounds from a cut) or
-    ``0.5 ±1e-12`` (floating point)."""
+    ``0.2499978467 ±9e-14`` (floating point: as many decimals as the error allows)."""
     x = e.exact
     if x is not None:
-        text = str(x)
-        return text if len(text) <= SHORT else f"≈{_decimal(float(x), expected)}"
+        return _short(x, expected, approximate="≈")
     if isinstance(e.low, Fraction) or isinstance(e.high, Fraction):
         return f"{_short(e.low, expected)}..{_short(e.high, expected)}"
+    if e.error and math.isfinite(e.error) and e.error > 0:
+        places = max(2 if expected else 4, math.ceil(-math.log10(e.error) - 1e-9))
+        return f"{e.value:.{places}f} ±{e.error:.0e}"
     return f"{_decimal(e.value, expected)} ±{e.error:.0e}"
 
 
-def _short(x: Fraction | float, expected: bool) -> str:
-    if isinstance(x, Fraction) and len(str(x)) <= SHORT:
-        return str(x)
+def fraction_text(x: Fraction) -> str:
+    """``p/q`` in full, however many digits (past Python's 4,300-digit guard on int-to-text
+    conversions, which a probability within thousands of events passes)."""
+    limit = sys.get_int_max_str_digits()
+    if limit and max(x.numerator.bit_length(), x.denominator.bit_length()) * 0.30103 + 2 > limit:
+        sys.set_int_max_str_digits(0)
+        try:
+            return str(x)
+        finally:
+            sys.set_int_max_str_digits(limit)
+    return str(x)
+
+
+def _short(x: Fraction | float, expected: bool, approximate: str = "") -> str:
+    """A fraction of at most SHORT characters as it is, else a decimal (``approximate``
+    before it). The length is judged from the bit lengths first: a fraction of thousands of
+    digits is never turned into text here."""
+    if isinstance(x, Fraction):
+        digits = (x.numerator.bit_length() + x.denominator.bit_length()) * 0.30103
+        if digits <= 2 * SHORT and len(text := str(x)) <= SHORT:
+            return text
+        return approximate + _decimal(float(x), expected)
     return _decimal(float(x), expected)
 
 
@@ -165,11 +188,11 @@ def estimate_to_json(e: Estimate) -> dict[str, Any]:
     high as fractions (strings) when exact bounds, else floats."""
     x = e.exact
     return {
-        "probability": None if x is None else str(x),
+        "probability": None if x is None else fraction_text(x),
         "value": e.value,
         "exact": x is not None,
-        "low": str(e.low) if isinstance(e.low, Fraction) else e.low,
-        "high": str(e.high) if isinstance(e.high, Fraction) else e.high,
+        "low": fraction_text(e.low) if isinstance(e.low, Fraction) else e.low,
+        "high": fraction_text(e.high) if isinstance(e.high, Fraction) else e.high,
         "error": e.error,
     }
 
@@ -189,7 +212,7 @@ def chance_to_json(result: ChanceResult) -> dict[str, Any]:
             "almost_surely": i.almost_surely,
             "expected_steps": None if exp is None else exp.value,
             "expected_steps_exact": None if exp is None or exp.exact is None
-            else str(exp.exact),
+            else fraction_text(exp.exact),
             "undecidable": i.undecidable,
             "run": run_to_json(i.run),
         })

@@ -17,7 +17,7 @@ import numpy as np
 from ..analysis.chance.analyse import ChanceResult, analyse_chance
 from ..analysis.chance.solve import Estimate
 from ..analysis.chance.valence import chance_valence
-from ..output.chance_report import format_estimate
+from ..output.chance_report import format_estimate, fraction_text
 from .session import Session
 from .walk import Walk, bits
 
@@ -35,7 +35,8 @@ def estimate_json(e: Estimate) -> dict[str, Any]:
     exact = e.exact
     shown = format_estimate(e)
     if exact is not None:
-        return {"text": str(exact), "value": float(exact), "exact": True, "shown": shown}
+        return {"text": fraction_text(exact), "value": float(exact), "exact": True,
+                "shown": shown}
     return {"text": f"{float(e.low):.6g}..{float(e.high):.6g}", "value": e.value,
             "exact": False, "shown": shown}
 

@@ -159,3 +159,17 @@ def test_progress_follows_every_exploration_after_gst(monkeypatch):
         assert calls[i - 1][0] == "progress"
         assert configs == expanded == calls[i][1] and depth == calls[i][2] and events > 0
     assert all(0 <= c[2] <= c[1] for c in calls if c[0] == "progress")
+
+
+def test_a_receipt_that_changes_nothing_is_stuttering_in_the_worst_case():
+    """SelfEcho (its docstring): p0's "tick" receipts are self-loops, as a null step that
+    changes nothing is; they are not counted, so the worst case after GST with local timeouts
+    is the 5 events worked out by hand, from 00 (the reference explorer agrees)."""
+    from ..paths import EDGE
+    from ..reference_gst import reference_gst
+
+    p = load_protocol(str(EDGE / "self_echo.py"))
+    result = check_liveness(explore(p), 0, GSTRules(timeouts="local"))
+    assert result.holds is True and result.worst_steps == 5
+    assert result.worst is not None and result.worst.inputs == (0, 0)
+    assert reference_gst(p, 0, timeouts="local") == (True, 5)

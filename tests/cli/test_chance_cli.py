@@ -79,7 +79,10 @@ def test_plot_and_drn_files(tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG")
     text = drn.read_text()
     assert "@type: DTMC" in text and "@nr_states\n21\n" in text
-    assert "// within" not in text and '// eventually: P=? [F "decided"]' in text
+    assert '// eventually: P=? [F "decided"]' in text
+    # the header holds the Storm property of every figure the table shows, within K included
+    assert '// within 1 event: P=? [F<=1 "decided"]' in text
+    assert '// within 25 events: P=? [F<=25 "decided"]' in text
 
 
 def test_the_adversary_policy_is_written_replayed_and_valid(tmp_path):
@@ -99,3 +102,41 @@ def test_the_adversary_policy_is_written_replayed_and_valid(tmp_path):
     got = check_policy(load_protocol(str(MODELS / "ben_or.py")), data)
     assert str(got[(0, 0, 1)]) == "3/16"
     assert run(COIN_PAIR, "--policy", str(out)).exit_code == 2  # uniform: no adversary
+
+
+def test_a_fraction_of_thousands_of_digits_is_printed_whole_in_json_and_short_in_text():
+    """Geometric (its docstring): within 9,100 events the probability is 1 - (2/3)^9100, whose
+    denominator has 4,342 digits. The text shows it as ≈1 (too long to print), the JSON holds
+    it exactly (it once stopped with an internal error at Python's 4,300-digit guard)."""
+    import sys
+    from fractions import Fraction
+
+    model = FIXTURES / "chance" / "geometric.py"
+    text = CliRunner().invoke(main, ["chance", str(model), "--inputs", "0", "--within", "9100"])
+    assert text.exit_code == 0, text.output
+    assert "≈1 " in text.output
+    result = CliRunner().invoke(main, ["chance", str(model), "--inputs", "0", "--within", "9100",
+                                       "--json"])
+    assert result.exit_code == 0, result.output
+    within = json.loads(result.output)["initial"][0]["within"][0]
+    num, den = within["probability"].split("/")
+    assert len(den) == 4342
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        assert Fraction(int(num), int(den)) == 1 - Fraction(2, 3) ** 9100
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+def test_a_floating_point_figure_prints_as_many_decimals_as_its_error_allows():
+    """A value known to ±9e-14 printed to 4 significant digits (0.25) was off from the truth
+    (0.2499978...) by 10^8 times the error it stated: it prints 14 decimals now; a figure with
+    a coarse error keeps at least 4 decimals (2 for expected events)."""
+    from flpcheck.analysis.chance.solve import Estimate
+    from flpcheck.output.chance_report import format_estimate
+
+    fine = Estimate(0.24999784672553446 - 9e-14, 0.24999784672553446 + 9e-14)
+    assert format_estimate(fine) == "0.24999784672553 ±9e-14"
+    assert format_estimate(Estimate(0.5 - 0.01, 0.5 + 0.01)) == "0.5000 ±1e-02"
+    assert format_estimate(Estimate(12.5 - 0.01, 12.5 + 0.01), expected=True) == "12.50 ±1e-02"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from flpcheck import explore, load_protocol
 from flpcheck.analysis.chance.analyse import analyse_chance
-from flpcheck.analysis.chance.queries import labelled_model
+from flpcheck.analysis.chance.queries import labelled_model, within_events
 from flpcheck.output.drn import drn_text
 
 from ..paths import FIXTURES, MODELS
@@ -46,7 +46,7 @@ def flpcheck_values(result):
     for i in result.initial:
         out["eventually", i.inputs] = i.eventually.exact
         for k, e in i.within:
-            out[f"within {k} events", i.inputs] = e.exact
+            out[within_events(k), i.inputs] = e.exact
         for r, e in i.rounds:
             out[f"within {r} rounds", i.inputs] = e.exact
         if result.scheduler == "uniform":

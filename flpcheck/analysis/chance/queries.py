@@ -47,6 +47,15 @@ class LabelledModel:
     termination: str
 
 
+def within_events(k: int) -> str:
+    """The name of the figure of the step-bounded query ``F<=k``.
+
+    >>> within_events(1), within_events(5)
+    ('within 1 event', 'within 5 events')
+    """
+    return f"within {k} event{'s' if k != 1 else ''}"
+
+
 def labelled_model(space: StateSpace, scheduler: str, crashes: int = 0,
                    termination: str = "all", steps: list[int] | None = None
                    ) -> LabelledModel:
@@ -67,7 +76,7 @@ def labelled_model(space: StateSpace, scheduler: str, crashes: int = 0,
         queries.append(Query("eventually", 'P=? [F "decided"]'))
         queries.append(Query("expected events", 'R{"steps"}=? [F "decided"]'))
         for k in steps or []:
-            queries.append(Query(f"within {k} events", f'P=? [F<={k} "decided"]', bound=k))
+            queries.append(Query(within_events(k), f'P=? [F<={k} "decided"]', bound=k))
         if rounds is not None:
             for r in range(1, top):
                 labels[f"missed_r{r}"] = missed_states(smdp, termination, rounds, r) & ~decided
@@ -79,7 +88,7 @@ def labelled_model(space: StateSpace, scheduler: str, crashes: int = 0,
         labels["fair_undecided"] = stay
         queries.append(Query("eventually", 'Pmax=? [!"decided" U "fair_undecided"]', True))
         for k in steps or []:
-            queries.append(Query(f"within {k} events", f'Pmin=? [F<={k} "decided"]', bound=k))
+            queries.append(Query(within_events(k), f'Pmin=? [F<={k} "decided"]', bound=k))
         if rounds is not None:
             for r in range(1, top):
                 missed = missed_states(smdp, termination, rounds, r) & ~decided
