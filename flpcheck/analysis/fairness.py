@@ -182,7 +182,8 @@ def _node_chunks(indptr: np.ndarray):
     a = 0
     while a < size:
         lo = int(indptr[a])
-        b = int(np.searchsorted(indptr, lo + edges, side="right")) - 1
+        key = indptr.dtype.type(min(lo + edges, int(indptr[-1])))  # no conversion of indptr
+        b = int(np.searchsorted(indptr, key, side="right")) - 1
         b = min(size, max(a + 1, b))
         yield a, b, lo, int(indptr[b])
         a = b

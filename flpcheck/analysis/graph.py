@@ -135,7 +135,9 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
         hi = n
         while hi > 0:
             check_stop(stop)
-            lo = int(np.searchsorted(indptr[: hi + 1], int(indptr[hi]) - chunk, side="left"))
+            # the key in indptr's own type: another type makes searchsorted convert the array
+            key = indptr.dtype.type(max(0, int(indptr[hi]) - chunk))
+            lo = int(np.searchsorted(indptr[: hi + 1], key, side="left"))
             lo = max(0, min(lo, hi - 1))  # at least one node
             seg = indptr[lo : hi + 1]
             hi = lo
