@@ -73,5 +73,7 @@ def input_vectors(n: int, inputs: Iterable[Sequence[int]] | None = None) -> list
     if not vectors:
         raise UsageError("no input vectors to explore")
     if len(set(vectors)) != len(vectors):
-        raise UsageError("the same input vector is given twice")
+        twice = next(x for x in vectors if vectors.count(x) > 1)
+        raise UsageError(f"inputs {''.join(map(str, twice))}: the same input vector is given "
+                         f"twice")
     return vectors

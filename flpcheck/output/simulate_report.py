@@ -93,10 +93,11 @@ def print_simulation(console: Console, sim: Simulation) -> None:
         console.print(table)
     if s.scheduler == "adversary":
         certified = [b for _, _, b in c.adversary if b >= 0]
+        held = (f"stayed certified bivalent for {_summary(certified)} events" if certified
+                else "so it never stayed certified bivalent")
         console.print(f"Adversary (look-ahead {s.lookahead:,} configurations): the start was "
-                      f"certified bivalent in {len(certified):,} of {c.runs:,} runs; stayed "
-                      f"certified bivalent for {_summary(certified)} events; stayed undecided "
-                      f"for {_summary([u for _, u, _ in c.adversary])} events")
+                      f"certified bivalent in {len(certified):,} of {c.runs:,} runs; {held}; "
+                      f"stayed undecided for {_summary([u for _, u, _ in c.adversary])} events")
         if c.runs <= 20:
             for run, u, b in c.adversary:
                 shown = "start not certified" if b < 0 else f"certified bivalent for {b:,}"

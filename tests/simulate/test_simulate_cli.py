@@ -163,3 +163,14 @@ def test_flpcheck_schema_prints_the_simulate_schema():
     result = CliRunner().invoke(main, ["schema", "simulate"])
     assert result.exit_code == 0 and json.loads(result.output)["title"].startswith(
         "flpcheck simulate")
+
+
+def test_an_adversary_that_never_had_a_bivalent_start_says_so_in_words():
+    """AlwaysZero (N=2) decides 0 whatever the inputs: no initial configuration is bivalent, so
+    the adversary certified none of its starts; the report says it never stayed certified
+    bivalent instead of 'for none events'."""
+    result = invoke(str(MODELS / "always_zero.py"), "-n", "2", "--scheduler", "adversary",
+                    "--runs", "5")
+    text = " ".join(result.output.split())
+    assert "the start was certified bivalent in 0 of" in text
+    assert "so it never stayed certified bivalent;" in text and "none events" not in text
