@@ -18,7 +18,7 @@ import numpy as np
 from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.statespace import StateSpace
-from .graph import bfs, chunk_edges, reach, reach_bits
+from .graph import bfs, chunk_edges, node_chunks, reach, reach_bits
 from .lasso import Run
 from .walks import covering_walk
 
@@ -175,18 +175,9 @@ edge of one chunk); None: :func:`~flpcheck.analysis.graph.chunk_edges` of the gr
 
 
 def _node_chunks(indptr: np.ndarray):
-    """(first node, end, first edge, end) of consecutive ranges of about :data:`SCAN_EDGES`
-    edges of a CSR graph (at least one node each)."""
-    size = len(indptr) - 1
+    """:func:`~flpcheck.analysis.graph.node_chunks` of about :data:`SCAN_EDGES` edges."""
     edges = chunk_edges(int(indptr[-1])) if SCAN_EDGES is None else SCAN_EDGES
-    a = 0
-    while a < size:
-        lo = int(indptr[a])
-        key = indptr.dtype.type(min(lo + edges, int(indptr[-1])))  # no conversion of indptr
-        b = int(np.searchsorted(indptr, key, side="right")) - 1
-        b = min(size, max(a + 1, b))
-        yield a, b, lo, int(indptr[b])
-        a = b
+    return node_chunks(indptr, edges)
 
 
 def _event_pids(space: StateSpace) -> np.ndarray:

@@ -8,6 +8,8 @@ costs O(nodes + edges) and never calls back into Python per edge.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import numpy.typing as npt
 
@@ -16,7 +18,8 @@ from ..explorer.engine import StopCheck
 from ..explorer.limits import check_stop
 from ..explorer.partition.space import PartitionedGraph
 
-__all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources", "chunk_edges"]
+__all__ = ["CSR", "reverse", "reach", "reach_bits", "bfs", "edge_sources", "chunk_edges",
+           "node_chunks"]
 
 _CHUNK = 1 << 12
 BoolArray = npt.NDArray[np.bool_]
@@ -128,19 +131,13 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
     """
     out = bits.copy()
     indptr, indices = graph.indptr, graph.indices
-    n = graph.n
     chunk = chunk_edges(len(indices)) if chunk is None else chunk
+    chunks = list(node_chunks(indptr, chunk))[::-1]  # decreasing node order
     for _ in range(max_sweeps):
         changed = False
-        hi = n
-        while hi > 0:
+        for lo, hi, _, _ in chunks:
             check_stop(stop)
-            # the key in indptr's own type: another type makes searchsorted convert the array
-            key = indptr.dtype.type(max(0, int(indptr[hi]) - chunk))
-            lo = int(np.searchsorted(indptr[: hi + 1], key, side="left"))
-            lo = max(0, min(lo, hi - 1))  # at least one node
             seg = indptr[lo : hi + 1]
-            hi = lo
             first, last = int(seg[0]), int(seg[-1])
             if first == last:
                 continue
@@ -172,6 +169,24 @@ def reach_bits(graph: CSR, bits: npt.NDArray[np.uint8], max_sweeps: int = 8,
 
 CHUNK_EDGES = 1 << 16
 CHUNK_SHARE = 64
+
+
+def node_chunks(indptr: IntArray, edges: int) -> Iterator[tuple[int, int, int, int]]:
+    """(first node, end, first edge, end) of consecutive ranges of nodes of a CSR graph with
+    about ``edges`` edges each (at least one node each), in increasing order.
+
+    >>> list(node_chunks(np.array([0, 2, 3, 3, 7]), 3))
+    [(0, 3, 0, 3), (3, 4, 3, 7)]
+    """
+    size = len(indptr) - 1
+    total = int(indptr[-1])
+    a = 0
+    while a < size:
+        lo = int(indptr[a])
+        key = indptr.dtype.type(min(lo + edges, total))  # indptr's type: no conversion of it
+        b = min(size, max(a + 1, int(np.searchsorted(indptr, key, side="right")) - 1))
+        yield a, b, lo, int(indptr[b])
+        a = b
 
 
 def chunk_edges(edges: int) -> int:

@@ -32,6 +32,7 @@ from ..model.checks import check_step_outcomes
 from ..model.inputs import bits
 from ..model.semantics import Event, apply_event
 from ..model.table import NULL
+from .graph import node_chunks
 
 __all__ = ["Lemma1Result", "check_lemma1", "require_lemma1", "count_diamonds"]
 
@@ -126,17 +127,11 @@ class _Sample:
         width = len(self.table.messages) + 1
         checked = scanned = 0
         whole = True  # every diamond read so far is covered
-        a = 0
-        size = len(space)
-        while a < size:
+        for a, b, lo, hi in node_chunks(indptr, 4096):
             if scanned >= SCAN_PER_PAIR * self.budget or (self.stop is not None
                                                           and self.stop()):
                 whole = False
                 break
-            lo = int(indptr[a])
-            b = int(np.searchsorted(indptr, indptr.dtype.type(lo + 4096), side="right"))
-            b = min(size, max(a + 1, b - 1))
-            hi = int(indptr[b])
             counts = np.diff(indptr[a:b + 1]).astype(np.int64)
             ev = events[lo:hi].astype(np.int64)
             pid = pid_of[ev]
@@ -145,7 +140,6 @@ class _Sample:
             code = (sid * width + np.where(ev >= n, ev - n + 1, 0)) * n + pid
             first, second = _pairs(counts, pid)
             scanned += len(first)
-            a = b
             if not len(first):
                 continue
             uniq, inv = np.unique(code, return_inverse=True)
