@@ -93,8 +93,7 @@ class ValenceMap:
 
     def uncertain_count(self) -> int:
         """How many configurations have a label that is only a lower bound."""
-        lower = ~self.exact & (self.codes != 3)
-        return int(lower.sum() if self.space.orbit is None else self.space.orbit[lower].sum())
+        return sum(self.lower_counts().values())
 
     def initial_counts(self) -> dict[str, int]:
         """How many initial configurations (one per explored input vector) have each label."""

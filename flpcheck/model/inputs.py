@@ -74,6 +74,5 @@ def input_vectors(n: int, inputs: Iterable[Sequence[int]] | None = None) -> list
         raise UsageError("no input vectors to explore")
     if len(set(vectors)) != len(vectors):
         twice = next(x for x in vectors if vectors.count(x) > 1)
-        raise UsageError(f"inputs {''.join(map(str, twice))}: the same input vector is given "
-                         f"twice")
+        raise UsageError(f"inputs {bits(twice)}: the same input vector is given twice")
     return vectors

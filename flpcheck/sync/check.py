@@ -355,9 +355,6 @@ def _verdicts(
                     valid_key = found[1]
 
     def verdict(name: str, key: _Key | None, count: int, check: Any) -> RoundVerdict:
-        if name == "validity" and not layer.uniform:
-            return RoundVerdict(name, None, "not checked: neither all-0 nor all-1 inputs "
-                                            "were explored")
         if key is None:
             return RoundVerdict(name, True, f"holds in all {executions:,} executions")
         execution = replay(protocol, key[3], _crashes_of(key, n), crashes_allowed=crashes,
@@ -372,7 +369,9 @@ def _verdicts(
 
     return (
         verdict("agreement", agree_key, agree_count, agreement_problem),
-        verdict("validity", valid_key, valid_count, validity_problem),
+        verdict("validity", valid_key, valid_count, validity_problem) if layer.uniform else
+        RoundVerdict("validity", None, "not checked: neither all-0 nor all-1 inputs were "
+                                       "explored"),
         verdict("termination", term_key, term_count,
                 lambda ex: termination_problem(ex, termination)),
     )
